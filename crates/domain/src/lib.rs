@@ -1,0 +1,17 @@
+//! jixiao domain: the form model, exact money, indicator values, the calculation-basis
+//! engine, region profiles and the rule engine. Pure: no I/O, no async.
+
+pub mod calc;
+pub mod finding;
+pub mod model;
+pub mod money;
+pub mod profile;
+pub mod rules;
+pub mod text;
+pub mod value;
+
+pub use finding::{Finding, Location, Severity};
+pub use model::*;
+pub use money::{Money, MoneyError, MoneyUnit};
+pub use profile::Profile;
+pub use value::{Comparator, IndicatorValue};

@@ -1,0 +1,340 @@
+//! The form model: the three kinds of target table and the dossier that groups them.
+//!
+//! Every form keeps a source map from field path (`budget.total`, `indicators[3].value`,
+//! `details[1].basis`) to the cell it came from and the exact text written there, so a
+//! finding can point at the cell and nothing the user wrote is lost.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+use crate::value::IndicatorValue;
+
+/// Where a value was read: the table (counted from 0 in the file), the row and column
+/// inside it, and for text files the line number (1-based).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The cell's text exactly as read.
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<usize>,
+    pub row: usize,
+    pub col: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl Origin {
+    /// Chinese description such as `第2张表第5行第3列` or `第120行`.
+    pub fn describe(&self) -> String {
+        match (self.line, self.table) {
+            (Some(line), _) => format!("第{}行第{}格", line, self.col + 1),
+            (None, Some(t)) => format!("第{}张表第{}行第{}列", t + 1, self.row + 1, self.col + 1),
+            (None, None) => format!("第{}行第{}列", self.row + 1, self.col + 1),
+        }
+    }
+}
+
+/// Field path → origin.
+pub type SourceMap = BTreeMap<String, Origin>;
+
+/// The kind of a form, as the JSON contract names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    DepartmentOverall,
+    SpecialFundSummary,
+    Project,
+}
+
+impl FormKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FormKind::DepartmentOverall => "部门整体支出绩效目标表",
+            FormKind::SpecialFundSummary => "专项资金绩效目标汇总表",
+            FormKind::Project => "项目（支出方向）绩效目标表",
+        }
+    }
+}
+
+/// One row of 年度绩效指标.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicator {
+    /// 一级指标, normalised (`产出指标`, `效益指标`, `满意度指标`, `成本指标` in the 2021 tree).
+    pub level1: String,
+    /// 二级指标, normalised (`数量指标`, `可持续影响指标`, `服务对象满意度指标` …).
+    pub level2: String,
+    /// 三级指标 as written.
+    pub name: String,
+    pub value: IndicatorValue,
+    /// 绩效标准 / 指标值设定依据, empty where the form has no such column.
+    pub standard: String,
+    /// 权重 where the form gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+}
+
+impl Indicator {
+    pub fn is_output(&self) -> bool {
+        self.level1 == "产出指标"
+    }
+}
+
+/// One line of 支出明细及测算说明.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpenditureDetail {
+    /// 支出内容简介
+    pub content: String,
+    /// 支出明细
+    pub item: String,
+    /// 金额
+    pub amount: Option<Money>,
+    /// 支出测算依据及过程说明
+    pub basis: String,
+}
+
+/// One line of 年度重点工作计划.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyTask {
+    pub item: String,
+    pub owner: String,
+    pub goal: String,
+}
+
+/// 单位负责人签字 / 填表人 / 联系电话.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signoff {
+    pub head: String,
+    pub preparer: String,
+    pub phone: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BySource {
+    pub general_public: Option<Money>,
+    pub government_fund: Option<Money>,
+    pub other: Option<Money>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByNature {
+    pub basic: Option<Money>,
+    pub project: Option<Money>,
+}
+
+/// 年度预算申请.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    pub total: Option<Money>,
+    pub by_source: BySource,
+    pub by_nature: ByNature,
+}
+
+/// 部门整体支出绩效目标表.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentOverall {
+    pub title: String,
+    pub unit: String,
+    pub year: Option<u16>,
+    pub budget: Budget,
+    /// 部门职责概述
+    pub duties: String,
+    /// 年度总体目标, where the layout has one.
+    #[serde(default)]
+    pub annual_goal: String,
+    pub key_tasks: Vec<KeyTask>,
+    pub indicators: Vec<Indicator>,
+    pub signoff: Signoff,
+    pub sources: SourceMap,
+}
+
+/// One line of the special-fund summary: a 专项 (一、二…) or a 支出方向 (1、2…).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryItem {
+    pub seq: String,
+    pub name: String,
+    pub amount: Option<Money>,
+    pub period_goal: String,
+    pub annual_goal: String,
+    pub children: Vec<SummaryItem>,
+}
+
+/// 专项资金绩效目标汇总表.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecialFundSummary {
+    pub title: String,
+    pub unit: String,
+    pub year: Option<u16>,
+    /// 合计
+    pub total: Option<Money>,
+    pub items: Vec<SummaryItem>,
+    pub signoff: Signoff,
+    pub sources: SourceMap,
+}
+
+/// What kind of project table it was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectVariant {
+    /// 专项资金支出方向绩效目标表
+    #[default]
+    ExpenditureDirection,
+    /// 项目支出绩效目标（申报）表
+    Project,
+    /// 转移支付 / 专项转移支付 target table
+    Transfer,
+}
+
+/// 所属专项.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentFund {
+    pub name: String,
+    pub amount: Option<Money>,
+}
+
+/// A project or expenditure-direction target table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub variant: ProjectVariant,
+    pub title: String,
+    pub unit: String,
+    pub year: Option<u16>,
+    pub name: String,
+    pub parent: Option<ParentFund>,
+    /// 主管部门 where given.
+    #[serde(default)]
+    pub department: String,
+    pub amount: Option<Money>,
+    /// 项目实施期
+    pub period: String,
+    pub period_goal: String,
+    pub annual_goal: String,
+    pub indicators: Vec<Indicator>,
+    pub details: Vec<ExpenditureDetail>,
+    /// The 合计 row of 支出明细.
+    pub details_total: Option<Money>,
+    pub signoff: Signoff,
+    pub sources: SourceMap,
+}
+
+/// Any of the forms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Form {
+    DepartmentOverall(DepartmentOverall),
+    SpecialFundSummary(SpecialFundSummary),
+    Project(Project),
+}
+
+impl Form {
+    pub fn kind(&self) -> FormKind {
+        match self {
+            Form::DepartmentOverall(_) => FormKind::DepartmentOverall,
+            Form::SpecialFundSummary(_) => FormKind::SpecialFundSummary,
+            Form::Project(_) => FormKind::Project,
+        }
+    }
+
+    pub fn unit(&self) -> &str {
+        match self {
+            Form::DepartmentOverall(f) => &f.unit,
+            Form::SpecialFundSummary(f) => &f.unit,
+            Form::Project(f) => &f.unit,
+        }
+    }
+
+    pub fn year(&self) -> Option<u16> {
+        match self {
+            Form::DepartmentOverall(f) => f.year,
+            Form::SpecialFundSummary(f) => f.year,
+            Form::Project(f) => f.year,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Form::DepartmentOverall(f) => &f.title,
+            Form::SpecialFundSummary(f) => &f.title,
+            Form::Project(f) => &f.title,
+        }
+    }
+
+    pub fn sources(&self) -> &SourceMap {
+        match self {
+            Form::DepartmentOverall(f) => &f.sources,
+            Form::SpecialFundSummary(f) => &f.sources,
+            Form::Project(f) => &f.sources,
+        }
+    }
+
+    pub fn sources_mut(&mut self) -> &mut SourceMap {
+        match self {
+            Form::DepartmentOverall(f) => &mut f.sources,
+            Form::SpecialFundSummary(f) => &mut f.sources,
+            Form::Project(f) => &mut f.sources,
+        }
+    }
+
+    pub fn indicators(&self) -> &[Indicator] {
+        match self {
+            Form::DepartmentOverall(f) => &f.indicators,
+            Form::SpecialFundSummary(_) => &[],
+            Form::Project(f) => &f.indicators,
+        }
+    }
+
+    /// A short name for messages: the project name, or the form's kind.
+    pub fn display_name(&self) -> String {
+        match self {
+            Form::Project(p) if !p.name.is_empty() => format!("{}《{}》", self.kind().label(), p.name),
+            _ => self.kind().label().to_string(),
+        }
+    }
+}
+
+/// A form together with the file it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledForm {
+    pub file: String,
+    pub form: Form,
+}
+
+/// All forms of one unit and year, possibly from several files.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub unit: String,
+    pub year: Option<u16>,
+    pub forms: Vec<FiledForm>,
+}
+
+impl Dossier {
+    /// Group forms into dossiers by (unit, year). Forms with an empty unit join the only
+    /// dossier of the same year from the same file when there is one.
+    pub fn group(forms: Vec<FiledForm>) -> Vec<Dossier> {
+        let mut out: Vec<Dossier> = Vec::new();
+        for f in forms {
+            let unit = crate::text::normalize_label(f.form.unit());
+            let year = f.form.year();
+            let pos = out.iter().position(|d| {
+                let du = crate::text::normalize_label(&d.unit);
+                (du == unit || unit.is_empty() || du.is_empty()) && (d.year == year || year.is_none() || d.year.is_none())
+                    && (!unit.is_empty() || d.forms.iter().any(|g| g.file == f.file))
+            });
+            match pos {
+                Some(i) => {
+                    let d = &mut out[i];
+                    if d.unit.is_empty() {
+                        d.unit = f.form.unit().to_string();
+                    }
+                    if d.year.is_none() {
+                        d.year = year;
+                    }
+                    d.forms.push(f);
+                }
+                None => out.push(Dossier { unit: f.form.unit().to_string(), year, forms: vec![f] }),
+            }
+        }
+        out
+    }
+}

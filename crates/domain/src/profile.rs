@@ -1,0 +1,282 @@
+//! Region profiles: data that differs by region and year (framework trees, label synonyms,
+//! word lists, severities, tolerances), loaded from TOML, never hard-coded in rules.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::finding::Severity;
+use crate::text::normalize_label;
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("national", include_str!("../profiles/national.toml")),
+    ("hunan-zhuzhou", include_str!("../profiles/hunan-zhuzhou.toml")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("未知的配置方案“{0}”，可用：national、hunan-zhuzhou")]
+    Unknown(String),
+    #[error("配置方案格式错误：{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+struct Tolerance {
+    sum: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+struct Labels {
+    #[serde(default)]
+    level1: BTreeMap<String, String>,
+    #[serde(default)]
+    level2: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+struct Words {
+    #[serde(default)]
+    vague: Vec<String>,
+    #[serde(default)]
+    qualitative_grades: Vec<String>,
+    #[serde(default)]
+    filler: Vec<String>,
+    #[serde(default)]
+    process_quality: Vec<String>,
+    #[serde(default)]
+    standards: Vec<String>,
+    #[serde(default)]
+    budget_restatement: Vec<String>,
+    #[serde(default)]
+    typos: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawProfile {
+    name: String,
+    title: String,
+    #[serde(default)]
+    frameworks: Vec<String>,
+    #[serde(default)]
+    tolerance: Tolerance,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    framework: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    words: Words,
+}
+
+/// A loaded profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub title: String,
+    /// Tolerance for sums, in 万元.
+    pub sum_tolerance: Decimal,
+    severity: HashMap<String, Severity>,
+    /// (一级, 二级) pairs accepted, by framework name.
+    trees: Vec<(String, BTreeMap<String, Vec<String>>)>,
+    level1: HashMap<String, String>,
+    level2: HashMap<String, String>,
+    pub vague: Vec<String>,
+    pub qualitative_grades: Vec<String>,
+    pub filler: Vec<String>,
+    pub process_quality: Vec<String>,
+    pub standards: Vec<String>,
+    pub budget_restatement: Vec<String>,
+    pub typos: Vec<(String, String)>,
+}
+
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(bv) => merge(bv, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+fn load_value(name: &str, depth: usize) -> Result<toml::Value, ProfileError> {
+    let src = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+        .ok_or_else(|| ProfileError::Unknown(name.to_string()))?;
+    parse_with_parent(src, depth)
+}
+
+fn parse_with_parent(src: &str, depth: usize) -> Result<toml::Value, ProfileError> {
+    let v: toml::Value = toml::from_str(src).map_err(|e| ProfileError::Invalid(e.to_string()))?;
+    let parent = v.get("extends").and_then(|p| p.as_str()).map(str::to_string);
+    match parent {
+        Some(p) if depth < 4 => {
+            let mut base = load_value(&p, depth + 1)?;
+            // An overriding profile replaces the framework list rather than adding to it.
+            merge(&mut base, v);
+            Ok(base)
+        }
+        Some(_) => Err(ProfileError::Invalid("extends 嵌套过深".into())),
+        None => Ok(v),
+    }
+}
+
+impl Profile {
+    /// Names of the built-in profiles.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// A built-in profile by name.
+    pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
+        Profile::from_value(load_value(name, 0)?)
+    }
+
+    /// The national default.
+    pub fn national() -> Profile {
+        Profile::builtin("national").expect("built-in profile parses")
+    }
+
+    /// A profile from TOML text (may `extends` a built-in one).
+    pub fn from_toml(src: &str) -> Result<Profile, ProfileError> {
+        Profile::from_value(parse_with_parent(src, 0)?)
+    }
+
+    fn from_value(v: toml::Value) -> Result<Profile, ProfileError> {
+        let raw: RawProfile = v.try_into().map_err(|e: toml::de::Error| ProfileError::Invalid(e.to_string()))?;
+        let mut severity = HashMap::new();
+        for (rule, s) in raw.severity {
+            let sev = Severity::parse(&s).ok_or_else(|| ProfileError::Invalid(format!("{rule} 的严重程度“{s}”无效")))?;
+            severity.insert(rule, sev);
+        }
+        let sum_tolerance = match raw.tolerance.sum {
+            Some(s) => Decimal::from_str(&s).map_err(|e| ProfileError::Invalid(e.to_string()))?,
+            None => Decimal::new(5, 3),
+        };
+        let trees = raw
+            .frameworks
+            .iter()
+            .filter_map(|f| raw.framework.get(f).map(|t| (f.clone(), t.clone())))
+            .collect();
+        let norm_map = |m: BTreeMap<String, String>| m.into_iter().map(|(k, v)| (normalize_label(&k), v)).collect();
+        Ok(Profile {
+            name: raw.name,
+            title: raw.title,
+            sum_tolerance,
+            severity,
+            trees,
+            level1: norm_map(raw.labels.level1),
+            level2: norm_map(raw.labels.level2),
+            vague: raw.words.vague,
+            qualitative_grades: raw.words.qualitative_grades,
+            filler: raw.words.filler,
+            process_quality: raw.words.process_quality,
+            standards: raw.words.standards,
+            budget_restatement: raw.words.budget_restatement,
+            typos: raw.words.typos.into_iter().filter(|(a, b)| a != b).collect(),
+        })
+    }
+
+    /// The severity for a rule, the profile's override or the default.
+    pub fn severity(&self, rule: &str, default: Severity) -> Severity {
+        self.severity.get(rule).copied().unwrap_or(default)
+    }
+
+    /// Canonical 一级 label for a cell, or `None` when it is not a 一级 label.
+    pub fn level1(&self, text: &str) -> Option<String> {
+        let n = normalize_label(text);
+        if n.is_empty() {
+            return None;
+        }
+        if self.trees.iter().any(|(_, t)| t.contains_key(&n)) {
+            return Some(n);
+        }
+        self.level1.get(&n).cloned()
+    }
+
+    /// Canonical 二级 label for a cell, or `None` when it is not a 二级 label.
+    pub fn level2(&self, text: &str) -> Option<String> {
+        let n = normalize_label(text);
+        if n.is_empty() {
+            return None;
+        }
+        if self.trees.iter().any(|(_, t)| t.values().any(|v| v.contains(&n))) {
+            return Some(n);
+        }
+        self.level2.get(&n).cloned()
+    }
+
+    /// Whether (一级, 二级) belongs to an accepted framework.
+    pub fn pair_known(&self, level1: &str, level2: &str) -> bool {
+        self.trees
+            .iter()
+            .any(|(_, t)| t.get(level1).is_some_and(|v| v.iter().any(|x| x == level2)))
+    }
+
+    /// The 一级 a 二级 label belongs to in the first framework that has it.
+    pub fn parent_of(&self, level2: &str) -> Option<String> {
+        self.trees.iter().find_map(|(_, t)| {
+            t.iter().find(|(_, v)| v.iter().any(|x| x == level2)).map(|(k, _)| k.clone())
+        })
+    }
+
+    /// The accepted frameworks, for messages.
+    pub fn framework_names(&self) -> Vec<String> {
+        self.trees.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The 二级 choices under a 一级 (union over frameworks), for the editor and messages.
+    pub fn level2_choices(&self, level1: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, t) in &self.trees {
+            if let Some(v) = t.get(level1) {
+                for x in v {
+                    if !out.contains(x) {
+                        out.push(x.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_load() {
+        for n in Profile::builtin_names() {
+            let p = Profile::builtin(n).unwrap();
+            assert!(!p.vague.is_empty(), "{n}");
+        }
+        assert!(Profile::builtin("nowhere").is_err());
+    }
+
+    #[test]
+    fn labels_map_through_synonyms() {
+        let p = Profile::builtin("hunan-zhuzhou").unwrap();
+        assert_eq!(p.level2("可持续影响  指标").as_deref(), Some("可持续影响指标"));
+        assert_eq!(p.level2("社会公众及服务对象满意度指标").as_deref(), Some("服务对象满意度指标"));
+        assert_eq!(p.level1("產出指標").as_deref(), Some("产出指标"));
+        assert_eq!(p.level1("产出指标(50分)").as_deref(), Some("产出指标"));
+        assert!(p.pair_known("产出指标", "成本指标"));
+        assert!(!p.pair_known("成本指标", "经济成本指标"), "2021 tree is not active in this profile");
+        let n = Profile::national();
+        assert!(n.pair_known("成本指标", "经济成本指标"));
+        assert_eq!(n.severity("standard-invalid", Severity::Warning), Severity::Warning);
+    }
+}

@@ -1,0 +1,266 @@
+//! 指标值及单位: a comparator, a number and a unit when the value is quantitative,
+//! otherwise qualitative text. The original text is always kept.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Money, MoneyUnit};
+use crate::text::{fold_width, parse_decimal, to_simplified};
+
+/// The comparison a target value states (指标性质).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Comparator {
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "=")]
+    Eq,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = "<")]
+    Lt,
+}
+
+impl Comparator {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Ge => "≥",
+            Comparator::Le => "≤",
+            Comparator::Eq => "=",
+            Comparator::Gt => ">",
+            Comparator::Lt => "<",
+        }
+    }
+
+    /// Read a comparator at the start of `s`; returns it and the rest.
+    /// Accepts the glyph variants seen on real forms (≥ ≧ >= ＞＝ ⩾ 不低于 …).
+    pub fn strip_prefix(s: &str) -> (Option<Comparator>, &str) {
+        const TABLE: &[(&str, Comparator)] = &[
+            (">=", Comparator::Ge),
+            ("≥", Comparator::Ge),
+            ("≧", Comparator::Ge),
+            ("⩾", Comparator::Ge),
+            ("大于等于", Comparator::Ge),
+            ("大于或等于", Comparator::Ge),
+            ("不低于", Comparator::Ge),
+            ("不少于", Comparator::Ge),
+            ("不小于", Comparator::Ge),
+            ("达到", Comparator::Ge),
+            ("<=", Comparator::Le),
+            ("≤", Comparator::Le),
+            ("≦", Comparator::Le),
+            ("⩽", Comparator::Le),
+            ("小于等于", Comparator::Le),
+            ("小于或等于", Comparator::Le),
+            ("不超过", Comparator::Le),
+            ("不高于", Comparator::Le),
+            ("不大于", Comparator::Le),
+            ("控制在", Comparator::Le),
+            ("==", Comparator::Eq),
+            ("=", Comparator::Eq),
+            ("═", Comparator::Eq),
+            ("﹦", Comparator::Eq),
+            ("等于", Comparator::Eq),
+            (">", Comparator::Gt),
+            ("大于", Comparator::Gt),
+            ("高于", Comparator::Gt),
+            ("<", Comparator::Lt),
+            ("小于", Comparator::Lt),
+            ("低于", Comparator::Lt),
+        ];
+        for (glyph, cmp) in TABLE {
+            if let Some(rest) = s.strip_prefix(glyph) {
+                return (Some(*cmp), rest);
+            }
+        }
+        (None, s)
+    }
+}
+
+/// A target value as written, with its parsed reading when it has a number.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    /// Exactly what the form says.
+    pub text: String,
+    pub comparator: Option<Comparator>,
+    /// The number, exact; `None` for a qualitative value.
+    #[serde(with = "opt_decimal")]
+    pub number: Option<Decimal>,
+    /// The unit as written after the number (`个`, `%`, `万元`, `人次`), normalised.
+    pub unit: Option<String>,
+}
+
+mod opt_decimal {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::str::FromStr;
+
+    pub fn serialize<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => s.serialize_str(&d.normalize().to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        let v: Option<String> = Option::deserialize(d)?;
+        v.map(|s| Decimal::from_str(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+impl IndicatorValue {
+    /// Parse one 指标值及单位 cell: `2个`, `100%`, `≤37万元`, `≧95%`, `及时`.
+    pub fn parse(text: &str) -> IndicatorValue {
+        let original = text.trim().to_string();
+        let folded = to_simplified(&fold_width(&original));
+        let compact: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+        let (comparator, rest) = Comparator::strip_prefix(&compact);
+        let (number, unit) = split_number_unit(rest);
+        match number {
+            Some(n) => IndicatorValue {
+                text: original,
+                comparator,
+                number: Some(n),
+                unit: unit.map(normalize_unit),
+            },
+            None => IndicatorValue { text: original, comparator: None, number: None, unit: None },
+        }
+    }
+
+    /// Build from the split columns 指标性质 / 指标值 / 度量单位 used by one-system forms.
+    pub fn from_parts(nature: &str, value: &str, unit: &str) -> IndicatorValue {
+        let nature = fold_width(nature.trim());
+        let (cmp, _) = Comparator::strip_prefix(nature.trim());
+        let unit = unit.trim();
+        let value = value.trim();
+        let mut text = String::new();
+        if cmp.is_some() {
+            text.push_str(nature.trim());
+        }
+        text.push_str(value);
+        if !value.is_empty() && !value.ends_with(unit) {
+            text.push_str(unit);
+        }
+        let mut v = IndicatorValue::parse(&text);
+        v.text = text;
+        if v.comparator.is_none() {
+            v.comparator = cmp;
+        }
+        if v.number.is_none() {
+            v.comparator = None;
+        }
+        v
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    pub fn is_quantitative(&self) -> bool {
+        self.number.is_some()
+    }
+
+    pub fn is_percent(&self) -> bool {
+        self.unit.as_deref() == Some("%")
+    }
+
+    /// The value as money when its unit is 元/万元/亿元.
+    pub fn as_money(&self) -> Option<Money> {
+        let n = self.number?;
+        let unit = match self.unit.as_deref()? {
+            "元" => MoneyUnit::Yuan,
+            "万元" | "万" => MoneyUnit::Wan,
+            "亿元" | "亿" => MoneyUnit::Yi,
+            _ => return None,
+        };
+        Some(Money::new(n, unit))
+    }
+}
+
+/// Split `2.5万元` into (2.5, "万元"); a value whose number is followed by more digits or
+/// date punctuation (`2023.07-2024.01`) is not a quantity.
+fn split_number_unit(s: &str) -> (Option<Decimal>, Option<&str>) {
+    let end = s
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ','))
+        .map(|(i, _)| i)
+        .unwrap_or(s.len());
+    if end == 0 {
+        return (None, None);
+    }
+    let num = parse_decimal(&s[..end]);
+    let unit = s[end..].trim();
+    if num.is_none() {
+        return (None, None);
+    }
+    if unit.starts_with(['-', '—', '~', '～', '至', '/']) && unit[1..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return (None, None);
+    }
+    if unit.chars().count() > 8 {
+        // `2个以上的服务点覆盖…` is prose, not a unit.
+        return (None, None);
+    }
+    (num, if unit.is_empty() { None } else { Some(unit) })
+}
+
+fn normalize_unit(u: &str) -> String {
+    match u {
+        "百分比" | "％" | "%以上" | "%及以上" => "%".to_string(),
+        "万" => "万元".to_string(),
+        _ => {
+            let mut u = u;
+            for suffix in ["以上", "以内", "以下"] {
+                u = u.strip_suffix(suffix).unwrap_or(u);
+            }
+            u.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Option<Decimal> {
+        Some(Decimal::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn seed_values() {
+        let v = IndicatorValue::parse("2个");
+        assert_eq!((v.comparator, v.number, v.unit.as_deref()), (None, d("2"), Some("个")));
+        let v = IndicatorValue::parse("≤185.91万元");
+        assert_eq!((v.comparator, v.number, v.unit.as_deref()), (Some(Comparator::Le), d("185.91"), Some("万元")));
+        assert_eq!(v.as_money().unwrap().in_wan(), Decimal::from_str("185.91").unwrap());
+        let v = IndicatorValue::parse("100%");
+        assert!(v.is_percent());
+        let v = IndicatorValue::parse("及时");
+        assert!(!v.is_quantitative());
+        assert_eq!(v.text, "及时");
+    }
+
+    #[test]
+    fn glyph_variants() {
+        assert_eq!(IndicatorValue::parse("≧95%").comparator, Some(Comparator::Ge));
+        assert_eq!(IndicatorValue::parse("＞＝95％").comparator, Some(Comparator::Ge));
+        assert_eq!(IndicatorValue::parse("﹦72890元").comparator, Some(Comparator::Eq));
+        assert_eq!(IndicatorValue::parse("═100%").comparator, Some(Comparator::Eq));
+        assert_eq!(IndicatorValue::parse("≥100百分比").unit.as_deref(), Some("%"));
+        assert_eq!(IndicatorValue::parse("2023.07-2024.01").number, None);
+    }
+
+    #[test]
+    fn split_columns() {
+        let v = IndicatorValue::from_parts("≥", "95", "%");
+        assert_eq!(v.text, "≥95%");
+        assert_eq!((v.comparator, v.number), (Some(Comparator::Ge), d("95")));
+        let v = IndicatorValue::from_parts("定性", "优", "");
+        assert_eq!(v.text, "优");
+        assert_eq!(v.comparator, None);
+        let v = IndicatorValue::from_parts("﹦", "72890", "元");
+        assert_eq!(v.as_money().unwrap().in_wan(), Decimal::from_str("7.289").unwrap());
+    }
+}
