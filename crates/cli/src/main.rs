@@ -1,1 +1,139 @@
-fn main(){}
+//! `jixiao`: import, check and explain budget performance target forms.
+
+mod batch;
+mod report;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use jixiao_domain::calc;
+use jixiao_domain::{Money, MoneyUnit, Profile};
+
+#[derive(Parser)]
+#[command(name = "jixiao", version, about = "预算绩效目标表的导入、审核与导出（jixiao）")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Xlsx,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 导入文件并输出识别出的表（text 或 json）
+    Import {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// 配置方案（national、hunan-zhuzhou 或 TOML 文件路径）
+        #[arg(long, default_value = "national")]
+        profile: String,
+        /// 文件或文件夹（递归）
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// 审核：导入并按规则检查，输出审核意见（text、json 或 xlsx）
+    Check {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// 输出文件（xlsx 必须指定；其他格式默认输出到屏幕）
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[arg(long, default_value = "national")]
+        profile: String,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// 核算一段测算依据文字中的算式
+    Calc {
+        /// 该行的金额，如 12万元、40000元（不写单位按万元）
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        text: String,
+    },
+    /// 列出全部审核规则
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+fn load_profile(name: &str) -> anyhow::Result<Profile> {
+    if name.ends_with(".toml") {
+        let src = std::fs::read_to_string(name).with_context(|| format!("无法读取配置方案文件 {name}"))?;
+        return Ok(Profile::from_toml(&src)?);
+    }
+    Ok(Profile::builtin(name)?)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Import { format, profile, paths } => {
+            let profile = load_profile(&profile)?;
+            if format == Format::Xlsx {
+                anyhow::bail!("import 只支持 --format text 或 json");
+            }
+            batch::run(&paths, &profile, batch::Mode::Import, format == Format::Json, None)
+        }
+        Command::Check { format, output, profile, paths } => {
+            let profile = load_profile(&profile)?;
+            match format {
+                Format::Xlsx => {
+                    let out = output.context("--format xlsx 需要用 --output 指定输出文件")?;
+                    batch::run(&paths, &profile, batch::Mode::CheckXlsx(out), false, None)
+                }
+                _ => batch::run(&paths, &profile, batch::Mode::Check, format == Format::Json, output),
+            }
+        }
+        Command::Calc { amount, format, text } => {
+            let amount = match amount {
+                Some(a) => Some(Money::parse(&a, MoneyUnit::Wan).map_err(|e| anyhow::anyhow!("金额 {a}：{e}"))?),
+                None => None,
+            };
+            let report = calc::analyze(&text, amount);
+            let mut out = std::io::stdout().lock();
+            if format == Format::Json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                report::write_calc(&mut out, &report)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { format } => {
+            let mut out = std::io::stdout().lock();
+            if format == Format::Json {
+                serde_json::to_writer_pretty(&mut out, jixiao_domain::rules::catalogue())?;
+                writeln!(out)?;
+            } else {
+                for r in jixiao_domain::rules::catalogue() {
+                    writeln!(out, "{:<22} {:<4} {}", r.id, r.severity.label(), r.title)?;
+                    writeln!(out, "    依据：{}", r.source)?;
+                    writeln!(out, "    示例：{}", r.example)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -297,6 +297,8 @@ impl Form {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FiledForm {
     pub file: String,
+    /// Position of the form in its file (0-based).
+    pub index: usize,
     pub form: Form,
 }
 

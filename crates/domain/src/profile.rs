@@ -52,6 +52,14 @@ struct Words {
     budget_restatement: Vec<String>,
     #[serde(default)]
     typos: BTreeMap<String, String>,
+    #[serde(default)]
+    growth_rate: Vec<String>,
+    #[serde(default)]
+    relevance_categories: Vec<String>,
+    #[serde(default)]
+    stop_chars: String,
+    #[serde(default)]
+    generic_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -91,6 +99,15 @@ pub struct Profile {
     pub standards: Vec<String>,
     pub budget_restatement: Vec<String>,
     pub typos: Vec<(String, String)>,
+    /// Words in an indicator name that mark a rate of change, which may exceed 100% or be
+    /// negative (bad-value).
+    pub growth_rate: Vec<String>,
+    /// 二级 categories whose indicators are checked for relevance to the form's text.
+    pub relevance_categories: Vec<String>,
+    /// Characters that do not make a meaningful two-character word (的, 和 …).
+    pub stop_chars: String,
+    /// Two-character words too common to link an indicator to a 测算依据 (工作, 经费 …).
+    pub generic_words: Vec<String>,
 }
 
 fn merge(base: &mut toml::Value, over: toml::Value) {
@@ -186,6 +203,10 @@ impl Profile {
             standards: raw.words.standards,
             budget_restatement: raw.words.budget_restatement,
             typos: raw.words.typos.into_iter().filter(|(a, b)| a != b).collect(),
+            growth_rate: raw.words.growth_rate,
+            relevance_categories: raw.words.relevance_categories,
+            stop_chars: raw.words.stop_chars,
+            generic_words: raw.words.generic_words,
         })
     }
 

@@ -22,8 +22,7 @@ fn t2s_map() -> &'static HashMap<char, char> {
             if line.starts_with('#') {
                 continue;
             }
-            let mut it = line.split_whitespace();
-            while let Some(pair) = it.next() {
+            for pair in line.split_whitespace() {
                 let mut cs = pair.chars();
                 if let (Some(t), Some(s), None) = (cs.next(), cs.next(), cs.next()) {
                     m.insert(t, s);

@@ -140,7 +140,10 @@ impl IndicatorValue {
             text.push_str(nature.trim());
         }
         text.push_str(value);
-        if !value.is_empty() && !value.ends_with(unit) {
+        // The unit column is appended only to a bare number; a value that already carries a
+        // unit (`28.8万元`) or is qualitative keeps its own text.
+        let bare_number = parse_decimal(value).is_some();
+        if bare_number && unit.chars().count() <= 6 {
             text.push_str(unit);
         }
         let mut v = IndicatorValue::parse(&text);

@@ -1,9 +1,18 @@
 //! jixiao files: readers that turn .txt/.docx/.xlsx/.xls/.html and flattened text into a
 //! [`Sheet`], recognisers that turn a sheet into forms, and (later) export writers.
 
+pub mod docx;
 pub mod error;
+pub mod flat;
+pub mod html;
+pub mod import;
+pub mod limits;
+pub mod recognise;
 pub mod sheet;
+pub mod sniff;
 pub mod text;
+pub mod xlsx;
+pub mod zipsafe;
 
 pub use error::ImportError;
 pub use sheet::{Cell, Row, Sheet};

@@ -118,7 +118,7 @@ pub fn parse_dump(text: &str) -> Sheet {
     }
     flush(&mut current, &mut sheet, &mut index);
     if dropped {
-        sheet.notes.push("已忽略 Word 书签等排版残留（如 [bookmark: _GoBack]）".into());
+        sheet.notes.push("已忽略 Word 书签等排版残留（如 _GoBack 书签）".into());
     }
     sheet
 }
@@ -147,4 +147,17 @@ mod tests {
         bom.extend_from_slice("表".as_bytes());
         assert_eq!(decode(&bom).unwrap().0, "表");
     }
+}
+
+/// Read a text file of either layout: a Word text dump, or flattened/pasted table text.
+pub fn read_text(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    let (text, note) = decode(bytes)?;
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let mut sheet = if looks_like_dump(&text) { parse_dump(&text) } else { crate::flat::parse_flat(&text) };
+    if let Some(n) = note {
+        sheet.notes.insert(0, n);
+    }
+    Ok(sheet)
 }

@@ -1,6 +1,119 @@
-//! The rule engine (see docs/rules.md).
+//! The rule engine (docs/rules.md): every check as a plain function over a dossier.
+//!
+//! Rules hard-code nothing regional: word lists, label synonyms, indicator frameworks,
+//! severities and the sum tolerance come from the [`Profile`]. Every finding says what is
+//! wrong and how to fix it in the forms' own terms, and points at the field and the cell.
+//!
+//! Arithmetic rules are built so that one wrong number gives one arithmetic finding where
+//! the forms allow it: a total that disagrees with both of its breakdowns is reported once,
+//! a 专项 amount that breaks both its own sum and the 合计 is reported once, and a
+//! comparison between forms skips a value that an in-form sum already reports.
 
-/// Chinese label for a field path, for messages.
-pub fn field_label(path: &str) -> String {
-    path.to_string()
+mod arith;
+mod calc_rules;
+mod catalogue;
+mod labels;
+mod quality;
+mod structure;
+mod support;
+
+use crate::finding::{Finding, Severity};
+use crate::model::Dossier;
+use crate::profile::Profile;
+
+pub use catalogue::{catalogue, rules_markdown, RuleInfo};
+pub use labels::field_label;
+
+/// What the rules read besides the dossier.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx<'a> {
+    pub profile: &'a Profile,
+    /// Checking for submission: 填表人 and 联系电话 are then required (spec/domain.md A5).
+    pub at_submission: bool,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(profile: &'a Profile) -> Self {
+        Ctx {
+            profile,
+            at_submission: false,
+        }
+    }
+
+    /// The severity of a rule under this profile.
+    pub fn severity(&self, rule: &str) -> Severity {
+        self.profile
+            .severity(rule, catalogue::default_severity(rule))
+    }
+}
+
+/// A rule: reads one dossier, returns its findings (unsorted).
+pub type RuleFn = fn(&Dossier, &Ctx) -> Vec<Finding>;
+
+/// Every rule the engine runs, by id. `parse-warning` is the importer's and not here.
+pub const RULES: &[(&str, RuleFn)] = &[
+    ("sum-mismatch", arith::sum_mismatch),
+    ("calc-mismatch", calc_rules::calc_mismatch),
+    ("cross-form-mismatch", arith::cross_form_mismatch),
+    ("cost-over-budget", arith::cost_over_budget),
+    ("bad-value", structure::bad_value),
+    ("missing-indicator", structure::missing_indicator),
+    ("empty-indicator", structure::empty_indicator),
+    ("unknown-category", structure::unknown_category),
+    ("standard-invalid", structure::standard_invalid),
+    ("header-missing", structure::header_missing),
+    ("goal-mismatch", structure::goal_mismatch),
+    ("vague-value", quality::vague_value),
+    ("filler-value", quality::filler_value),
+    ("process-as-quality", quality::process_as_quality),
+    ("cost-restates-budget", quality::cost_restates_budget),
+    ("satisfaction-form", quality::satisfaction_form),
+    ("relevance", quality::relevance),
+    ("text-punctuation", quality::text_punctuation),
+    ("typo", quality::typo),
+    ("calc-unverifiable", calc_rules::calc_unverifiable),
+];
+
+/// Run every rule on one dossier; findings sorted by file, form and field order.
+pub fn check_dossier(d: &Dossier, profile: &Profile) -> Vec<Finding> {
+    check_with(d, &Ctx::new(profile))
+}
+
+/// Run every rule with an explicit context (e.g. `at_submission`).
+pub fn check_with(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    let mut out: Vec<Finding> = RULES.iter().flat_map(|(_, rule)| rule(d, ctx)).collect();
+    sort_findings(&mut out);
+    out
+}
+
+/// Run every rule on several dossiers; one sorted list.
+pub fn check_all(ds: &[Dossier], profile: &Profile) -> Vec<Finding> {
+    let ctx = Ctx::new(profile);
+    let mut out: Vec<Finding> = ds.iter().flat_map(|d| check_with(d, &ctx)).collect();
+    sort_findings(&mut out);
+    out
+}
+
+/// What is additionally required before submission (填表人, 联系电话), as findings.
+pub fn submission_findings(d: &Dossier, profile: &Profile) -> Vec<Finding> {
+    let ctx = Ctx {
+        profile,
+        at_submission: true,
+    };
+    let mut out = structure::signoff_missing(d, &ctx);
+    sort_findings(&mut out);
+    out
+}
+
+/// Stable sort by file, form index and the field's position on the form; findings of one
+/// field keep the rule order of [`RULES`].
+pub fn sort_findings(fs: &mut [Finding]) {
+    fs.sort_by_cached_key(|f| {
+        let l = &f.location;
+        (
+            l.file.clone(),
+            l.form,
+            l.field.as_deref().map(labels::field_order),
+        )
+    });
 }

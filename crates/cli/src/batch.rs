@@ -1,0 +1,246 @@
+//! Batch processing: collect files, import them on all cores, group forms into dossiers,
+//! run the rules and stream the report, so memory stays flat however large the batch.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use jixiao_domain::finding::Severity;
+use jixiao_domain::model::{Dossier, Form};
+use jixiao_domain::text::normalize_label;
+use jixiao_domain::{rules, Profile};
+use jixiao_files::import::{import_path, ImportedFile, Status};
+use jixiao_files::limits::Limits;
+
+use crate::report::{self, XlsxReport};
+
+/// Files imported and checked together; forms of one unit and year that are split over
+/// several files are joined when they fall in the same chunk (a folder is never split
+/// unless it holds more files than a chunk).
+const CHUNK: usize = 512;
+
+pub enum Mode {
+    Import,
+    Check,
+    CheckXlsx(PathBuf),
+}
+
+#[derive(Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub files_ok: usize,
+    pub files_error: usize,
+    pub forms: usize,
+    pub findings: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub by_rule: std::collections::BTreeMap<String, usize>,
+}
+
+impl Summary {
+    fn add(&mut self, f: &ImportedFile) {
+        self.files += 1;
+        match f.status {
+            Status::Ok => self.files_ok += 1,
+            Status::Error => self.files_error += 1,
+        }
+        self.forms += f.forms.len();
+        for x in &f.findings {
+            self.findings += 1;
+            match x.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+            *self.by_rule.entry(x.rule.clone()).or_default() += 1;
+        }
+    }
+}
+
+/// Every importable file under the given paths (folders recursively), sorted.
+pub fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("找不到 {}", p.display()))?;
+        if meta.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n.starts_with("~$"));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Split into chunks of about `CHUNK` files, cutting at folder boundaries where possible.
+fn chunks(files: &[PathBuf]) -> Vec<&[PathBuf]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < files.len() {
+        let mut end = (start + CHUNK).min(files.len());
+        if end < files.len() {
+            let parent = files[end].parent();
+            let mut cut = end;
+            while cut > start + 1 && files[cut - 1].parent() == parent {
+                cut -= 1;
+            }
+            if cut > start + 1 {
+                end = cut;
+            }
+        }
+        out.push(&files[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// Group the forms of a chunk into dossiers and attach each finding to its file.
+/// Files of one (unit, year) are joined unless several of them carry a department table
+/// (then each file is its own dossier: repeated or alternative filings).
+pub fn check_chunk(files: &mut [ImportedFile], profile: &Profile) {
+    let key = |f: &ImportedFile| -> Option<(String, Option<u16>)> {
+        let form = f.forms.iter().find(|x| !x.unit().is_empty()).or(f.forms.first())?;
+        Some((normalize_label(form.unit()), form.year()))
+    };
+    let mut groups: HashMap<(String, Option<u16>), Vec<usize>> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if let Some(k) = key(f) {
+            groups.entry(k).or_default().push(i);
+        }
+    }
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    for (_, idx) in groups {
+        let anchors = idx
+            .iter()
+            .filter(|&&i| files[i].forms.iter().any(|f| matches!(f, Form::DepartmentOverall(_))))
+            .count();
+        if anchors <= 1 {
+            sets.push(idx);
+        } else {
+            sets.extend(idx.into_iter().map(|i| vec![i]));
+        }
+    }
+    let findings: Vec<Vec<jixiao_domain::Finding>> = sets
+        .par_iter()
+        .map(|set| {
+            let forms = set.iter().flat_map(|&i| files[i].filed_forms()).collect();
+            let dossiers = Dossier::group(forms);
+            rules::check_all(&dossiers, profile)
+        })
+        .collect();
+    let index: HashMap<&str, usize> = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+    let mut routed: Vec<Vec<jixiao_domain::Finding>> = vec![Vec::new(); files.len()];
+    for f in findings.into_iter().flatten() {
+        if let Some(&i) = index.get(f.location.file.as_str()) {
+            routed[i].push(f);
+        }
+    }
+    for (file, extra) in files.iter_mut().zip(routed) {
+        file.findings.extend(extra);
+        rules::sort_findings(&mut file.findings);
+    }
+}
+
+fn progress(total: usize) -> Option<indicatif::ProgressBar> {
+    if total < 50 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(total as u64);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} 已处理 {pos}/{len} 个文件 [{bar:40}] {per_sec} 剩余 {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
+}
+
+/// Run a batch and print (or write) the report. Exit: 2 if a file could not be read,
+/// else (check) 1 if any error-severity finding, else 0.
+pub fn run(paths: &[PathBuf], profile: &Profile, mode: Mode, json: bool, output: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let files = collect(paths)?;
+    let limits = Limits::default();
+    let check = !matches!(mode, Mode::Import);
+    let pb = progress(files.len());
+    let mut sink: Box<dyn Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("无法创建输出文件 {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut xlsx = match &mode {
+        Mode::CheckXlsx(_) => Some(XlsxReport::new()),
+        _ => None,
+    };
+    let mut summary = Summary::default();
+    if json && xlsx.is_none() {
+        write!(sink, "{{\"files\":[")?;
+    }
+    let mut first = true;
+    for chunk in chunks(&files) {
+        let mut imported: Vec<ImportedFile> = chunk.par_iter().map(|p| import_path(p, profile, &limits)).collect();
+        if check {
+            check_chunk(&mut imported, profile);
+        }
+        for f in &imported {
+            summary.add(f);
+            if let Some(x) = xlsx.as_mut() {
+                x.add(f);
+            } else if json {
+                if !first {
+                    write!(sink, ",")?;
+                }
+                serde_json::to_writer(&mut sink, f)?;
+            } else if check {
+                report::write_check(&mut sink, f)?;
+            } else {
+                report::write_import(&mut sink, f)?;
+            }
+            first = false;
+        }
+        if let Some(pb) = &pb {
+            pb.inc(chunk.len() as u64);
+        }
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    if let (Some(x), Mode::CheckXlsx(path)) = (xlsx, &mode) {
+        x.save(path, &summary)?;
+        writeln!(sink, "审核意见表已写入 {}（{} 个文件，{} 条意见）", path.display(), summary.files, summary.findings)?;
+    } else if json {
+        write!(sink, "],\"summary\":")?;
+        serde_json::to_writer(&mut sink, &summary)?;
+        writeln!(sink, "}}")?;
+    } else {
+        report::write_summary(&mut sink, &summary, check)?;
+    }
+    sink.flush()?;
+    Ok(if summary.files_error > 0 {
+        ExitCode::from(2)
+    } else if check && summary.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,1024 @@
+//! Arithmetic and consistency: sums inside a form, facts shared between forms, cost caps.
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+
+use crate::calc::{self, Verdict};
+use crate::finding::Finding;
+use crate::model::{
+    DepartmentOverall, Dossier, FiledForm, Form, Indicator, Project, SpecialFundSummary,
+    SummaryItem,
+};
+use crate::money::Money;
+use crate::value::Comparator;
+
+use super::support::{
+    differs, has_content, in_wan, money, squash, sum_given, unreadable_paths, wan,
+};
+use super::Ctx;
+
+/// A stated total that disagrees with the sum of its parts.
+pub(crate) struct SumFailure {
+    /// Position of the form in the dossier.
+    pub form: usize,
+    pub path: String,
+    pub message: String,
+    pub expected: Decimal,
+    pub actual: Decimal,
+    /// Every field of the failing equation: other checks do not report these again.
+    pub implicated: Vec<String>,
+}
+
+const SOURCE_PARTS: &str = "一般公共预算拨款、政府性基金拨款、其他资金";
+const NATURE_PARTS: &str = "基本支出、项目支出";
+
+/// All in-form sum failures of a dossier. Where the other forms (or the other breakdown)
+/// show which number of a failing sum is wrong, the failure points at that number.
+pub(crate) fn sum_failures(d: &Dossier, tol: Decimal) -> Vec<SumFailure> {
+    let summaries: Vec<&SpecialFundSummary> = d
+        .forms
+        .iter()
+        .filter_map(|ff| match &ff.form {
+            Form::SpecialFundSummary(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let summary_total = match summaries.as_slice() {
+        [s] => in_wan(&s.total),
+        _ => None,
+    };
+    let project_amounts: Vec<(String, Decimal)> = d
+        .forms
+        .iter()
+        .filter_map(|ff| match &ff.form {
+            Form::Project(p) => Some((squash(&p.name), in_wan(&p.amount)?)),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (pos, ff) in d.forms.iter().enumerate() {
+        let bad = unreadable_paths(ff);
+        match &ff.form {
+            Form::DepartmentOverall(f) => {
+                department_sums(pos, f, tol, summary_total, &bad, &mut out)
+            }
+            Form::SpecialFundSummary(f) => {
+                summary_sums(pos, f, tol, &project_amounts, &bad, &mut out)
+            }
+            Form::Project(f) => project_sums(pos, f, tol, &bad, &mut out),
+        }
+    }
+    out
+}
+
+/// One breakdown of the department total: its parts as (path, label, amount).
+struct Breakdown<'a> {
+    names: &'static str,
+    parts: Vec<(&'static str, &'static str, &'a Option<Money>)>,
+}
+
+impl Breakdown<'_> {
+    /// The sum of the given parts; `None` when none is given or one could not be read.
+    fn sum(&self, bad: &HashSet<String>) -> Option<Decimal> {
+        if self.parts.iter().any(|(p, _, _)| bad.contains(*p)) {
+            return None;
+        }
+        sum_given(self.parts.iter().map(|(_, _, m)| *m))
+    }
+    fn given(&self) -> Vec<(&'static str, &'static str, Decimal)> {
+        self.parts
+            .iter()
+            .filter_map(|(p, l, m)| Some((*p, *l, in_wan(m)?)))
+            .collect()
+    }
+    fn paths(&self) -> Vec<String> {
+        std::iter::once("budget.total")
+            .chain(self.parts.iter().map(|(p, _, _)| *p))
+            .map(String::from)
+            .collect()
+    }
+}
+
+fn department_sums(
+    pos: usize,
+    f: &DepartmentOverall,
+    tol: Decimal,
+    summary_total: Option<Decimal>,
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let Some(total) = in_wan(&f.budget.total) else {
+        return;
+    };
+    let b = &f.budget;
+    let source = Breakdown {
+        names: SOURCE_PARTS,
+        parts: vec![
+            (
+                "budget.by_source.general_public",
+                "一般公共预算拨款",
+                &b.by_source.general_public,
+            ),
+            (
+                "budget.by_source.government_fund",
+                "政府性基金拨款",
+                &b.by_source.government_fund,
+            ),
+            ("budget.by_source.other", "其他资金", &b.by_source.other),
+        ],
+    };
+    let nature = Breakdown {
+        names: NATURE_PARTS,
+        parts: vec![
+            ("budget.by_nature.basic", "基本支出", &b.by_nature.basic),
+            ("budget.by_nature.project", "项目支出", &b.by_nature.project),
+        ],
+    };
+    let fails = |br: &Breakdown| br.sum(bad).filter(|s| differs(*s, total, tol));
+    match (fails(&source), fails(&nature)) {
+        (None, None) => {}
+        // Both breakdowns agree with each other: the total is the odd one out.
+        (Some(s), Some(n)) if !differs(s, n, tol) => out.push(SumFailure {
+            form: pos,
+            path: "budget.total".into(),
+            message: format!(
+                "资金总额{}与按收入性质分（{}）之和{}、按支出性质分（{}）之和{}均不一致，请核对资金总额",
+                wan(total),
+                SOURCE_PARTS,
+                wan(s),
+                NATURE_PARTS,
+                wan(n)
+            ),
+            expected: s,
+            actual: total,
+            implicated: [source.paths(), nature.paths()].concat(),
+        }),
+        (s, n) => {
+            for (br, sum, other) in [(&source, s, &nature), (&nature, n, &source)] {
+                let Some(sum) = sum else { continue };
+                // The other breakdown confirms the total: the wrong number is a part of this one.
+                let confirmed = other.sum(bad).is_some_and(|o| !differs(o, total, tol));
+                let culprit = if confirmed {
+                    department_culprit(br, total, sum, summary_total, tol)
+                } else {
+                    None
+                };
+                let failure = match culprit {
+                    Some((path, label, value, evidence)) => SumFailure {
+                        form: pos,
+                        path: path.into(),
+                        message: format!(
+                            "{label}{}与资金总额{}不符：{}之和为{}，而资金总额与{}之和相符{evidence}，请核对{label}",
+                            wan(value),
+                            wan(total),
+                            br.names,
+                            wan(sum),
+                            other.names
+                        ),
+                        expected: value - (sum - total),
+                        actual: value,
+                        implicated: br.paths(),
+                    },
+                    None => SumFailure {
+                        form: pos,
+                        path: "budget.total".into(),
+                        message: format!(
+                            "资金总额{}与{}之和{}不一致，请核对各项金额或合计数",
+                            wan(total),
+                            br.names,
+                            wan(sum)
+                        ),
+                        expected: sum,
+                        actual: total,
+                        implicated: br.paths(),
+                    },
+                };
+                out.push(failure);
+            }
+        }
+    }
+}
+
+/// Which part of a failing breakdown is wrong, when that can be told: the only part
+/// given, or 项目支出 / 基本支出 decided by the summary's 合计.
+fn department_culprit(
+    br: &Breakdown,
+    total: Decimal,
+    sum: Decimal,
+    summary_total: Option<Decimal>,
+    tol: Decimal,
+) -> Option<(&'static str, &'static str, Decimal, String)> {
+    let given = br.given();
+    if let [(path, label, value)] = given.as_slice() {
+        return Some((path, label, *value, String::new()));
+    }
+    let st = summary_total?;
+    let project = given
+        .iter()
+        .find(|(p, _, _)| *p == "budget.by_nature.project")?;
+    let basic = given
+        .iter()
+        .find(|(p, _, _)| *p == "budget.by_nature.basic")?;
+    let evidence = format!("，专项资金绩效目标汇总表合计为{}", wan(st));
+    if !differs(project.2, st, tol) {
+        Some((basic.0, basic.1, basic.2, evidence))
+    } else if !differs(project.2 - (sum - total), st, tol) {
+        Some((project.0, project.1, project.2, evidence))
+    } else {
+        None
+    }
+}
+
+fn children_sum(it: &SummaryItem) -> Option<Decimal> {
+    sum_given(it.children.iter().map(|c| &c.amount))
+}
+
+/// A 专项's amount, or the sum of its 支出方向 when the amount is blank.
+fn effective_amount(it: &SummaryItem) -> Option<Decimal> {
+    in_wan(&it.amount).or_else(|| children_sum(it))
+}
+
+fn summary_sums(
+    pos: usize,
+    f: &SpecialFundSummary,
+    tol: Decimal,
+    project_amounts: &[(String, Decimal)],
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let item_bad = |k: usize| {
+        bad.contains(&format!("items[{k}].amount"))
+            || (0..f.items[k].children.len())
+                .any(|j| bad.contains(&format!("items[{k}].children[{j}].amount")))
+    };
+    struct CatFail {
+        k: usize,
+        stated: Decimal,
+        sum: Decimal,
+    }
+    let cat_fails: Vec<CatFail> = f
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(k, it)| {
+            if item_bad(k) {
+                return None;
+            }
+            let stated = in_wan(&it.amount)?;
+            let sum = children_sum(it)?;
+            differs(stated, sum, tol).then_some(CatFail { k, stated, sum })
+        })
+        .collect();
+    let items_sum = f
+        .items
+        .iter()
+        .filter_map(effective_amount)
+        .fold(None, |a: Option<Decimal>, x| {
+            Some(a.unwrap_or_default() + x)
+        });
+    let total_fail = match (in_wan(&f.total), items_sum) {
+        _ if (0..f.items.len()).any(item_bad) => None,
+        (Some(t), Some(s)) if differs(t, s, tol) => Some((t, s)),
+        _ => None,
+    };
+    let cat_paths = |k: usize| -> Vec<String> {
+        let mut v = vec![format!("items[{k}].amount")];
+        v.extend(
+            (0..f.items[k].children.len()).map(|j| format!("items[{k}].children[{j}].amount")),
+        );
+        v
+    };
+    // One 专项 amount that breaks its own sum and the 合计, and explains both: report it once.
+    if let (Some((t, s)), [c]) = (total_fail, cat_fails.as_slice()) {
+        if !differs(t, s - c.stated + c.sum, tol) {
+            let it = &f.items[c.k];
+            let mut implicated = cat_paths(c.k);
+            implicated.push("total".into());
+            out.push(SumFailure {
+                form: pos,
+                path: format!("items[{}].amount", c.k),
+                message: format!(
+                    "专项“{}”的金额{}与其支出方向金额之和{}不一致，也使合计{}与各专项之和{}不符，请核对该专项金额",
+                    it.name,
+                    wan(c.stated),
+                    wan(c.sum),
+                    wan(t),
+                    wan(s)
+                ),
+                expected: c.sum,
+                actual: c.stated,
+                implicated,
+            });
+            return;
+        }
+    }
+    if let Some((t, s)) = total_fail {
+        let mut implicated = vec!["total".to_string()];
+        implicated.extend((0..f.items.len()).map(|k| format!("items[{k}].amount")));
+        out.push(SumFailure {
+            form: pos,
+            path: "total".into(),
+            message: format!(
+                "合计{}与各专项金额之和{}不一致，请核对各专项金额或合计数",
+                wan(t),
+                wan(s)
+            ),
+            expected: s,
+            actual: t,
+            implicated,
+        });
+    }
+    for c in cat_fails {
+        let it = &f.items[c.k];
+        if let Some((j, value, evidence, expected)) = summary_child_culprit(
+            it,
+            c.stated,
+            c.sum,
+            total_fail.is_none() && f.total.is_some(),
+            project_amounts,
+            tol,
+        ) {
+            out.push(SumFailure {
+                form: pos,
+                path: format!("items[{}].children[{j}].amount", c.k),
+                message: format!(
+                    "支出方向“{}”的金额{}使专项“{}”的支出方向金额之和{}与专项金额{}不一致（{evidence}），请核对该支出方向金额",
+                    it.children[j].name,
+                    wan(value),
+                    it.name,
+                    wan(c.sum),
+                    wan(c.stated)
+                ),
+                expected,
+                actual: value,
+                implicated: cat_paths(c.k),
+            });
+            continue;
+        }
+        out.push(SumFailure {
+            form: pos,
+            path: format!("items[{}].amount", c.k),
+            message: format!(
+                "专项“{}”的金额{}与其支出方向金额之和{}不一致，请核对各支出方向金额或专项金额",
+                it.name,
+                wan(c.stated),
+                wan(c.sum)
+            ),
+            expected: c.sum,
+            actual: c.stated,
+            implicated: cat_paths(c.k),
+        });
+    }
+}
+
+/// The 支出方向 that breaks its 专项's sum, when that can be told: the only one whose
+/// project table disagrees with it, or the only one when the 专项 fits the 合计.
+fn summary_child_culprit(
+    it: &SummaryItem,
+    stated: Decimal,
+    sum: Decimal,
+    category_fits_total: bool,
+    project_amounts: &[(String, Decimal)],
+    tol: Decimal,
+) -> Option<(usize, Decimal, String, Decimal)> {
+    let project_of = |c: &SummaryItem| {
+        let name = squash(&c.name);
+        project_amounts
+            .iter()
+            .find(|(n, _)| !n.is_empty() && *n == name)
+            .map(|(_, a)| *a)
+    };
+    let mut disagree = Vec::new();
+    let mut witnessed = false;
+    for (j, c) in it.children.iter().enumerate() {
+        let (Some(a), Some(p)) = (in_wan(&c.amount), project_of(c)) else {
+            continue;
+        };
+        witnessed = true;
+        if differs(a, p, tol) {
+            disagree.push((j, a, p));
+        }
+    }
+    if let [(j, a, p)] = disagree.as_slice() {
+        if !differs(stated, sum - a + p, tol) {
+            return Some((*j, *a, format!("支出方向表中该项目金额为{}", wan(*p)), *p));
+        }
+        return None;
+    }
+    if disagree.is_empty() && !witnessed && category_fits_total {
+        if let [c] = it.children.as_slice() {
+            let a = in_wan(&c.amount)?;
+            return Some((0, a, "专项金额与合计相符".into(), a - (sum - stated)));
+        }
+    }
+    None
+}
+
+fn project_sums(
+    pos: usize,
+    f: &Project,
+    tol: Decimal,
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let detail_sum = sum_given(f.details.iter().map(|d| &d.amount))
+        .filter(|_| (0..f.details.len()).all(|i| !bad.contains(&format!("details[{i}].amount"))));
+    let detail_paths = || -> Vec<String> {
+        let mut v: Vec<String> = (0..f.details.len())
+            .map(|i| format!("details[{i}].amount"))
+            .collect();
+        v.push("details_total".into());
+        v
+    };
+    let stated_total = in_wan(&f.details_total);
+    let mut total_fails = false;
+    if let (Some(t), Some(s)) = (stated_total, detail_sum) {
+        if differs(t, s, tol) {
+            total_fails = true;
+            if let Some(failure) = detail_culprit(pos, f, t, s, tol, detail_paths()) {
+                out.push(failure);
+            } else {
+                out.push(SumFailure {
+                    form: pos,
+                    path: "details_total".into(),
+                    message: format!(
+                        "支出明细合计{}与各条支出明细金额之和{}不一致，请核对各条金额或合计数",
+                        wan(t),
+                        wan(s)
+                    ),
+                    expected: s,
+                    actual: t,
+                    implicated: detail_paths(),
+                });
+            }
+        }
+    }
+    let Some(amount) = in_wan(&f.amount) else {
+        return;
+    };
+    // When the 合计 row already disagrees with its lines, that finding explains a gap to
+    // 项目金额 too; 项目金额 is reported only if it matches neither.
+    let off = match (detail_sum, stated_total) {
+        (Some(s), Some(t)) if total_fails => {
+            (differs(amount, s, tol) && differs(amount, t, tol)).then_some((s, "支出明细金额之和"))
+        }
+        (Some(s), _) => differs(amount, s, tol).then_some((s, "支出明细金额之和")),
+        (None, Some(t)) => differs(amount, t, tol).then_some((t, "支出明细合计")),
+        (None, None) => None,
+    };
+    if let Some((base, what)) = off {
+        let mut implicated = detail_paths();
+        implicated.push("amount".into());
+        out.push(SumFailure {
+            form: pos,
+            path: "amount".into(),
+            message: format!(
+                "项目金额{}与{}{}不一致，请核对项目金额或支出明细",
+                wan(amount),
+                what,
+                wan(base)
+            ),
+            expected: base,
+            actual: amount,
+            implicated,
+        });
+    }
+}
+
+/// The 支出明细 line that breaks the 合计 while the 合计 agrees with 项目金额: the only
+/// line whose own 测算依据 states a different total that would close the gap.
+fn detail_culprit(
+    pos: usize,
+    f: &Project,
+    stated: Decimal,
+    sum: Decimal,
+    tol: Decimal,
+    implicated: Vec<String>,
+) -> Option<SumFailure> {
+    let amount = in_wan(&f.amount)?;
+    if differs(amount, stated, tol) {
+        return None;
+    }
+    let off: Vec<(usize, Decimal, Decimal)> = f
+        .details
+        .iter()
+        .enumerate()
+        .filter_map(|(i, det)| {
+            let a = in_wan(&det.amount)?;
+            if det.basis.trim().is_empty() {
+                return None;
+            }
+            let t = calc::analyze(&det.basis, det.amount).total?.in_wan();
+            differs(a, t, tol).then_some((i, a, t))
+        })
+        .collect();
+    let [(i, a, t)] = off.as_slice() else {
+        return None;
+    };
+    if differs(stated, sum - a + t, tol) {
+        return None;
+    }
+    Some(SumFailure {
+        form: pos,
+        path: format!("details[{i}].amount"),
+        message: format!(
+            "第{}条支出明细的金额{}使各条明细金额之和{}与支出明细合计{}、项目金额不一致（其测算依据算得{}），请核对该条金额",
+            i + 1,
+            wan(*a),
+            wan(sum),
+            wan(stated),
+            wan(*t)
+        ),
+        expected: *t,
+        actual: *a,
+        implicated,
+    })
+}
+
+/// `sum-mismatch`: a stated total differs from the sum of its parts.
+pub(crate) fn sum_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    sum_failures(d, ctx.profile.sum_tolerance)
+        .into_iter()
+        .map(|f| {
+            ctx.finding("sum-mismatch", &d.forms[f.form], &f.path, f.message)
+                .with_values(wan(f.expected), wan(f.actual))
+        })
+        .collect()
+}
+
+/// Fields already reported by an in-form sum, by (form position, path).
+fn implicated(d: &Dossier, tol: Decimal) -> HashSet<(usize, String)> {
+    sum_failures(d, tol)
+        .into_iter()
+        .flat_map(|f| f.implicated.into_iter().map(move |p| (f.form, p)))
+        .collect()
+}
+
+/// A quantity indicator: 数量指标 with a count (not a rate, not money).
+fn quantity<'a>(ctx: &Ctx, ind: &'a Indicator) -> Option<(Decimal, &'a str)> {
+    if !ctx.category(ind).is_quantity() || ind.value.as_money().is_some() || ind.value.is_percent()
+    {
+        return None;
+    }
+    Some((ind.value.number?, ind.value.unit.as_deref()?))
+}
+
+/// A count in a 测算依据 (`39个*1000元/个` → 39 个) and the words labelling it.
+struct BasisCount {
+    detail: usize,
+    label: String,
+    number: Decimal,
+}
+
+fn basis_counts(p: &Project, unit: &str) -> Vec<BasisCount> {
+    let mut out = Vec::new();
+    if unit.is_empty() {
+        return out;
+    }
+    for (i, det) in p.details.iter().enumerate() {
+        for clause in det.basis.split(['；', ';', '。', '\n']) {
+            let clause = crate::text::fold_width(clause);
+            let mut search = 0;
+            while let Some(rel) = clause[search..].find(unit) {
+                let at = search + rel;
+                search = at + unit.len();
+                let digits: String = clause[..at]
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let next = clause[at + unit.len()..].chars().next();
+                // `3个月` is not a count of 个.
+                if digits.is_empty() || next.is_some_and(super::support::is_han) {
+                    continue;
+                }
+                let Some(number) = crate::text::parse_decimal(&digits) else {
+                    continue;
+                };
+                // Per-unit prices (`1000元/个`) end in the unit after a slash.
+                if clause[..at - digits.len()].ends_with('/') {
+                    continue;
+                }
+                let label = format!(
+                    "{}{}{}",
+                    det.content,
+                    det.item,
+                    &clause[..at - digits.len()]
+                );
+                out.push(BasisCount {
+                    detail: i,
+                    label,
+                    number,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The count in this project's 测算依据 that an indicator refers to: the labels must
+/// share a distinctive two-character word with the indicator's name.
+fn matching_basis_count(
+    ctx: &Ctx,
+    p: &Project,
+    ind: &Indicator,
+    unit: &str,
+    ok: &dyn Fn(usize) -> bool,
+) -> Option<(Decimal, usize)> {
+    let counts: Vec<BasisCount> = basis_counts(p, unit)
+        .into_iter()
+        .filter(|c| ok(c.detail))
+        .collect();
+    if counts.is_empty() {
+        return None;
+    }
+    let stop = &ctx.profile.stop_chars;
+    let generic = &ctx.profile.generic_words;
+    let name_grams: Vec<String> = super::support::bigrams(&ind.name, stop)
+        .into_iter()
+        .filter(|g| !generic.iter().any(|w| w == g))
+        .collect();
+    let scored: Vec<(usize, &BasisCount)> = counts
+        .iter()
+        .map(|c| {
+            let label = super::support::bigrams(&c.label, stop);
+            (name_grams.iter().filter(|g| label.contains(g)).count(), c)
+        })
+        .collect();
+    let best = scored.iter().map(|(s, _)| *s).max().unwrap_or(0);
+    if best == 0 {
+        return None;
+    }
+    let top: Vec<&BasisCount> = scored
+        .iter()
+        .filter(|(s, _)| *s == best)
+        .map(|(_, c)| *c)
+        .collect();
+    let value = ind.value.number?;
+    if top.iter().any(|c| c.number == value) {
+        return Some((value, top[0].detail));
+    }
+    match top.as_slice() {
+        [one] => Some((one.number, one.detail)),
+        _ => None,
+    }
+}
+
+/// `cross-form-mismatch`: one fact stated differently in two forms of the dossier (or in
+/// an indicator and its own 测算依据).
+pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "cross-form-mismatch";
+    let tol = ctx.profile.sum_tolerance;
+    let imp = implicated(d, tol);
+    let is_imp = |pos: usize, path: &str| imp.contains(&(pos, path.to_string()));
+    let mut out = Vec::new();
+    let depts: Vec<(usize, &FiledForm, &DepartmentOverall)> = d
+        .forms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ff)| match &ff.form {
+            Form::DepartmentOverall(f) => Some((i, ff, f)),
+            _ => None,
+        })
+        .collect();
+    let summaries: Vec<(usize, &FiledForm, &SpecialFundSummary)> = d
+        .forms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ff)| match &ff.form {
+            Form::SpecialFundSummary(f) => Some((i, ff, f)),
+            _ => None,
+        })
+        .collect();
+    let projects: Vec<(usize, &FiledForm, &Project)> = d
+        .forms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ff)| match &ff.form {
+            Form::Project(f) => Some((i, ff, f)),
+            _ => None,
+        })
+        .collect();
+
+    // 部门整体 项目支出 vs 汇总表 合计.
+    for &(dp, dff, dept) in &depts {
+        let Some(project_spend) = in_wan(&dept.budget.by_nature.project) else {
+            continue;
+        };
+        for &(sp, _, s) in &summaries {
+            let total = in_wan(&s.total).or_else(|| {
+                s.items
+                    .iter()
+                    .filter_map(effective_amount)
+                    .fold(None, |a: Option<Decimal>, x| {
+                        Some(a.unwrap_or_default() + x)
+                    })
+            });
+            let Some(total) = total else { continue };
+            if differs(project_spend, total, tol)
+                && !is_imp(dp, "budget.by_nature.project")
+                && !is_imp(sp, "total")
+            {
+                out.push(
+                    ctx.finding(
+                        RULE,
+                        dff,
+                        "budget.by_nature.project",
+                        format!(
+                            "部门整体支出绩效目标表的项目支出{}与专项资金绩效目标汇总表的合计{}不一致，请核对两表",
+                            wan(project_spend),
+                            wan(total)
+                        ),
+                    )
+                    .with_values(wan(total), wan(project_spend)),
+                );
+            }
+        }
+    }
+
+    // 汇总表 line vs the 支出方向表 of the same name; 所属专项 金额 vs the 汇总表 专项.
+    for &(pp, pff, p) in &projects {
+        let pname = squash(&p.name);
+        for &(sp, _, s) in &summaries {
+            let mut line: Option<(usize, Option<usize>)> = None;
+            if !pname.is_empty() {
+                'find: for (k, it) in s.items.iter().enumerate() {
+                    for (j, c) in it.children.iter().enumerate() {
+                        if squash(&c.name) == pname {
+                            line = Some((k, Some(j)));
+                            break 'find;
+                        }
+                    }
+                }
+                if line.is_none() {
+                    line = s
+                        .items
+                        .iter()
+                        .position(|it| it.children.is_empty() && squash(&it.name) == pname)
+                        .map(|k| (k, None));
+                }
+            }
+            if let Some((k, j)) = line {
+                let (it, path) = match j {
+                    Some(j) => (
+                        &s.items[k].children[j],
+                        format!("items[{k}].children[{j}].amount"),
+                    ),
+                    None => (&s.items[k], format!("items[{k}].amount")),
+                };
+                if let (Some(a), Some(b)) = (in_wan(&p.amount), in_wan(&it.amount)) {
+                    if differs(a, b, tol) && !is_imp(pp, "amount") && !is_imp(sp, &path) {
+                        out.push(
+                            ctx.finding(
+                                RULE,
+                                pff,
+                                "amount",
+                                format!(
+                                    "项目金额{}与专项资金绩效目标汇总表中“{}”的金额{}不一致，请核对两表",
+                                    wan(a),
+                                    it.name,
+                                    wan(b)
+                                ),
+                            )
+                            .with_values(wan(b), wan(a)),
+                        );
+                    }
+                }
+            }
+            let Some(parent) = &p.parent else { continue };
+            let pn = squash(&parent.name);
+            let cat = s
+                .items
+                .iter()
+                .position(|it| !pn.is_empty() && squash(&it.name) == pn)
+                .or(line.filter(|(_, j)| j.is_some()).map(|(k, _)| k));
+            let Some(k) = cat else { continue };
+            let it = &s.items[k];
+            if let (Some(a), Some(b)) = (in_wan(&parent.amount), effective_amount(it)) {
+                if differs(a, b, tol) && !is_imp(sp, &format!("items[{k}].amount")) {
+                    out.push(
+                        ctx.finding(
+                            RULE,
+                            pff,
+                            "parent.amount",
+                            format!(
+                                "所属专项“{}”的金额{}与专项资金绩效目标汇总表中该专项的金额{}不一致，请核对两表",
+                                it.name,
+                                wan(a),
+                                wan(b)
+                            ),
+                        )
+                        .with_values(wan(b), wan(a)),
+                    );
+                }
+            }
+        }
+    }
+
+    // Quantity indicators: department vs the one project carrying the same indicator, and
+    // each project's indicator vs the count in its own 测算依据.
+    let basis_ok = |p: &Project| {
+        let verdicts: Vec<bool> = p
+            .details
+            .iter()
+            .map(|det| {
+                !matches!(
+                    calc::analyze(&det.basis, det.amount).verdict,
+                    Verdict::Inconsistent
+                )
+            })
+            .collect();
+        move |i: usize| verdicts.get(i).copied().unwrap_or(false)
+    };
+    let mut dept_pairs: Vec<(usize, usize, usize, usize)> = Vec::new(); // (dept pos, dept ind, project pos, project ind)
+    for &(dp, _, dept) in &depts {
+        for (di, dind) in dept.indicators.iter().enumerate() {
+            let Some((_, unit)) = quantity(ctx, dind) else {
+                continue;
+            };
+            let name = squash(&dind.name);
+            let carriers: Vec<(usize, usize)> = projects
+                .iter()
+                .flat_map(|&(pp, _, p)| {
+                    p.indicators
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, pi)| {
+                            squash(&pi.name) == name
+                                && quantity(ctx, pi).is_some_and(|(_, u)| u == unit)
+                        })
+                        .map(move |(pi, _)| (pp, pi))
+                })
+                .collect();
+            if let [(pp, pi)] = carriers.as_slice() {
+                dept_pairs.push((dp, di, *pp, *pi));
+            }
+        }
+    }
+    for &(pp, pff, p) in &projects {
+        let ok = basis_ok(p);
+        for (pi, pind) in p.indicators.iter().enumerate() {
+            let Some((value, unit)) = quantity(ctx, pind) else {
+                continue;
+            };
+            let path = format!("indicators[{pi}].value");
+            let basis = matching_basis_count(ctx, p, pind, unit, &ok).filter(|(n, _)| *n != value);
+            let dept = dept_pairs
+                .iter()
+                .find(|(_, _, q, i)| *q == pp && *i == pi)
+                .and_then(|&(dp, di, _, _)| {
+                    let Form::DepartmentOverall(f) = &d.forms[dp].form else {
+                        return None;
+                    };
+                    let n = f.indicators[di].value.number?;
+                    (n != value).then_some((dp, di, n))
+                });
+            let fmt = |n: Decimal| format!("{}{}", n.normalize(), unit);
+            match (dept, basis) {
+                (None, None) => {}
+                (None, Some((n, det))) => out.push(
+                    ctx.finding(
+                        RULE,
+                        pff,
+                        &path,
+                        format!(
+                            "数量指标“{}”的指标值{}与第{}条支出明细测算依据中的{}不一致，请核对指标值或测算依据",
+                            pind.name,
+                            pind.value.text,
+                            det + 1,
+                            fmt(n)
+                        ),
+                    )
+                    .with_values(fmt(n), pind.value.text.clone()),
+                ),
+                (Some((dp, di, n)), basis) => {
+                    let dff = &d.forms[dp];
+                    let Form::DepartmentOverall(df) = &dff.form else { continue };
+                    let dind = &df.indicators[di];
+                    match basis {
+                        // The project's own 测算依据 agrees with the department: the project is off.
+                        Some((b, det)) if b == n => out.push(
+                            ctx.finding(
+                                RULE,
+                                pff,
+                                &path,
+                                format!(
+                                    "数量指标“{}”的指标值{}与部门整体支出绩效目标表的{}及第{}条支出明细测算依据中的{}不一致，请核对指标值",
+                                    pind.name,
+                                    pind.value.text,
+                                    dind.value.text,
+                                    det + 1,
+                                    fmt(b)
+                                ),
+                            )
+                            .with_values(fmt(n), pind.value.text.clone()),
+                        ),
+                        Some((b, det)) => out.push(
+                            ctx.finding(
+                                RULE,
+                                pff,
+                                &path,
+                                format!(
+                                    "数量指标“{}”的指标值{}与部门整体支出绩效目标表的{}、第{}条支出明细测算依据中的{}均不一致，请核对三处数量",
+                                    pind.name,
+                                    pind.value.text,
+                                    dind.value.text,
+                                    det + 1,
+                                    fmt(b)
+                                ),
+                            )
+                            .with_values(fmt(n), pind.value.text.clone()),
+                        ),
+                        // The department is the odd one out (or nothing decides): report it there.
+                        None => out.push(
+                            ctx.finding(
+                                RULE,
+                                dff,
+                                &format!("indicators[{di}].value"),
+                                format!(
+                                    "数量指标“{}”的指标值{}与{}中的{}不一致，请核对两表",
+                                    dind.name,
+                                    dind.value.text,
+                                    pff.form.display_name(),
+                                    pind.value.text
+                                ),
+                            )
+                            .with_values(pind.value.text.clone(), dind.value.text.clone()),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `cost-over-budget`: a 成本指标 cap above the form's budget, or a cost written with `≥`.
+pub(crate) fn cost_over_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "cost-over-budget";
+    let tol = ctx.profile.sum_tolerance;
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let (budget, budget_label) = match &ff.form {
+            Form::DepartmentOverall(f) => (f.budget.total, "资金总额"),
+            Form::Project(f) => (f.amount, "项目金额"),
+            Form::SpecialFundSummary(_) => continue,
+        };
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            if !has_content(ind) || !ctx.category(ind).is_cost() {
+                continue;
+            }
+            let v = &ind.value;
+            let path = format!("indicators[{i}].value");
+            let monetary =
+                v.as_money().is_some() || v.unit.as_deref().is_some_and(|u| u.contains('元'));
+            match v.comparator {
+                Some(Comparator::Ge | Comparator::Gt) if monetary => out.push(
+                    ctx.finding(
+                        RULE,
+                        ff,
+                        &path,
+                        format!(
+                            "成本指标“{}”的指标值{}使用了“{}”，成本是反向指标，应写成“≤”上限，请改为“≤”并填写单位成本或分项成本",
+                            ind.name,
+                            v.text,
+                            v.comparator.map_or("", Comparator::symbol)
+                        ),
+                    )
+                    .with_values(
+                        match (v.number, &v.unit) {
+                            (Some(n), Some(u)) => format!("≤{}{}", n.normalize(), u),
+                            _ => "≤".to_string(),
+                        },
+                        v.text.clone(),
+                    ),
+                ),
+                _ => {
+                    let (Some(m), Some(b)) = (v.as_money(), budget) else { continue };
+                    if m.in_wan() > b.in_wan() + tol {
+                        out.push(
+                            ctx.finding(
+                                RULE,
+                                ff,
+                                &path,
+                                format!(
+                                    "成本指标“{}”的指标值{}高于{}{}，成本上限不应超过预算，请核对指标值或预算金额",
+                                    ind.name,
+                                    v.text,
+                                    budget_label,
+                                    money(&b)
+                                ),
+                            )
+                            .with_values(format!("≤{}", money(&b)), v.text.clone()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,118 @@
+//! `calc-mismatch` and `calc-unverifiable`: the arithmetic written inside each 测算依据,
+//! evaluated by the calculation-basis engine.
+
+use crate::finding::Finding;
+use crate::model::{Dossier, Form};
+
+use super::arith::sum_failures;
+use super::support::money;
+use super::Ctx;
+use crate::calc::{self, Verdict};
+
+/// `calc-mismatch`: one finding per equation of a 测算依据 that does not hold, including
+/// the text's own total against the row's 金额. When `sum-mismatch` already names that
+/// row's 金额 as the number that breaks the 合计 (on the evidence of this very total), the
+/// total-against-金额 comparison is not reported a second time.
+pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "calc-mismatch";
+    let blamed: Vec<(usize, String)> = sum_failures(d, ctx.profile.sum_tolerance)
+        .into_iter()
+        .map(|f| (f.form, f.path))
+        .collect();
+    let mut out = Vec::new();
+    for (pos, ff) in d.forms.iter().enumerate() {
+        let Form::Project(p) = &ff.form else { continue };
+        for (i, det) in p.details.iter().enumerate() {
+            if det.basis.trim().is_empty() {
+                continue;
+            }
+            let report = calc::analyze(&det.basis, det.amount);
+            if !matches!(report.verdict, Verdict::Inconsistent) {
+                continue;
+            }
+            // The checks inside the text alone; the others compare it with the row's 金额.
+            let internal = calc::analyze(&det.basis, None).equations;
+            let amount_blamed = blamed.contains(&(pos, format!("details[{i}].amount")));
+            let path = format!("details[{i}].basis");
+            let failing: Vec<_> = report.equations.iter().filter(|e| !e.holds).collect();
+            for e in &failing {
+                let against_amount = !internal.contains(e);
+                if against_amount && amount_blamed {
+                    continue;
+                }
+                let msg = if against_amount {
+                    format!(
+                        "第{}条支出明细的测算依据算得{}，与该行金额{}不一致，请核对金额或测算依据",
+                        i + 1,
+                        e.computed,
+                        e.stated
+                    )
+                } else {
+                    format!(
+                        "第{}条支出明细的测算依据中“{}”按算式应为{}，与所写{}不一致，请改正算式或结果",
+                        i + 1,
+                        e.text.trim(),
+                        e.computed,
+                        e.stated
+                    )
+                };
+                out.push(
+                    ctx.finding(RULE, ff, &path, msg)
+                        .with_values(e.computed.to_string(), e.stated.to_string()),
+                );
+            }
+            if failing.is_empty() && !amount_blamed {
+                // Inconsistent without a failing equation: the text's total against 金额.
+                let msg = match (report.total, det.amount) {
+                    (Some(t), Some(a)) => format!(
+                        "第{}条支出明细的测算依据合计{}与该行金额{}不一致，请核对金额或测算依据",
+                        i + 1,
+                        money(&t),
+                        money(&a)
+                    ),
+                    _ => format!(
+                        "第{}条支出明细的测算依据计算有误，请核对测算过程或金额",
+                        i + 1
+                    ),
+                };
+                let mut f = ctx.finding(RULE, ff, &path, msg);
+                if let (Some(t), Some(a)) = (report.total, det.amount) {
+                    f = f.with_values(money(&t), money(&a));
+                }
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// `calc-unverifiable`: a 测算依据 with no arithmetic the engine can check (info).
+pub(crate) fn calc_unverifiable(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "calc-unverifiable";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let Form::Project(p) = &ff.form else { continue };
+        for (i, det) in p.details.iter().enumerate() {
+            if det.basis.trim().is_empty() {
+                continue;
+            }
+            if matches!(
+                calc::analyze(&det.basis, det.amount).verdict,
+                Verdict::Unverifiable
+            ) {
+                let mut f = ctx.finding(
+                    RULE,
+                    ff,
+                    &format!("details[{i}].basis"),
+                    format!(
+                        "第{}条支出明细的测算依据没有可核验的算式，请写明数量×单价=金额等测算过程",
+                        i + 1
+                    ),
+                );
+                f.actual = Some(det.basis.clone());
+                out.push(f);
+            }
+        }
+    }
+    out
+}

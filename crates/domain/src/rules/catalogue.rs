@@ -1,0 +1,211 @@
+//! The rule catalogue: every stable rule id with its default severity, Chinese title, source
+//! and an example finding. `docs/rules.md` is generated from it.
+
+use serde::Serialize;
+
+use crate::finding::Severity;
+
+/// One rule as listed by `jixiao rules` (text or JSON) and docs/rules.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Stable kebab-case id (spec/rules.md); never renamed once released.
+    pub id: &'static str,
+    /// Default severity; a profile may override it.
+    pub severity: Severity,
+    /// Chinese title.
+    pub title: &'static str,
+    /// Where the rule comes from.
+    pub source: &'static str,
+    /// A Chinese example finding.
+    pub example: &'static str,
+}
+
+const CATALOGUE: &[RuleInfo] = &[
+    RuleInfo {
+        id: "sum-mismatch",
+        severity: Severity::Error,
+        title: "合计数与分项之和不一致",
+        source: "财预〔2015〕88号 审核要点“规范完整性”；spec/domain.md 检查 C13、C14、C16、C19",
+        example: "资金总额185.91万元与一般公共预算拨款、政府性基金拨款、其他资金之和185.92万元不一致，请核对各项金额或合计数",
+    },
+    RuleInfo {
+        id: "calc-mismatch",
+        severity: Severity::Error,
+        title: "测算依据中的计算有误",
+        source: "财预〔2015〕88号 审核要点“资金匹配性”“实现可能性”；spec/domain.md 检查 C16",
+        example: "第1条支出明细的测算依据中“8*50*100=30000元”按算式应为40000元，与所写30000元不一致，请改正算式或结果",
+    },
+    RuleInfo {
+        id: "cross-form-mismatch",
+        severity: Severity::Error,
+        title: "同一单位各表之间数据不一致",
+        source: "spec/domain.md 检查 C14、C15；株洲市区级专项资金绩效目标汇总表与支出方向表的对应关系",
+        example: "部门整体支出绩效目标表的项目支出43.41万元与专项资金绩效目标汇总表的合计43.4万元不一致，请核对两表",
+    },
+    RuleInfo {
+        id: "cost-over-budget",
+        severity: Severity::Error,
+        title: "成本指标超出预算或方向错误",
+        source: "财预〔2021〕101号 成本指标取值要求；spec/domain.md 检查 C17",
+        example: "成本指标“不超过预算”的指标值≤47万元高于项目金额37万元，成本上限不应超过预算，请核对指标值",
+    },
+    RuleInfo {
+        id: "bad-value",
+        severity: Severity::Error,
+        title: "指标值或金额不合理",
+        source: "财预〔2021〕101号“量化易评”；spec/domain.md 检查 B8、B9、C19",
+        example: "指标值“105%”超出0%～100%的范围，比率类指标请填写0～100之间的百分数",
+    },
+    RuleInfo {
+        id: "missing-indicator",
+        severity: Severity::Error,
+        title: "缺少必要的指标类别",
+        source: "财预〔2015〕88号 绩效指标体系（产出、效益、满意度）；spec/domain.md 检查 A3、A4（缺质量、时效、成本指标为警告）",
+        example: "未设置数量指标，产出指标应至少包含一项数量指标，请补充可计量的产出数量（如培训人次、覆盖户数）",
+    },
+    RuleInfo {
+        id: "empty-indicator",
+        severity: Severity::Error,
+        title: "指标行未填写完整",
+        source: "财预〔2015〕88号 审核要点“规范完整性”；spec/domain.md 检查 A1",
+        example: "生态效益指标一行未填写三级指标和指标值，请删除该行或补充具体指标和指标值",
+    },
+    RuleInfo {
+        id: "unknown-category",
+        severity: Severity::Error,
+        title: "指标类别不在指标体系内",
+        source: "财预〔2015〕88号、财预〔2021〕101号 指标体系；spec/domain.md 检查 A2",
+        example: "二级指标“经济成本指标”不在一级指标“效益指标”之下，应属于“成本指标”，请调整一级指标",
+    },
+    RuleInfo {
+        id: "standard-invalid",
+        severity: Severity::Warning,
+        title: "绩效标准未填或不规范",
+        source: "财预〔2015〕88号 绩效标准；财预〔2021〕101号 指标值设定依据；spec/domain.md 检查 A7",
+        example: "未填写绩效标准，请从计划标准、行业标准、历史标准、预算支出标准、其他标准中选择",
+    },
+    RuleInfo {
+        id: "header-missing",
+        severity: Severity::Error,
+        title: "表头必填项未填写",
+        source: "财预〔2015〕88号 申报表样式；spec/domain.md 检查 A5（填表人、联系电话在报送时检查，为警告）",
+        example: "未填写项目实施期，请填写实施期（如“2023年全年”）",
+    },
+    RuleInfo {
+        id: "goal-mismatch",
+        severity: Severity::Error,
+        title: "年度绩效目标缺失或与实施期目标不符",
+        source: "财预〔2015〕88号 绩效目标内容；spec/domain.md 检查 A6（实施期与年度目标不一致为警告）",
+        example: "项目实施期为一年，年度绩效目标与实施期绩效目标内容不一致，请核对两处目标",
+    },
+    RuleInfo {
+        id: "vague-value",
+        severity: Severity::Warning,
+        title: "指标值无法衡量",
+        source: "财预〔2021〕101号“量化易评”；spec/domain.md 检查 B10",
+        example: "指标值“及时”无法衡量和核验，请改为可量化的目标值，如“资金拨付及时率≥95%”或“完成时间≤12月31日”",
+    },
+    RuleInfo {
+        id: "filler-value",
+        severity: Severity::Warning,
+        title: "以“无”等凑数填写指标",
+        source: "审核实践；spec/domain.md §2、检查 B11",
+        example: "指标填写为“无直接经济效益”，不适用的二级指标可以不设，请删除该行或改为可衡量的指标",
+    },
+    RuleInfo {
+        id: "process-as-quality",
+        severity: Severity::Warning,
+        title: "以过程指标充当质量指标",
+        source: "财预〔2015〕88号 审核要点“指标科学性”；spec/domain.md §2、检查 B12",
+        example: "质量指标“预算资金使用率”反映的是资金执行过程，不是产出质量，请改为验收合格率、达标率等质量指标",
+    },
+    RuleInfo {
+        id: "cost-restates-budget",
+        severity: Severity::Warning,
+        title: "成本指标仅照抄预算总额",
+        source: "财预〔2021〕101号 成本指标；spec/domain.md §2、检查 C18",
+        example: "成本指标“不超过预算≤37万元”只是照抄项目金额37万元，不能反映成本控制，请改为单位成本或分项成本",
+    },
+    RuleInfo {
+        id: "satisfaction-form",
+        severity: Severity::Info,
+        title: "满意度指标表述不规范",
+        source: "财预〔2021〕101号 满意度指标；spec/domain.md 检查 D20",
+        example: "满意度目标为100%，请说明调查方式和数据来源（如问卷调查、抽样调查），或设为“≥95%”等可实现的目标",
+    },
+    RuleInfo {
+        id: "relevance",
+        severity: Severity::Info,
+        title: "指标与项目内容关联不明显",
+        source: "财预〔2015〕88号 审核要点“目标相关性”；spec/domain.md 检查 D21（启发式）",
+        example: "生态效益指标“居民的生活环境”与本表的名称、绩效目标和支出内容没有共同的关键词，请确认是否需要设置该指标",
+    },
+    RuleInfo {
+        id: "text-punctuation",
+        severity: Severity::Warning,
+        title: "标点重复或括号引号不配对",
+        source: "财预〔2015〕88号 审核要点“规范完整性”（填报准确）；审核实践",
+        example: "年度绩效目标中“系列活动，。开展”处标点重复，请删除多余的标点",
+    },
+    RuleInfo {
+        id: "typo",
+        severity: Severity::Warning,
+        title: "常见错别字",
+        source: "审核实践；配置方案中的错别字表",
+        example: "部门职责概述中“选拨”应为“选拔”（共2处），请改正",
+    },
+    RuleInfo {
+        id: "calc-unverifiable",
+        severity: Severity::Info,
+        title: "测算依据无法核验",
+        source: "财预〔2015〕88号 审核要点“实现可能性”（测算充分）；spec/domain.md 检查 C16",
+        example: "第3条支出明细的测算依据没有可核验的算式，请写明数量×单价等测算过程",
+    },
+    RuleInfo {
+        id: "parse-warning",
+        severity: Severity::Warning,
+        title: "导入时无法确定的内容",
+        source: "导入程序；spec/forms.md",
+        example: "第3张表第5行无法识别为指标行，已按“产出指标—数量指标”处理，请核对",
+    },
+];
+
+/// Every rule, in the order of spec/rules.md.
+pub fn catalogue() -> &'static [RuleInfo] {
+    CATALOGUE
+}
+
+/// The default severity of a rule id (unknown ids: warning).
+pub(crate) fn default_severity(id: &str) -> Severity {
+    CATALOGUE
+        .iter()
+        .find(|r| r.id == id)
+        .map_or(Severity::Warning, |r| r.severity)
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// docs/rules.md, rendered from the catalogue.
+pub fn rules_markdown() -> String {
+    let mut out = String::new();
+    out.push_str("# 审核规则目录\n\n");
+    out.push_str("<!-- 本文件由 jixiao_domain::rules::rules_markdown() 生成，请勿手工修改；");
+    out.push_str("重新生成：JIXIAO_BLESS=1 cargo test -p jixiao-domain rules_doc -->\n\n");
+    out.push_str("每条审核意见都带有下列稳定编号之一（编号发布后不再改名），以及严重程度、说明问题和修改方法的中文提示、");
+    out.push_str("所在的表、字段和单元格，适用时还给出应有值和实际值。\n");
+    out.push_str("严重程度为默认值，配置方案（profile）可以按地区调整；词表、指标体系和合计容差也来自配置方案。\n\n");
+    out.push_str("| 编号 | 严重程度 | 名称 | 依据 | 示例 |\n|---|---|---|---|---|\n");
+    for r in CATALOGUE {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity.label(),
+            cell(r.title),
+            cell(r.source),
+            cell(r.example)
+        ));
+    }
+    out
+}

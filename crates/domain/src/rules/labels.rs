@@ -1,0 +1,248 @@
+//! Field paths (`indicators[3].value`) as Chinese labels, and their order on the form.
+
+/// One segment of a field path: a name and an optional `[index]`.
+fn segments(path: &str) -> Vec<(&str, Option<usize>)> {
+    path.split('.')
+        .map(|seg| match seg.find('[') {
+            Some(open) if seg.ends_with(']') => {
+                let idx = seg[open + 1..seg.len() - 1].parse().ok();
+                (&seg[..open], idx)
+            }
+            _ => (seg, None),
+        })
+        .collect()
+}
+
+fn indicator_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "level1" => "一级指标",
+        "level2" => "二级指标",
+        "name" => "三级指标",
+        "value" => "指标值及单位",
+        "standard" => "绩效标准",
+        "weight" => "权重",
+        _ => return None,
+    })
+}
+
+fn detail_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "content" => "支出内容简介",
+        "item" => "支出明细",
+        "amount" => "金额",
+        "basis" => "测算依据",
+        _ => return None,
+    })
+}
+
+fn task_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "item" => "事项",
+        "owner" => "责任单位/科室",
+        "goal" => "工作目标",
+        _ => return None,
+    })
+}
+
+fn item_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "seq" => "序号",
+        "name" => "名称",
+        "amount" => "金额",
+        "period_goal" => "实施期绩效目标",
+        "annual_goal" => "年度绩效目标",
+        _ => return None,
+    })
+}
+
+fn simple_label(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "title" => "表名",
+        "unit" => "填报单位",
+        "year" => "年度",
+        "total" => "合计",
+        "name" => "项目名称",
+        "parent" => "所属专项",
+        "parent.name" => "所属专项名称",
+        "parent.amount" => "所属专项金额",
+        "department" => "主管部门",
+        "amount" => "项目金额",
+        "period" => "项目实施期",
+        "period_goal" => "实施期绩效目标",
+        "annual_goal" => "年度绩效目标",
+        "duties" => "部门职责概述",
+        "key_tasks" => "年度重点工作计划",
+        "indicators" => "年度绩效指标",
+        "details" => "支出明细及测算说明",
+        "details_total" => "支出明细合计",
+        "items" => "专项资金明细",
+        "budget" => "年度预算申请",
+        "budget.total" => "资金总额",
+        "budget.by_source" => "按收入性质分",
+        "budget.by_source.general_public" => "一般公共预算拨款",
+        "budget.by_source.government_fund" => "政府性基金拨款",
+        "budget.by_source.other" => "其他资金",
+        "budget.by_nature" => "按支出性质分",
+        "budget.by_nature.basic" => "基本支出",
+        "budget.by_nature.project" => "项目支出",
+        "signoff" => "签字栏",
+        "signoff.head" => "单位负责人签字",
+        "signoff.preparer" => "填表人",
+        "signoff.phone" => "联系电话",
+        _ => return None,
+    })
+}
+
+/// Chinese label for a field path, for messages: `budget.total` → 资金总额,
+/// `indicators[3].value` → 第4条指标的指标值及单位. Unknown paths come back unchanged.
+pub fn field_label(path: &str) -> String {
+    if let Some(l) = simple_label(path) {
+        return l.to_string();
+    }
+    let segs = segments(path);
+    let label = match segs.as_slice() {
+        [("indicators", Some(i))] => Some(format!("第{}条指标", i + 1)),
+        [("indicators", Some(i)), (f, None)] => {
+            indicator_field(f).map(|f| format!("第{}条指标的{}", i + 1, f))
+        }
+        [("details", Some(i))] => Some(format!("第{}条支出明细", i + 1)),
+        [("details", Some(i)), (f, None)] => {
+            detail_field(f).map(|f| format!("第{}条支出明细的{}", i + 1, f))
+        }
+        [("key_tasks", Some(i))] => Some(format!("第{}项重点工作", i + 1)),
+        [("key_tasks", Some(i)), (f, None)] => {
+            task_field(f).map(|f| format!("第{}项重点工作的{}", i + 1, f))
+        }
+        [("items", Some(i))] => Some(format!("第{}项专项", i + 1)),
+        [("items", Some(i)), (f, None)] => {
+            item_field(f).map(|f| format!("第{}项专项的{}", i + 1, f))
+        }
+        [("items", Some(i)), ("children", Some(j))] => {
+            Some(format!("第{}项专项第{}个支出方向", i + 1, j + 1))
+        }
+        [("items", Some(i)), ("children", Some(j)), (f, None)] => {
+            item_field(f).map(|f| format!("第{}项专项第{}个支出方向的{}", i + 1, j + 1, f))
+        }
+        _ => None,
+    };
+    label.unwrap_or_else(|| path.to_string())
+}
+
+/// Field names in the order they appear on the forms (siblings are compared only with
+/// each other, so one list serves all three kinds of form).
+const ORDER: &[&str] = &[
+    "title",
+    "unit",
+    "year",
+    "seq",
+    "level1",
+    "level2",
+    "name",
+    "parent",
+    "department",
+    "content",
+    "item",
+    "owner",
+    "amount",
+    "total",
+    "period",
+    "budget",
+    "by_source",
+    "general_public",
+    "government_fund",
+    "other",
+    "by_nature",
+    "basic",
+    "project",
+    "duties",
+    "key_tasks",
+    "items",
+    "children",
+    "period_goal",
+    "annual_goal",
+    "goal",
+    "indicators",
+    "value",
+    "standard",
+    "weight",
+    "basis",
+    "details",
+    "details_total",
+    "signoff",
+    "head",
+    "preparer",
+    "phone",
+];
+
+/// A sort key that orders field paths as the fields appear on the form.
+pub(crate) fn field_order(path: &str) -> Vec<usize> {
+    let mut key = Vec::new();
+    for (name, idx) in segments(path) {
+        key.push(ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len()));
+        key.push(idx.map_or(0, |i| i + 1));
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert_eq!(field_label("budget.total"), "资金总额");
+        assert_eq!(
+            field_label("indicators[3].value"),
+            "第4条指标的指标值及单位"
+        );
+        assert_eq!(field_label("details[1].basis"), "第2条支出明细的测算依据");
+        assert_eq!(
+            field_label("items[0].children[1].amount"),
+            "第1项专项第2个支出方向的金额"
+        );
+        assert_eq!(field_label("items[1].amount"), "第2项专项的金额");
+        assert_eq!(field_label("key_tasks[0].goal"), "第1项重点工作的工作目标");
+        assert_eq!(
+            field_label("budget.by_source.general_public"),
+            "一般公共预算拨款"
+        );
+        assert_eq!(field_label("signoff.phone"), "联系电话");
+        assert_eq!(field_label("something.else"), "something.else");
+    }
+
+    #[test]
+    fn order_follows_the_form() {
+        let mut paths = vec![
+            "signoff.phone",
+            "details_total",
+            "details[1].amount",
+            "details[0].basis",
+            "indicators[10].value",
+            "indicators[2].value",
+            "annual_goal",
+            "amount",
+            "name",
+            "unit",
+        ];
+        paths.sort_by_key(|p| field_order(p));
+        assert_eq!(
+            paths,
+            [
+                "unit",
+                "name",
+                "amount",
+                "annual_goal",
+                "indicators[2].value",
+                "indicators[10].value",
+                "details[0].basis",
+                "details[1].amount",
+                "details_total",
+                "signoff.phone"
+            ]
+        );
+        assert!(field_order("budget.total") < field_order("budget.by_nature.project"));
+        assert!(field_order("total") < field_order("items[0].amount"));
+        assert!(field_order("items[0].amount") < field_order("items[0].children[0].amount"));
+        assert!(field_order("items[0].children[0].amount") < field_order("items[1].amount"));
+    }
+}

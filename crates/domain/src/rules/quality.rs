@@ -1,0 +1,465 @@
+//! Quality of targets (review practice): values that cannot be verified, filler, process
+//! measures posing as quality, cost restating the budget, satisfaction form, relevance,
+//! punctuation and known misprints.
+
+use rust_decimal::Decimal;
+
+use crate::finding::Finding;
+use crate::model::{Dossier, Form, Indicator};
+use crate::text::normalize_label;
+use crate::value::Comparator;
+
+use super::labels::field_label;
+use super::support::{bigrams, differs, has_content, money, snippet, text_fields, Category};
+use super::Ctx;
+
+/// A measurable rewrite to suggest for a vague value, by category.
+fn measurable_example(cat: &Category) -> &'static str {
+    if cat.is_timeliness() {
+        "“资金拨付及时率≥95%”或“完成时间≤12月31日”"
+    } else if cat.is_quality() {
+        "“验收合格率≥95%”，或按“优/良/中/低/差”定性分级"
+    } else if cat.is_satisfaction() {
+        "“服务对象满意度≥90%”"
+    } else {
+        "“资金拨付及时率≥95%”“完成时间≤12月31日”“受益人次≥500人次”，或按“优/良/中/低/差”定性分级"
+    }
+}
+
+/// `vague-value`: a qualitative value with wording that cannot be verified.
+pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "vague-value";
+    let p = ctx.profile;
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            let v = &ind.value;
+            if v.is_empty() || v.is_quantitative() || ctx.is_filler(&v.text) {
+                continue;
+            }
+            let n = normalize_label(&v.text);
+            if p.qualitative_grades.iter().any(|g| normalize_label(g) == n) {
+                continue;
+            }
+            let word = p
+                .vague
+                .iter()
+                .filter(|w| !w.is_empty() && n.contains(&normalize_label(w)))
+                .max_by_key(|w| w.chars().count());
+            let Some(word) = word else { continue };
+            let cat = ctx.category(ind);
+            let mut f = ctx.finding(
+                RULE,
+                ff,
+                &format!("indicators[{i}].value"),
+                format!(
+                    "三级指标“{}”的指标值“{}”（“{}”）无法衡量和核验，请改为可量化的目标值，如{}",
+                    ind.name.trim(),
+                    v.text.trim(),
+                    word,
+                    measurable_example(&cat)
+                ),
+            );
+            f.actual = Some(v.text.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `filler-value`: 无直接经济效益, 无, / … used as an indicator (one finding per row).
+pub(crate) fn filler_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "filler-value";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            let (path, text) = if ctx.is_filler(&ind.value.text) {
+                (format!("indicators[{i}].value"), ind.value.text.trim())
+            } else if ctx.is_filler(&ind.name) {
+                (format!("indicators[{i}].name"), ind.name.trim())
+            } else {
+                continue;
+            };
+            let mut f = ctx.finding(
+                RULE,
+                ff,
+                &path,
+                format!(
+                    "{}一行以“{text}”凑数填写，不适用的二级指标可以不设，请删除该行或改为可衡量的指标",
+                    ind.level2.trim()
+                ),
+            );
+            f.actual = Some(text.to_string());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `process-as-quality`: 预算资金使用率 and the like filed as 质量指标.
+pub(crate) fn process_as_quality(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "process-as-quality";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            if !ctx.category(ind).is_quality() {
+                continue;
+            }
+            let n = normalize_label(&ind.name);
+            if !ctx
+                .profile
+                .process_quality
+                .iter()
+                .any(|w| !w.is_empty() && n.contains(&normalize_label(w)))
+            {
+                continue;
+            }
+            let mut f = ctx.finding(
+                RULE,
+                ff,
+                &format!("indicators[{i}].name"),
+                format!(
+                    "质量指标“{}”反映的是资金执行过程，不是产出质量，请改为验收合格率、达标率等反映产出质量的指标",
+                    ind.name.trim()
+                ),
+            );
+            f.actual = Some(ind.name.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The budget a form's cost indicators are measured against.
+fn form_budget(form: &Form) -> Option<(crate::money::Money, &'static str)> {
+    match form {
+        Form::DepartmentOverall(f) => f.budget.total.map(|m| (m, "资金总额")),
+        Form::Project(f) => f.amount.map(|m| (m, "项目金额")),
+        Form::SpecialFundSummary(_) => None,
+    }
+}
+
+/// `cost-restates-budget`: the only cost indicator is the whole budget, or is named as
+/// the budget (不超过预算).
+pub(crate) fn cost_restates_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "cost-restates-budget";
+    let tol = ctx.profile.sum_tolerance;
+    let restatement: Vec<String> = ctx
+        .profile
+        .budget_restatement
+        .iter()
+        .map(|w| normalize_label(w))
+        .collect();
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let costs: Vec<(usize, &Indicator)> = ff
+            .form
+            .indicators()
+            .iter()
+            .enumerate()
+            .filter(|(_, ind)| has_content(ind) && ctx.category(ind).is_cost())
+            .collect();
+        let budget = form_budget(&ff.form);
+        for &(i, ind) in &costs {
+            let named = restatement.contains(&normalize_label(&ind.name));
+            let v = &ind.value;
+            let whole = costs.len() == 1
+                && matches!(
+                    v.comparator,
+                    None | Some(Comparator::Le | Comparator::Eq | Comparator::Lt)
+                )
+                && match (v.as_money(), budget) {
+                    (Some(m), Some((b, _))) => !differs(m.in_wan(), b.in_wan(), tol),
+                    _ => false,
+                };
+            if !named && !whole {
+                continue;
+            }
+            let what = match budget {
+                Some((b, label)) if whole => format!("只是照抄{label}{}", money(&b)),
+                _ => "只是以预算总额作为成本上限".to_string(),
+            };
+            let mut f = ctx.finding(
+                RULE,
+                ff,
+                &format!("indicators[{i}].value"),
+                format!(
+                    "成本指标“{}{}”{what}，不能反映成本控制，请改为单位成本或分项成本（如“人均培训成本≤500元”）",
+                    ind.name.trim(),
+                    v.text.trim()
+                ),
+            );
+            f.actual = Some(v.text.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `satisfaction-form`: a 满意度 value not a percentage with ≥/=, or 100% with no survey basis.
+pub(crate) fn satisfaction_form(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "satisfaction-form";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            let v = &ind.value;
+            if v.is_empty() || !ctx.category(ind).is_satisfaction() || ctx.is_filler(&v.text) {
+                continue;
+            }
+            let msg = if !v.is_quantitative() || !v.is_percent() {
+                format!(
+                    "满意度指标“{}”的指标值“{}”不是百分比，请写成“≥90%”这样的百分比目标",
+                    ind.name.trim(),
+                    v.text.trim()
+                )
+            } else if !matches!(v.comparator, None | Some(Comparator::Ge | Comparator::Eq)) {
+                format!(
+                    "满意度指标“{}”的指标值“{}”应使用“≥”或“=”，满意度是正向指标，请改为“≥”",
+                    ind.name.trim(),
+                    v.text.trim()
+                )
+            } else if v.number == Some(Decimal::ONE_HUNDRED) {
+                format!(
+                    "满意度指标“{}”的目标为100%，请说明调查方式和数据来源（如问卷调查、抽样调查），或设为“≥95%”等可实现的目标",
+                    ind.name.trim()
+                )
+            } else {
+                continue;
+            };
+            let mut f = ctx.finding(RULE, ff, &format!("indicators[{i}].value"), msg);
+            f.actual = Some(v.text.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The text an indicator of a form should relate to: names, goals, duties, spending.
+fn form_context(form: &Form) -> String {
+    let mut s = String::new();
+    match form {
+        Form::DepartmentOverall(f) => {
+            s.push_str(&f.duties);
+            s.push_str(&f.annual_goal);
+            for t in &f.key_tasks {
+                s.push_str(&t.item);
+                s.push_str(&t.goal);
+            }
+        }
+        Form::Project(f) => {
+            s.push_str(&f.name);
+            if let Some(p) = &f.parent {
+                s.push_str(&p.name);
+            }
+            s.push_str(&f.period_goal);
+            s.push_str(&f.annual_goal);
+            for det in &f.details {
+                s.push_str(&det.content);
+                s.push_str(&det.item);
+                s.push_str(&det.basis);
+            }
+        }
+        Form::SpecialFundSummary(_) => {}
+    }
+    s
+}
+
+/// `relevance` (heuristic, conservative): an indicator of a configured category (生态效益)
+/// whose name shares no two-character word with the form's name, goals or spending.
+pub(crate) fn relevance(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "relevance";
+    let p = ctx.profile;
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let context = form_context(&ff.form);
+        if context.trim().is_empty() {
+            continue;
+        }
+        let context_grams = bigrams(&context, &p.stop_chars);
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            let cat = ctx.category(ind);
+            if !p
+                .relevance_categories
+                .iter()
+                .any(|c| normalize_label(c) == cat.l2)
+            {
+                continue;
+            }
+            if ind.name.trim().is_empty()
+                || ctx.is_filler(&ind.name)
+                || ctx.is_filler(&ind.value.text)
+            {
+                continue;
+            }
+            let grams = bigrams(&ind.name, &p.stop_chars);
+            if grams.is_empty() || grams.iter().any(|g| context_grams.contains(g)) {
+                continue;
+            }
+            let mut f = ctx.finding(
+                RULE,
+                ff,
+                &format!("indicators[{i}].name"),
+                format!(
+                    "{}“{}”与本表的名称、绩效目标和支出内容没有共同的关键词，请确认该指标与本项目相关；不适用的二级指标可以不设",
+                    cat.l2,
+                    ind.name.trim()
+                ),
+            );
+            f.actual = Some(ind.name.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+const PUNCT: &[char] = &['，', '。', '；', '、', '：', '！', '？', ',', ';'];
+const PAIRS: &[(char, char, &str)] = &[
+    ('“', '”', "引号"),
+    ('《', '》', "书名号"),
+    ('（', '）', "括号"),
+    ('(', ')', "括号"),
+    ('【', '】', "方括号"),
+];
+
+/// Doubled or clashing punctuation (`，。`), as snippets.
+fn doubled_punctuation(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| !c.is_whitespace())
+        .collect();
+    let mut k = 0;
+    while k + 1 < chars.len() {
+        if PUNCT.contains(&chars[k].1) && PUNCT.contains(&chars[k + 1].1) {
+            let start = chars[k].0;
+            let mut end_k = k + 1;
+            while end_k + 1 < chars.len() && PUNCT.contains(&chars[end_k + 1].1) {
+                end_k += 1;
+            }
+            let end = chars[end_k].0 + chars[end_k].1.len_utf8();
+            out.push(snippet(text, start, end, 4));
+            k = end_k + 1;
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
+
+/// Opening/closing marks that do not pair up.
+fn unbalanced(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for &(open, close, name) in PAIRS {
+        let mut depth: i64 = 0;
+        let mut broken = false;
+        for c in text.chars() {
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth -= 1;
+                if depth < 0 {
+                    broken = true;
+                }
+            }
+        }
+        if broken || depth != 0 {
+            out.push(format!("{name}{open}{close}不配对"));
+        }
+    }
+    out
+}
+
+/// `text-punctuation`: doubled punctuation and unbalanced quotes/brackets, one finding per field.
+pub(crate) fn text_punctuation(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "text-punctuation";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (path, text) in text_fields(&ff.form) {
+            let doubled = doubled_punctuation(text);
+            let pairs = unbalanced(text);
+            if doubled.is_empty() && pairs.is_empty() {
+                continue;
+            }
+            let mut parts: Vec<String> =
+                doubled.iter().map(|s| format!("“{s}”处标点重复")).collect();
+            parts.extend(pairs.iter().cloned());
+            let fix = match (doubled.is_empty(), pairs.is_empty()) {
+                (false, true) => "请删除多余的标点",
+                (true, false) => "请补全或删除不配对的符号",
+                _ => "请删除多余的标点并补全不配对的符号",
+            };
+            let mut f = ctx.finding(
+                RULE,
+                ff,
+                &path,
+                format!("{}中{}，{fix}", field_label(&path), parts.join("，")),
+            );
+            let mut actual = doubled;
+            actual.extend(pairs);
+            f.actual = Some(actual.join("；"));
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `typo`: a misprint from the profile's list, one finding per field and misprint.
+pub(crate) fn typo(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "typo";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (path, text) in text_fields(&ff.form) {
+            for (wrong, right) in &ctx.profile.typos {
+                if wrong.is_empty() {
+                    continue;
+                }
+                let Some(first) = text.find(wrong.as_str()) else {
+                    continue;
+                };
+                // A correct word that contains the misprint (截止 in 截止到 …) is not one.
+                if text.matches(right.as_str()).count() >= text.matches(wrong.as_str()).count()
+                    && right.contains(wrong.as_str())
+                {
+                    continue;
+                }
+                let n = text.matches(wrong.as_str()).count();
+                let times = if n > 1 {
+                    format!("（共{n}处）")
+                } else {
+                    String::new()
+                };
+                let f = ctx
+                    .finding(
+                        RULE,
+                        ff,
+                        &path,
+                        format!(
+                            "{}中“{wrong}”应为“{right}”{times}，请改正",
+                            field_label(&path)
+                        ),
+                    )
+                    .with_values(right.clone(), snippet(text, first, first + wrong.len(), 4));
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punctuation() {
+        let found = doubled_punctuation("系列活动，。开展；工作。，着力");
+        assert_eq!(found.len(), 2);
+        assert!(found[0].contains("活动，。开展"), "{found:?}");
+        assert!(found[1].contains("工作。，着力"), "{found:?}");
+        assert!(doubled_punctuation("“党的二十大”精神。").is_empty());
+        assert!(doubled_punctuation("8.5万元，合计12万").is_empty());
+        assert_eq!(unbalanced("开展《条例》贯彻“回头看"), ["引号“”不配对"]);
+        assert!(unbalanced("（一）贯彻（二）").is_empty());
+        assert_eq!(unbalanced("）（").len(), 1);
+    }
+}

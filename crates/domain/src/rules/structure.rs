@@ -1,0 +1,634 @@
+//! Completeness, structure and value syntax: required fields, indicator categories,
+//! 绩效标准, goals, values that cannot be right.
+
+use rust_decimal::Decimal;
+
+use crate::finding::{Finding, Severity};
+use crate::model::{Dossier, Form, Indicator, Signoff};
+use crate::money::Money;
+use crate::text::{fold_width, normalize_label, to_simplified};
+use crate::value::IndicatorValue;
+
+use super::labels::field_label;
+use super::support::{has_content, money, money_fields, squash, unreadable_amount};
+use super::Ctx;
+
+fn is_growth(ctx: &Ctx, name: &str) -> bool {
+    ctx.profile
+        .growth_rate
+        .iter()
+        .any(|w| name.contains(w.as_str()))
+}
+
+/// A comparator glyph at the start of a value (words such as 不超过 are prose, not glyphs).
+fn symbolic_comparator(compact: &str) -> Option<(char, &str)> {
+    let mut chars = compact.char_indices();
+    let (_, first) = chars.next()?;
+    if !matches!(
+        first,
+        '>' | '<' | '=' | '≥' | '≤' | '≧' | '≦' | '⩾' | '⩽' | '═' | '﹦'
+    ) {
+        return None;
+    }
+    let rest = compact.trim_start_matches(['>', '<', '=', '≥', '≤', '≧', '≦', '⩾', '⩽', '═', '﹦']);
+    Some((first, rest))
+}
+
+/// What is wrong with an indicator value, if anything.
+fn value_problem(ctx: &Ctx, ind: &Indicator) -> Option<String> {
+    let v = &ind.value;
+    let compact: String = to_simplified(&fold_width(&v.text))
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let rest = symbolic_comparator(&compact).map_or(compact.as_str(), |(_, r)| r);
+    if let Some(abs) = rest
+        .strip_prefix(['-', '−'])
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        let parsed = IndicatorValue::parse(abs);
+        if parsed.as_money().is_some() {
+            return Some(format!(
+                "指标值“{}”是负数金额，金额不能为负数，请改正",
+                v.text
+            ));
+        }
+        if !is_growth(ctx, &ind.name) {
+            return Some(format!("指标值“{}”为负数，请填写非负的目标值", v.text));
+        }
+        return None;
+    }
+    if symbolic_comparator(&compact).is_some() && v.number.is_none() {
+        return Some(format!(
+            "指标值“{}”有比较符号但没有可识别的数值，请按“≥95%”“≤37万元”的格式填写",
+            v.text
+        ));
+    }
+    if v.is_percent()
+        && v.number.is_some_and(|n| n > Decimal::ONE_HUNDRED)
+        && !is_growth(ctx, &ind.name)
+    {
+        return Some(format!(
+            "指标值“{}”超出0%～100%的范围，比率类指标请填写0～100之间的百分数",
+            v.text
+        ));
+    }
+    if v.as_money().is_some_and(|m| m.to_fen().is_none()) {
+        return Some(format!(
+            "指标值“{}”精确到分以下（以万元填写最多6位小数，以元填写最多2位小数），请核对金额",
+            v.text
+        ));
+    }
+    None
+}
+
+/// `bad-value`: a value that cannot be right.
+pub(crate) fn bad_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "bad-value";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (path, m) in money_fields(&ff.form) {
+            let label = field_label(&path);
+            match m {
+                Some(m) if m.amount.is_sign_negative() && !m.amount.is_zero() => out.push(
+                    ctx.finding(RULE, ff, &path, format!("{label}{}为负数，金额不能为负数，请改正", money(m)))
+                        .with_values("≥0", money(m)),
+                ),
+                Some(m) if m.to_fen().is_none() => out.push(
+                    ctx.finding(
+                        RULE,
+                        ff,
+                        &path,
+                        format!(
+                            "{label}{}精确到分以下（以万元填写最多6位小数，以元填写最多2位小数），请核对金额",
+                            money(m)
+                        ),
+                    )
+                    .with_values("精确到分", money(m)),
+                ),
+                None => {
+                    if let Some(text) = unreadable_amount(ff, &path) {
+                        out.push(
+                            ctx.finding(
+                                RULE,
+                                ff,
+                                &path,
+                                format!("{label}“{text}”无法识别为金额，请只填写数字金额（单位：万元）"),
+                            )
+                            .with_values("数字金额", text),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            if let Some(msg) = value_problem(ctx, ind) {
+                let mut f = ctx.finding(RULE, ff, &format!("indicators[{i}].value"), msg);
+                f.actual = Some(ind.value.text.clone());
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Which categories a form's indicators cover.
+#[derive(Default)]
+struct Coverage {
+    output: bool,
+    effect: bool,
+    satisfaction: bool,
+    quantity: bool,
+    quality: bool,
+    timeliness: bool,
+    cost: bool,
+}
+
+/// `missing-indicator`: a required category has no indicator.
+pub(crate) fn missing_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "missing-indicator";
+    let strong = ctx.severity(RULE);
+    let weak = strong.max(Severity::Warning);
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        if matches!(ff.form, Form::SpecialFundSummary(_)) {
+            continue;
+        }
+        let rows: Vec<&Indicator> = ff
+            .form
+            .indicators()
+            .iter()
+            .filter(|i| has_content(i) && !ctx.is_filler(&i.name) && !ctx.is_filler(&i.value.text))
+            .collect();
+        if rows.is_empty() {
+            out.push(ctx.finding(
+                RULE,
+                ff,
+                "indicators",
+                "未填写年度绩效指标，请按产出指标（数量、质量、时效、成本）、效益指标和满意度指标填写",
+            ));
+            continue;
+        }
+        let mut c = Coverage::default();
+        for ind in rows {
+            let cat = ctx.category(ind);
+            c.output |= cat.is_output() || cat.is_cost();
+            c.effect |= cat.is_effect();
+            c.satisfaction |= cat.is_satisfaction();
+            c.quantity |= cat.is_quantity();
+            c.quality |= cat.is_quality();
+            c.timeliness |= cat.is_timeliness();
+            c.cost |= cat.is_cost();
+        }
+        let mut push = |sev: Severity, msg: &str| {
+            let mut f = ctx.finding(RULE, ff, "indicators", msg);
+            f.severity = sev;
+            out.push(f);
+        };
+        if !c.output {
+            push(
+                strong,
+                "未设置产出指标，请补充反映预期产出的数量、质量、时效、成本指标",
+            );
+        }
+        if !c.quantity {
+            push(strong, "未设置数量指标，产出指标应至少包含一项数量指标，请补充可计量的产出数量（如培训人次、覆盖户数）");
+        }
+        if !c.quality {
+            push(
+                weak,
+                "未设置质量指标，建议补充反映产出质量的指标（如验收合格率、达标率）",
+            );
+        }
+        if !c.timeliness {
+            push(
+                weak,
+                "未设置时效指标，建议补充反映完成时限的指标（如完成时间≤12月31日）",
+            );
+        }
+        if !c.cost {
+            push(weak, "未设置成本指标，建议补充单位成本或分项成本指标");
+        }
+        if !c.effect {
+            push(strong, "未设置效益指标，请补充经济、社会、生态效益或可持续影响指标（不适用的二级指标可不设）");
+        }
+        if !c.satisfaction {
+            push(
+                strong,
+                "未设置满意度指标，请补充服务对象满意度指标（如“服务对象满意度≥90%”）",
+            );
+        }
+    }
+    out
+}
+
+/// `empty-indicator`: a row with a category but no 三级 name or no value.
+pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "empty-indicator";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            let label = if ind.level2.trim().is_empty() {
+                ind.level1.trim()
+            } else {
+                ind.level2.trim()
+            };
+            if label.is_empty() {
+                continue;
+            }
+            let no_name = ind.name.trim().is_empty();
+            let no_value = ind.value.is_empty();
+            let (path, msg) = match (no_name, no_value) {
+                (true, true) => (
+                    format!("indicators[{i}].name"),
+                    format!("{label}一行未填写三级指标和指标值，请删除该行或补充具体指标和指标值"),
+                ),
+                (true, false) => (
+                    format!("indicators[{i}].name"),
+                    format!(
+                        "{label}一行填写了指标值“{}”但未填写三级指标名称，请补充指标名称",
+                        ind.value.text
+                    ),
+                ),
+                (false, true) => (
+                    format!("indicators[{i}].value"),
+                    format!(
+                        "三级指标“{}”未填写指标值及单位，请补充（如“≥95%”“2个”）",
+                        ind.name.trim()
+                    ),
+                ),
+                (false, false) => continue,
+            };
+            out.push(ctx.finding(RULE, ff, &path, msg));
+        }
+    }
+    out
+}
+
+/// `unknown-category`: an (一级, 二级) pair outside the active frameworks.
+pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "unknown-category";
+    let p = ctx.profile;
+    let frameworks = p.framework_names().join("、");
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        for (i, ind) in ff.form.indicators().iter().enumerate() {
+            let raw1 = ind.level1.trim();
+            let raw2 = ind.level2.trim();
+            if raw1.is_empty() && raw2.is_empty() {
+                if has_content(ind) {
+                    out.push(ctx.finding(
+                        RULE,
+                        ff,
+                        &format!("indicators[{i}].level1"),
+                        format!(
+                            "指标“{}”未填写一级、二级指标，请按指标体系填写所属类别",
+                            ind.name.trim()
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let l1 = p.level1(raw1);
+            let l2 = p.level2(raw2);
+            let msg = match (&l1, &l2) {
+                (Some(a), Some(b)) if p.pair_known(a, b) => continue,
+                (Some(a), Some(b)) => match p.parent_of(b) {
+                    Some(parent) if &parent != a => format!(
+                        "二级指标“{b}”不在一级指标“{a}”之下，应属于“{parent}”（现行指标体系：{frameworks}），请调整一级指标"
+                    ),
+                    _ => format!(
+                        "“{a}—{b}”不在现行指标体系（{frameworks}）中，{a}下可选：{}",
+                        p.level2_choices(a).join("、")
+                    ),
+                },
+                (None, _) if raw1.is_empty() => continue,
+                (None, _) => format!(
+                    "一级指标“{raw1}”不在现行指标体系（{frameworks}）中，请改为产出指标、效益指标、满意度指标等规定类别"
+                ),
+                (Some(a), None) if raw2.is_empty() => format!(
+                    "一级指标“{a}”下未填写二级指标，请从{}中选择",
+                    p.level2_choices(a).join("、")
+                ),
+                (Some(a), None) => format!(
+                    "二级指标“{raw2}”不在现行指标体系（{frameworks}）中，{a}下可选：{}",
+                    p.level2_choices(a).join("、")
+                ),
+            };
+            let path = if l1.is_none() && !raw1.is_empty() {
+                format!("indicators[{i}].level1")
+            } else {
+                format!("indicators[{i}].level2")
+            };
+            let mut f = ctx.finding(RULE, ff, &path, msg);
+            f.actual = Some(format!("{raw1}—{raw2}"));
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// `standard-invalid`: 绩效标准 empty or not a recognised standard, where the form has
+/// that column at all (some row fills it).
+pub(crate) fn standard_invalid(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "standard-invalid";
+    let allowed = &ctx.profile.standards;
+    let list = allowed.join("、");
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let inds = ff.form.indicators();
+        if !inds.iter().any(|i| !i.standard.trim().is_empty()) {
+            continue;
+        }
+        for (i, ind) in inds.iter().enumerate() {
+            if !has_content(ind) {
+                continue;
+            }
+            let s = normalize_label(&ind.standard);
+            let path = format!("indicators[{i}].standard");
+            if s.is_empty() {
+                out.push(ctx.finding(RULE, ff, &path, format!("未填写绩效标准，请从{list}中选择")));
+            } else if !allowed.iter().any(|a| s.contains(&normalize_label(a))) {
+                out.push(
+                    ctx.finding(
+                        RULE,
+                        ff,
+                        &path,
+                        format!(
+                            "绩效标准“{}”不是规定的标准，请从{list}中选择",
+                            ind.standard.trim()
+                        ),
+                    )
+                    .with_values(list.clone(), ind.standard.trim()),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+/// 填表人 / 联系电话, required at submission (warning).
+fn signoff_of(form: &Form) -> &Signoff {
+    match form {
+        Form::DepartmentOverall(f) => &f.signoff,
+        Form::SpecialFundSummary(f) => &f.signoff,
+        Form::Project(f) => &f.signoff,
+    }
+}
+
+pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "header-missing";
+    let sev = ctx.severity(RULE).max(Severity::Warning);
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let s = signoff_of(&ff.form);
+        for (path, value, what) in [
+            ("signoff.preparer", &s.preparer, "填表人"),
+            ("signoff.phone", &s.phone, "联系电话"),
+        ] {
+            if blank(value) {
+                let mut f = ctx.finding(RULE, ff, path, format!("未填写{what}，报送前请补充"));
+                f.severity = sev;
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// `header-missing`: a required header field is empty.
+pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "header-missing";
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let mut need: Vec<(&str, bool, &str)> = Vec::new(); // (path, missing, how to fix)
+        let form = &ff.form;
+        need.push(("unit", blank(form.unit()), "请填写填报单位全称"));
+        need.push((
+            "year",
+            form.year().is_none(),
+            "请在表名或表头写明预算年度（如“2023年”）",
+        ));
+        let money_missing =
+            |m: &Option<Money>, path: &str| m.is_none() && unreadable_amount(ff, path).is_none();
+        match form {
+            Form::DepartmentOverall(f) => {
+                need.push((
+                    "budget.total",
+                    money_missing(&f.budget.total, "budget.total"),
+                    "请填写年度预算申请的资金总额（万元）",
+                ));
+            }
+            Form::SpecialFundSummary(f) => {
+                if !f.items.is_empty() {
+                    need.push((
+                        "total",
+                        money_missing(&f.total, "total"),
+                        "请填写合计金额（万元）",
+                    ));
+                }
+            }
+            Form::Project(f) => {
+                need.push(("name", blank(&f.name), "请填写项目（支出方向）名称"));
+                need.push((
+                    "amount",
+                    money_missing(&f.amount, "amount"),
+                    "请填写项目金额（万元）",
+                ));
+                need.push((
+                    "period",
+                    blank(&f.period),
+                    "请填写项目实施期（如“2023年全年”）",
+                ));
+                need.push((
+                    "period_goal",
+                    blank(&f.period_goal),
+                    "请填写实施期内的预期产出和效果",
+                ));
+            }
+        }
+        for (path, missing, fix) in need {
+            if missing {
+                out.push(ctx.finding(
+                    RULE,
+                    ff,
+                    path,
+                    format!("未填写{}，{fix}", field_label(path)),
+                ));
+            }
+        }
+        if let Form::DepartmentOverall(f) = form {
+            if blank(&f.duties) {
+                let mut finding = ctx.finding(
+                    RULE,
+                    ff,
+                    "duties",
+                    "未填写部门职责概述，请概述部门的主要职责",
+                );
+                finding.severity = finding.severity.max(Severity::Warning);
+                out.push(finding);
+            }
+        }
+    }
+    if ctx.at_submission {
+        out.extend(signoff_missing(d, ctx));
+    }
+    out
+}
+
+/// Whether a 项目实施期 is a single year: `Some(true)` for 2023年全年, `Some(false)` for
+/// 2023-2025年 or 2023.07-2024.01, `None` when it cannot tell.
+fn single_year(period: &str) -> Option<bool> {
+    let t = fold_width(period);
+    let chars: Vec<char> = t.chars().collect();
+    let mut years: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            if run.len() == 4
+                && (run.starts_with("19") || run.starts_with("20"))
+                && !years.contains(&run)
+            {
+                years.push(run);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    match years.len() {
+        0 => {
+            if [
+                "多年", "两年", "二年", "三年", "四年", "五年", "长期", "中期",
+            ]
+            .iter()
+            .any(|w| t.contains(w))
+            {
+                Some(false)
+            } else if ["全年", "一年", "1年", "当年", "本年", "年度"]
+                .iter()
+                .any(|w| t.contains(w))
+            {
+                Some(true)
+            } else {
+                None
+            }
+        }
+        1 => Some(true),
+        _ => Some(false),
+    }
+}
+
+/// `goal-mismatch`: 年度绩效目标 empty; or it differs in substance from 实施期绩效目标
+/// although 实施期 is one year (or is identical although it spans several years).
+pub(crate) fn goal_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "goal-mismatch";
+    let mut out = Vec::new();
+    let warn = |mut f: Finding| {
+        f.severity = f.severity.max(Severity::Warning);
+        f
+    };
+    for ff in &d.forms {
+        match &ff.form {
+            Form::Project(p) => {
+                if blank(&p.annual_goal) {
+                    out.push(ctx.finding(
+                        RULE,
+                        ff,
+                        "annual_goal",
+                        "未填写年度绩效目标，请填写本年度的预期产出和效果",
+                    ));
+                    continue;
+                }
+                if blank(&p.period_goal) {
+                    continue;
+                }
+                let same = squash(&p.period_goal) == squash(&p.annual_goal);
+                match single_year(&p.period) {
+                    Some(true) if !same => out.push(warn(ctx.finding(
+                        RULE,
+                        ff,
+                        "annual_goal",
+                        format!(
+                            "项目实施期为“{}”（一年），年度绩效目标应与实施期绩效目标一致，两者内容不同，请核对后统一",
+                            p.period.trim()
+                        ),
+                    ))),
+                    Some(false) if same => out.push(warn(ctx.finding(
+                        RULE,
+                        ff,
+                        "annual_goal",
+                        format!(
+                            "项目实施期“{}”跨越多个年度，年度绩效目标却与实施期绩效目标完全相同，请写明本年度应完成的部分",
+                            p.period.trim()
+                        ),
+                    ))),
+                    _ => {}
+                }
+            }
+            Form::SpecialFundSummary(s) => {
+                // Only where the layout has goal columns at all.
+                let has_goals = s.items.iter().any(|it| {
+                    std::iter::once(it)
+                        .chain(&it.children)
+                        .any(|x| !blank(&x.period_goal) || !blank(&x.annual_goal))
+                });
+                if !has_goals {
+                    continue;
+                }
+                for (k, it) in s.items.iter().enumerate() {
+                    let leaves: Vec<(String, &crate::model::SummaryItem)> =
+                        if it.children.is_empty() {
+                            vec![(format!("items[{k}]"), it)]
+                        } else {
+                            it.children
+                                .iter()
+                                .enumerate()
+                                .map(|(j, c)| (format!("items[{k}].children[{j}]"), c))
+                                .collect()
+                        };
+                    for (p, leaf) in leaves {
+                        if blank(&leaf.annual_goal) && !blank(&leaf.name) {
+                            out.push(ctx.finding(
+                                RULE,
+                                ff,
+                                &format!("{p}.annual_goal"),
+                                format!(
+                                    "“{}”未填写年度绩效目标，请填写本年度的预期产出和效果",
+                                    leaf.name.trim()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            Form::DepartmentOverall(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        assert_eq!(single_year("2023年全年"), Some(true));
+        assert_eq!(single_year("2023年1月-12月"), Some(true));
+        assert_eq!(single_year("2023.07-2024.01"), Some(false));
+        assert_eq!(single_year("2023-2025年"), Some(false));
+        assert_eq!(single_year("三年"), Some(false));
+        assert_eq!(single_year("长期"), Some(false));
+        assert_eq!(single_year(""), None);
+    }
+}

@@ -1,0 +1,208 @@
+//! Flattened or pasted table text, as published forms appear when copied from web pages
+//! or PDFs. Three shapes are recognised:
+//!
+//! * pipe text: `cell |` one cell per line, `| a | b |` one row per line, lines of `|||`
+//!   marking the padding of merged cells at the end of a row;
+//! * one cell per paragraph: blank lines separate cells, a line holding only spaces is an
+//!   empty cell;
+//! * one long line (PDF extraction): cells are whitespace-separated tokens.
+//!
+//! Whatever the importer assumes is recorded in `Sheet::notes` and becomes a
+//! `parse-warning` finding.
+
+use crate::sheet::{Cell, Row, Sheet};
+use jixiao_domain::text::strip_pinyin;
+
+/// Parse flattened table text into rows of cells.
+pub fn parse_flat(text: &str) -> Sheet {
+    let (text, had_pinyin) = strip_pinyin(&skip_comment_block(text));
+    let mut sheet = if is_pipe_text(&text) {
+        parse_pipes(&text)
+    } else if is_single_long_line(&text) {
+        parse_tokens(&text)
+    } else {
+        parse_paragraphs(&text)
+    };
+    if had_pinyin {
+        sheet.notes.push("文本中夹有拼音注音（如“區(qū)”），已去除注音后识别".into());
+    }
+    sheet
+}
+
+/// Pasted copies sometimes carry a leading block of `# source: …` lines: not form content.
+fn skip_comment_block(text: &str) -> String {
+    let mut lines = text.lines().peekable();
+    let mut skipped = 0;
+    while lines.peek().is_some_and(|l| l.starts_with("# ") || l.trim() == "#") {
+        lines.next();
+        skipped += 1;
+    }
+    if skipped == 0 {
+        return text.to_string();
+    }
+    // Keep line numbers true to the file: blank lines stand in for the comments.
+    let mut out = "\n".repeat(skipped);
+    for l in lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+fn content_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|l| !l.trim().is_empty())
+}
+
+fn is_pipe_text(text: &str) -> bool {
+    let total = content_lines(text).count();
+    let piped = content_lines(text).filter(|l| l.contains('|')).count();
+    total > 0 && piped * 10 >= total * 3
+}
+
+fn is_single_long_line(text: &str) -> bool {
+    let lines: Vec<&str> = content_lines(text).collect();
+    let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    lines.len() <= 5 && longest > 300 && lines.iter().any(|l| l.split_whitespace().count() > 40)
+}
+
+fn new_row(sheet: &Sheet, line: usize) -> Row {
+    Row { table: Some(0), index: sheet.rows.len(), line: Some(line), cells: Vec::new() }
+}
+
+fn flush(sheet: &mut Sheet, row: &mut Option<Row>) {
+    if let Some(mut r) = row.take() {
+        while r.cells.last().is_some_and(|c| c.text.is_empty()) {
+            r.cells.pop();
+        }
+        if !r.cells.is_empty() {
+            r.index = sheet.rows.len();
+            sheet.rows.push(r);
+        }
+    }
+}
+
+fn parse_pipes(text: &str) -> Sheet {
+    let mut sheet = Sheet::default();
+    let mut row: Option<Row> = None;
+    for (n, raw) in text.lines().enumerate() {
+        let line_no = n + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.chars().all(|c| c == '|' || c.is_whitespace()) {
+            // Padding of merged cells, or the marker of a new row: either way the row ends.
+            flush(&mut sheet, &mut row);
+            continue;
+        }
+        if !line.contains('|') {
+            flush(&mut sheet, &mut row);
+            sheet.rows.push(Row { table: None, index: sheet.rows.len(), line: Some(line_no), cells: vec![Cell::new(line, 0)] });
+            continue;
+        }
+        let leading = line.starts_with('|');
+        let body = line.strip_prefix('|').unwrap_or(line);
+        let mut parts: Vec<&str> = body.split('|').map(str::trim).collect();
+        if body.trim_end().ends_with('|') {
+            parts.pop();
+        }
+        let non_empty = parts.iter().filter(|p| !p.is_empty()).count();
+        if leading || non_empty >= 2 {
+            flush(&mut sheet, &mut row);
+        }
+        let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
+        for p in parts {
+            let col = r.cells.len();
+            r.cells.push(Cell::new(p, col));
+        }
+        if non_empty >= 2 {
+            flush(&mut sheet, &mut row);
+        }
+    }
+    flush(&mut sheet, &mut row);
+    sheet.notes.push("按“单元格 |”分隔的网页表格文本识别，合并单元格按位置推断".into());
+    sheet
+}
+
+fn parse_paragraphs(text: &str) -> Sheet {
+    let mut sheet = Sheet::default();
+    for (n, raw) in text.lines().enumerate() {
+        if raw.is_empty() {
+            continue;
+        }
+        let t = raw.trim();
+        sheet.rows.push(Row {
+            table: None,
+            index: sheet.rows.len(),
+            line: Some(n + 1),
+            cells: vec![Cell::new(t, 0)],
+        });
+    }
+    sheet.notes.push("按“每段一个单元格”的文本识别，表格行列按表头推断".into());
+    sheet
+}
+
+/// True for `968.191` followed by `8`: PDF extraction splitting one number in two.
+fn split_number(a: &str, b: &str) -> bool {
+    let dec = a.split_once('.').is_some_and(|(i, f)| {
+        !i.is_empty() && i.chars().all(|c| c.is_ascii_digit()) && (1..=3).contains(&f.len()) && f.chars().all(|c| c.is_ascii_digit())
+    });
+    dec && (1..=3).contains(&b.len()) && b.chars().all(|c| c.is_ascii_digit()) && a.split_once('.').map_or(0, |(_, f)| f.len()) + b.len() <= 4
+}
+
+fn parse_tokens(text: &str) -> Sheet {
+    let mut sheet = Sheet::default();
+    let mut joined: Option<(String, String)> = None;
+    for (n, line) in text.lines().enumerate() {
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        if tokens.is_empty() {
+            continue;
+        }
+        let mut row = Row { table: Some(0), index: sheet.rows.len(), line: Some(n + 1), cells: Vec::new() };
+        let mut i = 0;
+        while i < tokens.len() {
+            let mut t = tokens[i].to_string();
+            if i + 1 < tokens.len() && split_number(tokens[i], tokens[i + 1]) {
+                t.push_str(tokens[i + 1]);
+                joined.get_or_insert_with(|| (tokens[i].to_string(), tokens[i + 1].to_string()));
+                i += 1;
+            }
+            let col = row.cells.len();
+            row.cells.push(Cell::new(t, col));
+            i += 1;
+        }
+        sheet.rows.push(row);
+    }
+    sheet.notes.push("文本为 PDF 提取的单行内容，按空格切分单元格，行列关系为推断".into());
+    if let Some((a, b)) = joined {
+        sheet.notes.push(format!("PDF 提取把个别数字拆成了两段（如“{a} {b}”），已按一个数字“{a}{b}”读取，请核对"));
+    }
+    sheet
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipe_rows() {
+        let s = parse_flat("标题 |\n||||\n|\n项目名称 |\n雾炮车 |\n|||\n| 一级 | 二级 | 三级 |\n产出 | 数量 | 车辆 | ||\n");
+        let rows: Vec<Vec<&str>> = s.rows.iter().map(|r| r.texts()).collect();
+        assert_eq!(rows, vec![vec!["标题"], vec!["项目名称", "雾炮车"], vec!["一级", "二级", "三级"], vec!["产出", "数量", "车辆"]]);
+    }
+
+    #[test]
+    fn paragraphs_keep_empty_cells() {
+        let s = parse_flat("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
+        let cells: Vec<&str> = s.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
+        assert_eq!(cells, vec!["项目名称", "教育", "", "主管部门", "局", "其他资金", "", "总体目标"]);
+    }
+
+    #[test]
+    fn pdf_numbers_rejoined() {
+        let long = format!("部门 合计 968.191 8 100% 基本支出 7242318 74.8% {}", "填充 ".repeat(50));
+        let s = parse_flat(&long);
+        assert!(s.rows[0].texts().contains(&"968.1918"));
+        assert!(s.notes.iter().any(|n| n.contains("968.1918")));
+    }
+}

@@ -1,0 +1,99 @@
+//! One file in, forms and parse findings out: the importer's public entry point and the
+//! JSON contract of `jixiao import` / `jixiao check` (docs/json.md).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use jixiao_domain::finding::{Finding, Location, Severity};
+use jixiao_domain::model::{FiledForm, Form};
+use jixiao_domain::Profile;
+
+use crate::error::ImportError;
+use crate::limits::Limits;
+use crate::recognise::recognise;
+use crate::sheet::Sheet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Error,
+}
+
+/// The result for one file; `status` is `error` when it could not be read at all.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedFile {
+    pub path: String,
+    pub status: Status,
+    pub error: Option<String>,
+    pub forms: Vec<Form>,
+    pub findings: Vec<Finding>,
+}
+
+impl ImportedFile {
+    fn failed(path: &str, e: &ImportError) -> ImportedFile {
+        ImportedFile { path: path.to_string(), status: Status::Error, error: Some(e.to_string()), forms: vec![], findings: vec![] }
+    }
+
+    /// The forms tagged with their file and position, for grouping into dossiers.
+    pub fn filed_forms(&self) -> Vec<FiledForm> {
+        self.forms
+            .iter()
+            .enumerate()
+            .map(|(index, form)| FiledForm { file: self.path.clone(), index, form: form.clone() })
+            .collect()
+    }
+}
+
+/// Turn a sheet into forms and parse-warning findings.
+pub fn import_sheet(path: &str, sheet: Result<Sheet, ImportError>, profile: &Profile) -> ImportedFile {
+    let sheet = match sheet {
+        Ok(s) => s,
+        Err(e) => return ImportedFile::failed(path, &e),
+    };
+    let rec = recognise(&sheet, profile);
+    if rec.forms.is_empty() {
+        let e = match rec.self_evaluations.first() {
+            Some(t) => ImportError::SelfEvaluation(t.clone()),
+            None => ImportError::NotAForm,
+        };
+        return ImportedFile::failed(path, &e);
+    }
+    let severity = profile.severity("parse-warning", Severity::Warning);
+    let mut findings: Vec<Finding> = rec
+        .warnings
+        .into_iter()
+        .map(|(msg, cell, form)| {
+            let location = Location {
+                file: path.to_string(),
+                form,
+                form_kind: form.and_then(|i| rec.forms.get(i)).map(Form::kind),
+                form_name: form.and_then(|i| rec.forms.get(i)).map(Form::display_name).unwrap_or_default(),
+                field: None,
+                cell,
+            };
+            Finding::new("parse-warning", severity, msg, location)
+        })
+        .collect();
+    for t in &rec.self_evaluations {
+        findings.push(Finding::new(
+            "parse-warning",
+            severity,
+            format!("文件中还有绩效自评表“{t}”，当前版本尚不支持自评表，已跳过"),
+            Location { file: path.to_string(), ..Default::default() },
+        ));
+    }
+    ImportedFile { path: path.to_string(), status: Status::Ok, error: None, forms: rec.forms, findings }
+}
+
+/// Import one file from disk, whatever its format.
+pub fn import_path(path: &Path, profile: &Profile, limits: &Limits) -> ImportedFile {
+    let name = path.display().to_string();
+    import_sheet(&name, crate::sniff::read_path(path, limits), profile)
+}
+
+/// Import one file held in memory (an upload), whatever its format.
+pub fn import_bytes(name: &str, bytes: &[u8], profile: &Profile, limits: &Limits) -> ImportedFile {
+    import_sheet(name, crate::sniff::read_bytes(name, bytes, limits), profile)
+}

@@ -1,0 +1,408 @@
+//! Tables inside a form, read by their header: indicator rows, expenditure details and
+//! summary lines. A data row is aligned to the header by scoring how well each possible
+//! shift fits what its cells look like, so rows whose merged leading cells were dropped
+//! by a flattened copy still land in the right columns.
+
+use jixiao_domain::text::parse_decimal;
+use jixiao_domain::Profile;
+
+use super::grid::{classify_title, Grid, Pos};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Ignore,
+    L1,
+    L2,
+    Name,
+    Nature,
+    Value,
+    Unit,
+    Standard,
+    Weight,
+    Direction,
+    Seq,
+    Amount,
+    PeriodGoal,
+    AnnualGoal,
+    Content,
+    Item,
+    Basis,
+    ProjectUnit,
+    ProjectName,
+    ProjectAmount,
+    ProjectGoal,
+}
+
+/// Which table a header belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    Indicators,
+    Details,
+    Summary,
+}
+
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub roles: Vec<Role>,
+    /// Grid row holding the (last) header cell.
+    pub row: usize,
+    /// Position of the first header cell (stream mode reads data after the last one).
+    pub last: Pos,
+    pub stream: bool,
+}
+
+/// One data row: the cells by role.
+#[derive(Debug, Clone, Default)]
+pub struct DataRow {
+    pub cells: Vec<(Role, Pos)>,
+}
+
+impl DataRow {
+    pub fn get(&self, role: Role) -> Option<Pos> {
+        self.cells.iter().find(|(r, _)| *r == role).map(|(_, p)| *p)
+    }
+}
+
+fn role_of(norm: &str, kind: TableKind) -> Role {
+    let starts = |w: &str| norm.starts_with(w);
+    match kind {
+        TableKind::Indicators => {
+            if starts("一级指标") {
+                Role::L1
+            } else if starts("二级指标") {
+                Role::L2
+            } else if starts("三级指标") {
+                Role::Name
+            } else if starts("指标性质") || starts("指标值类型") {
+                Role::Nature
+            } else if starts("指标值设定依据") || starts("绩效标准") {
+                Role::Standard
+            } else if starts("指标值") || starts("年度指标值") {
+                Role::Value
+            } else if starts("度量单位") || starts("计量单位") {
+                Role::Unit
+            } else if starts("权重") || starts("分值") {
+                Role::Weight
+            } else if starts("指标方向") {
+                Role::Direction
+            } else if starts("单位名称") {
+                Role::ProjectUnit
+            } else if starts("项目名称") {
+                Role::ProjectName
+            } else if starts("预算数") || starts("项目金额") || starts("预算金额") {
+                Role::ProjectAmount
+            } else if starts("年度目标") || starts("年度绩效目标") {
+                Role::ProjectGoal
+            } else {
+                Role::Ignore
+            }
+        }
+        TableKind::Details => {
+            if starts("支出内容") {
+                Role::Content
+            } else if starts("支出明细及测算") {
+                Role::Ignore
+            } else if starts("支出明细") || starts("明细") {
+                Role::Item
+            } else if norm == "金额" || starts("金额(") {
+                Role::Amount
+            } else if norm.contains("测算") || norm.contains("依据") || norm.contains("说明") {
+                Role::Basis
+            } else {
+                Role::Ignore
+            }
+        }
+        TableKind::Summary => {
+            if starts("序号") {
+                Role::Seq
+            } else if norm == "名称" || norm.ends_with("名称") {
+                Role::Name
+            } else if norm == "金额" || starts("金额(") || starts("预算") {
+                Role::Amount
+            } else if starts("实施期") || starts("中期") {
+                Role::PeriodGoal
+            } else if starts("年度") {
+                Role::AnnualGoal
+            } else {
+                Role::Ignore
+            }
+        }
+    }
+}
+
+fn is_header_cell(norm: &str, kind: TableKind) -> bool {
+    role_of(norm, kind) != Role::Ignore || super::grid::is_header_word(norm)
+}
+
+/// Find a table header in rows `start..end`. `anchor` is the word that starts it.
+pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Option<Header> {
+    let anchors: &[&str] = match kind {
+        TableKind::Indicators => &["一级指标"],
+        TableKind::Details => &["支出内容简介", "支出内容"],
+        TableKind::Summary => &["序号"],
+    };
+    let end = end.min(grid.rows.len());
+    for r in start..end {
+        for (c, n) in grid.norms[r].iter().enumerate() {
+            if !anchors.iter().any(|a| n.starts_with(a)) {
+                continue;
+            }
+            let in_row = grid.norms[r].iter().filter(|n| is_header_cell(n, kind)).count();
+            if in_row >= 3 {
+                let mut roles: Vec<Role> = grid.norms[r].iter().map(|n| role_of(n, kind)).collect();
+                prefer_annual(&mut roles, &grid.norms[r]);
+                return Some(Header { roles, row: r, last: (r, grid.rows[r].cells.len().saturating_sub(1)), stream: false });
+            }
+            // Stream mode: header cells follow one another across rows.
+            let mut roles = Vec::new();
+            let mut norms = Vec::new();
+            let mut last = (r, c);
+            for p in grid.positions((r, c), end) {
+                let n = grid.norm(p);
+                if n.is_empty() && roles.is_empty() {
+                    continue;
+                }
+                if !is_header_cell(n, kind) {
+                    break;
+                }
+                roles.push(role_of(n, kind));
+                norms.push(n.to_string());
+                last = p;
+            }
+            if roles.len() >= 3 {
+                prefer_annual(&mut roles, &norms);
+                return Some(Header { roles, row: last.0, last, stream: true });
+            }
+        }
+    }
+    None
+}
+
+/// Paired long-term / annual columns: keep the annual ones.
+fn prefer_annual(roles: &mut [Role], norms: &[String]) {
+    for i in 0..roles.len() {
+        if roles[i] == Role::Ignore {
+            continue;
+        }
+        let later_annual = (i + 1..roles.len()).any(|j| roles[j] == roles[i] && norms[j].contains("年度"));
+        let later_same = (i + 1..roles.len()).any(|j| roles[j] == roles[i]);
+        if later_annual || (later_same && (norms[i].contains("长期") || norms[i].contains("中期"))) {
+            roles[i] = Role::Ignore;
+        }
+    }
+}
+
+fn is_nature(n: &str) -> bool {
+    matches!(n, "定量" | "定性" | "≥" | "≤" | "=" | "﹦" | "═" | ">" | "<" | ">=" | "<=" | "≧" | "≦" | "＝")
+}
+
+fn is_number(n: &str) -> bool {
+    let t = n.trim_end_matches('%').trim_end_matches("万元").trim_end_matches('元');
+    parse_decimal(t).is_some()
+}
+
+fn is_unit(n: &str) -> bool {
+    let len = n.chars().count();
+    len > 0 && len <= 5 && !n.chars().any(|c| c.is_ascii_digit())
+}
+
+/// How well a cell fits a role; higher is better.
+fn fit(role: Option<Role>, n: &str, profile: &Profile) -> i32 {
+    let l1 = profile.level1(n).is_some();
+    let l2 = profile.level2(n).is_some();
+    let empty = n.is_empty();
+    let Some(role) = role else {
+        return if empty { 0 } else { -2 };
+    };
+    if empty {
+        return 0;
+    }
+    match role {
+        Role::Ignore => 0,
+        Role::L1 => {
+            if l1 {
+                3
+            } else if l2 {
+                -1
+            } else {
+                -3
+            }
+        }
+        Role::L2 => {
+            if l2 {
+                3
+            } else if l1 {
+                -1
+            } else {
+                -3
+            }
+        }
+        Role::Name | Role::Content | Role::Item => {
+            if l1 || l2 {
+                -2
+            } else {
+                1
+            }
+        }
+        Role::Nature => {
+            if is_nature(n) {
+                3
+            } else {
+                -3
+            }
+        }
+        Role::Value => {
+            if l1 || l2 {
+                -2
+            } else if n.chars().any(|c| c.is_ascii_digit()) {
+                2
+            } else {
+                1
+            }
+        }
+        Role::Unit => {
+            if is_unit(n) {
+                2
+            } else {
+                -2
+            }
+        }
+        Role::Standard => {
+            if profile.standards.iter().any(|s| s == n) {
+                3
+            } else {
+                -1
+            }
+        }
+        Role::Weight => {
+            if is_number(n) {
+                1
+            } else {
+                -1
+            }
+        }
+        Role::Direction => {
+            if n.contains("向") {
+                2
+            } else {
+                -1
+            }
+        }
+        Role::Seq => {
+            if n.chars().count() <= 3 && n.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十、.".contains(c)) {
+                2
+            } else if n == "合计" {
+                1
+            } else {
+                -1
+            }
+        }
+        Role::Amount | Role::ProjectAmount => {
+            if is_number(n) {
+                2
+            } else {
+                -2
+            }
+        }
+        Role::ProjectName | Role::ProjectUnit => {
+            if l1 || l2 {
+                -3
+            } else if is_number(n) {
+                -2
+            } else {
+                1
+            }
+        }
+        Role::PeriodGoal | Role::AnnualGoal | Role::ProjectGoal | Role::Basis => {
+            if l1 || l2 {
+                -3
+            } else {
+                0
+            }
+        }
+    }
+}
+
+/// Map a row's cells to header roles, choosing the shift that fits best.
+pub fn align(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> DataRow {
+    let n = header.roles.len();
+    let mut best: Option<(i32, usize)> = None;
+    for offset in 0..n.max(1) {
+        let score: i32 = cells
+            .iter()
+            .enumerate()
+            .map(|(i, p)| fit(header.roles.get(i + offset).copied(), grid.norm(*p), profile))
+            .sum();
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, offset));
+        }
+    }
+    let offset = best.map(|(_, o)| o).unwrap_or(0);
+    let mut row = DataRow::default();
+    for (i, p) in cells.iter().enumerate() {
+        if let Some(role) = header.roles.get(i + offset) {
+            if *role != Role::Ignore {
+                row.cells.push((*role, *p));
+            }
+        }
+    }
+    row
+}
+
+/// Words that end a table.
+fn is_terminator(n: &str, kind: TableKind) -> bool {
+    const STOP: &[&str] = &[
+        "单位负责人", "填表人", "财政部门审核意见", "审核意见", "评价结论", "项目负责人", "财务负责人", "填报日期",
+        "说明:", "存在问题", "改进措施",
+    ];
+    if STOP.iter().any(|s| n.starts_with(s)) {
+        return true;
+    }
+    match kind {
+        TableKind::Indicators => n.starts_with("支出明细") || n.starts_with("支出内容") || n == "合计",
+        TableKind::Details => false,
+        TableKind::Summary => false,
+    }
+}
+
+/// The data rows under a header, up to row `end`.
+pub fn data_rows(grid: &Grid, header: &Header, end: usize, kind: TableKind, profile: &Profile) -> Vec<DataRow> {
+    let end = end.min(grid.rows.len());
+    let mut out = Vec::new();
+    if header.stream {
+        let width = header.roles.len();
+        let mut chunk: Vec<Pos> = Vec::new();
+        let start = (header.last.0, header.last.1 + 1);
+        for p in grid.positions(start, end) {
+            let n = grid.norm(p);
+            if is_terminator(n, kind) || classify_title(grid.text(p)).is_some() || n.starts_with("一级指标") {
+                break;
+            }
+            chunk.push(p);
+            if chunk.len() == width {
+                out.push(align(grid, &chunk, header, profile));
+                chunk.clear();
+            }
+        }
+        if chunk.iter().any(|p| !grid.norm(*p).is_empty()) {
+            out.push(align(grid, &chunk, header, profile));
+        }
+        return out;
+    }
+    for r in header.row + 1..end {
+        let norms = &grid.norms[r];
+        if norms.iter().all(|n| n.is_empty()) {
+            continue;
+        }
+        let first = norms.iter().find(|n| !n.is_empty()).map(String::as_str).unwrap_or("");
+        if is_terminator(first, kind)
+            || norms.iter().any(|n| n.starts_with("一级指标") || (kind != TableKind::Details && n.starts_with("支出内容简介")))
+            || (norms.iter().filter(|n| !n.is_empty()).count() == 1 && classify_title(first).is_some())
+        {
+            break;
+        }
+        let cells: Vec<Pos> = (0..grid.rows[r].cells.len()).map(|c| (r, c)).collect();
+        out.push(align(grid, &cells, header, profile));
+    }
+    out
+}

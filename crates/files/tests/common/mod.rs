@@ -1,0 +1,5 @@
+//! Support shared by the integration tests: renderers (sheet → .docx/.xlsx) and the seed.
+#![allow(dead_code)]
+
+pub mod render;
+pub mod seed;

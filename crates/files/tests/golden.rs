@@ -1,0 +1,147 @@
+//! Golden snapshots of what the importer reads from the seed and from every real form of the
+//! development corpus, plus the facts a reviewer relies on, asserted outright.
+
+use std::path::{Path, PathBuf};
+
+use jixiao_domain::model::{Form, FormKind};
+use jixiao_domain::Profile;
+use jixiao_files::import::{import_path, ImportedFile, Status};
+use jixiao_files::limits::Limits;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn import(rel: &str) -> ImportedFile {
+    import_path(&root().join(rel), &Profile::builtin("hunan-zhuzhou").unwrap(), &Limits::default())
+}
+
+/// Forms without their source maps (which differ by format: line numbers vs table cells).
+fn models(f: &ImportedFile) -> serde_json::Value {
+    let mut v = serde_json::to_value(&f.forms).unwrap();
+    for form in v.as_array_mut().unwrap() {
+        form.as_object_mut().unwrap().remove("sources");
+    }
+    v
+}
+
+fn wan(m: &Option<jixiao_domain::Money>) -> String {
+    m.map(|m| m.wan_string()).unwrap_or_default()
+}
+
+#[test]
+fn seed_text_reads_every_fact() {
+    let f = import("examples/seed-2023-shifeng-tongzhanbu.txt");
+    assert_eq!(f.status, Status::Ok, "{:?}", f.error);
+    let kinds: Vec<FormKind> = f.forms.iter().map(Form::kind).collect();
+    assert_eq!(kinds, vec![FormKind::DepartmentOverall, FormKind::SpecialFundSummary, FormKind::Project, FormKind::Project]);
+    for form in &f.forms {
+        assert_eq!(form.unit(), "中共株洲市石峰区委员会统一战线工作部");
+        assert_eq!(form.year(), Some(2023));
+    }
+    let Form::DepartmentOverall(d) = &f.forms[0] else { panic!() };
+    assert_eq!(wan(&d.budget.total), "185.91");
+    assert_eq!(wan(&d.budget.by_source.general_public), "185.91");
+    assert_eq!(d.budget.by_source.government_fund, None);
+    assert_eq!(d.budget.by_source.other, None);
+    assert_eq!(wan(&d.budget.by_nature.basic), "142.51");
+    assert_eq!(wan(&d.budget.by_nature.project), "43.4");
+    assert_eq!(d.key_tasks.len(), 8);
+    assert_eq!(d.key_tasks[7].goal, "持续构建石峰大统战工作格局");
+    assert_eq!(d.indicators.len(), 11);
+    let eco = d.indicators.iter().find(|i| i.level2 == "生态效益指标").unwrap();
+    assert!(eco.name.trim().is_empty() && eco.value.is_empty());
+    let Form::SpecialFundSummary(s) = &f.forms[1] else { panic!() };
+    assert_eq!(wan(&s.total), "43.4");
+    let amounts: Vec<String> = s.items.iter().map(|i| wan(&i.amount)).collect();
+    assert_eq!(amounts, vec!["37", "6.4"]);
+    assert!(s.items.iter().all(|i| i.children.len() == 1 && i.children[0].amount == i.amount));
+    let Form::Project(p) = &f.forms[2] else { panic!() };
+    assert_eq!(p.name, "业务性专项经费");
+    assert_eq!(p.parent.as_ref().map(|x| x.name.as_str()), Some("业务性专项经费"));
+    assert_eq!(wan(&p.amount), "37");
+    let details: Vec<String> = p.details.iter().map(|x| wan(&x.amount)).collect();
+    assert_eq!(details, vec!["12", "8", "17"]);
+    assert_eq!(wan(&p.details_total), "37");
+    let Form::Project(p) = &f.forms[3] else { panic!() };
+    assert_eq!(wan(&p.amount), "6.4");
+    let details: Vec<String> = p.details.iter().map(|x| wan(&x.amount)).collect();
+    assert_eq!(details, vec!["2.5", "3.9"]);
+    assert_eq!(p.indicators.len(), 10);
+    let standards: std::collections::BTreeSet<&str> = p.indicators.iter().map(|i| i.standard.as_str()).collect();
+    assert_eq!(standards.into_iter().collect::<Vec<_>>(), vec!["其他标准", "计划标准"]);
+    assert!(p.details[1].basis.starts_with("支部工作经费"), "bookmark noise must be gone");
+    let json = serde_json::to_string(&f).unwrap();
+    assert!(!json.contains("[bookmark"));
+    // Every amount and indicator value points back at the cell it came from.
+    assert_eq!(d.sources["budget.total"].line, Some(14));
+    assert!(p.sources.contains_key("details[1].amount"));
+    assert!(p.sources.contains_key("indicators[9].value"));
+    insta::assert_json_snapshot!("seed_txt", models(&f));
+}
+
+#[test]
+fn seed_in_every_encoding_and_format_reads_the_same() {
+    let base = models(&import("examples/seed-2023-shifeng-tongzhanbu.txt"));
+    for rel in [
+        "examples/seed-2023-shifeng-tongzhanbu-gb18030.txt",
+        "examples/seed-2023-shifeng-tongzhanbu.docx",
+        "examples/seed-2023-shifeng-tongzhanbu.xlsx",
+    ] {
+        let f = import(rel);
+        assert_eq!(f.status, Status::Ok, "{rel}: {:?}", f.error);
+        assert_eq!(models(&f), base, "{rel} reads differently from the text dump");
+    }
+}
+
+#[test]
+fn seed_with_bom_and_crlf_reads_the_same() {
+    let bytes = std::fs::read(root().join("examples/seed-2023-shifeng-tongzhanbu.txt")).unwrap();
+    let text = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
+    let mut with_bom = vec![0xEF, 0xBB, 0xBF];
+    with_bom.extend_from_slice(text.as_bytes());
+    let f = jixiao_files::import::import_bytes("seed-bom.txt", &with_bom, &Profile::builtin("hunan-zhuzhou").unwrap(), &Limits::default());
+    assert_eq!(models(&f), models(&import("examples/seed-2023-shifeng-tongzhanbu.txt")));
+}
+
+fn corpus(prefixes: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root().join("fixtures/corpus"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt") && prefixes.iter().any(|p| n.starts_with(p)))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_corpus_target_form_imports() {
+    let names = corpus(&["dept-target-", "project-target-", "transfer-target-"]);
+    assert!(names.len() >= 6);
+    for name in names {
+        let f = import(&format!("fixtures/corpus/{name}"));
+        assert_eq!(f.status, Status::Ok, "{name}: {:?}", f.error);
+        let want = if name.starts_with("dept-") { FormKind::DepartmentOverall } else { FormKind::Project };
+        assert!(f.forms.iter().any(|x| x.kind() == want), "{name}: no form of kind {want:?}");
+        for form in &f.forms {
+            assert!(!form.unit().is_empty(), "{name}: unit not read");
+            assert!(form.year().is_some(), "{name}: year not read");
+        }
+        let snap = serde_json::json!({
+            "forms": models(&f),
+            "parse_warnings": f.findings.iter().map(|x| x.message.clone()).collect::<Vec<_>>(),
+        });
+        insta::assert_json_snapshot!(name.trim_end_matches(".txt").to_string(), snap);
+    }
+}
+
+#[test]
+fn self_evaluations_are_recognised_and_reported_as_not_supported() {
+    for name in corpus(&["selfeval-"]) {
+        let f = import(&format!("fixtures/corpus/{name}"));
+        assert_eq!(f.status, Status::Error, "{name}");
+        let msg = f.error.unwrap_or_default();
+        assert!(msg.contains("自评表") && msg.contains("尚不支持") || msg.contains("只支持绩效目标表"), "{name}: {msg}");
+    }
+}
