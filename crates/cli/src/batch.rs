@@ -78,11 +78,16 @@ pub fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
-        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n.starts_with("~$"));
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.') || n.starts_with("~$"));
         if hidden {
             continue;
         }
@@ -121,7 +126,11 @@ fn chunks(files: &[PathBuf]) -> Vec<&[PathBuf]> {
 /// (then each file is its own dossier: repeated or alternative filings).
 pub fn check_chunk(files: &mut [ImportedFile], profile: &Profile) {
     let key = |f: &ImportedFile| -> Option<(String, Option<u16>)> {
-        let form = f.forms.iter().find(|x| !x.unit().is_empty()).or(f.forms.first())?;
+        let form = f
+            .forms
+            .iter()
+            .find(|x| !x.unit().is_empty())
+            .or(f.forms.first())?;
         Some((normalize_label(form.unit()), form.year()))
     };
     let mut groups: HashMap<(String, Option<u16>), Vec<usize>> = HashMap::new();
@@ -134,7 +143,12 @@ pub fn check_chunk(files: &mut [ImportedFile], profile: &Profile) {
     for (_, idx) in groups {
         let anchors = idx
             .iter()
-            .filter(|&&i| files[i].forms.iter().any(|f| matches!(f, Form::DepartmentOverall(_))))
+            .filter(|&&i| {
+                files[i]
+                    .forms
+                    .iter()
+                    .any(|f| matches!(f, Form::DepartmentOverall(_)))
+            })
             .count();
         if anchors <= 1 {
             sets.push(idx);
@@ -150,7 +164,11 @@ pub fn check_chunk(files: &mut [ImportedFile], profile: &Profile) {
             rules::check_all(&dossiers, profile)
         })
         .collect();
-    let index: HashMap<&str, usize> = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
     let mut routed: Vec<Vec<jixiao_domain::Finding>> = vec![Vec::new(); files.len()];
     for f in findings.into_iter().flatten() {
         if let Some(&i) = index.get(f.location.file.as_str()) {
@@ -169,22 +187,31 @@ fn progress(total: usize) -> Option<indicatif::ProgressBar> {
     }
     let pb = indicatif::ProgressBar::new(total as u64);
     pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} 已处理 {pos}/{len} 个文件 [{bar:40}] {per_sec} 剩余 {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} 已处理 {pos}/{len} 个文件 [{bar:40}] {per_sec} 剩余 {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(pb)
 }
 
 /// Run a batch and print (or write) the report. Exit: 2 if a file could not be read,
 /// else (check) 1 if any error-severity finding, else 0.
-pub fn run(paths: &[PathBuf], profile: &Profile, mode: Mode, json: bool, output: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    paths: &[PathBuf],
+    profile: &Profile,
+    mode: Mode,
+    json: bool,
+    output: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let files = collect(paths)?;
     let limits = Limits::default();
     let check = !matches!(mode, Mode::Import);
     let pb = progress(files.len());
     let mut sink: Box<dyn Write> = match &output {
         Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("无法创建输出文件 {}", p.display()))?,
+            std::fs::File::create(p)
+                .with_context(|| format!("无法创建输出文件 {}", p.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
@@ -198,7 +225,10 @@ pub fn run(paths: &[PathBuf], profile: &Profile, mode: Mode, json: bool, output:
     }
     let mut first = true;
     for chunk in chunks(&files) {
-        let mut imported: Vec<ImportedFile> = chunk.par_iter().map(|p| import_path(p, profile, &limits)).collect();
+        let mut imported: Vec<ImportedFile> = chunk
+            .par_iter()
+            .map(|p| import_path(p, profile, &limits))
+            .collect();
         if check {
             check_chunk(&mut imported, profile);
         }
@@ -227,7 +257,13 @@ pub fn run(paths: &[PathBuf], profile: &Profile, mode: Mode, json: bool, output:
     }
     if let (Some(x), Mode::CheckXlsx(path)) = (xlsx, &mode) {
         x.save(path, &summary)?;
-        writeln!(sink, "审核意见表已写入 {}（{} 个文件，{} 条意见）", path.display(), summary.files, summary.findings)?;
+        writeln!(
+            sink,
+            "审核意见表已写入 {}（{} 个文件，{} 条意见）",
+            path.display(),
+            summary.files,
+            summary.findings
+        )?;
     } else if json {
         write!(sink, "],\"summary\":")?;
         serde_json::to_writer(&mut sink, &summary)?;

@@ -14,7 +14,11 @@ use jixiao_domain::calc;
 use jixiao_domain::{Money, MoneyUnit, Profile};
 
 #[derive(Parser)]
-#[command(name = "jixiao", version, about = "预算绩效目标表的导入、审核与导出（jixiao）")]
+#[command(
+    name = "jixiao",
+    version,
+    about = "预算绩效目标表的导入、审核与导出（jixiao）"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,7 +74,8 @@ enum Command {
 
 fn load_profile(name: &str) -> anyhow::Result<Profile> {
     if name.ends_with(".toml") {
-        let src = std::fs::read_to_string(name).with_context(|| format!("无法读取配置方案文件 {name}"))?;
+        let src = std::fs::read_to_string(name)
+            .with_context(|| format!("无法读取配置方案文件 {name}"))?;
         return Ok(Profile::from_toml(&src)?);
     }
     Ok(Profile::builtin(name)?)
@@ -89,26 +94,54 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Import { format, profile, paths } => {
+        Command::Import {
+            format,
+            profile,
+            paths,
+        } => {
             let profile = load_profile(&profile)?;
             if format == Format::Xlsx {
                 anyhow::bail!("import 只支持 --format text 或 json");
             }
-            batch::run(&paths, &profile, batch::Mode::Import, format == Format::Json, None)
+            batch::run(
+                &paths,
+                &profile,
+                batch::Mode::Import,
+                format == Format::Json,
+                None,
+            )
         }
-        Command::Check { format, output, profile, paths } => {
+        Command::Check {
+            format,
+            output,
+            profile,
+            paths,
+        } => {
             let profile = load_profile(&profile)?;
             match format {
                 Format::Xlsx => {
                     let out = output.context("--format xlsx 需要用 --output 指定输出文件")?;
                     batch::run(&paths, &profile, batch::Mode::CheckXlsx(out), false, None)
                 }
-                _ => batch::run(&paths, &profile, batch::Mode::Check, format == Format::Json, output),
+                _ => batch::run(
+                    &paths,
+                    &profile,
+                    batch::Mode::Check,
+                    format == Format::Json,
+                    output,
+                ),
             }
         }
-        Command::Calc { amount, format, text } => {
+        Command::Calc {
+            amount,
+            format,
+            text,
+        } => {
             let amount = match amount {
-                Some(a) => Some(Money::parse(&a, MoneyUnit::Wan).map_err(|e| anyhow::anyhow!("金额 {a}：{e}"))?),
+                Some(a) => Some(
+                    Money::parse(&a, MoneyUnit::Wan)
+                        .map_err(|e| anyhow::anyhow!("金额 {a}：{e}"))?,
+                ),
                 None => None,
             };
             let report = calc::analyze(&text, amount);

@@ -16,12 +16,17 @@ use crate::batch::Summary;
 
 fn form_heading(form: &Form) -> String {
     let year = form.year().map(|y| format!("{y}年 ")).unwrap_or_default();
-    let unit = if form.unit().is_empty() { "（未识别单位）" } else { form.unit() };
+    let unit = if form.unit().is_empty() {
+        "（未识别单位）"
+    } else {
+        form.unit()
+    };
     format!("{}{} — {}", year, form.display_name(), unit)
 }
 
 fn money(m: &Option<jixiao_domain::Money>) -> String {
-    m.map(|m| format!("{}万元", m.wan_string())).unwrap_or_else(|| "—".into())
+    m.map(|m| format!("{}万元", m.wan_string()))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// `jixiao import` text: what was read from each file.
@@ -45,7 +50,12 @@ pub fn write_import(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()
                     money(&d.budget.by_nature.basic),
                     money(&d.budget.by_nature.project)
                 )?;
-                writeln!(out, "    重点工作 {} 项，绩效指标 {} 条", d.key_tasks.len(), d.indicators.len())?;
+                writeln!(
+                    out,
+                    "    重点工作 {} 项，绩效指标 {} 条",
+                    d.key_tasks.len(),
+                    d.indicators.len()
+                )?;
             }
             Form::SpecialFundSummary(s) => {
                 writeln!(out, "    合计 {}", money(&s.total))?;
@@ -57,12 +67,31 @@ pub fn write_import(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()
                 }
             }
             Form::Project(p) => {
-                writeln!(out, "    项目金额 {}，实施期 {}", money(&p.amount), if p.period.is_empty() { "—" } else { &p.period })?;
-                writeln!(out, "    绩效指标 {} 条，支出明细 {} 条，明细合计 {}", p.indicators.len(), p.details.len(), money(&p.details_total))?;
+                writeln!(
+                    out,
+                    "    项目金额 {}，实施期 {}",
+                    money(&p.amount),
+                    if p.period.is_empty() {
+                        "—"
+                    } else {
+                        &p.period
+                    }
+                )?;
+                writeln!(
+                    out,
+                    "    绩效指标 {} 条，支出明细 {} 条，明细合计 {}",
+                    p.indicators.len(),
+                    p.details.len(),
+                    money(&p.details_total)
+                )?;
             }
         }
         for i in form.indicators() {
-            writeln!(out, "      {} / {} / {}：{}", i.level1, i.level2, i.name, i.value.text)?;
+            writeln!(
+                out,
+                "      {} / {} / {}：{}",
+                i.level1, i.level2, i.name, i.value.text
+            )?;
         }
     }
     for x in &f.findings {
@@ -84,8 +113,17 @@ pub fn write_check(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()>
     }
     for (idx, form) in f.forms.iter().enumerate() {
         let list = by_form.remove(&Some(idx)).unwrap_or_default();
-        let errors = list.iter().filter(|x| x.severity == Severity::Error).count();
-        writeln!(out, "  ■ {}（{} 条意见，其中错误 {} 条）", form_heading(form), list.len(), errors)?;
+        let errors = list
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .count();
+        writeln!(
+            out,
+            "  ■ {}（{} 条意见，其中错误 {} 条）",
+            form_heading(form),
+            list.len(),
+            errors
+        )?;
         for x in list {
             write_finding(out, x)?;
         }
@@ -112,9 +150,17 @@ fn write_finding(out: &mut dyn Write, x: &Finding) -> std::io::Result<()> {
 
 pub fn write_summary(out: &mut dyn Write, s: &Summary, check: bool) -> std::io::Result<()> {
     writeln!(out, "——")?;
-    write!(out, "共 {} 个文件：成功 {}，无法导入 {}；识别出 {} 张表", s.files, s.files_ok, s.files_error, s.forms)?;
+    write!(
+        out,
+        "共 {} 个文件：成功 {}，无法导入 {}；识别出 {} 张表",
+        s.files, s.files_ok, s.files_error, s.forms
+    )?;
     if check {
-        write!(out, "；审核意见 {} 条（错误 {}，警告 {}，提示 {}）", s.findings, s.errors, s.warnings, s.infos)?;
+        write!(
+            out,
+            "；审核意见 {} 条（错误 {}，警告 {}，提示 {}）",
+            s.findings, s.errors, s.warnings, s.infos
+        )?;
     }
     writeln!(out)
 }
@@ -128,7 +174,11 @@ pub fn write_calc(out: &mut dyn Write, r: &CalcReport) -> std::io::Result<()> {
     writeln!(out, "{verdict}")?;
     for e in &r.equations {
         let mark = if e.holds { "✓" } else { "✗" };
-        writeln!(out, "  {mark} {}：计算得 {}，文中写 {}", e.text, e.computed, e.stated)?;
+        writeln!(
+            out,
+            "  {mark} {}：计算得 {}，文中写 {}",
+            e.text, e.computed, e.stated
+        )?;
     }
     Ok(())
 }
@@ -141,21 +191,40 @@ pub struct XlsxReport {
 
 impl XlsxReport {
     pub fn new() -> Self {
-        XlsxReport { rows: Vec::new(), units: BTreeMap::new() }
+        XlsxReport {
+            rows: Vec::new(),
+            units: BTreeMap::new(),
+        }
     }
 
     pub fn add(&mut self, f: &ImportedFile) {
         if let Some(e) = &f.error {
-            self.rows.push([f.path.clone(), String::new(), String::new(), "import-error".into(), "错误".into(), e.clone(), String::new(), String::new(), String::new()]);
+            self.rows.push([
+                f.path.clone(),
+                String::new(),
+                String::new(),
+                "import-error".into(),
+                "错误".into(),
+                e.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         for form in &f.forms {
-            let key = (form.unit().to_string(), form.year().map(|y| y.to_string()).unwrap_or_default());
+            let key = (
+                form.unit().to_string(),
+                form.year().map(|y| y.to_string()).unwrap_or_default(),
+            );
             self.units.entry(key).or_default()[0] += 1;
         }
         for x in &f.findings {
             let form = x.location.form.and_then(|i| f.forms.get(i));
             if let Some(form) = form {
-                let key = (form.unit().to_string(), form.year().map(|y| y.to_string()).unwrap_or_default());
+                let key = (
+                    form.unit().to_string(),
+                    form.year().map(|y| y.to_string()).unwrap_or_default(),
+                );
                 let e = self.units.entry(key).or_default();
                 match x.severity {
                     Severity::Error => e[1] += 1,
@@ -166,23 +235,48 @@ impl XlsxReport {
             self.rows.push([
                 f.path.clone(),
                 x.location.form_name.clone(),
-                x.location.cell.as_ref().map(|c| c.describe()).unwrap_or_default(),
+                x.location
+                    .cell
+                    .as_ref()
+                    .map(|c| c.describe())
+                    .unwrap_or_default(),
                 x.rule.clone(),
                 x.severity.label().to_string(),
                 x.message.clone(),
                 x.expected.clone().unwrap_or_default(),
                 x.actual.clone().unwrap_or_default(),
-                x.location.field.as_deref().map(jixiao_domain::rules::field_label).unwrap_or_default(),
+                x.location
+                    .field
+                    .as_deref()
+                    .map(jixiao_domain::rules::field_label)
+                    .unwrap_or_default(),
             ]);
         }
     }
 
     pub fn save(self, path: &Path, summary: &Summary) -> anyhow::Result<()> {
         let mut wb = Workbook::new();
-        let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_background_color("#DDEBF7");
-        let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+        let head = Format::new()
+            .set_bold()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center)
+            .set_background_color("#DDEBF7");
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
         let ws = wb.add_worksheet().set_name("审核意见表")?;
-        let headers = ["文件", "表", "位置", "规则", "严重程度", "问题说明", "应为", "实为", "栏目"];
+        let headers = [
+            "文件",
+            "表",
+            "位置",
+            "规则",
+            "严重程度",
+            "问题说明",
+            "应为",
+            "实为",
+            "栏目",
+        ];
         let widths = [28.0, 30.0, 18.0, 20.0, 8.0, 60.0, 16.0, 16.0, 22.0];
         for (c, (h, w)) in headers.iter().zip(widths).enumerate() {
             ws.write_with_format(0, c as u16, *h, &head)?;
@@ -195,21 +289,41 @@ impl XlsxReport {
         }
         ws.set_freeze_panes(1, 0)?;
         let ws = wb.add_worksheet().set_name("按单位汇总")?;
-        for (c, h) in ["单位", "年度", "表数", "错误", "警告", "提示"].iter().enumerate() {
+        for (c, h) in ["单位", "年度", "表数", "错误", "警告", "提示"]
+            .iter()
+            .enumerate()
+        {
             ws.write_with_format(0, c as u16, *h, &head)?;
         }
         ws.set_column_width(0, 40.0)?;
         for (r, ((unit, year), n)) in self.units.iter().enumerate() {
             let r = r as u32 + 1;
-            ws.write_with_format(r, 0, if unit.is_empty() { "（未识别单位）" } else { unit.as_str() }, &cell)?;
+            ws.write_with_format(
+                r,
+                0,
+                if unit.is_empty() {
+                    "（未识别单位）"
+                } else {
+                    unit.as_str()
+                },
+                &cell,
+            )?;
             ws.write_with_format(r, 1, year.as_str(), &cell)?;
             for (k, v) in n.iter().enumerate() {
                 ws.write_with_format(r, 2 + k as u16, *v as u32, &cell)?;
             }
         }
         let last = self.units.len() as u32 + 2;
-        ws.write(last, 0, format!("共 {} 个文件，无法导入 {} 个；意见 {} 条", summary.files, summary.files_error, summary.findings))?;
-        wb.save(path).with_context(|| format!("无法写入 {}", path.display()))?;
+        ws.write(
+            last,
+            0,
+            format!(
+                "共 {} 个文件，无法导入 {} 个；意见 {} 条",
+                summary.files, summary.files_error, summary.findings
+            ),
+        )?;
+        wb.save(path)
+            .with_context(|| format!("无法写入 {}", path.display()))?;
         Ok(())
     }
 }

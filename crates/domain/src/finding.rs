@@ -86,8 +86,20 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &str, severity: Severity, message: impl Into<String>, location: Location) -> Self {
-        Finding { rule: rule.to_string(), severity, message: message.into(), location, expected: None, actual: None }
+    pub fn new(
+        rule: &str,
+        severity: Severity,
+        message: impl Into<String>,
+        location: Location,
+    ) -> Self {
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message: message.into(),
+            location,
+            expected: None,
+            actual: None,
+        }
     }
 
     pub fn with_values(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {

@@ -287,7 +287,9 @@ impl Form {
     /// A short name for messages: the project name, or the form's kind.
     pub fn display_name(&self) -> String {
         match self {
-            Form::Project(p) if !p.name.is_empty() => format!("{}《{}》", self.kind().label(), p.name),
+            Form::Project(p) if !p.name.is_empty() => {
+                format!("{}《{}》", self.kind().label(), p.name)
+            }
             _ => self.kind().label().to_string(),
         }
     }
@@ -320,7 +322,8 @@ impl Dossier {
             let year = f.form.year();
             let pos = out.iter().position(|d| {
                 let du = crate::text::normalize_label(&d.unit);
-                (du == unit || unit.is_empty() || du.is_empty()) && (d.year == year || year.is_none() || d.year.is_none())
+                (du == unit || unit.is_empty() || du.is_empty())
+                    && (d.year == year || year.is_none() || d.year.is_none())
                     && (!unit.is_empty() || d.forms.iter().any(|g| g.file == f.file))
             });
             match pos {
@@ -334,7 +337,11 @@ impl Dossier {
                     }
                     d.forms.push(f);
                 }
-                None => out.push(Dossier { unit: f.form.unit().to_string(), year, forms: vec![f] }),
+                None => out.push(Dossier {
+                    unit: f.form.unit().to_string(),
+                    year,
+                    forms: vec![f],
+                }),
             }
         }
         out

@@ -111,7 +111,8 @@ impl Money {
         if t.is_empty() {
             return Err(MoneyError::Empty);
         }
-        let (num, unit) = if let Some(n) = t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
+        let (num, unit) = if let Some(n) = t.strip_suffix("万元").or_else(|| t.strip_suffix('万'))
+        {
             (n, MoneyUnit::Wan)
         } else if let Some(n) = t.strip_suffix("亿元").or_else(|| t.strip_suffix('亿')) {
             (n, MoneyUnit::Yi)
@@ -121,7 +122,8 @@ impl Money {
             (t.as_str(), default_unit)
         };
         let num = num.trim_start_matches(['¥', '￥']);
-        let value = parse_decimal(num).ok_or_else(|| MoneyError::NotANumber(text.trim().to_string()))?;
+        let value =
+            parse_decimal(num).ok_or_else(|| MoneyError::NotANumber(text.trim().to_string()))?;
         if value.is_sign_negative() && !value.is_zero() {
             return Err(MoneyError::Negative(text.trim().to_string()));
         }
@@ -170,12 +172,34 @@ mod tests {
 
     #[test]
     fn parses_the_forms_spellings() {
-        assert_eq!(Money::parse("185.91", MoneyUnit::Wan).unwrap().in_wan(), d("185.91"));
-        assert_eq!(Money::parse("12万元", MoneyUnit::Wan).unwrap().in_wan(), d("12"));
-        assert_eq!(Money::parse("17万", MoneyUnit::Yuan).unwrap().in_wan(), d("17"));
-        assert_eq!(Money::parse("40000元", MoneyUnit::Wan).unwrap().in_wan(), d("4"));
-        assert_eq!(Money::parse("1,740,000.00", MoneyUnit::Yuan).unwrap().in_wan(), d("174"));
-        assert_eq!(Money::parse("１２．５万元", MoneyUnit::Yuan).unwrap().in_wan(), d("12.5"));
+        assert_eq!(
+            Money::parse("185.91", MoneyUnit::Wan).unwrap().in_wan(),
+            d("185.91")
+        );
+        assert_eq!(
+            Money::parse("12万元", MoneyUnit::Wan).unwrap().in_wan(),
+            d("12")
+        );
+        assert_eq!(
+            Money::parse("17万", MoneyUnit::Yuan).unwrap().in_wan(),
+            d("17")
+        );
+        assert_eq!(
+            Money::parse("40000元", MoneyUnit::Wan).unwrap().in_wan(),
+            d("4")
+        );
+        assert_eq!(
+            Money::parse("1,740,000.00", MoneyUnit::Yuan)
+                .unwrap()
+                .in_wan(),
+            d("174")
+        );
+        assert_eq!(
+            Money::parse("１２．５万元", MoneyUnit::Yuan)
+                .unwrap()
+                .in_wan(),
+            d("12.5")
+        );
         assert!(Money::parse("", MoneyUnit::Wan).is_err());
         assert!(Money::parse("约十万", MoneyUnit::Wan).is_err());
         assert!(Money::parse("-3", MoneyUnit::Wan).is_err());
@@ -186,6 +210,9 @@ mod tests {
         let m = Money::parse("185.91", MoneyUnit::Wan).unwrap();
         assert_eq!(m.to_fen(), Some(185_910_000));
         assert_eq!(Money::from_fen(185_910_000).in_wan(), d("185.91"));
-        assert_eq!(Money::parse("0.001", MoneyUnit::Yuan).unwrap().to_fen(), None);
+        assert_eq!(
+            Money::parse("0.001", MoneyUnit::Yuan).unwrap().to_fen(),
+            None
+        );
     }
 }

@@ -12,7 +12,10 @@ use crate::text::normalize_label;
 
 const BUILTIN: &[(&str, &str)] = &[
     ("national", include_str!("../profiles/national.toml")),
-    ("hunan-zhuzhou", include_str!("../profiles/hunan-zhuzhou.toml")),
+    (
+        "hunan-zhuzhou",
+        include_str!("../profiles/hunan-zhuzhou.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +140,10 @@ fn load_value(name: &str, depth: usize) -> Result<toml::Value, ProfileError> {
 
 fn parse_with_parent(src: &str, depth: usize) -> Result<toml::Value, ProfileError> {
     let v: toml::Value = toml::from_str(src).map_err(|e| ProfileError::Invalid(e.to_string()))?;
-    let parent = v.get("extends").and_then(|p| p.as_str()).map(str::to_string);
+    let parent = v
+        .get("extends")
+        .and_then(|p| p.as_str())
+        .map(str::to_string);
     match parent {
         Some(p) if depth < 4 => {
             let mut base = load_value(&p, depth + 1)?;
@@ -172,10 +178,13 @@ impl Profile {
     }
 
     fn from_value(v: toml::Value) -> Result<Profile, ProfileError> {
-        let raw: RawProfile = v.try_into().map_err(|e: toml::de::Error| ProfileError::Invalid(e.to_string()))?;
+        let raw: RawProfile = v
+            .try_into()
+            .map_err(|e: toml::de::Error| ProfileError::Invalid(e.to_string()))?;
         let mut severity = HashMap::new();
         for (rule, s) in raw.severity {
-            let sev = Severity::parse(&s).ok_or_else(|| ProfileError::Invalid(format!("{rule} 的严重程度“{s}”无效")))?;
+            let sev = Severity::parse(&s)
+                .ok_or_else(|| ProfileError::Invalid(format!("{rule} 的严重程度“{s}”无效")))?;
             severity.insert(rule, sev);
         }
         let sum_tolerance = match raw.tolerance.sum {
@@ -187,7 +196,11 @@ impl Profile {
             .iter()
             .filter_map(|f| raw.framework.get(f).map(|t| (f.clone(), t.clone())))
             .collect();
-        let norm_map = |m: BTreeMap<String, String>| m.into_iter().map(|(k, v)| (normalize_label(&k), v)).collect();
+        let norm_map = |m: BTreeMap<String, String>| {
+            m.into_iter()
+                .map(|(k, v)| (normalize_label(&k), v))
+                .collect()
+        };
         Ok(Profile {
             name: raw.name,
             title: raw.title,
@@ -202,7 +215,12 @@ impl Profile {
             process_quality: raw.words.process_quality,
             standards: raw.words.standards,
             budget_restatement: raw.words.budget_restatement,
-            typos: raw.words.typos.into_iter().filter(|(a, b)| a != b).collect(),
+            typos: raw
+                .words
+                .typos
+                .into_iter()
+                .filter(|(a, b)| a != b)
+                .collect(),
             growth_rate: raw.words.growth_rate,
             relevance_categories: raw.words.relevance_categories,
             stop_chars: raw.words.stop_chars,
@@ -233,7 +251,11 @@ impl Profile {
         if n.is_empty() {
             return None;
         }
-        if self.trees.iter().any(|(_, t)| t.values().any(|v| v.contains(&n))) {
+        if self
+            .trees
+            .iter()
+            .any(|(_, t)| t.values().any(|v| v.contains(&n)))
+        {
             return Some(n);
         }
         self.level2.get(&n).cloned()
@@ -249,7 +271,9 @@ impl Profile {
     /// The 一级 a 二级 label belongs to in the first framework that has it.
     pub fn parent_of(&self, level2: &str) -> Option<String> {
         self.trees.iter().find_map(|(_, t)| {
-            t.iter().find(|(_, v)| v.iter().any(|x| x == level2)).map(|(k, _)| k.clone())
+            t.iter()
+                .find(|(_, v)| v.iter().any(|x| x == level2))
+                .map(|(k, _)| k.clone())
         })
     }
 
@@ -290,14 +314,26 @@ mod tests {
     #[test]
     fn labels_map_through_synonyms() {
         let p = Profile::builtin("hunan-zhuzhou").unwrap();
-        assert_eq!(p.level2("可持续影响  指标").as_deref(), Some("可持续影响指标"));
-        assert_eq!(p.level2("社会公众及服务对象满意度指标").as_deref(), Some("服务对象满意度指标"));
+        assert_eq!(
+            p.level2("可持续影响  指标").as_deref(),
+            Some("可持续影响指标")
+        );
+        assert_eq!(
+            p.level2("社会公众及服务对象满意度指标").as_deref(),
+            Some("服务对象满意度指标")
+        );
         assert_eq!(p.level1("產出指標").as_deref(), Some("产出指标"));
         assert_eq!(p.level1("产出指标(50分)").as_deref(), Some("产出指标"));
         assert!(p.pair_known("产出指标", "成本指标"));
-        assert!(!p.pair_known("成本指标", "经济成本指标"), "2021 tree is not active in this profile");
+        assert!(
+            !p.pair_known("成本指标", "经济成本指标"),
+            "2021 tree is not active in this profile"
+        );
         let n = Profile::national();
         assert!(n.pair_known("成本指标", "经济成本指标"));
-        assert_eq!(n.severity("standard-invalid", Severity::Warning), Severity::Warning);
+        assert_eq!(
+            n.severity("standard-invalid", Severity::Warning),
+            Severity::Warning
+        );
     }
 }

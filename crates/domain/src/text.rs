@@ -58,7 +58,37 @@ pub fn has_traditional(s: &str) -> bool {
 
 fn is_pinyin_char(c: char) -> bool {
     c.is_ascii_lowercase()
-        || matches!(c, 'ā' | 'á' | 'ǎ' | 'à' | 'ē' | 'é' | 'ě' | 'è' | 'ī' | 'í' | 'ǐ' | 'ì' | 'ō' | 'ó' | 'ǒ' | 'ò' | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ü' | 'ń' | 'ň' | 'ǹ' | 'ḿ')
+        || matches!(
+            c,
+            'ā' | 'á'
+                | 'ǎ'
+                | 'à'
+                | 'ē'
+                | 'é'
+                | 'ě'
+                | 'è'
+                | 'ī'
+                | 'í'
+                | 'ǐ'
+                | 'ì'
+                | 'ō'
+                | 'ó'
+                | 'ǒ'
+                | 'ò'
+                | 'ū'
+                | 'ú'
+                | 'ǔ'
+                | 'ù'
+                | 'ǖ'
+                | 'ǘ'
+                | 'ǚ'
+                | 'ǜ'
+                | 'ü'
+                | 'ń'
+                | 'ň'
+                | 'ǹ'
+                | 'ḿ'
+        )
 }
 
 fn is_cjk(c: char) -> bool {
@@ -97,7 +127,10 @@ pub fn strip_pinyin(s: &str) -> (String, bool) {
 /// no whitespace, no score range such as `(0-20)分` or `(50分)`.
 pub fn normalize_label(s: &str) -> String {
     let s = to_simplified(&fold_width(s));
-    let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊').collect();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+        .collect();
     strip_score_suffix(&s)
 }
 
@@ -111,7 +144,9 @@ fn strip_score_suffix(s: &str) -> String {
                 let inner = &tail[open.len_utf8()..end_rel];
                 let after = &tail[end_rel + close.len_utf8()..];
                 let numeric = !inner.is_empty()
-                    && inner.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '—' | '~' | '.' | '分'));
+                    && inner
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '—' | '~' | '.' | '分'));
                 if numeric && (after.is_empty() || after == "分") {
                     out.truncate(start);
                 }
@@ -125,7 +160,10 @@ fn strip_score_suffix(s: &str) -> String {
 /// a trailing `%` is not accepted here (callers strip units first).
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let s = fold_width(s);
-    let t: String = s.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
+    let t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
     if t.is_empty() || t.len() > 40 {
         return None;
     }
@@ -172,7 +210,10 @@ mod tests {
 
     #[test]
     fn decimals() {
-        assert_eq!(parse_decimal("1,740,000.00"), Decimal::from_str("1740000.00").ok());
+        assert_eq!(
+            parse_decimal("1,740,000.00"),
+            Decimal::from_str("1740000.00").ok()
+        );
         assert_eq!(parse_decimal("１２"), Some(Decimal::from(12)));
         assert_eq!(parse_decimal("1.2.3"), None);
         assert_eq!(parse_decimal(""), None);

@@ -125,7 +125,12 @@ impl IndicatorValue {
                 number: Some(n),
                 unit: unit.map(normalize_unit),
             },
-            None => IndicatorValue { text: original, comparator: None, number: None, unit: None },
+            None => IndicatorValue {
+                text: original,
+                comparator: None,
+                number: None,
+                unit: None,
+            },
         }
     }
 
@@ -198,7 +203,9 @@ fn split_number_unit(s: &str) -> (Option<Decimal>, Option<&str>) {
     if num.is_none() {
         return (None, None);
     }
-    if unit.starts_with(['-', '—', '~', '～', '至', '/']) && unit[1..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+    if unit.starts_with(['-', '—', '~', '～', '至', '/'])
+        && unit[1..].chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
         return (None, None);
     }
     if unit.chars().count() > 8 {
@@ -234,10 +241,19 @@ mod tests {
     #[test]
     fn seed_values() {
         let v = IndicatorValue::parse("2个");
-        assert_eq!((v.comparator, v.number, v.unit.as_deref()), (None, d("2"), Some("个")));
+        assert_eq!(
+            (v.comparator, v.number, v.unit.as_deref()),
+            (None, d("2"), Some("个"))
+        );
         let v = IndicatorValue::parse("≤185.91万元");
-        assert_eq!((v.comparator, v.number, v.unit.as_deref()), (Some(Comparator::Le), d("185.91"), Some("万元")));
-        assert_eq!(v.as_money().unwrap().in_wan(), Decimal::from_str("185.91").unwrap());
+        assert_eq!(
+            (v.comparator, v.number, v.unit.as_deref()),
+            (Some(Comparator::Le), d("185.91"), Some("万元"))
+        );
+        assert_eq!(
+            v.as_money().unwrap().in_wan(),
+            Decimal::from_str("185.91").unwrap()
+        );
         let v = IndicatorValue::parse("100%");
         assert!(v.is_percent());
         let v = IndicatorValue::parse("及时");
@@ -247,11 +263,26 @@ mod tests {
 
     #[test]
     fn glyph_variants() {
-        assert_eq!(IndicatorValue::parse("≧95%").comparator, Some(Comparator::Ge));
-        assert_eq!(IndicatorValue::parse("＞＝95％").comparator, Some(Comparator::Ge));
-        assert_eq!(IndicatorValue::parse("﹦72890元").comparator, Some(Comparator::Eq));
-        assert_eq!(IndicatorValue::parse("═100%").comparator, Some(Comparator::Eq));
-        assert_eq!(IndicatorValue::parse("≥100百分比").unit.as_deref(), Some("%"));
+        assert_eq!(
+            IndicatorValue::parse("≧95%").comparator,
+            Some(Comparator::Ge)
+        );
+        assert_eq!(
+            IndicatorValue::parse("＞＝95％").comparator,
+            Some(Comparator::Ge)
+        );
+        assert_eq!(
+            IndicatorValue::parse("﹦72890元").comparator,
+            Some(Comparator::Eq)
+        );
+        assert_eq!(
+            IndicatorValue::parse("═100%").comparator,
+            Some(Comparator::Eq)
+        );
+        assert_eq!(
+            IndicatorValue::parse("≥100百分比").unit.as_deref(),
+            Some("%")
+        );
         assert_eq!(IndicatorValue::parse("2023.07-2024.01").number, None);
     }
 
@@ -264,6 +295,9 @@ mod tests {
         assert_eq!(v.text, "优");
         assert_eq!(v.comparator, None);
         let v = IndicatorValue::from_parts("﹦", "72890", "元");
-        assert_eq!(v.as_money().unwrap().in_wan(), Decimal::from_str("7.289").unwrap());
+        assert_eq!(
+            v.as_money().unwrap().in_wan(),
+            Decimal::from_str("7.289").unwrap()
+        );
     }
 }

@@ -582,196 +582,241 @@ fn bump_value(i: &mut Indicator, delta: Decimal) {
     i.value = IndicatorValue::parse(&text);
 }
 
+/// A changed number, and every arithmetic finding it must give: each relation the number
+/// takes part in and that the change breaks, nothing else.
 type Mutation = (
     &'static str,
     fn(&mut Dossier, Decimal),
-    (&'static str, usize, &'static str),
+    &'static [(&'static str, usize, &'static str)],
 );
 
 const MUTATIONS: &[Mutation] = &[
     (
         "资金总额",
         |d, x| bump(&mut dept(d).budget.total, x),
-        ("sum-mismatch", 0, "budget.total"),
+        &[("sum-mismatch", 0, "budget.total")],
     ),
     (
         "一般公共预算拨款",
         |d, x| bump(&mut dept(d).budget.by_source.general_public, x),
-        ("sum-mismatch", 0, "budget.by_source.general_public"),
+        &[("sum-mismatch", 0, "budget.by_source.general_public")],
     ),
     (
         "基本支出",
         |d, x| bump(&mut dept(d).budget.by_nature.basic, x),
-        ("sum-mismatch", 0, "budget.by_nature.basic"),
+        &[("sum-mismatch", 0, "budget.by_nature.basic")],
     ),
     (
         "项目支出",
         |d, x| bump(&mut dept(d).budget.by_nature.project, x),
-        ("sum-mismatch", 0, "budget.by_nature.project"),
+        &[
+            ("sum-mismatch", 0, "budget.by_nature.project"),
+            ("cross-form-mismatch", 0, "budget.by_nature.project"),
+        ],
     ),
     (
         "汇总表合计",
         |d, x| bump(&mut summ(d).total, x),
-        ("sum-mismatch", 1, "total"),
+        &[
+            ("sum-mismatch", 1, "total"),
+            ("cross-form-mismatch", 0, "budget.by_nature.project"),
+        ],
     ),
     (
         "专项一",
         |d, x| bump(&mut summ(d).items[0].amount, x),
-        ("sum-mismatch", 1, "items[0].amount"),
+        &[
+            ("sum-mismatch", 1, "items[0].amount"),
+            ("cross-form-mismatch", 2, "parent.amount"),
+        ],
     ),
     (
         "专项二",
         |d, x| bump(&mut summ(d).items[1].amount, x),
-        ("sum-mismatch", 1, "items[1].amount"),
+        &[
+            ("sum-mismatch", 1, "items[1].amount"),
+            ("cross-form-mismatch", 3, "parent.amount"),
+        ],
     ),
     (
         "支出方向1",
         |d, x| bump(&mut summ(d).items[0].children[0].amount, x),
-        ("sum-mismatch", 1, "items[0].children[0].amount"),
+        &[
+            ("sum-mismatch", 1, "items[0].children[0].amount"),
+            ("cross-form-mismatch", 2, "amount"),
+        ],
     ),
     (
         "支出方向2",
         |d, x| bump(&mut summ(d).items[1].children[0].amount, x),
-        ("sum-mismatch", 1, "items[1].children[0].amount"),
+        &[
+            ("sum-mismatch", 1, "items[1].children[0].amount"),
+            ("cross-form-mismatch", 3, "amount"),
+        ],
     ),
     (
         "项目1金额",
         |d, x| bump(&mut proj(d, 2).amount, x),
-        ("sum-mismatch", 2, "amount"),
+        &[
+            ("sum-mismatch", 2, "amount"),
+            ("cross-form-mismatch", 2, "amount"),
+        ],
     ),
     (
         "项目2金额",
         |d, x| bump(&mut proj(d, 3).amount, x),
-        ("sum-mismatch", 3, "amount"),
+        &[
+            ("sum-mismatch", 3, "amount"),
+            ("cross-form-mismatch", 3, "amount"),
+        ],
     ),
     (
         "项目1所属专项金额",
         |d, x| bump(&mut proj(d, 2).parent.as_mut().unwrap().amount, x),
-        ("cross-form-mismatch", 2, "parent.amount"),
+        &[("cross-form-mismatch", 2, "parent.amount")],
     ),
     (
         "项目2所属专项金额",
         |d, x| bump(&mut proj(d, 3).parent.as_mut().unwrap().amount, x),
-        ("cross-form-mismatch", 3, "parent.amount"),
+        &[("cross-form-mismatch", 3, "parent.amount")],
     ),
     (
         "项目1明细1",
         |d, x| bump(&mut proj(d, 2).details[0].amount, x),
-        ("sum-mismatch", 2, "details[0].amount"),
+        &[
+            ("sum-mismatch", 2, "details[0].amount"),
+            ("calc-mismatch", 2, "details[0].basis"),
+        ],
     ),
     (
         "项目1明细2",
         |d, x| bump(&mut proj(d, 2).details[1].amount, x),
-        ("sum-mismatch", 2, "details[1].amount"),
+        &[
+            ("sum-mismatch", 2, "details[1].amount"),
+            ("calc-mismatch", 2, "details[1].basis"),
+        ],
     ),
     (
         "项目1明细3",
         |d, x| bump(&mut proj(d, 2).details[2].amount, x),
-        ("sum-mismatch", 2, "details[2].amount"),
+        &[
+            ("sum-mismatch", 2, "details[2].amount"),
+            ("calc-mismatch", 2, "details[2].basis"),
+        ],
     ),
     (
         "项目2明细1",
         |d, x| bump(&mut proj(d, 3).details[0].amount, x),
-        ("sum-mismatch", 3, "details[0].amount"),
+        &[
+            ("sum-mismatch", 3, "details[0].amount"),
+            ("calc-mismatch", 3, "details[0].basis"),
+        ],
     ),
     (
         "项目2明细2",
         |d, x| bump(&mut proj(d, 3).details[1].amount, x),
-        ("sum-mismatch", 3, "details[1].amount"),
+        &[
+            ("sum-mismatch", 3, "details[1].amount"),
+            ("calc-mismatch", 3, "details[1].basis"),
+        ],
     ),
     (
         "项目1明细合计",
         |d, x| bump(&mut proj(d, 2).details_total, x),
-        ("sum-mismatch", 2, "details_total"),
+        &[("sum-mismatch", 2, "details_total")],
     ),
     (
         "项目2明细合计",
         |d, x| bump(&mut proj(d, 3).details_total, x),
-        ("sum-mismatch", 3, "details_total"),
+        &[("sum-mismatch", 3, "details_total")],
     ),
     (
         "部门成本指标",
         |d, x| bump_value(&mut dept(d).indicators[5], x),
-        ("cost-over-budget", 0, "indicators[5].value"),
+        &[("cost-over-budget", 0, "indicators[5].value")],
     ),
     (
         "项目1成本指标",
         |d, x| bump_value(&mut proj(d, 2).indicators[3], x),
-        ("cost-over-budget", 2, "indicators[3].value"),
+        &[("cost-over-budget", 2, "indicators[3].value")],
     ),
     (
         "项目2成本指标",
         |d, x| bump_value(&mut proj(d, 3).indicators[4], x),
-        ("cost-over-budget", 3, "indicators[4].value"),
+        &[("cost-over-budget", 3, "indicators[4].value")],
     ),
     (
         "项目2支部39个",
         |d, x| bump_value(&mut proj(d, 3).indicators[0], x),
-        ("cross-form-mismatch", 3, "indicators[0].value"),
+        &[("cross-form-mismatch", 3, "indicators[0].value")],
     ),
     (
         "项目2工委5个",
         |d, x| bump_value(&mut proj(d, 3).indicators[1], x),
-        ("cross-form-mismatch", 3, "indicators[1].value"),
+        &[("cross-form-mismatch", 3, "indicators[1].value")],
     ),
     (
         "部门支部39个",
         |d, x| bump_value(&mut dept(d).indicators[1], x),
-        ("cross-form-mismatch", 0, "indicators[1].value"),
+        &[("cross-form-mismatch", 0, "indicators[1].value")],
     ),
     (
         "部门工委5个",
         |d, x| bump_value(&mut dept(d).indicators[2], x),
-        ("cross-form-mismatch", 0, "indicators[2].value"),
+        &[("cross-form-mismatch", 0, "indicators[2].value")],
     ),
     (
         "部门交流平台2个",
         |d, x| bump_value(&mut dept(d).indicators[0], x),
-        ("cross-form-mismatch", 0, "indicators[0].value"),
+        &[("cross-form-mismatch", 0, "indicators[0].value")],
     ),
     (
         "项目1交流平台2个",
         |d, x| bump_value(&mut proj(d, 2).indicators[0], x),
-        ("cross-form-mismatch", 0, "indicators[0].value"),
+        &[("cross-form-mismatch", 0, "indicators[0].value")],
     ),
     (
         "部门质量100%",
         |d, x| bump_value(&mut dept(d).indicators[3], x),
-        ("bad-value", 0, "indicators[3].value"),
+        &[("bad-value", 0, "indicators[3].value")],
     ),
     (
         "项目2满意度100%",
         |d, x| bump_value(&mut proj(d, 3).indicators[9], x),
-        ("bad-value", 3, "indicators[9].value"),
+        &[("bad-value", 3, "indicators[9].value")],
     ),
 ];
 
 #[test]
 fn each_changed_number_is_caught_by_the_right_rule() {
     let p = profile();
-    for delta in [d("0.01"), d("1")] {
-        for (what, mutate, (rule, form, field)) in MUTATIONS {
+    for delta in [d("0.01"), d("1"), d("-0.01"), d("-1")] {
+        for (what, mutate, expected) in MUTATIONS {
+            let rule = expected[0].0;
+            // A lower cost cap or rate is still a valid value: nothing to catch.
+            if delta.is_sign_negative() && matches!(rule, "cost-over-budget" | "bad-value") {
+                continue;
+            }
             let mut dossier = seed_like_dossier();
             mutate(&mut dossier, delta);
             let fs = check_dossier(&dossier, &p);
-            let got = arithmetic(&fs);
-            assert_eq!(
-                got,
-                [(rule.to_string(), *form, field.to_string())],
-                "{what} +{delta}:\n{}",
-                dump(&fs)
-            );
-            let hit = fs.iter().find(|f| f.rule == *rule).unwrap();
-            assert!(
-                hit.message.contains("请"),
-                "message says how to fix: {}",
-                hit.message
-            );
-            if *rule != "bad-value" {
+            let mut got = arithmetic(&fs);
+            got.sort();
+            let mut want: Vec<(String, usize, String)> = expected
+                .iter()
+                .map(|(r, f, p)| (r.to_string(), *f, p.to_string()))
+                .collect();
+            want.sort();
+            assert_eq!(got, want, "{what} {delta:+}:\n{}", dump(&fs));
+            for f in fs.iter().filter(|f| ARITHMETIC.contains(&f.rule.as_str())) {
                 assert!(
-                    hit.expected.is_some() && hit.actual.is_some(),
-                    "{what}: {hit:?}"
+                    f.message.contains("请"),
+                    "message says how to fix: {}",
+                    f.message
                 );
+                if f.rule != "bad-value" {
+                    assert!(f.expected.is_some() && f.actual.is_some(), "{what}: {f:?}");
+                }
             }
         }
     }
@@ -779,33 +824,48 @@ fn each_changed_number_is_caught_by_the_right_rule() {
 
 #[test]
 fn changed_numbers_inside_a_basis_are_calc_mismatches() {
-    let cases: &[(usize, usize, &str, &str)] = &[
-        (2, 0, "8*50*100=40000元", "8*50*100=40001元"),
-        (2, 0, "合计12万", "合计13万"),
-        (2, 1, "50*4*300=60000", "50*4*300=60001"),
-        (2, 2, "每次500元", "每次600元"),
-        (3, 0, "5000元/个", "5001元/个"),
-        (3, 1, "39个*1000元/个", "40个*1000元/个"),
-        (3, 1, "=3.9万元", "=4.9万元"),
+    // (form, detail, from, to, the quantity indicator the count also contradicts)
+    let cases: &[(usize, usize, &str, &str, Option<usize>)] = &[
+        (2, 0, "8*50*100=40000元", "8*50*100=40001元", None),
+        (2, 0, "合计12万", "合计13万", None),
+        (2, 1, "50*4*300=60000", "50*4*300=60001", None),
+        (2, 2, "每次500元", "每次600元", None),
+        (3, 0, "5000元/个", "5001元/个", None),
+        (3, 0, "：5个*", "：6个*", Some(1)),
+        (3, 1, "39个*1000元/个", "40个*1000元/个", Some(0)),
+        (3, 1, "=3.9万元", "=4.9万元", None),
     ];
-    for &(form, k, from, to) in cases {
+    for &(form, k, from, to, indicator) in cases {
         let mut dossier = seed_like_dossier();
         let det = &mut proj(&mut dossier, form).details[k];
         assert!(det.basis.contains(from), "{from}");
         det.basis = det.basis.replace(from, to);
         let fs = check_dossier(&dossier, &profile());
         let got = arithmetic(&fs);
-        assert!(!got.is_empty(), "{to} not caught:\n{}", dump(&fs));
+        let calc = (
+            "calc-mismatch".to_string(),
+            form,
+            format!("details[{k}].basis"),
+        );
+        assert!(got.contains(&calc), "{to} not caught:\n{}", dump(&fs));
+        let count = indicator.map(|i| {
+            (
+                "cross-form-mismatch".to_string(),
+                form,
+                format!("indicators[{i}].value"),
+            )
+        });
         assert!(
-            got.iter().all(|g| *g
-                == (
-                    "calc-mismatch".to_string(),
-                    form,
-                    format!("details[{k}].basis")
-                )),
+            got.iter().all(|g| *g == calc || Some(g) == count.as_ref()),
             "{to}:\n{}",
             dump(&fs)
         );
+        if let Some(c) = &count {
+            assert!(
+                got.contains(c),
+                "{to}: the count differs from the indicator"
+            );
+        }
         let f = of(&fs, "calc-mismatch")[0];
         assert!(f.expected.is_some() && f.actual.is_some() && f.message.contains("请"));
     }

@@ -370,6 +370,7 @@ impl Walk<'_> {
             col,
             span: cell.span,
             merged_from: None,
+            line: None,
         };
         let covered = col..col.saturating_add(cell.span);
         match cell.vmerge {
@@ -462,7 +463,8 @@ mod tests {
                 text: "项目名称".into(),
                 col: 0,
                 span: 2,
-                merged_from: None
+                merged_from: None,
+                line: None,
             }
         );
         assert_eq!(s.rows[1].cells[1].col, 2);
@@ -473,7 +475,8 @@ mod tests {
                 text: String::new(),
                 col: 0,
                 span: 1,
-                merged_from: Some((1, 0))
+                merged_from: Some((1, 0)),
+                line: None,
             }
         );
         assert_eq!(s.rows[3].table, Some(0));

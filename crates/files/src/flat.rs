@@ -24,7 +24,9 @@ pub fn parse_flat(text: &str) -> Sheet {
         parse_paragraphs(&text)
     };
     if had_pinyin {
-        sheet.notes.push("文本中夹有拼音注音（如“區(qū)”），已去除注音后识别".into());
+        sheet
+            .notes
+            .push("文本中夹有拼音注音（如“區(qū)”），已去除注音后识别".into());
     }
     sheet
 }
@@ -33,7 +35,10 @@ pub fn parse_flat(text: &str) -> Sheet {
 fn skip_comment_block(text: &str) -> String {
     let mut lines = text.lines().peekable();
     let mut skipped = 0;
-    while lines.peek().is_some_and(|l| l.starts_with("# ") || l.trim() == "#") {
+    while lines
+        .peek()
+        .is_some_and(|l| l.starts_with("# ") || l.trim() == "#")
+    {
         lines.next();
         skipped += 1;
     }
@@ -66,7 +71,12 @@ fn is_single_long_line(text: &str) -> bool {
 }
 
 fn new_row(sheet: &Sheet, line: usize) -> Row {
-    Row { table: Some(0), index: sheet.rows.len(), line: Some(line), cells: Vec::new() }
+    Row {
+        table: Some(0),
+        index: sheet.rows.len(),
+        line: Some(line),
+        cells: Vec::new(),
+    }
 }
 
 fn flush(sheet: &mut Sheet, row: &mut Option<Row>) {
@@ -97,7 +107,12 @@ fn parse_pipes(text: &str) -> Sheet {
         }
         if !line.contains('|') {
             flush(&mut sheet, &mut row);
-            sheet.rows.push(Row { table: None, index: sheet.rows.len(), line: Some(line_no), cells: vec![Cell::new(line, 0)] });
+            sheet.rows.push(Row {
+                table: None,
+                index: sheet.rows.len(),
+                line: Some(line_no),
+                cells: vec![Cell::new(line, 0)],
+            });
             continue;
         }
         let leading = line.starts_with('|');
@@ -113,14 +128,16 @@ fn parse_pipes(text: &str) -> Sheet {
         let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
         for p in parts {
             let col = r.cells.len();
-            r.cells.push(Cell::new(p, col));
+            r.cells.push(Cell::at_line(p, col, line_no));
         }
         if non_empty >= 2 {
             flush(&mut sheet, &mut row);
         }
     }
     flush(&mut sheet, &mut row);
-    sheet.notes.push("按“单元格 |”分隔的网页表格文本识别，合并单元格按位置推断".into());
+    sheet
+        .notes
+        .push("按“单元格 |”分隔的网页表格文本识别，合并单元格按位置推断".into());
     sheet
 }
 
@@ -138,16 +155,23 @@ fn parse_paragraphs(text: &str) -> Sheet {
             cells: vec![Cell::new(t, 0)],
         });
     }
-    sheet.notes.push("按“每段一个单元格”的文本识别，表格行列按表头推断".into());
+    sheet
+        .notes
+        .push("按“每段一个单元格”的文本识别，表格行列按表头推断".into());
     sheet
 }
 
 /// True for `968.191` followed by `8`: PDF extraction splitting one number in two.
 fn split_number(a: &str, b: &str) -> bool {
     let dec = a.split_once('.').is_some_and(|(i, f)| {
-        !i.is_empty() && i.chars().all(|c| c.is_ascii_digit()) && (1..=3).contains(&f.len()) && f.chars().all(|c| c.is_ascii_digit())
+        !i.is_empty()
+            && i.chars().all(|c| c.is_ascii_digit())
+            && (1..=3).contains(&f.len())
+            && f.chars().all(|c| c.is_ascii_digit())
     });
-    dec && (1..=3).contains(&b.len()) && b.chars().all(|c| c.is_ascii_digit()) && a.split_once('.').map_or(0, |(_, f)| f.len()) + b.len() <= 4
+    dec && (1..=3).contains(&b.len())
+        && b.chars().all(|c| c.is_ascii_digit())
+        && a.split_once('.').map_or(0, |(_, f)| f.len()) + b.len() <= 4
 }
 
 fn parse_tokens(text: &str) -> Sheet {
@@ -158,7 +182,12 @@ fn parse_tokens(text: &str) -> Sheet {
         if tokens.is_empty() {
             continue;
         }
-        let mut row = Row { table: Some(0), index: sheet.rows.len(), line: Some(n + 1), cells: Vec::new() };
+        let mut row = Row {
+            table: Some(0),
+            index: sheet.rows.len(),
+            line: Some(n + 1),
+            cells: Vec::new(),
+        };
         let mut i = 0;
         while i < tokens.len() {
             let mut t = tokens[i].to_string();
@@ -173,9 +202,13 @@ fn parse_tokens(text: &str) -> Sheet {
         }
         sheet.rows.push(row);
     }
-    sheet.notes.push("文本为 PDF 提取的单行内容，按空格切分单元格，行列关系为推断".into());
+    sheet
+        .notes
+        .push("文本为 PDF 提取的单行内容，按空格切分单元格，行列关系为推断".into());
     if let Some((a, b)) = joined {
-        sheet.notes.push(format!("PDF 提取把个别数字拆成了两段（如“{a} {b}”），已按一个数字“{a}{b}”读取，请核对"));
+        sheet.notes.push(format!(
+            "PDF 提取把个别数字拆成了两段（如“{a} {b}”），已按一个数字“{a}{b}”读取，请核对"
+        ));
     }
     sheet
 }
@@ -188,19 +221,43 @@ mod tests {
     fn pipe_rows() {
         let s = parse_flat("标题 |\n||||\n|\n项目名称 |\n雾炮车 |\n|||\n| 一级 | 二级 | 三级 |\n产出 | 数量 | 车辆 | ||\n");
         let rows: Vec<Vec<&str>> = s.rows.iter().map(|r| r.texts()).collect();
-        assert_eq!(rows, vec![vec!["标题"], vec!["项目名称", "雾炮车"], vec!["一级", "二级", "三级"], vec!["产出", "数量", "车辆"]]);
+        assert_eq!(
+            rows,
+            vec![
+                vec!["标题"],
+                vec!["项目名称", "雾炮车"],
+                vec!["一级", "二级", "三级"],
+                vec!["产出", "数量", "车辆"]
+            ]
+        );
     }
 
     #[test]
     fn paragraphs_keep_empty_cells() {
-        let s = parse_flat("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
+        let s =
+            parse_flat("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
         let cells: Vec<&str> = s.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
-        assert_eq!(cells, vec!["项目名称", "教育", "", "主管部门", "局", "其他资金", "", "总体目标"]);
+        assert_eq!(
+            cells,
+            vec![
+                "项目名称",
+                "教育",
+                "",
+                "主管部门",
+                "局",
+                "其他资金",
+                "",
+                "总体目标"
+            ]
+        );
     }
 
     #[test]
     fn pdf_numbers_rejoined() {
-        let long = format!("部门 合计 968.191 8 100% 基本支出 7242318 74.8% {}", "填充 ".repeat(50));
+        let long = format!(
+            "部门 合计 968.191 8 100% 基本支出 7242318 74.8% {}",
+            "填充 ".repeat(160)
+        );
         let s = parse_flat(&long);
         assert!(s.rows[0].texts().contains(&"968.1918"));
         assert!(s.notes.iter().any(|n| n.contains("968.1918")));

@@ -687,6 +687,7 @@ impl<'l> Builder<'l> {
                 col: pcol,
                 span,
                 merged_from: Some(anchor),
+                line: None,
             });
             t.col = pcol + span;
             for _ in 0..=added {
@@ -736,6 +737,7 @@ impl<'l> Builder<'l> {
             col,
             span: cell.colspan,
             merged_from: None,
+            line: None,
         });
         t.col = col.saturating_add(cell.colspan);
         for _ in 0..=cancelled {
@@ -828,7 +830,8 @@ mod tests {
                 text: "项目名称".into(),
                 col: 0,
                 span: 2,
-                merged_from: None
+                merged_from: None,
+                line: None,
             }
         );
         assert_eq!(s.rows[0].cells[1].col, 2);
@@ -839,7 +842,8 @@ mod tests {
                 text: String::new(),
                 col: 0,
                 span: 1,
-                merged_from: Some((1, 0))
+                merged_from: Some((1, 0)),
+                line: None,
             }
         );
         assert_eq!(s.rows[2].texts(), vec!["", "效益", "社会"]);
@@ -850,7 +854,8 @@ mod tests {
                 text: String::new(),
                 col: 1,
                 span: 1,
-                merged_from: Some((3, 1))
+                merged_from: Some((3, 1)),
+                line: None,
             }
         );
         assert_eq!(s.rows[4].texts(), vec!["x", "", "y"]);

@@ -33,7 +33,13 @@ pub struct ImportedFile {
 
 impl ImportedFile {
     fn failed(path: &str, e: &ImportError) -> ImportedFile {
-        ImportedFile { path: path.to_string(), status: Status::Error, error: Some(e.to_string()), forms: vec![], findings: vec![] }
+        ImportedFile {
+            path: path.to_string(),
+            status: Status::Error,
+            error: Some(e.to_string()),
+            forms: vec![],
+            findings: vec![],
+        }
     }
 
     /// The forms tagged with their file and position, for grouping into dossiers.
@@ -41,13 +47,21 @@ impl ImportedFile {
         self.forms
             .iter()
             .enumerate()
-            .map(|(index, form)| FiledForm { file: self.path.clone(), index, form: form.clone() })
+            .map(|(index, form)| FiledForm {
+                file: self.path.clone(),
+                index,
+                form: form.clone(),
+            })
             .collect()
     }
 }
 
 /// Turn a sheet into forms and parse-warning findings.
-pub fn import_sheet(path: &str, sheet: Result<Sheet, ImportError>, profile: &Profile) -> ImportedFile {
+pub fn import_sheet(
+    path: &str,
+    sheet: Result<Sheet, ImportError>,
+    profile: &Profile,
+) -> ImportedFile {
     let sheet = match sheet {
         Ok(s) => s,
         Err(e) => return ImportedFile::failed(path, &e),
@@ -69,7 +83,10 @@ pub fn import_sheet(path: &str, sheet: Result<Sheet, ImportError>, profile: &Pro
                 file: path.to_string(),
                 form,
                 form_kind: form.and_then(|i| rec.forms.get(i)).map(Form::kind),
-                form_name: form.and_then(|i| rec.forms.get(i)).map(Form::display_name).unwrap_or_default(),
+                form_name: form
+                    .and_then(|i| rec.forms.get(i))
+                    .map(Form::display_name)
+                    .unwrap_or_default(),
                 field: None,
                 cell,
             };
@@ -81,10 +98,19 @@ pub fn import_sheet(path: &str, sheet: Result<Sheet, ImportError>, profile: &Pro
             "parse-warning",
             severity,
             format!("文件中还有绩效自评表“{t}”，当前版本尚不支持自评表，已跳过"),
-            Location { file: path.to_string(), ..Default::default() },
+            Location {
+                file: path.to_string(),
+                ..Default::default()
+            },
         ));
     }
-    ImportedFile { path: path.to_string(), status: Status::Ok, error: None, forms: rec.forms, findings }
+    ImportedFile {
+        path: path.to_string(),
+        status: Status::Ok,
+        error: None,
+        forms: rec.forms,
+        findings,
+    }
 }
 
 /// Import one file from disk, whatever its format.

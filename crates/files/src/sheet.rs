@@ -20,11 +20,28 @@ pub struct Cell {
     pub span: usize,
     /// For a cell covered by a vertical merge: (row, col) of the anchor in the same table.
     pub merged_from: Option<(usize, usize)>,
+    /// Line of the cell in a text file (1-based), when it differs from the row's first line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl Cell {
     pub fn new(text: impl Into<String>, col: usize) -> Cell {
-        Cell { text: text.into(), col, span: 1, merged_from: None }
+        Cell {
+            text: text.into(),
+            col,
+            span: 1,
+            merged_from: None,
+            line: None,
+        }
+    }
+
+    /// A cell read from a given line of a text file.
+    pub fn at_line(text: impl Into<String>, col: usize, line: usize) -> Cell {
+        Cell {
+            line: Some(line),
+            ..Cell::new(text, col)
+        }
     }
 }
 
@@ -63,6 +80,11 @@ impl Sheet {
     /// Append a paragraph row (outside any table).
     pub fn push_paragraph(&mut self, text: impl Into<String>, line: Option<usize>) {
         let index = self.rows.iter().filter(|r| r.table.is_none()).count();
-        self.rows.push(Row { table: None, index, line, cells: vec![Cell::new(text, 0)] });
+        self.rows.push(Row {
+            table: None,
+            index,
+            line,
+            cells: vec![Cell::new(text, 0)],
+        });
     }
 }

@@ -16,7 +16,11 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Option<String>), ImportError> {
             .map_err(|_| ImportError::Encoding);
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let enc = if bytes[0] == 0xFF {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
         let (s, _, bad) = enc.decode(&bytes[2..]);
         if bad {
             return Err(ImportError::Encoding);
@@ -33,7 +37,10 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Option<String>), ImportError> {
     if bytes.contains(&0) {
         return Err(ImportError::Encoding);
     }
-    Ok((s.into_owned(), Some("文本编码为 GB18030/GBK，已自动转换为 UTF-8".into())))
+    Ok((
+        s.into_owned(),
+        Some("文本编码为 GB18030/GBK，已自动转换为 UTF-8".into()),
+    ))
 }
 
 /// Word artefacts that carry no content: `[bookmark: _GoBack]` and the like.
@@ -83,7 +90,10 @@ pub fn parse_dump(text: &str) -> Sheet {
     let flush = |current: &mut Option<Row>, sheet: &mut Sheet, index: &mut usize| {
         if let Some(mut row) = current.take() {
             for c in &mut row.cells {
-                c.text = c.text.trim_matches(|ch: char| ch == '\n' || ch == '\r').to_string();
+                c.text = c
+                    .text
+                    .trim_matches(|ch: char| ch == '\n' || ch == '\r')
+                    .to_string();
             }
             row.index = *index;
             *index += 1;
@@ -98,13 +108,18 @@ pub fn parse_dump(text: &str) -> Sheet {
             flush(&mut current, &mut sheet, &mut index);
             continue;
         }
-        let row = current.get_or_insert_with(|| Row { table: Some(0), index: 0, line: Some(line_no), cells: Vec::new() });
+        let row = current.get_or_insert_with(|| Row {
+            table: Some(0),
+            index: 0,
+            line: Some(line_no),
+            cells: Vec::new(),
+        });
         let stripped = line.trim_start_matches(' ');
         if let Some(body) = stripped.strip_prefix('\t') {
             // Further TABs inside the line separate cells too.
             for part in body.split('\t') {
                 let col = row.cells.len();
-                row.cells.push(Cell::new(part.trim_end(), col));
+                row.cells.push(Cell::at_line(part.trim_end(), col, line_no));
             }
         } else {
             match row.cells.last_mut() {
@@ -112,15 +127,34 @@ pub fn parse_dump(text: &str) -> Sheet {
                     cell.text.push('\n');
                     cell.text.push_str(line.trim());
                 }
-                None => row.cells.push(Cell::new(line.trim(), 0)),
+                None => row.cells.push(Cell::at_line(line.trim(), 0, line_no)),
             }
         }
     }
     flush(&mut current, &mut sheet, &mut index);
     if dropped {
-        sheet.notes.push("已忽略 Word 书签等排版残留（如 _GoBack 书签）".into());
+        sheet
+            .notes
+            .push("已忽略 Word 书签等排版残留（如 _GoBack 书签）".into());
     }
     sheet
+}
+
+/// Read a text file of either layout: a Word text dump, or flattened/pasted table text.
+pub fn read_text(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    let (text, note) = decode(bytes)?;
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let mut sheet = if looks_like_dump(&text) {
+        parse_dump(&text)
+    } else {
+        crate::flat::parse_flat(&text)
+    };
+    if let Some(n) = note {
+        sheet.notes.insert(0, n);
+    }
+    Ok(sheet)
 }
 
 #[cfg(test)]
@@ -147,17 +181,4 @@ mod tests {
         bom.extend_from_slice("表".as_bytes());
         assert_eq!(decode(&bom).unwrap().0, "表");
     }
-}
-
-/// Read a text file of either layout: a Word text dump, or flattened/pasted table text.
-pub fn read_text(bytes: &[u8]) -> Result<Sheet, ImportError> {
-    let (text, note) = decode(bytes)?;
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty);
-    }
-    let mut sheet = if looks_like_dump(&text) { parse_dump(&text) } else { crate::flat::parse_flat(&text) };
-    if let Some(n) = note {
-        sheet.notes.insert(0, n);
-    }
-    Ok(sheet)
 }

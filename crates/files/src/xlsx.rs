@@ -141,6 +141,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     let mut layout = Layout::new(limits);
     for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+        note_hidden(&mut sheet, meta);
         let mut raw = RawSheet {
             merges: wb.merge_cells_by_sheet_name(&meta.name).map_err(xlsx_err)?,
             ..Default::default()
@@ -172,6 +173,7 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     let mut layout = Layout::new(limits);
     for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+        note_hidden(&mut sheet, meta);
         let mut raw = RawSheet {
             merges: wb.merge_cells_by_sheet_name(&meta.name).map_err(xls_err)?,
             ..Default::default()
@@ -188,6 +190,16 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
         layout.add(&mut sheet, raw)?;
     }
     Ok(sheet)
+}
+
+/// Hidden worksheets are read too (they may hold the form); say so, since the user does
+/// not see them in Excel.
+fn note_hidden(sheet: &mut Sheet, meta: &calamine::Sheet) {
+    if meta.visible != calamine::SheetVisible::Visible {
+        sheet
+            .notes
+            .push(format!("工作表“{}”是隐藏工作表，已一并读取", meta.name));
+    }
 }
 
 /// Text of an owned calamine value (the .xls path; .xls number formats are not exposed,
@@ -444,6 +456,7 @@ impl<'l> Layout<'l> {
                             col,
                             span: span as usize,
                             merged_from: None,
+                            line: None,
                         }
                     }
                     Slot::Covered { anchor, span } => {
@@ -456,6 +469,7 @@ impl<'l> Layout<'l> {
                             col,
                             span: span as usize,
                             merged_from: from,
+                            line: None,
                         }
                     }
                 };
@@ -876,7 +890,8 @@ mod tests {
                 text: "标题".into(),
                 col: 0,
                 span: 3,
-                merged_from: None
+                merged_from: None,
+                line: None,
             }]
         );
         assert_eq!(sheet.rows[1].texts(), vec!["年度绩效指标", "一级"]);
@@ -886,7 +901,8 @@ mod tests {
                 text: String::new(),
                 col: 0,
                 span: 1,
-                merged_from: Some((1, 0))
+                merged_from: Some((1, 0)),
+                line: None,
             }
         );
         assert_eq!(sheet.rows[3].texts(), vec!["", "效益"]);

@@ -80,7 +80,7 @@ fn declared_entry_count(bytes: &[u8]) -> Option<u64> {
 }
 
 impl<'a> SafeZip<'a> {
-    /// Open an archive and check every entry's declared size, ratio and encryption.
+    /// Open an archive and check the entry count and every entry's declared size and ratio.
     pub fn open(bytes: &'a [u8], limits: &Limits) -> Result<SafeZip<'a>, ImportError> {
         if bytes.len() as u64 > limits.max_file_bytes {
             return Err(ImportError::TooLarge {

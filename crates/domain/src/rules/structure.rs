@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Dossier, Form, Indicator, Signoff};
+use crate::model::{Dossier, Form, Indicator, ProjectVariant, Signoff};
 use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
 use crate::value::IndicatorValue;
@@ -173,7 +173,7 @@ pub(crate) fn missing_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         let mut c = Coverage::default();
         for ind in rows {
             let cat = ctx.category(ind);
-            c.output |= cat.is_output() || cat.is_cost();
+            c.output |= cat.is_output();
             c.effect |= cat.is_effect();
             c.satisfaction |= cat.is_satisfaction();
             c.quantity |= cat.is_quantity();
@@ -238,7 +238,8 @@ pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             let no_name = ind.name.trim().is_empty();
-            let no_value = ind.value.is_empty();
+            // A row with only filler (`/`, `—`) is as empty as a blank one.
+            let no_value = ind.value.is_empty() || (no_name && ctx.is_filler(&ind.value.text));
             let (path, msg) = match (no_name, no_value) {
                 (true, true) => (
                     format!("indicators[{i}].name"),
@@ -440,14 +441,19 @@ pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     money_missing(&f.amount, "amount"),
                     "请填写项目金额（万元）",
                 ));
+                // The expenditure-direction table always has 实施期 and 实施期绩效目标; other
+                // layouts (flat project lists, transfer tables) may have no such field at all,
+                // so there they are required only once a 实施期 is written.
+                let has_period =
+                    f.variant == ProjectVariant::ExpenditureDirection || !blank(&f.period);
                 need.push((
                     "period",
-                    blank(&f.period),
+                    has_period && blank(&f.period),
                     "请填写项目实施期（如“2023年全年”）",
                 ));
                 need.push((
                     "period_goal",
-                    blank(&f.period_goal),
+                    has_period && blank(&f.period_goal),
                     "请填写实施期内的预期产出和效果",
                 ));
             }

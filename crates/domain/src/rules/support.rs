@@ -6,8 +6,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use crate::finding::{Finding, Location};
-use crate::model::Origin;
-use crate::model::{FiledForm, Form, Indicator, SourceMap};
+use crate::model::{FiledForm, Form, Indicator, Origin, SourceMap};
 use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
 

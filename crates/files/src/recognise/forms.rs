@@ -22,7 +22,14 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn new(grid: &'a Grid, seg: &'a Segment, profile: &'a Profile) -> Self {
         let unit = money_unit(grid, seg);
-        Reader { grid, seg, profile, unit, sources: SourceMap::new(), warnings: Vec::new() }
+        Reader {
+            grid,
+            seg,
+            profile,
+            unit,
+            sources: SourceMap::new(),
+            warnings: Vec::new(),
+        }
     }
 
     fn note(&mut self, path: &str, p: Pos) {
@@ -59,14 +66,23 @@ impl<'a> Reader<'a> {
         match Money::parse(t, self.unit) {
             Ok(m) => Some(m),
             Err(e) => {
-                self.warn(format!("{}：{}，未作为金额读取", jixiao_domain::rules::field_label(path), e), p);
+                self.warn(
+                    format!(
+                        "{}：{}，未作为金额读取",
+                        jixiao_domain::rules::field_label(path),
+                        e
+                    ),
+                    p,
+                );
                 None
             }
         }
     }
 
     fn money(&mut self, path: &str, labels: &[&str]) -> Option<Money> {
-        let (v, p) = self.grid.label_value(self.seg.start, self.seg.end, labels)?;
+        let (v, p) = self
+            .grid
+            .label_value(self.seg.start, self.seg.end, labels)?;
         self.note(path, p);
         self.money_text(path, &v, Some(p))
     }
@@ -96,7 +112,9 @@ impl<'a> Reader<'a> {
             if n.contains("填报日期") || n.contains("实施期") || n.contains("起止时间") {
                 // The date may be split over cells (`填报日期:2021` `年` `1` `月`): read a few together.
                 let row = &self.grid.rows[p.0];
-                let joined: Vec<&str> = (p.1..row.cells.len().min(p.1 + 4)).map(|c| row.cells[c].text.as_str()).collect();
+                let joined: Vec<&str> = (p.1..row.cells.len().min(p.1 + 4))
+                    .map(|c| row.cells[c].text.as_str())
+                    .collect();
                 let joined = joined.join(" ");
                 let (text, at) = match find_year(&joined) {
                     Some(_) => (joined, Some(p)),
@@ -119,7 +137,10 @@ impl<'a> Reader<'a> {
     /// The filing unit: one of `labels`, else 填报单位, else the prefix of the title.
     fn unit_name(&mut self, labels: &[&str]) -> String {
         for label in labels.iter().chain(["填报单位"].iter()) {
-            if let Some((v, p)) = self.grid.label_value(self.seg.start, self.seg.end, &[label]) {
+            if let Some((v, p)) = self
+                .grid
+                .label_value(self.seg.start, self.seg.end, &[label])
+            {
                 let v = clean_unit(&v);
                 if !v.is_empty() {
                     self.note("unit", p);
@@ -131,7 +152,10 @@ impl<'a> Reader<'a> {
         titles.push(self.seg.title.clone());
         for t in titles {
             if let Some(u) = unit_from_title(&t) {
-                self.warn(format!("未找到填报单位，按表名取单位“{u}”"), Some((self.seg.start, 0)));
+                self.warn(
+                    format!("未找到填报单位，按表名取单位“{u}”"),
+                    Some((self.seg.start, 0)),
+                );
                 if let Some(o) = self.grid.origin((self.seg.start, 0)) {
                     self.sources.insert("unit".into(), o);
                 }
@@ -146,7 +170,8 @@ impl<'a> Reader<'a> {
         for p in self.grid.positions((self.seg.start, 0), self.seg.end) {
             let t = self.grid.text(p);
             let n = self.grid.norm(p);
-            if n.contains("单位负责人") || n.contains("填表人") || n.contains("联系电话") {
+            if n.contains("单位负责人") || n.contains("填表人") || n.contains("联系电话")
+            {
                 for (key, path, slot) in [
                     ("单位负责人签字", "signoff.head", &mut s.head),
                     ("填表人", "signoff.preparer", &mut s.preparer),
@@ -168,10 +193,21 @@ impl<'a> Reader<'a> {
 
     /// 年度绩效指标: the indicator rows of the form.
     fn indicators(&mut self, prefix: &str) -> Vec<Indicator> {
-        let Some(header) = find_header(self.grid, self.seg.start, self.seg.end, TableKind::Indicators) else {
+        let Some(header) = find_header(
+            self.grid,
+            self.seg.start,
+            self.seg.end,
+            TableKind::Indicators,
+        ) else {
             return Vec::new();
         };
-        let rows = data_rows(self.grid, &header, self.seg.end, TableKind::Indicators, self.profile);
+        let rows = data_rows(
+            self.grid,
+            &header,
+            self.seg.end,
+            TableKind::Indicators,
+            self.profile,
+        );
         self.indicator_rows(&rows, prefix)
     }
 
@@ -180,7 +216,10 @@ impl<'a> Reader<'a> {
         let mut l1 = String::new();
         let mut l2 = String::new();
         for row in rows {
-            let cell = |role| row.get(role).map(|p| (p, self.grid.text(p).trim().to_string()));
+            let cell = |role| {
+                row.get(role)
+                    .map(|p| (p, self.grid.text(p).trim().to_string()))
+            };
             let c_l1 = cell(Role::L1).filter(|(_, t)| !t.is_empty());
             let c_l2 = cell(Role::L2).filter(|(_, t)| !t.is_empty());
             let c_name = cell(Role::Name);
@@ -224,7 +263,10 @@ impl<'a> Reader<'a> {
                 if let Some(parent) = self.profile.parent_of(&l2) {
                     l1 = parent;
                     let at = c_l2.as_ref().map(|(p, _)| *p);
-                    self.warn(format!("指标行缺少一级指标，按二级指标“{l2}”推断为“{l1}”"), at);
+                    self.warn(
+                        format!("指标行缺少一级指标，按二级指标“{l2}”推断为“{l1}”"),
+                        at,
+                    );
                 }
             }
             let name = c_name.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
@@ -232,7 +274,9 @@ impl<'a> Reader<'a> {
                 self.note(&path("name"), *p);
             }
             let value = match (&c_nature, &c_unit) {
-                (None, None) => IndicatorValue::parse(c_value.as_ref().map_or("", |(_, t)| t.as_str())),
+                (None, None) => {
+                    IndicatorValue::parse(c_value.as_ref().map_or("", |(_, t)| t.as_str()))
+                }
                 _ => IndicatorValue::from_parts(
                     c_nature.as_ref().map_or("", |(_, t)| t.as_str()),
                     c_value.as_ref().map_or("", |(_, t)| t.as_str()),
@@ -301,7 +345,10 @@ fn money_unit(grid: &Grid, seg: &Segment) -> MoneyUnit {
 }
 
 fn clean_unit(v: &str) -> String {
-    let v = v.replace("（盖章）", "").replace("(盖章)", "").replace("盖章", "");
+    let v = v
+        .replace("（盖章）", "")
+        .replace("(盖章)", "")
+        .replace("盖章", "");
     let v = v.trim().trim_start_matches([':', '：']).trim();
     // `[015001]武汉市青山区教育局` / `820001-井研县…`: drop the code.
     let v = match v.strip_prefix('[').and_then(|r| r.split_once(']')) {
@@ -309,7 +356,12 @@ fn clean_unit(v: &str) -> String {
         None => v.to_string(),
     };
     // A trailing `金额单位：万元` written in the same cell.
-    let v = v.split(['\n', '\t']).next().unwrap_or("").trim().to_string();
+    let v = v
+        .split(['\n', '\t'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     for key in ["金额单位", "单位:", "单位：", "金额："] {
         if let Some(i) = v.find(key) {
             return v[..i].trim().to_string();
@@ -321,7 +373,11 @@ fn clean_unit(v: &str) -> String {
 /// `51000021R000000019951-工资性支出` → `工资性支出`: drop a project or unit code.
 fn strip_code(name: &str) -> String {
     match name.split_once('-') {
-        Some((code, rest)) if code.len() >= 3 && code.chars().all(|c| c.is_ascii_alphanumeric()) && !rest.trim().is_empty() => {
+        Some((code, rest))
+            if code.len() >= 3
+                && code.chars().all(|c| c.is_ascii_alphanumeric())
+                && !rest.trim().is_empty() =>
+        {
             rest.trim().to_string()
         }
         _ => name.trim().to_string(),
@@ -330,15 +386,28 @@ fn strip_code(name: &str) -> String {
 
 fn unit_from_title(t: &str) -> Option<String> {
     let t = t.trim();
-    let cut = ["整体支出绩效目标", "整体绩效目标", "部门整体", "项目支出绩效目标", "绩效目标表"]
-        .iter()
-        .filter_map(|k| t.find(k))
-        .min()?;
+    let cut = [
+        "整体支出绩效目标",
+        "整体绩效目标",
+        "部门整体",
+        "项目支出绩效目标",
+        "绩效目标表",
+    ]
+    .iter()
+    .filter_map(|k| t.find(k))
+    .min()?;
     let head = t[..cut].trim();
     // Drop a year such as `2023年度` at the end of the prefix.
     let head = match head.char_indices().rev().find(|(_, c)| c.is_ascii_digit()) {
-        Some((i, _)) if head[i..].contains('年') || head.ends_with("年度") || head.ends_with('年') => {
-            head[..head.char_indices().find(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).unwrap_or(i)].trim()
+        Some((i, _))
+            if head[i..].contains('年') || head.ends_with("年度") || head.ends_with('年') =>
+        {
+            head[..head
+                .char_indices()
+                .find(|(_, c)| c.is_ascii_digit())
+                .map(|(i, _)| i)
+                .unwrap_or(i)]
+                .trim()
         }
         _ => head,
     };
@@ -352,7 +421,14 @@ fn keyed_value(text: &str, key: &str) -> Option<String> {
     let rest = &text[i + key.len()..];
     let rest = rest.trim_start_matches(['：', ':', ' ', '\u{3000}']);
     let mut end = rest.len();
-    for k in ["单位负责人签字", "填表人", "联系电话", "填报日期", "\n", "   "] {
+    for k in [
+        "单位负责人签字",
+        "填表人",
+        "联系电话",
+        "填报日期",
+        "\n",
+        "   ",
+    ] {
         if let Some(j) = rest.find(k) {
             end = end.min(j);
         }
@@ -369,7 +445,10 @@ fn keyed_value(text: &str, key: &str) -> Option<String> {
 pub fn extract(grid: &Grid, seg: &Segment, profile: &Profile) -> Vec<(Form, Warnings)> {
     let mut r = Reader::new(grid, seg, profile);
     if seg.guessed {
-        r.warn("未找到表名（如“……绩效目标表”），按内容推断表的类型".into(), None);
+        r.warn(
+            "未找到表名（如“……绩效目标表”），按内容推断表的类型".into(),
+            None,
+        );
     }
     let form = match seg.kind {
         SegKind::Department => Form::DepartmentOverall(department(&mut r)),
@@ -391,7 +470,10 @@ pub fn extract(grid: &Grid, seg: &Segment, profile: &Profile) -> Vec<(Form, Warn
 pub fn is_empty_form(form: &Form) -> bool {
     match form {
         Form::DepartmentOverall(d) => {
-            d.budget == Budget::default() && d.indicators.is_empty() && d.key_tasks.is_empty() && d.duties.is_empty()
+            d.budget == Budget::default()
+                && d.indicators.is_empty()
+                && d.key_tasks.is_empty()
+                && d.duties.is_empty()
         }
         Form::SpecialFundSummary(s) => s.items.is_empty() && s.total.is_none(),
         Form::Project(p) => p.amount.is_none() && p.indicators.is_empty() && p.details.is_empty(),
@@ -410,13 +492,18 @@ fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(Form, W
     let common_sources = r.sources.clone();
     let mut groups: Vec<(Option<DataRow>, Vec<DataRow>)> = Vec::new();
     for row in rows {
-        let has_name = row.get(Role::ProjectName).is_some_and(|p| !r.grid.norm(p).is_empty());
+        let has_name = row
+            .get(Role::ProjectName)
+            .is_some_and(|p| !r.grid.norm(p).is_empty());
         let has_indicator = [Role::L1, Role::L2, Role::Name, Role::Value]
             .iter()
             .any(|role| row.get(*role).is_some_and(|p| !r.grid.norm(p).is_empty()));
         if !has_indicator {
             let first = row.cells.first().map(|(_, p)| *p);
-            r.warn("多项目清单中不含指标的行（如部门合计行）已跳过".into(), first);
+            r.warn(
+                "多项目清单中不含指标的行（如部门合计行）已跳过".into(),
+                first,
+            );
             continue;
         }
         if has_name || groups.is_empty() {
@@ -430,9 +517,17 @@ fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(Form, W
     for (head, rows) in groups {
         let mut pr = Reader::new(r.grid, r.seg, r.profile);
         pr.sources = common_sources.clone();
-        let mut p = Project { variant, title: r.seg.title.clone(), year, ..Default::default() };
+        let mut p = Project {
+            variant,
+            title: r.seg.title.clone(),
+            year,
+            ..Default::default()
+        };
         if let Some(h) = head {
-            if let Some(q) = h.get(Role::ProjectUnit).filter(|q| !r.grid.norm(*q).is_empty()) {
+            if let Some(q) = h
+                .get(Role::ProjectUnit)
+                .filter(|q| !r.grid.norm(*q).is_empty())
+            {
                 unit = clean_unit(&strip_code(r.grid.text(q)));
                 pr.note("unit", q);
             }
@@ -462,18 +557,58 @@ fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(Form, W
 }
 
 fn department(r: &mut Reader) -> DepartmentOverall {
-    let mut d = DepartmentOverall { title: r.seg.title.clone(), ..Default::default() };
+    let mut d = DepartmentOverall {
+        title: r.seg.title.clone(),
+        ..Default::default()
+    };
     d.unit = r.unit_name(&["部门名称", "部门(单位)名称", "单位名称", "部门(单位)"]);
     d.year = r.year();
-    d.budget.total = r.money("budget.total", &["资金总额", "年度资金总额", "预算总额", "年度预算总额", "合计"]);
-    d.budget.by_source.general_public =
-        r.money("budget.by_source.general_public", &["一般公共预算拨款", "一般公共预算", "一般公共预算资金", "财政拨款"]);
-    d.budget.by_source.government_fund = r.money("budget.by_source.government_fund", &["政府性基金拨款", "政府性基金"]);
+    d.budget.total = r.money(
+        "budget.total",
+        &[
+            "资金总额",
+            "年度资金总额",
+            "预算总额",
+            "年度预算总额",
+            "合计",
+        ],
+    );
+    d.budget.by_source.general_public = r.money(
+        "budget.by_source.general_public",
+        &[
+            "一般公共预算拨款",
+            "一般公共预算",
+            "一般公共预算资金",
+            "财政拨款",
+        ],
+    );
+    d.budget.by_source.government_fund = r.money(
+        "budget.by_source.government_fund",
+        &["政府性基金拨款", "政府性基金"],
+    );
     d.budget.by_source.other = r.money("budget.by_source.other", &["其他资金"]);
     d.budget.by_nature.basic = r.money("budget.by_nature.basic", &["基本支出"]);
     d.budget.by_nature.project = r.money("budget.by_nature.project", &["项目支出"]);
-    d.duties = r.text("duties", &["部门职责概述", "部门职能概述", "部门(单位)职责", "部门职责", "主要职能", "职能职责"]);
-    d.annual_goal = r.text("annual_goal", &["年度总体绩效目标", "年度总体目标", "年度绩效目标", "整体绩效目标"]);
+    d.duties = r.text(
+        "duties",
+        &[
+            "部门职责概述",
+            "部门职能概述",
+            "部门(单位)职责",
+            "部门职责",
+            "主要职能",
+            "职能职责",
+        ],
+    );
+    d.annual_goal = r.text(
+        "annual_goal",
+        &[
+            "年度总体绩效目标",
+            "年度总体目标",
+            "年度绩效目标",
+            "整体绩效目标",
+        ],
+    );
     d.key_tasks = key_tasks(r);
     d.indicators = r.indicators("");
     d.signoff = r.signoff();
@@ -484,7 +619,8 @@ fn key_tasks(r: &mut Reader) -> Vec<KeyTask> {
     let g = r.grid;
     let header = (r.seg.start..r.seg.end.min(g.rows.len())).find(|&row| {
         let ns = &g.norms[row];
-        ns.iter().any(|n| n == "事项" || n == "任务名称") && ns.iter().any(|n| n.contains("目标") || n == "主要内容")
+        ns.iter().any(|n| n == "事项" || n == "任务名称")
+            && ns.iter().any(|n| n.contains("目标") || n == "主要内容")
     });
     let Some(h) = header else { return Vec::new() };
     let col_of = |pred: &dyn Fn(&str) -> bool| g.norms[h].iter().position(|n| pred(n));
@@ -495,7 +631,9 @@ fn key_tasks(r: &mut Reader) -> Vec<KeyTask> {
     let mut out = Vec::new();
     for row in h + 1..r.seg.end.min(g.rows.len()) {
         let ns = &g.norms[row];
-        if ns.iter().any(|n| n.starts_with("年度绩效指标") || n.starts_with("一级指标") || n.starts_with("年度总体")) {
+        if ns.iter().any(|n| {
+            n.starts_with("年度绩效指标") || n.starts_with("一级指标") || n.starts_with("年度总体")
+        }) {
             break;
         }
         if ns.iter().all(|n| n.is_empty()) {
@@ -505,7 +643,11 @@ fn key_tasks(r: &mut Reader) -> Vec<KeyTask> {
         let pick = |c: Option<usize>| -> Option<usize> {
             let c = c?;
             // Rows as wide as the header are positional; shorter rows lost leading merged cells.
-            let idx = if cells.len() >= width { c } else { c.checked_sub(width - cells.len())? };
+            let idx = if cells.len() >= width {
+                c
+            } else {
+                c.checked_sub(width - cells.len())?
+            };
             (idx < cells.len()).then_some(idx)
         };
         let i = out.len();
@@ -534,7 +676,10 @@ fn is_total_label(n: &str) -> bool {
 }
 
 fn summary(r: &mut Reader) -> SpecialFundSummary {
-    let mut s = SpecialFundSummary { title: r.seg.title.clone(), ..Default::default() };
+    let mut s = SpecialFundSummary {
+        title: r.seg.title.clone(),
+        ..Default::default()
+    };
     s.unit = r.unit_name(&["单位名称", "部门名称"]);
     s.year = r.year();
     let Some(header) = find_header(r.grid, r.seg.start, r.seg.end, TableKind::Summary) else {
@@ -544,7 +689,11 @@ fn summary(r: &mut Reader) -> SpecialFundSummary {
     };
     let rows = data_rows(r.grid, &header, r.seg.end, TableKind::Summary, r.profile);
     for row in rows {
-        let text = |role| row.get(role).map(|p| r.grid.text(p).trim().to_string()).unwrap_or_default();
+        let text = |role| {
+            row.get(role)
+                .map(|p| r.grid.text(p).trim().to_string())
+                .unwrap_or_default()
+        };
         let seq = text(Role::Seq);
         let name = text(Role::Name);
         let amount_pos = row.get(Role::Amount);
@@ -558,7 +707,11 @@ fn summary(r: &mut Reader) -> SpecialFundSummary {
             continue;
         }
         if name.is_empty() && seq.is_empty() {
-            if row.cells.iter().any(|(_, p)| normalize_label(r.grid.text(*p)).contains("单位负责人")) {
+            if row
+                .cells
+                .iter()
+                .any(|(_, p)| normalize_label(r.grid.text(*p)).contains("单位负责人"))
+            {
                 break;
             }
             continue;
@@ -570,8 +723,18 @@ fn summary(r: &mut Reader) -> SpecialFundSummary {
             let last = s.items.len() - 1;
             format!("items[{last}].children[{}]", s.items[last].children.len())
         };
-        let mut item = SummaryItem { seq, name, ..Default::default() };
-        for (role, f) in [(Role::Seq, "seq"), (Role::Name, "name"), (Role::Amount, "amount"), (Role::PeriodGoal, "period_goal"), (Role::AnnualGoal, "annual_goal")] {
+        let mut item = SummaryItem {
+            seq,
+            name,
+            ..Default::default()
+        };
+        for (role, f) in [
+            (Role::Seq, "seq"),
+            (Role::Name, "name"),
+            (Role::Amount, "amount"),
+            (Role::PeriodGoal, "period_goal"),
+            (Role::AnnualGoal, "annual_goal"),
+        ] {
             if let Some(p) = row.get(role) {
                 r.note(&format!("{path}.{f}"), p);
             }
@@ -596,20 +759,39 @@ fn first_money_after(g: &Grid, row: &DataRow) -> Option<Pos> {
     let (_, first) = *row.cells.first()?;
     let r = first.0;
     let total_at = (0..g.rows[r].cells.len()).find(|c| is_total_label(g.norm((r, *c))))?;
-    (total_at + 1..g.rows[r].cells.len()).map(|c| (r, c)).find(|p| {
-        let n = g.norm(*p);
-        !n.is_empty() && Money::parse(g.text(*p), MoneyUnit::Wan).is_ok()
-    })
+    (total_at + 1..g.rows[r].cells.len())
+        .map(|c| (r, c))
+        .find(|p| {
+            let n = g.norm(*p);
+            !n.is_empty() && Money::parse(g.text(*p), MoneyUnit::Wan).is_ok()
+        })
 }
 
 fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
-    let mut p = Project { variant, title: r.seg.title.clone(), ..Default::default() };
+    let mut p = Project {
+        variant,
+        title: r.seg.title.clone(),
+        ..Default::default()
+    };
     let g = r.grid;
     // A flat table with project columns (单位名称|项目名称|预算数|…|一级指标…) holds many projects;
     // the caller splits it. Here: the header fields.
-    p.name = r.text("name", &["支出方向(子项)", "支出方向", "项目名称", "项目支出名称", "子项名称", "项目(子项)名称"]);
+    p.name = r.text(
+        "name",
+        &[
+            "支出方向(子项)",
+            "支出方向",
+            "项目名称",
+            "项目支出名称",
+            "子项名称",
+            "项目(子项)名称",
+        ],
+    );
     p.name = strip_code(&p.name);
-    p.department = r.text("department", &["主管部门", "主管部门及编码", "主管部门及代码"]);
+    p.department = r.text(
+        "department",
+        &["主管部门", "主管部门及编码", "主管部门及代码"],
+    );
     p.department = clean_unit(&p.department);
     p.unit = r.unit_name(&["填报单位", "实施单位", "预算部门", "单位名称", "预算单位"]);
     if p.unit.is_empty() && !p.department.is_empty() {
@@ -619,7 +801,19 @@ fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
     p.year = r.year();
     p.amount = r.money(
         "amount",
-        &["项目金额", "年度本级预算金额", "年度资金总额", "当年资金总额", "资金总额", "项目资金总额", "预算金额", "年度预算金额", "预算数", "当年年度预算", "项目总预算"],
+        &[
+            "项目金额",
+            "年度本级预算金额",
+            "年度资金总额",
+            "当年资金总额",
+            "资金总额",
+            "项目资金总额",
+            "预算金额",
+            "年度预算金额",
+            "预算数",
+            "当年年度预算",
+            "项目总预算",
+        ],
     );
     if let Some((at, _)) = g.find_label(r.seg.start, r.seg.end, &["所属专项"]) {
         let mut parent = ParentFund::default();
@@ -633,9 +827,25 @@ fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
         }
         p.parent = Some(parent);
     }
-    p.period = r.text("period", &["项目实施期", "项目支出实施期", "项目期", "项目起止时间", "实施期", "实施周期"]);
-    p.period_goal = r.text("period_goal", &["实施期绩效目标", "实施期目标", "中期目标", "长期目标"]);
-    p.annual_goal = r.text("annual_goal", &["年度绩效目标", "本年度绩效目标", "年度目标", "年度总体目标"]);
+    p.period = r.text(
+        "period",
+        &[
+            "项目实施期",
+            "项目支出实施期",
+            "项目期",
+            "项目起止时间",
+            "实施期",
+            "实施周期",
+        ],
+    );
+    p.period_goal = r.text(
+        "period_goal",
+        &["实施期绩效目标", "实施期目标", "中期目标", "长期目标"],
+    );
+    p.annual_goal = r.text(
+        "annual_goal",
+        &["年度绩效目标", "本年度绩效目标", "年度目标", "年度总体目标"],
+    );
     p.indicators = r.indicators("");
     details(r, &mut p);
     p.signoff = r.signoff();
@@ -643,10 +853,15 @@ fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
 }
 
 fn details(r: &mut Reader, p: &mut Project) {
-    let Some(header) = find_header(r.grid, r.seg.start, r.seg.end, TableKind::Details) else { return };
+    let Some(header) = find_header(r.grid, r.seg.start, r.seg.end, TableKind::Details) else {
+        return;
+    };
     let rows = data_rows(r.grid, &header, r.seg.end, TableKind::Details, r.profile);
     for row in rows {
-        let is_total = row.cells.iter().any(|(_, q)| is_total_label(r.grid.norm(*q)));
+        let is_total = row
+            .cells
+            .iter()
+            .any(|(_, q)| is_total_label(r.grid.norm(*q)));
         if is_total {
             if let Some(q) = first_money_after(r.grid, &row) {
                 r.note("details_total", q);
@@ -656,12 +871,21 @@ fn details(r: &mut Reader, p: &mut Project) {
         }
         let i = p.details.len();
         let mut d = ExpenditureDetail::default();
-        for (role, f) in [(Role::Content, "content"), (Role::Item, "item"), (Role::Amount, "amount"), (Role::Basis, "basis")] {
+        for (role, f) in [
+            (Role::Content, "content"),
+            (Role::Item, "item"),
+            (Role::Amount, "amount"),
+            (Role::Basis, "basis"),
+        ] {
             if let Some(q) = row.get(role) {
                 r.note(&format!("details[{i}].{f}"), q);
             }
         }
-        let text = |role| row.get(role).map(|q| r.grid.text(q).trim().to_string()).unwrap_or_default();
+        let text = |role| {
+            row.get(role)
+                .map(|q| r.grid.text(q).trim().to_string())
+                .unwrap_or_default()
+        };
         d.content = text(Role::Content);
         d.item = text(Role::Item);
         d.basis = crate::text::drop_artefacts(&text(Role::Basis)).0;
@@ -685,13 +909,34 @@ mod tests {
         assert_eq!(find_year("填报日期:2021 年 1 月 28 日"), Some(2021));
         assert_eq!(find_year("项目支出绩效目标表(2020年度)"), Some(2020));
         assert_eq!(find_year("编号12023年"), None);
-        assert_eq!(clean_unit("（盖章）中共株洲市石峰区委员会统一战线工作部"), "中共株洲市石峰区委员会统一战线工作部");
-        assert_eq!(clean_unit("[015001]武汉市青山区教育局"), "武汉市青山区教育局");
+        assert_eq!(
+            clean_unit("（盖章）中共株洲市石峰区委员会统一战线工作部"),
+            "中共株洲市石峰区委员会统一战线工作部"
+        );
+        assert_eq!(
+            clean_unit("[015001]武汉市青山区教育局"),
+            "武汉市青山区教育局"
+        );
         assert_eq!(strip_code("51000021R000000019951-工资性支出"), "工资性支出");
-        assert_eq!(strip_code("2021年交通局寨山石坪、鲍家沟果园路"), "2021年交通局寨山石坪、鲍家沟果园路");
-        assert_eq!(unit_from_title("岳阳楼区价格认证鉴定中心2023年度整体绩效目标表").as_deref(), Some("岳阳楼区价格认证鉴定中心"));
-        assert_eq!(unit_from_title("广水市人民政府办公室整体支出绩效目标.pdf").as_deref(), Some("广水市人民政府办公室"));
-        assert_eq!(keyed_value("填表人：宋云花 联系电话:16607326331 填报日期:", "联系电话").as_deref(), Some("16607326331"));
-        assert_eq!(keyed_value("填表人：                联系电话：", "填表人").as_deref(), Some(""));
+        assert_eq!(
+            strip_code("2021年交通局寨山石坪、鲍家沟果园路"),
+            "2021年交通局寨山石坪、鲍家沟果园路"
+        );
+        assert_eq!(
+            unit_from_title("岳阳楼区价格认证鉴定中心2023年度整体绩效目标表").as_deref(),
+            Some("岳阳楼区价格认证鉴定中心")
+        );
+        assert_eq!(
+            unit_from_title("广水市人民政府办公室整体支出绩效目标.pdf").as_deref(),
+            Some("广水市人民政府办公室")
+        );
+        assert_eq!(
+            keyed_value("填表人：宋云花 联系电话:16607326331 填报日期:", "联系电话").as_deref(),
+            Some("16607326331")
+        );
+        assert_eq!(
+            keyed_value("填表人：                联系电话：", "填表人").as_deref(),
+            Some("")
+        );
     }
 }

@@ -41,15 +41,74 @@ pub struct Grid {
 
 /// Labels that introduce a value; a cell equal to one of these is never taken as a value.
 pub const KNOWN_LABELS: &[&str] = &[
-    "部门名称", "部门(单位)名称", "单位名称", "预算部门", "填报单位", "实施单位", "主管部门", "主管部门及编码",
-    "主管部门及代码", "年度预算申请", "资金总额", "年度资金总额", "当年资金总额", "按收入性质分", "按支出性质分",
-    "一般公共预算拨款", "一般公共预算", "政府性基金拨款", "政府性基金", "其他资金", "基本支出", "项目支出",
-    "财政拨款", "其中:财政拨款", "当年财政拨款", "当年其他资金", "部门职责概述", "部门职能概述", "年度重点工作计划",
-    "年度绩效指标", "年度绩效目标", "实施期绩效目标", "本年度绩效目标", "项目金额", "项目实施期", "项目支出实施期",
-    "所属专项", "名称", "金额", "支出方向(子项)", "项目名称", "项目支出名称", "项目属性", "项目起止时间", "项目资金",
-    "总体目标", "中期目标", "年度目标", "项目期", "填表人", "联系电话", "单位负责人签字", "填报日期", "项目负责人及联系电话",
-    "资金情况", "年度本级预算金额", "该项目支出上级资金", "绩效指标", "本年度绩效指标", "财政部门审核意见", "序号",
-    "年度总体绩效目标", "年度总体目标", "部门(单位)职责", "预算数", "单位:万元", "金额单位:万元", "金额:万元",
+    "部门名称",
+    "部门(单位)名称",
+    "单位名称",
+    "预算部门",
+    "填报单位",
+    "实施单位",
+    "主管部门",
+    "主管部门及编码",
+    "主管部门及代码",
+    "年度预算申请",
+    "资金总额",
+    "年度资金总额",
+    "当年资金总额",
+    "按收入性质分",
+    "按支出性质分",
+    "一般公共预算拨款",
+    "一般公共预算",
+    "政府性基金拨款",
+    "政府性基金",
+    "其他资金",
+    "基本支出",
+    "项目支出",
+    "财政拨款",
+    "其中:财政拨款",
+    "当年财政拨款",
+    "当年其他资金",
+    "部门职责概述",
+    "部门职能概述",
+    "年度重点工作计划",
+    "年度绩效指标",
+    "年度绩效目标",
+    "实施期绩效目标",
+    "本年度绩效目标",
+    "项目金额",
+    "项目实施期",
+    "项目支出实施期",
+    "所属专项",
+    "名称",
+    "金额",
+    "支出方向(子项)",
+    "项目名称",
+    "项目支出名称",
+    "项目属性",
+    "项目起止时间",
+    "项目资金",
+    "总体目标",
+    "中期目标",
+    "年度目标",
+    "项目期",
+    "填表人",
+    "联系电话",
+    "单位负责人签字",
+    "填报日期",
+    "项目负责人及联系电话",
+    "资金情况",
+    "年度本级预算金额",
+    "该项目支出上级资金",
+    "绩效指标",
+    "本年度绩效指标",
+    "财政部门审核意见",
+    "序号",
+    "年度总体绩效目标",
+    "年度总体目标",
+    "部门(单位)职责",
+    "预算数",
+    "单位:万元",
+    "金额单位:万元",
+    "金额:万元",
 ];
 
 fn strip_numbering(s: &str) -> &str {
@@ -77,7 +136,12 @@ impl Grid {
                 }
             }
         }
-        Grid { rows, norms, stream, level_labels }
+        Grid {
+            rows,
+            norms,
+            stream,
+            level_labels,
+        }
     }
 
     pub fn cell(&self, p: Pos) -> Option<&Cell> {
@@ -89,13 +153,23 @@ impl Grid {
     }
 
     pub fn norm(&self, p: Pos) -> &str {
-        self.norms.get(p.0).and_then(|r| r.get(p.1)).map(String::as_str).unwrap_or("")
+        self.norms
+            .get(p.0)
+            .and_then(|r| r.get(p.1))
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     pub fn origin(&self, p: Pos) -> Option<Origin> {
         let row = self.rows.get(p.0)?;
         let cell = row.cells.get(p.1)?;
-        Some(Origin { text: cell.text.clone(), table: row.table, row: row.index, col: cell.col, line: row.line })
+        Some(Origin {
+            text: cell.text.clone(),
+            table: row.table,
+            row: row.index,
+            col: cell.col,
+            line: cell.line.or(row.line),
+        })
     }
 
     /// Every cell position from `from` (inclusive) up to row `end`, in reading order.
@@ -109,7 +183,9 @@ impl Grid {
 
     pub fn is_known_label(&self, norm: &str) -> bool {
         let n = strip_numbering(norm);
-        KNOWN_LABELS.iter().any(|l| n == *l || n.starts_with(&format!("{l}(")))
+        KNOWN_LABELS
+            .iter()
+            .any(|l| n == *l || n.starts_with(&format!("{l}(")))
             || self.level_labels.iter().any(|l| l == n)
             || is_header_word(n)
     }
@@ -118,7 +194,11 @@ impl Grid {
     pub fn segments(&self) -> Vec<Segment> {
         let mut titles: Vec<(usize, SegKind, String)> = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
-            let non_empty: Vec<&Cell> = row.cells.iter().filter(|c| !c.text.trim().is_empty()).collect();
+            let non_empty: Vec<&Cell> = row
+                .cells
+                .iter()
+                .filter(|c| !c.text.trim().is_empty())
+                .collect();
             if non_empty.len() != 1 {
                 continue;
             }
@@ -129,13 +209,27 @@ impl Grid {
         let mut segs: Vec<Segment> = Vec::new();
         if titles.is_empty() {
             if let Some(kind) = self.guess_kind(0, self.rows.len()) {
-                segs.push(Segment { kind, title: String::new(), extra_titles: vec![], start: 0, end: self.rows.len(), guessed: true });
+                segs.push(Segment {
+                    kind,
+                    title: String::new(),
+                    extra_titles: vec![],
+                    start: 0,
+                    end: self.rows.len(),
+                    guessed: true,
+                });
             }
             return segs;
         }
         for (k, (row, kind, title)) in titles.iter().enumerate() {
             let end = titles.get(k + 1).map(|t| t.0).unwrap_or(self.rows.len());
-            segs.push(Segment { kind: *kind, title: title.clone(), extra_titles: vec![], start: *row, end, guessed: false });
+            segs.push(Segment {
+                kind: *kind,
+                title: title.clone(),
+                extra_titles: vec![],
+                start: *row,
+                end,
+                guessed: false,
+            });
         }
         // A title followed only by trivial rows (附表1, a year line) belongs to the next title.
         let mut merged: Vec<Segment> = Vec::new();
@@ -146,7 +240,9 @@ impl Grid {
                 seg.extra_titles.push(p.title.clone());
                 seg.extra_titles.extend(p.extra_titles);
                 seg.start = p.start;
-                if let (SegKind::Project(ProjectVariant::Transfer), SegKind::Project(_)) = (p.kind, seg.kind) {
+                if let (SegKind::Project(ProjectVariant::Transfer), SegKind::Project(_)) =
+                    (p.kind, seg.kind)
+                {
                     seg.kind = SegKind::Project(ProjectVariant::Transfer);
                 }
                 if p.kind == SegKind::SelfEvaluation {
@@ -168,7 +264,8 @@ impl Grid {
             .flat_map(|r| r.cells.iter().map(|c| c.text.as_str()))
             .collect();
         let preamble = to_simplified(&preamble);
-        if preamble.contains("转移支付") || (preamble.contains("下达") && preamble.contains("资金")) {
+        if preamble.contains("转移支付") || (preamble.contains("下达") && preamble.contains("资金"))
+        {
             for s in &mut merged {
                 if let SegKind::Project(_) = s.kind {
                     s.kind = SegKind::Project(ProjectVariant::Transfer);
@@ -184,8 +281,12 @@ impl Grid {
                 n.is_empty()
                     || n.starts_with("附表")
                     || n.starts_with("附件")
-                    || (n.chars().count() <= 3 && n.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation()))
-                    || (n.chars().count() <= 12 && n.contains("年度") && n.chars().any(|c| c.is_ascii_digit()))
+                    || (n.chars().count() <= 3
+                        && n.chars()
+                            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation()))
+                    || (n.chars().count() <= 12
+                        && n.contains("年度")
+                        && n.chars().any(|c| c.is_ascii_digit()))
             })
         })
     }
@@ -193,14 +294,15 @@ impl Grid {
     /// No title: guess the kind from the labels present.
     fn guess_kind(&self, start: usize, end: usize) -> Option<SegKind> {
         let has = |label: &str| {
-            self.norms[start..end].iter().flatten().any(|n| strip_numbering(n).starts_with(label))
+            self.norms[start..end]
+                .iter()
+                .flatten()
+                .any(|n| strip_numbering(n).starts_with(label))
         };
         let has_indicators = has("一级指标") || has("二级指标");
         if has("部门名称") && (has("年度预算申请") || has("部门职责")) {
             Some(SegKind::Department)
-        } else if has("项目名称") || has("支出方向") || (has_indicators && has("项目")) {
-            Some(SegKind::Project(ProjectVariant::Project))
-        } else if has_indicators {
+        } else if has("项目名称") || has("支出方向") || has_indicators {
             Some(SegKind::Project(ProjectVariant::Project))
         } else {
             None
@@ -209,7 +311,12 @@ impl Grid {
 
     /// Find the first cell in rows `start..end` whose key matches one of `labels`.
     /// Returns the position and any value written inline after a colon.
-    pub fn find_label(&self, start: usize, end: usize, labels: &[&str]) -> Option<(Pos, Option<String>)> {
+    pub fn find_label(
+        &self,
+        start: usize,
+        end: usize,
+        labels: &[&str],
+    ) -> Option<(Pos, Option<String>)> {
         for p in self.positions((start, 0), end) {
             if let Some(inline) = label_match(self.norm(p), self.text(p), labels) {
                 return Some((p, inline));
@@ -265,7 +372,11 @@ impl Grid {
         if next >= end.min(self.rows.len()) {
             return None;
         }
-        let idx = self.rows[next].cells.iter().position(|c| c.col == col).or(Some(p.1))?;
+        let idx = self.rows[next]
+            .cells
+            .iter()
+            .position(|c| c.col == col)
+            .or(Some(p.1))?;
         let q = (next, idx);
         let n = self.norm(q);
         if n.is_empty() || self.is_known_label(n) {
@@ -325,12 +436,41 @@ pub fn after_colon(text: &str) -> String {
 /// Words that make up indicator and detail table headers.
 pub fn is_header_word(norm: &str) -> bool {
     const WORDS: &[&str] = &[
-        "一级指标", "二级指标", "三级指标", "指标值及单位", "指标值", "绩效标准", "指标性质", "指标值类型", "度量单位",
-        "计量单位", "权重", "指标解释", "评(扣)分标准", "评分标准", "备注", "指标方向性", "指标值设定依据", "完成值",
-        "实际完成值", "分值", "得分", "年度指标值", "支出内容简介", "支出明细", "支出测算依据及过程说明", "偏差原因分析及改进措施",
-        "未完成原因分析", "单位名称", "项目名称", "预算数", "年度目标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标值及单位",
+        "指标值",
+        "绩效标准",
+        "指标性质",
+        "指标值类型",
+        "度量单位",
+        "计量单位",
+        "权重",
+        "指标解释",
+        "评(扣)分标准",
+        "评分标准",
+        "备注",
+        "指标方向性",
+        "指标值设定依据",
+        "完成值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "年度指标值",
+        "支出内容简介",
+        "支出明细",
+        "支出测算依据及过程说明",
+        "偏差原因分析及改进措施",
+        "未完成原因分析",
+        "单位名称",
+        "项目名称",
+        "预算数",
+        "年度目标",
     ];
-    WORDS.iter().any(|w| norm == *w || (norm.starts_with(w) && norm[w.len()..].starts_with('(')))
+    WORDS
+        .iter()
+        .any(|w| norm == *w || (norm.starts_with(w) && norm[w.len()..].starts_with('(')))
 }
 
 /// Is this cell a form title? Returns the form kind.
@@ -348,7 +488,14 @@ pub fn classify_title(text: &str) -> Option<SegKind> {
     if t.contains(':') && !t.starts_with("附表") && !t.starts_with("附件") {
         return None;
     }
-    let label_like = ["年度绩效目标", "实施期绩效目标", "总体绩效目标", "本年度绩效目标"].iter().any(|l| t.ends_with(l));
+    let label_like = [
+        "年度绩效目标",
+        "实施期绩效目标",
+        "总体绩效目标",
+        "本年度绩效目标",
+    ]
+    .iter()
+    .any(|l| t.ends_with(l));
     let is_title = t.contains("目标表")
         || t.contains("目标申报表")
         || t.contains("汇总表")
@@ -386,13 +533,25 @@ fn split_at_titles(row: &Row, out: &mut Vec<Row>) {
         out.push(row.clone());
         return;
     }
-    let mut current = Row { cells: Vec::new(), ..row.clone() };
+    let mut current = Row {
+        cells: Vec::new(),
+        ..row.clone()
+    };
     for cell in &row.cells {
         if classify_title(&cell.text).is_some() {
             if !current.cells.is_empty() {
-                out.push(std::mem::replace(&mut current, Row { cells: Vec::new(), ..row.clone() }));
+                out.push(std::mem::replace(
+                    &mut current,
+                    Row {
+                        cells: Vec::new(),
+                        ..row.clone()
+                    },
+                ));
             }
-            out.push(Row { cells: vec![cell.clone()], ..row.clone() });
+            out.push(Row {
+                cells: vec![cell.clone()],
+                ..row.clone()
+            });
             continue;
         }
         current.cells.push(cell.clone());
@@ -408,24 +567,56 @@ mod tests {
 
     #[test]
     fn titles() {
-        assert_eq!(classify_title("2023年部门整体支出绩效目标表"), Some(SegKind::Department));
-        assert_eq!(classify_title("2023年区级专项资金绩效目标汇总表"), Some(SegKind::Summary));
+        assert_eq!(
+            classify_title("2023年部门整体支出绩效目标表"),
+            Some(SegKind::Department)
+        );
+        assert_eq!(
+            classify_title("2023年区级专项资金绩效目标汇总表"),
+            Some(SegKind::Summary)
+        );
         assert_eq!(
             classify_title("2023年区级专项资金支出方向绩效目标表"),
             Some(SegKind::Project(ProjectVariant::ExpenditureDirection))
         );
-        assert_eq!(classify_title("2023年项目支出绩效目标申报表"), Some(SegKind::Project(ProjectVariant::Project)));
-        assert_eq!(classify_title("2020年度項目支出績效自評表"), Some(SegKind::SelfEvaluation));
-        assert_eq!(classify_title("广水市人民政府办公室整体支出绩效目标.pdf"), Some(SegKind::Department));
+        assert_eq!(
+            classify_title("2023年项目支出绩效目标申报表"),
+            Some(SegKind::Project(ProjectVariant::Project))
+        );
+        assert_eq!(
+            classify_title("2020年度項目支出績效自評表"),
+            Some(SegKind::SelfEvaluation)
+        );
+        assert_eq!(
+            classify_title("广水市人民政府办公室整体支出绩效目标.pdf"),
+            Some(SegKind::Department)
+        );
         assert_eq!(classify_title("年度绩效目标"), None);
         assert_eq!(classify_title("实施期绩效目标"), None);
     }
 
     #[test]
     fn labels() {
-        assert_eq!(label_match("资金总额:185.91", "资金总额：185.91", &["资金总额"]), Some(Some("185.91".into())));
-        assert_eq!(label_match("其中:一般公共预算拨款", "其中：一般公共预算拨款", &["一般公共预算拨款"]), Some(None));
-        assert_eq!(label_match("年度预算申请(万元)", "年度预算申请\n（万元）", &["年度预算申请"]), Some(None));
+        assert_eq!(
+            label_match("资金总额:185.91", "资金总额：185.91", &["资金总额"]),
+            Some(Some("185.91".into()))
+        );
+        assert_eq!(
+            label_match(
+                "其中:一般公共预算拨款",
+                "其中：一般公共预算拨款",
+                &["一般公共预算拨款"]
+            ),
+            Some(None)
+        );
+        assert_eq!(
+            label_match(
+                "年度预算申请(万元)",
+                "年度预算申请\n（万元）",
+                &["年度预算申请"]
+            ),
+            Some(None)
+        );
         assert_eq!(label_match("项目金额", "项目金额", &["金额"]), None);
     }
 }

@@ -6,8 +6,8 @@
 //! data row is aligned to the header by what its cells look like, which copes with merged
 //! cells that a flattened copy drops. Every guess is reported as a `parse-warning`.
 
-mod grid;
 mod forms;
+mod grid;
 mod table;
 
 use jixiao_domain::model::{Form, Origin};
@@ -59,7 +59,13 @@ fn drop_repeated_headings(out: &mut Recognised) {
     let keep: Vec<bool> = out
         .forms
         .iter()
-        .map(|f| !forms::is_empty_form(f) || !out.forms.iter().any(|g| g.kind() == f.kind() && !forms::is_empty_form(g)))
+        .map(|f| {
+            !forms::is_empty_form(f)
+                || !out
+                    .forms
+                    .iter()
+                    .any(|g| g.kind() == f.kind() && !forms::is_empty_form(g))
+        })
         .collect();
     if keep.iter().all(|k| *k) {
         return;
@@ -96,8 +102,13 @@ mod tests {
 
     #[test]
     fn debug_print_seed() {
-        let path = std::env::var("JIXIAO_DEBUG_FILE")
-            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seed-2023-shifeng-tongzhanbu.txt").into());
+        let path = std::env::var("JIXIAO_DEBUG_FILE").unwrap_or_else(|_| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../examples/seed-2023-shifeng-tongzhanbu.txt"
+            )
+            .into()
+        });
         let bytes = std::fs::read(path).unwrap();
         let sheet = crate::text::read_text(&bytes).unwrap();
         let rec = recognise(&sheet, &Profile::builtin("hunan-zhuzhou").unwrap());

@@ -106,7 +106,8 @@ fn role_of(norm: &str, kind: TableKind) -> Role {
                 Role::Item
             } else if norm == "金额" || starts("金额(") {
                 Role::Amount
-            } else if norm.contains("测算") || norm.contains("依据") || norm.contains("说明") {
+            } else if norm.contains("测算") || norm.contains("依据") || norm.contains("说明")
+            {
                 Role::Basis
             } else {
                 Role::Ignore
@@ -147,11 +148,19 @@ pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Op
             if !anchors.iter().any(|a| n.starts_with(a)) {
                 continue;
             }
-            let in_row = grid.norms[r].iter().filter(|n| is_header_cell(n, kind)).count();
+            let in_row = grid.norms[r]
+                .iter()
+                .filter(|n| is_header_cell(n, kind))
+                .count();
             if in_row >= 3 {
                 let mut roles: Vec<Role> = grid.norms[r].iter().map(|n| role_of(n, kind)).collect();
                 prefer_annual(&mut roles, &grid.norms[r]);
-                return Some(Header { roles, row: r, last: (r, grid.rows[r].cells.len().saturating_sub(1)), stream: false });
+                return Some(Header {
+                    roles,
+                    row: r,
+                    last: (r, grid.rows[r].cells.len().saturating_sub(1)),
+                    stream: false,
+                });
             }
             // Stream mode: header cells follow one another across rows.
             let mut roles = Vec::new();
@@ -171,7 +180,12 @@ pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Op
             }
             if roles.len() >= 3 {
                 prefer_annual(&mut roles, &norms);
-                return Some(Header { roles, row: last.0, last, stream: true });
+                return Some(Header {
+                    roles,
+                    row: last.0,
+                    last,
+                    stream: true,
+                });
             }
         }
     }
@@ -184,20 +198,41 @@ fn prefer_annual(roles: &mut [Role], norms: &[String]) {
         if roles[i] == Role::Ignore {
             continue;
         }
-        let later_annual = (i + 1..roles.len()).any(|j| roles[j] == roles[i] && norms[j].contains("年度"));
+        let later_annual =
+            (i + 1..roles.len()).any(|j| roles[j] == roles[i] && norms[j].contains("年度"));
         let later_same = (i + 1..roles.len()).any(|j| roles[j] == roles[i]);
-        if later_annual || (later_same && (norms[i].contains("长期") || norms[i].contains("中期"))) {
+        if later_annual || (later_same && (norms[i].contains("长期") || norms[i].contains("中期")))
+        {
             roles[i] = Role::Ignore;
         }
     }
 }
 
 fn is_nature(n: &str) -> bool {
-    matches!(n, "定量" | "定性" | "≥" | "≤" | "=" | "﹦" | "═" | ">" | "<" | ">=" | "<=" | "≧" | "≦" | "＝")
+    matches!(
+        n,
+        "定量"
+            | "定性"
+            | "≥"
+            | "≤"
+            | "="
+            | "﹦"
+            | "═"
+            | ">"
+            | "<"
+            | ">="
+            | "<="
+            | "≧"
+            | "≦"
+            | "＝"
+    )
 }
 
 fn is_number(n: &str) -> bool {
-    let t = n.trim_end_matches('%').trim_end_matches("万元").trim_end_matches('元');
+    let t = n
+        .trim_end_matches('%')
+        .trim_end_matches("万元")
+        .trim_end_matches('元');
     parse_decimal(t).is_some()
 }
 
@@ -289,7 +324,10 @@ fn fit(role: Option<Role>, n: &str, profile: &Profile) -> i32 {
             }
         }
         Role::Seq => {
-            if n.chars().count() <= 3 && n.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十、.".contains(c)) {
+            if n.chars().count() <= 3
+                && n.chars()
+                    .all(|c| c.is_ascii_digit() || "一二三四五六七八九十、.".contains(c))
+            {
                 2
             } else if n == "合计" {
                 1
@@ -331,7 +369,13 @@ pub fn align(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> 
         let score: i32 = cells
             .iter()
             .enumerate()
-            .map(|(i, p)| fit(header.roles.get(i + offset).copied(), grid.norm(*p), profile))
+            .map(|(i, p)| {
+                fit(
+                    header.roles.get(i + offset).copied(),
+                    grid.norm(*p),
+                    profile,
+                )
+            })
             .sum();
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, offset));
@@ -352,21 +396,38 @@ pub fn align(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> 
 /// Words that end a table.
 fn is_terminator(n: &str, kind: TableKind) -> bool {
     const STOP: &[&str] = &[
-        "单位负责人", "填表人", "财政部门审核意见", "审核意见", "评价结论", "项目负责人", "财务负责人", "填报日期",
-        "说明:", "存在问题", "改进措施",
+        "单位负责人",
+        "填表人",
+        "财政部门审核意见",
+        "审核意见",
+        "评价结论",
+        "项目负责人",
+        "财务负责人",
+        "填报日期",
+        "说明:",
+        "存在问题",
+        "改进措施",
     ];
     if STOP.iter().any(|s| n.starts_with(s)) {
         return true;
     }
     match kind {
-        TableKind::Indicators => n.starts_with("支出明细") || n.starts_with("支出内容") || n == "合计",
+        TableKind::Indicators => {
+            n.starts_with("支出明细") || n.starts_with("支出内容") || n == "合计"
+        }
         TableKind::Details => false,
         TableKind::Summary => false,
     }
 }
 
 /// The data rows under a header, up to row `end`.
-pub fn data_rows(grid: &Grid, header: &Header, end: usize, kind: TableKind, profile: &Profile) -> Vec<DataRow> {
+pub fn data_rows(
+    grid: &Grid,
+    header: &Header,
+    end: usize,
+    kind: TableKind,
+    profile: &Profile,
+) -> Vec<DataRow> {
     let end = end.min(grid.rows.len());
     let mut out = Vec::new();
     if header.stream {
@@ -375,7 +436,10 @@ pub fn data_rows(grid: &Grid, header: &Header, end: usize, kind: TableKind, prof
         let start = (header.last.0, header.last.1 + 1);
         for p in grid.positions(start, end) {
             let n = grid.norm(p);
-            if is_terminator(n, kind) || classify_title(grid.text(p)).is_some() || n.starts_with("一级指标") {
+            if is_terminator(n, kind)
+                || classify_title(grid.text(p)).is_some()
+                || n.starts_with("一级指标")
+            {
                 break;
             }
             chunk.push(p);
@@ -394,10 +458,18 @@ pub fn data_rows(grid: &Grid, header: &Header, end: usize, kind: TableKind, prof
         if norms.iter().all(|n| n.is_empty()) {
             continue;
         }
-        let first = norms.iter().find(|n| !n.is_empty()).map(String::as_str).unwrap_or("");
+        let first = norms
+            .iter()
+            .find(|n| !n.is_empty())
+            .map(String::as_str)
+            .unwrap_or("");
         if is_terminator(first, kind)
-            || norms.iter().any(|n| n.starts_with("一级指标") || (kind != TableKind::Details && n.starts_with("支出内容简介")))
-            || (norms.iter().filter(|n| !n.is_empty()).count() == 1 && classify_title(first).is_some())
+            || norms.iter().any(|n| {
+                n.starts_with("一级指标")
+                    || (kind != TableKind::Details && n.starts_with("支出内容简介"))
+            })
+            || (norms.iter().filter(|n| !n.is_empty()).count() == 1
+                && classify_title(first).is_some())
         {
             break;
         }

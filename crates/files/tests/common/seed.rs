@@ -70,6 +70,7 @@ pub fn word_like(text: &str, parsed: &Sheet) -> Sheet {
             c.col = i;
             c.span = 1;
             c.merged_from = None;
+            c.line = None;
         }
         out.rows.push(Row {
             table: Some(t),
@@ -154,6 +155,9 @@ pub fn without_lines(sheet: &Sheet) -> Vec<Row> {
         .cloned()
         .map(|mut r| {
             r.line = None;
+            for c in &mut r.cells {
+                c.line = None;
+            }
             r
         })
         .collect()
