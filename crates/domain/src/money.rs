@@ -59,6 +59,8 @@ pub enum MoneyError {
     NotANumber(String),
     #[error("金额“{0}”为负数")]
     Negative(String),
+    #[error("金额“{0}”过大，超出合理范围")]
+    TooLarge(String),
 }
 
 impl Money {
@@ -74,9 +76,16 @@ impl Money {
         Money::new(amount, MoneyUnit::Yuan)
     }
 
-    /// The amount in 元, exact.
+    /// The amount in 元, exact; saturates for absurd amounts (over about 7.9×10^20 元),
+    /// which `parse` refuses anyway.
     pub fn in_yuan(&self) -> Decimal {
-        self.amount * self.unit.yuan_factor()
+        self.amount.checked_mul(self.unit.yuan_factor()).unwrap_or(
+            if self.amount.is_sign_negative() {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            },
+        )
     }
 
     /// The amount in 万元, exact (no rounding).
@@ -86,7 +95,10 @@ impl Money {
 
     /// Whole 分 for storage, or `None` when the amount is finer than one 分 or too large.
     pub fn to_fen(&self) -> Option<i64> {
-        let fen = self.in_yuan() * Decimal::from(100);
+        let fen = self
+            .amount
+            .checked_mul(self.unit.yuan_factor())?
+            .checked_mul(Decimal::from(100))?;
         if fen.fract() != Decimal::ZERO {
             return None;
         }
@@ -127,7 +139,16 @@ impl Money {
         if value.is_sign_negative() && !value.is_zero() {
             return Err(MoneyError::Negative(text.trim().to_string()));
         }
-        Ok(Money::new(value, unit))
+        let money = Money::new(value, unit);
+        // 10^15 元 is far beyond any budget; larger numbers are typing or extraction errors.
+        if money
+            .amount
+            .checked_mul(unit.yuan_factor())
+            .is_none_or(|y| y > Decimal::from(1_000_000_000_000_000i64))
+        {
+            return Err(MoneyError::TooLarge(text.trim().to_string()));
+        }
+        Ok(money)
     }
 
     /// Shown as `12万元`.
@@ -203,6 +224,13 @@ mod tests {
         assert!(Money::parse("", MoneyUnit::Wan).is_err());
         assert!(Money::parse("约十万", MoneyUnit::Wan).is_err());
         assert!(Money::parse("-3", MoneyUnit::Wan).is_err());
+        assert!(matches!(
+            Money::parse("99999999999999999999999", MoneyUnit::Wan),
+            Err(MoneyError::TooLarge(_))
+        ));
+        let huge = Money::new(Decimal::MAX, MoneyUnit::Yi);
+        assert_eq!(huge.to_fen(), None);
+        assert_eq!(huge.in_yuan(), Decimal::MAX);
     }
 
     #[test]
