@@ -113,6 +113,15 @@ pub struct Profile {
     pub generic_words: Vec<String>,
 }
 
+/// A word list in the normalised form text is matched in.
+fn normalized(words: Vec<String>) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| normalize_label(w))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 fn merge(base: &mut toml::Value, over: toml::Value) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
@@ -191,30 +200,42 @@ impl Profile {
             Some(s) => Decimal::from_str(&s).map_err(|e| ProfileError::Invalid(e.to_string()))?,
             None => Decimal::new(5, 3),
         };
-        let trees = raw
+        let trees: Vec<(String, BTreeMap<String, Vec<String>>)> = raw
             .frameworks
             .iter()
             .filter_map(|f| raw.framework.get(f).map(|t| (f.clone(), t.clone())))
             .collect();
-        let norm_map = |m: BTreeMap<String, String>| {
+        let norm_map = |m: BTreeMap<String, String>| -> HashMap<String, String> {
             m.into_iter()
                 .map(|(k, v)| (normalize_label(&k), v))
                 .collect()
         };
+        // Index every accepted label (tree names and synonyms) by its normalised form.
+        let mut level1 = norm_map(raw.labels.level1);
+        let mut level2 = norm_map(raw.labels.level2);
+        for (_, tree) in &trees {
+            for (l1, l2s) in tree {
+                level1.insert(normalize_label(l1), l1.clone());
+                for l2 in l2s {
+                    level2.insert(normalize_label(l2), l2.clone());
+                }
+            }
+        }
         Ok(Profile {
             name: raw.name,
             title: raw.title,
             sum_tolerance,
             severity,
             trees,
-            level1: norm_map(raw.labels.level1),
-            level2: norm_map(raw.labels.level2),
-            vague: raw.words.vague,
-            qualitative_grades: raw.words.qualitative_grades,
-            filler: raw.words.filler,
-            process_quality: raw.words.process_quality,
-            standards: raw.words.standards,
-            budget_restatement: raw.words.budget_restatement,
+            level1,
+            level2,
+            // Word lists are matched against normalised text: normalise them once here.
+            vague: normalized(raw.words.vague),
+            qualitative_grades: normalized(raw.words.qualitative_grades),
+            filler: normalized(raw.words.filler),
+            process_quality: normalized(raw.words.process_quality),
+            standards: normalized(raw.words.standards),
+            budget_restatement: normalized(raw.words.budget_restatement),
             typos: raw
                 .words
                 .typos
@@ -222,7 +243,7 @@ impl Profile {
                 .filter(|(a, b)| a != b)
                 .collect(),
             growth_rate: raw.words.growth_rate,
-            relevance_categories: raw.words.relevance_categories,
+            relevance_categories: normalized(raw.words.relevance_categories),
             stop_chars: raw.words.stop_chars,
             generic_words: raw.words.generic_words,
         })
@@ -235,30 +256,23 @@ impl Profile {
 
     /// Canonical 一级 label for a cell, or `None` when it is not a 一级 label.
     pub fn level1(&self, text: &str) -> Option<String> {
-        let n = normalize_label(text);
-        if n.is_empty() {
-            return None;
-        }
-        if self.trees.iter().any(|(_, t)| t.contains_key(&n)) {
-            return Some(n);
-        }
-        self.level1.get(&n).cloned()
+        self.level1_key(&normalize_label(text))
     }
 
     /// Canonical 二级 label for a cell, or `None` when it is not a 二级 label.
     pub fn level2(&self, text: &str) -> Option<String> {
-        let n = normalize_label(text);
-        if n.is_empty() {
-            return None;
-        }
-        if self
-            .trees
-            .iter()
-            .any(|(_, t)| t.values().any(|v| v.contains(&n)))
-        {
-            return Some(n);
-        }
-        self.level2.get(&n).cloned()
+        self.level2_key(&normalize_label(text))
+    }
+
+    /// As [`Profile::level1`] for text already passed through `normalize_label` (hot path
+    /// of the importer: every cell is normalised once).
+    pub fn level1_key(&self, norm: &str) -> Option<String> {
+        self.level1.get(norm).cloned()
+    }
+
+    /// As [`Profile::level2`] for normalised text.
+    pub fn level2_key(&self, norm: &str) -> Option<String> {
+        self.level2.get(norm).cloned()
     }
 
     /// Whether (一级, 二级) belongs to an accepted framework.

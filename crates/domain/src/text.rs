@@ -4,7 +4,6 @@
 //! pinyin annotations inserted by mirror sites. Matching is done on a normalised copy;
 //! the original text is always kept by the caller.
 
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -13,10 +12,17 @@ use rust_decimal::Decimal;
 /// Traditional → simplified pairs for the characters that occur in these forms (data).
 const T2S: &str = include_str!("../profiles/t2s.txt");
 
-fn t2s_map() -> &'static HashMap<char, char> {
-    static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
+/// First code point of the table: traditional characters used on forms all lie in
+/// U+3400..U+FAFF.
+const T2S_BASE: u32 = 0x3400;
+const T2S_LEN: usize = (0xFB00 - 0x3400) as usize;
+
+/// Direct lookup table, traditional → simplified (0 where the character is unchanged):
+/// one array index per character, the importer's hottest path.
+fn t2s_map() -> &'static [u32] {
+    static MAP: OnceLock<Vec<u32>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = vec![0u32; T2S_LEN];
         for line in T2S.lines() {
             let line = line.trim();
             if line.starts_with('#') {
@@ -25,7 +31,12 @@ fn t2s_map() -> &'static HashMap<char, char> {
             for pair in line.split_whitespace() {
                 let mut cs = pair.chars();
                 if let (Some(t), Some(s), None) = (cs.next(), cs.next(), cs.next()) {
-                    m.insert(t, s);
+                    if let Some(slot) = (t as u32)
+                        .checked_sub(T2S_BASE)
+                        .and_then(|i| m.get_mut(i as usize))
+                    {
+                        *slot = s as u32;
+                    }
                 }
             }
         }
@@ -33,27 +44,37 @@ fn t2s_map() -> &'static HashMap<char, char> {
     })
 }
 
+fn simplify_char(c: char) -> char {
+    let Some(i) = (c as u32).checked_sub(T2S_BASE) else {
+        return c;
+    };
+    match t2s_map().get(i as usize) {
+        Some(&s) if s != 0 => char::from_u32(s).unwrap_or(c),
+        _ => c,
+    }
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' | '\u{00A0}' => ' ',
+        _ => c,
+    }
+}
+
 /// Map full-width ASCII (digits, letters, punctuation) and the ideographic space to ASCII.
 pub fn fold_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' | '\u{00A0}' => ' ',
-            _ => c,
-        })
-        .collect()
+    s.chars().map(fold_char).collect()
 }
 
 /// Traditional characters to simplified ones (only those the forms use).
 pub fn to_simplified(s: &str) -> String {
-    let m = t2s_map();
-    s.chars().map(|c| *m.get(&c).unwrap_or(&c)).collect()
+    s.chars().map(simplify_char).collect()
 }
 
 /// True when the text contains a traditional character known to the map.
 pub fn has_traditional(s: &str) -> bool {
-    let m = t2s_map();
-    s.chars().any(|c| m.contains_key(&c))
+    s.chars().any(|c| simplify_char(c) != c)
 }
 
 fn is_pinyin_char(c: char) -> bool {

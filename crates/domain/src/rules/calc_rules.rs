@@ -4,9 +4,39 @@
 use crate::finding::Finding;
 use crate::model::{Dossier, Form};
 
+use std::cell::RefCell;
+
 use super::support::money;
 use super::Ctx;
-use crate::calc::{self, Verdict};
+use crate::calc::{self, CalcReport, Verdict};
+use crate::money::Money;
+
+thread_local! {
+    /// The last few analyses on this thread: both calc rules read every 测算依据 of a
+    /// dossier, so the second reads them from here instead of parsing the prose again.
+    static RECENT: RefCell<Vec<(String, Option<Money>, CalcReport)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `calc::analyze`, remembered for the last 32 texts of this thread (it is a pure function).
+fn analyze(text: &str, amount: Option<Money>) -> CalcReport {
+    if let Some(hit) = RECENT.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(t, a, _)| t == text && *a == amount)
+            .map(|(_, _, rep)| rep.clone())
+    }) {
+        return hit;
+    }
+    let report = calc::analyze(text, amount);
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= 32 {
+            r.remove(0);
+        }
+        r.push((text.to_string(), amount, report.clone()));
+    });
+    report
+}
 
 /// `calc-mismatch`: one finding per equation of a 测算依据 that does not hold, including
 /// the text's own total against the row's 金额.
@@ -19,7 +49,7 @@ pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             if det.basis.trim().is_empty() {
                 continue;
             }
-            let report = calc::analyze(&det.basis, det.amount);
+            let report = analyze(&det.basis, det.amount);
             if !matches!(report.verdict, Verdict::Inconsistent) {
                 continue;
             }
@@ -86,7 +116,7 @@ pub(crate) fn calc_unverifiable(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             if matches!(
-                calc::analyze(&det.basis, det.amount).verdict,
+                analyze(&det.basis, det.amount).verdict,
                 Verdict::Unverifiable
             ) {
                 let mut f = ctx.finding(

@@ -10,7 +10,9 @@ use crate::text::normalize_label;
 use crate::value::Comparator;
 
 use super::labels::field_label;
-use super::support::{bigrams, differs, has_content, money, snippet, text_fields, Category};
+use super::support::{
+    bigram_set, bigrams, differs, has_content, money, snippet, text_fields, Category,
+};
 use super::Ctx;
 
 /// A measurable rewrite to suggest for a vague value, by category.
@@ -45,13 +47,13 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             let n = normalize_label(&v.text);
-            if p.qualitative_grades.iter().any(|g| normalize_label(g) == n) {
+            if p.qualitative_grades.iter().any(|g| *g == n) {
                 continue;
             }
             let word = p
                 .vague
                 .iter()
-                .filter(|w| !w.is_empty() && n.contains(&normalize_label(w)))
+                .filter(|w| n.contains(w.as_str()))
                 .max_by_key(|w| w.chars().count());
             let Some(word) = word else { continue };
             let cat = ctx.category(ind);
@@ -120,7 +122,7 @@ pub(crate) fn process_as_quality(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 .profile
                 .process_quality
                 .iter()
-                .any(|w| !w.is_empty() && n.contains(&normalize_label(w)))
+                .any(|w| n.contains(w.as_str()))
             {
                 continue;
             }
@@ -154,12 +156,7 @@ fn form_budget(form: &Form) -> Option<(crate::money::Money, &'static str)> {
 pub(crate) fn cost_restates_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "cost-restates-budget";
     let tol = ctx.profile.sum_tolerance;
-    let restatement: Vec<String> = ctx
-        .profile
-        .budget_restatement
-        .iter()
-        .map(|w| normalize_label(w))
-        .collect();
+    let restatement: Vec<String> = ctx.profile.budget_restatement.to_vec();
     let mut out = Vec::new();
     for ff in &d.forms {
         let costs: Vec<(usize, &Indicator)> = ff
@@ -285,14 +282,11 @@ pub(crate) fn relevance(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         if context.trim().is_empty() {
             continue;
         }
-        let context_grams = bigrams(&context, &p.stop_chars);
+        // Built on first use: most forms have no indicator this rule looks at.
+        let mut context_grams = None;
         for (i, ind) in ff.form.indicators().iter().enumerate() {
             let cat = ctx.category(ind);
-            if !p
-                .relevance_categories
-                .iter()
-                .any(|c| normalize_label(c) == cat.l2)
-            {
+            if !p.relevance_categories.iter().any(|c| *c == cat.l2) {
                 continue;
             }
             if ind.name.trim().is_empty()
@@ -302,7 +296,13 @@ pub(crate) fn relevance(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             let grams = bigrams(&ind.name, &p.stop_chars);
-            if grams.is_empty() || grams.iter().any(|g| context_grams.contains(g)) {
+            let context_grams =
+                context_grams.get_or_insert_with(|| bigram_set(&context, &p.stop_chars));
+            let shared = grams.iter().any(|g| {
+                let mut cs = g.chars();
+                matches!((cs.next(), cs.next()), (Some(a), Some(b)) if context_grams.contains(&[a, b]))
+            });
+            if grams.is_empty() || shared {
                 continue;
             }
             let mut f = ctx.finding(

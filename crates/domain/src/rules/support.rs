@@ -65,13 +65,16 @@ impl Ctx<'_> {
 
     /// Canonical (一级, 二级) labels of an indicator under this profile.
     pub(crate) fn levels(&self, ind: &Indicator) -> (String, String) {
+        // The importer stores canonical labels: try them as keys before normalising.
         let l1 = self
             .profile
-            .level1(&ind.level1)
+            .level1_key(&ind.level1)
+            .or_else(|| self.profile.level1(&ind.level1))
             .unwrap_or_else(|| normalize_label(&ind.level1));
         let l2 = self
             .profile
-            .level2(&ind.level2)
+            .level2_key(&ind.level2)
+            .or_else(|| self.profile.level2(&ind.level2))
             .unwrap_or_else(|| normalize_label(&ind.level2));
         (l1, l2)
     }
@@ -84,7 +87,7 @@ impl Ctx<'_> {
     /// Whether a text is exactly one of the profile's filler words.
     pub(crate) fn is_filler(&self, s: &str) -> bool {
         let n = normalize_label(s);
-        !n.is_empty() && self.profile.filler.iter().any(|w| normalize_label(w) == n)
+        !n.is_empty() && self.profile.filler.iter().any(|w| *w == n)
     }
 }
 
@@ -238,6 +241,16 @@ pub(crate) fn bigrams(s: &str, stop: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The set of Han bigrams of a (possibly long) text, for fast membership tests.
+pub(crate) fn bigram_set(s: &str, stop: &str) -> std::collections::HashSet<[char; 2]> {
+    let chars: Vec<char> = to_simplified(s).chars().collect();
+    chars
+        .windows(2)
+        .filter(|w| w.iter().all(|c| is_han(*c) && !stop.contains(*c)))
+        .map(|w| [w[0], w[1]])
+        .collect()
 }
 
 /// Up to `n` characters either side of a byte range, for `actual`.

@@ -122,18 +122,18 @@ impl Grid {
         for row in &sheet.rows {
             split_at_titles(row, &mut rows);
         }
-        let norms = rows
+        let norms: Vec<Vec<String>> = rows
             .iter()
-            .map(|r| r.cells.iter().map(|c| normalize_label(&c.text)).collect())
+            .map(|r| r.cells.iter().map(|c| match_key(&c.text)).collect())
             .collect();
         let single = rows.iter().filter(|r| r.cells.len() <= 1).count();
         let stream = !rows.is_empty() && single * 10 >= rows.len() * 9;
-        let mut level_labels = Vec::new();
-        for r in &rows {
-            for c in &r.cells {
-                if profile.level1(&c.text).is_some() || profile.level2(&c.text).is_some() {
-                    level_labels.push(normalize_label(&c.text));
-                }
+        let mut level_labels: Vec<String> = Vec::new();
+        for n in norms.iter().flatten() {
+            if (profile.level1_key(n).is_some() || profile.level2_key(n).is_some())
+                && !level_labels.contains(n)
+            {
+                level_labels.push(n.clone());
             }
         }
         Grid {
@@ -183,10 +183,10 @@ impl Grid {
 
     pub fn is_known_label(&self, norm: &str) -> bool {
         let n = strip_numbering(norm);
-        KNOWN_LABELS
-            .iter()
-            .any(|l| n == *l || n.starts_with(&format!("{l}(")))
-            || self.level_labels.iter().any(|l| l == n)
+        KNOWN_LABELS.iter().any(|l| {
+            n.strip_prefix(l)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('('))
+        }) || self.level_labels.iter().any(|l| l == n)
             || is_header_word(n)
     }
 
@@ -397,6 +397,16 @@ impl Grid {
     }
 }
 
+/// The key a cell is matched by: its normalised text, cut to the first 200 characters.
+/// Labels and titles are short; long prose (duties, goals) is never matched in full, and
+/// normalising it whole would dominate import time.
+fn match_key(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((i, _)) => normalize_label(&text[..i]),
+        None => normalize_label(text),
+    }
+}
+
 /// The tail of a label broken over two paragraphs (`主管部门` / `及编码`).
 fn is_label_tail(n: &str) -> bool {
     matches!(n, "及编码" | "及代码" | "(万元)" | "(元)" | "(子项)")
@@ -475,6 +485,10 @@ pub fn is_header_word(norm: &str) -> bool {
 
 /// Is this cell a form title? Returns the form kind.
 pub fn classify_title(text: &str) -> Option<SegKind> {
+    // Cheap filter first: every title names a 表 or a 目标 (this runs on every cell).
+    if text.len() > 300 || !text.contains(['表', '標', '标']) {
+        return None;
+    }
     let n = normalize_label(text);
     if n.chars().count() > 70 || n.chars().count() < 4 {
         return None;

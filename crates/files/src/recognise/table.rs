@@ -243,8 +243,8 @@ fn is_unit(n: &str) -> bool {
 
 /// How well a cell fits a role; higher is better.
 fn fit(role: Option<Role>, n: &str, profile: &Profile) -> i32 {
-    let l1 = profile.level1(n).is_some();
-    let l2 = profile.level2(n).is_some();
+    let l1 = profile.level1_key(n).is_some();
+    let l2 = profile.level2_key(n).is_some();
     let empty = n.is_empty();
     let Some(role) = role else {
         return if empty { 0 } else { -2 };
