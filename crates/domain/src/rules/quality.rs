@@ -47,7 +47,7 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 continue;
             }
             let n = normalize_label(&v.text);
-            if p.qualitative_grades.iter().any(|g| *g == n) {
+            if p.qualitative_grades.contains(&n) {
                 continue;
             }
             let word = p
@@ -286,7 +286,7 @@ pub(crate) fn relevance(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         let mut context_grams = None;
         for (i, ind) in ff.form.indicators().iter().enumerate() {
             let cat = ctx.category(ind);
-            if !p.relevance_categories.iter().any(|c| *c == cat.l2) {
+            if !p.relevance_categories.contains(&cat.l2) {
                 continue;
             }
             if ind.name.trim().is_empty()

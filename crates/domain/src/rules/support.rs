@@ -87,7 +87,7 @@ impl Ctx<'_> {
     /// Whether a text is exactly one of the profile's filler words.
     pub(crate) fn is_filler(&self, s: &str) -> bool {
         let n = normalize_label(s);
-        !n.is_empty() && self.profile.filler.iter().any(|w| *w == n)
+        !n.is_empty() && self.profile.filler.contains(&n)
     }
 }
 
