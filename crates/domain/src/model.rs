@@ -186,6 +186,17 @@ pub enum ProjectVariant {
     Transfer,
 }
 
+impl ProjectVariant {
+    /// The table's name as users know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProjectVariant::ExpenditureDirection => "专项资金支出方向绩效目标表",
+            ProjectVariant::Project => "项目支出绩效目标表",
+            ProjectVariant::Transfer => "转移支付绩效目标表",
+        }
+    }
+}
+
 /// 所属专项.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParentFund {
@@ -288,8 +299,9 @@ impl Form {
     pub fn display_name(&self) -> String {
         match self {
             Form::Project(p) if !p.name.is_empty() => {
-                format!("{}《{}》", self.kind().label(), p.name)
+                format!("{}《{}》", p.variant.label(), p.name)
             }
+            Form::Project(p) => p.variant.label().to_string(),
             _ => self.kind().label().to_string(),
         }
     }

@@ -204,3 +204,53 @@ fn self_evaluations_are_recognised_and_reported_as_not_supported() {
         );
     }
 }
+
+/// The official template layouts (88号 project and department forms, the transfer-payment
+/// regional table), written by the team as synthetic fixtures.
+#[test]
+fn template_layouts_read_their_key_facts() {
+    let f = import("fixtures/layouts/project-88-template.txt");
+    let Some(Form::Project(p)) = f.forms.first() else {
+        panic!("{:?}", f.error)
+    };
+    assert_eq!(
+        (p.name.as_str(), p.unit.as_str(), p.year),
+        ("乡村公路养护", "某县公路养护中心", Some(2024))
+    );
+    assert_eq!(
+        wan(&p.amount),
+        "120",
+        "the annual amount, not the medium-term one"
+    );
+    assert_eq!(p.indicators.len(), 5);
+    assert_eq!(
+        p.indicators[0].value.text, "≥320公里",
+        "the annual half of the indicator table"
+    );
+    insta::assert_json_snapshot!("layout_project_88", models(&f));
+
+    let f = import("fixtures/layouts/dept-88-template.txt");
+    let Some(Form::DepartmentOverall(d)) = f.forms.first() else {
+        panic!("{:?}", f.error)
+    };
+    assert_eq!(d.unit, "某县农业农村局");
+    assert_eq!(wan(&d.budget.total), "1260.5");
+    assert_eq!(wan(&d.budget.by_source.general_public), "1200.5");
+    assert_eq!(wan(&d.budget.by_source.other), "60");
+    assert_eq!(wan(&d.budget.by_nature.basic), "860.5");
+    assert_eq!(wan(&d.budget.by_nature.project), "400");
+    assert_eq!(d.key_tasks.len(), 2);
+    assert_eq!(d.key_tasks[1].goal, "开展农技培训60期");
+    assert_eq!(d.indicators.len(), 4);
+    insta::assert_json_snapshot!("layout_dept_88", models(&f));
+
+    let f = import("fixtures/layouts/transfer-regional-template.txt");
+    let Some(Form::Project(p)) = f.forms.first() else {
+        panic!("{:?}", f.error)
+    };
+    assert_eq!(p.variant, jixiao_domain::model::ProjectVariant::Transfer);
+    assert_eq!(p.name, "农业经营主体能力提升资金");
+    assert_eq!(wan(&p.amount), "5600");
+    assert_eq!(p.indicators.len(), 4);
+    insta::assert_json_snapshot!("layout_transfer_regional", models(&f));
+}

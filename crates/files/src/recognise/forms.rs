@@ -616,6 +616,9 @@ fn department(r: &mut Reader) -> DepartmentOverall {
 }
 
 fn key_tasks(r: &mut Reader) -> Vec<KeyTask> {
+    if r.grid.stream {
+        return key_tasks_stream(r);
+    }
     let g = r.grid;
     let header = (r.seg.start..r.seg.end.min(g.rows.len())).find(|&row| {
         let ns = &g.norms[row];
@@ -667,6 +670,57 @@ fn key_tasks(r: &mut Reader) -> Vec<KeyTask> {
         if !(task.item.is_empty() && task.goal.is_empty()) {
             out.push(task);
         }
+    }
+    out
+}
+
+fn task_role(n: &str) -> Option<usize> {
+    match n {
+        "事项" | "任务名称" => Some(0),
+        _ if n.contains("责任") => Some(1),
+        "工作目标" | "主要内容" | "目标" => Some(2),
+        _ => None,
+    }
+}
+
+/// 年度重点工作 in one-cell-per-paragraph text: a run of header cells, then their values in
+/// groups of the same width.
+fn key_tasks_stream(r: &mut Reader) -> Vec<KeyTask> {
+    let g = r.grid;
+    let cells: Vec<Pos> = g.positions((r.seg.start, 0), r.seg.end).collect();
+    let Some(start) = cells
+        .iter()
+        .position(|p| matches!(g.norm(*p), "事项" | "任务名称"))
+    else {
+        return Vec::new();
+    };
+    let roles: Vec<usize> = cells[start..]
+        .iter()
+        .map_while(|p| task_role(g.norm(*p)))
+        .collect();
+    if roles.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let body = &cells[start + roles.len()..];
+    for chunk in body.chunks(roles.len()) {
+        if chunk.len() < roles.len() || chunk.iter().any(|p| g.is_known_label(g.norm(*p))) {
+            break;
+        }
+        let i = out.len();
+        let mut task = KeyTask::default();
+        for (role, p) in roles.iter().zip(chunk) {
+            let (slot, path) = match role {
+                0 => (&mut task.item, "item"),
+                1 => (&mut task.owner, "owner"),
+                _ => (&mut task.goal, "goal"),
+            };
+            *slot = g.text(*p).trim().to_string();
+            if let Some(o) = g.origin(*p) {
+                r.sources.insert(format!("key_tasks[{i}].{path}"), o);
+            }
+        }
+        out.push(task);
     }
     out
 }
@@ -785,15 +839,30 @@ fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
             "项目支出名称",
             "子项名称",
             "项目(子项)名称",
+            "转移支付(项目)名称",
+            "转移支付名称",
         ],
     );
     p.name = strip_code(&p.name);
     p.department = r.text(
         "department",
-        &["主管部门", "主管部门及编码", "主管部门及代码"],
+        &[
+            "主管部门",
+            "主管部门及编码",
+            "主管部门及代码",
+            "地方主管部门",
+            "中央主管部门",
+        ],
     );
     p.department = clean_unit(&p.department);
-    p.unit = r.unit_name(&["填报单位", "实施单位", "预算部门", "单位名称", "预算单位"]);
+    p.unit = r.unit_name(&[
+        "填报单位",
+        "实施单位",
+        "预算部门",
+        "单位名称",
+        "预算单位",
+        "地方主管部门",
+    ]);
     if p.unit.is_empty() && !p.department.is_empty() {
         p.unit = p.department.clone();
         r.warn("未找到填报单位，按主管部门取单位".into(), None);
@@ -813,6 +882,7 @@ fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
             "预算数",
             "当年年度预算",
             "项目总预算",
+            "年度金额",
         ],
     );
     if let Some((at, _)) = g.find_label(r.seg.start, r.seg.end, &["所属专项"]) {

@@ -329,6 +329,11 @@ impl Grid {
     /// skipped unless a label follows), or the cell below when a row of labels sits over a
     /// row of values; in one-cell-per-paragraph text, the next non-empty paragraph.
     pub fn value_after(&self, p: Pos, end: usize) -> Option<Pos> {
+        if self.stream {
+            if let Some(found) = self.value_in_label_run(p, end) {
+                return found;
+            }
+        }
         let row = &self.rows[p.0];
         let mut c = p.1 + 1;
         while c < row.cells.len() {
@@ -344,6 +349,12 @@ impl Grid {
                 return Some((p.0, c));
             }
             c += 1;
+        }
+        if !self.stream && row.cells.len() > 1 {
+            // The last label of a row of labels: its value sits below it.
+            if let Some(q) = self.value_below(p, end) {
+                return Some(q);
+            }
         }
         if self.stream || row.cells.len() <= 1 || p.1 + 1 >= row.cells.len() {
             // Continue into the following rows for a handful of cells.
@@ -364,6 +375,52 @@ impl Grid {
             }
         }
         None
+    }
+
+    /// One cell per paragraph, a run of labels followed by a run of values (a table header
+    /// over its value row, flattened): pair them by position, only when the counts agree.
+    /// Group headings such as 按收入性质分 have no value of their own. `None` when `p` is not
+    /// in such a run.
+    fn value_in_label_run(&self, p: Pos, end: usize) -> Option<Option<Pos>> {
+        let cells: Vec<Pos> = self
+            .positions((p.0.saturating_sub(12), 0), end)
+            .take(40)
+            .collect();
+        let at = cells.iter().position(|q| *q == p)?;
+        let is_label = |q: &Pos| {
+            let n = self.norm(*q);
+            !n.is_empty() && self.is_known_label(n)
+        };
+        let next_is_label = cells.get(at + 1).is_some_and(is_label);
+        let prev_is_label = at > 0 && is_label(&cells[at - 1]);
+        if !next_is_label && !prev_is_label {
+            return None;
+        }
+        let mut start = at;
+        while start > 0 && is_label(&cells[start - 1]) {
+            start -= 1;
+        }
+        let mut stop = at;
+        while stop + 1 < cells.len() && is_label(&cells[stop + 1]) {
+            stop += 1;
+        }
+        let labels: Vec<Pos> = cells[start..=stop]
+            .iter()
+            .copied()
+            .filter(|q| !is_group_heading(self.norm(*q)))
+            .collect();
+        let values: Vec<Pos> = cells[stop + 1..]
+            .iter()
+            .copied()
+            .take_while(|q| !is_label(q) && classify_title(self.text(*q)).is_none())
+            .collect();
+        if labels.len() < 2 || values.len() != labels.len() {
+            return None;
+        }
+        let Some(i) = labels.iter().position(|q| *q == p) else {
+            return Some(None); // a group heading
+        };
+        Some(Some(values[i]).filter(|q| !self.norm(*q).is_empty()))
     }
 
     fn value_below(&self, p: Pos, end: usize) -> Option<Pos> {
@@ -405,6 +462,22 @@ fn match_key(text: &str) -> String {
         Some((i, _)) => normalize_label(&text[..i]),
         None => normalize_label(text),
     }
+}
+
+/// Headings over a group of labels, with no value of their own.
+fn is_group_heading(n: &str) -> bool {
+    matches!(
+        n,
+        "按收入性质分"
+            | "按支出性质分"
+            | "年度预算申请"
+            | "年度预算申请(万元)"
+            | "项目资金"
+            | "项目资金(万元)"
+            | "资金情况"
+            | "资金情况(万元)"
+            | "总体目标"
+    )
 }
 
 /// The tail of a label broken over two paragraphs (`主管部门` / `及编码`).

@@ -67,11 +67,11 @@ fn role_of(norm: &str, kind: TableKind) -> Role {
     let starts = |w: &str| norm.starts_with(w);
     match kind {
         TableKind::Indicators => {
-            if starts("一级指标") {
+            if starts("一级指标") || norm == "一级" {
                 Role::L1
-            } else if starts("二级指标") {
+            } else if starts("二级指标") || norm == "二级" {
                 Role::L2
-            } else if starts("三级指标") {
+            } else if starts("三级指标") || norm == "三级" {
                 Role::Name
             } else if starts("指标性质") || starts("指标值类型") {
                 Role::Nature
@@ -138,7 +138,7 @@ fn is_header_cell(norm: &str, kind: TableKind) -> bool {
 /// Find a table header in rows `start..end`. `anchor` is the word that starts it.
 pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Option<Header> {
     let anchors: &[&str] = match kind {
-        TableKind::Indicators => &["一级指标"],
+        TableKind::Indicators => &["一级指标", "一级"],
         TableKind::Details => &["支出内容简介", "支出内容"],
         TableKind::Summary => &["序号"],
     };
@@ -192,17 +192,16 @@ pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Op
     None
 }
 
-/// Paired long-term / annual columns: keep the annual ones.
+/// Paired long-term / annual columns (长期|年度, 中期|年度 in the 88号 template): keep the
+/// annual ones, which every known template puts last.
 fn prefer_annual(roles: &mut [Role], norms: &[String]) {
     for i in 0..roles.len() {
         if roles[i] == Role::Ignore {
             continue;
         }
-        let later_annual =
-            (i + 1..roles.len()).any(|j| roles[j] == roles[i] && norms[j].contains("年度"));
-        let later_same = (i + 1..roles.len()).any(|j| roles[j] == roles[i]);
-        if later_annual || (later_same && (norms[i].contains("长期") || norms[i].contains("中期")))
-        {
+        let later = (i + 1..roles.len()).any(|j| roles[j] == roles[i]);
+        let marked_annual = norms[i].contains("年度");
+        if later && !marked_annual {
             roles[i] = Role::Ignore;
         }
     }
