@@ -31,6 +31,8 @@ pub enum ImportError {
     NotAForm,
     #[error("这是绩效自评表（{0}），当前版本只支持绩效目标表，自评表将在后续版本支持")]
     SelfEvaluation(String),
+    #[error("这是绩效运行监控表（{0}），当前版本只支持绩效目标表，监控表将在后续版本支持")]
+    Monitoring(String),
     #[error("文件内容超出处理上限（{0}）")]
     Oversized(String),
 }

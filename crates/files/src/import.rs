@@ -68,9 +68,10 @@ pub fn import_sheet(
     };
     let rec = recognise(&sheet, profile);
     if rec.forms.is_empty() {
-        let e = match rec.self_evaluations.first() {
-            Some(t) => ImportError::SelfEvaluation(t.clone()),
-            None => ImportError::NotAForm,
+        let e = match (rec.self_evaluations.first(), rec.monitoring.first()) {
+            (Some(t), _) => ImportError::SelfEvaluation(t.clone()),
+            (None, Some(t)) => ImportError::Monitoring(t.clone()),
+            (None, None) => ImportError::NotAForm,
         };
         return ImportedFile::failed(path, &e);
     }

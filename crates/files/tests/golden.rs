@@ -254,3 +254,16 @@ fn template_layouts_read_their_key_facts() {
     assert_eq!(p.indicators.len(), 4);
     insta::assert_json_snapshot!("layout_transfer_regional", models(&f));
 }
+
+#[test]
+fn monitoring_forms_are_recognised_and_reported_as_not_supported() {
+    let text = "2023年项目支出绩效运行监控表\n\t项目名称\n\t乡村公路养护\n\n\t年初预算数\n\t120\n";
+    let f = jixiao_files::import::import_bytes(
+        "监控.txt",
+        text.as_bytes(),
+        &Profile::national(),
+        &Limits::default(),
+    );
+    assert_eq!(f.status, Status::Error);
+    assert!(f.error.unwrap().contains("运行监控表"));
+}

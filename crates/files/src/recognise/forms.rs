@@ -459,7 +459,7 @@ pub fn extract(grid: &Grid, seg: &Segment, profile: &Profile) -> Vec<(Form, Warn
             }
             Form::Project(project(&mut r, variant))
         }
-        SegKind::SelfEvaluation => return Vec::new(),
+        SegKind::SelfEvaluation | SegKind::Monitoring => return Vec::new(),
     };
     let mut form = form;
     *form.sources_mut() = std::mem::take(&mut r.sources);
@@ -569,6 +569,8 @@ fn department(r: &mut Reader) -> DepartmentOverall {
             "资金总额",
             "年度资金总额",
             "预算总额",
+            "部门预算总额",
+            "年度收入总额",
             "年度预算总额",
             "合计",
         ],
@@ -883,6 +885,11 @@ fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
             "当年年度预算",
             "项目总预算",
             "年度金额",
+            "年度预算数",
+            "本年度预算",
+            "项目总金额",
+            "申请金额",
+            "年度申请金额",
         ],
     );
     if let Some((at, _)) = g.find_label(r.seg.start, r.seg.end, &["所属专项"]) {

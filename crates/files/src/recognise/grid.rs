@@ -16,6 +16,8 @@ pub enum SegKind {
     Summary,
     Project(ProjectVariant),
     SelfEvaluation,
+    /// 绩效运行监控表 (in-year monitoring), not modelled yet.
+    Monitoring,
 }
 
 /// A form's rows: `start..end` in the grid, with its title.
@@ -249,7 +251,8 @@ impl Grid {
                     seg.kind = SegKind::SelfEvaluation;
                 }
             }
-            if self.only_trivial(seg.start + 1, seg.end) && seg.kind != SegKind::SelfEvaluation {
+            let unsupported = matches!(seg.kind, SegKind::SelfEvaluation | SegKind::Monitoring);
+            if self.only_trivial(seg.start + 1, seg.end) && !unsupported {
                 pending = Some(seg);
             } else {
                 merged.push(seg);
@@ -493,6 +496,13 @@ pub fn label_match(norm: &str, text: &str, labels: &[&str]) -> Option<Option<Str
             return Some(None);
         }
         if let Some(rest) = n.strip_prefix(l) {
+            // `填报单位(盖章):…`, `金额(万元):…`: a short parenthesis before the colon.
+            let rest = match rest.strip_prefix('(').and_then(|r| r.split_once(')')) {
+                Some((inner, after)) if inner.chars().count() <= 6 && after.starts_with(':') => {
+                    after
+                }
+                _ => rest,
+            };
             if rest.starts_with(':') {
                 return Some(Some(after_colon(text)));
             }
@@ -588,12 +598,16 @@ pub fn classify_title(text: &str) -> Option<SegKind> {
         || t.contains("汇总表")
         || t.ends_with("绩效表")
         || t.contains("自评表")
+        || t.ends_with("监控表")
         || t.contains("评价表")
         || t.contains("基础数据表")
         || t.contains("评价报告")
         || (t.ends_with("绩效目标") && (t.contains("整体") || t.contains("项目")) && !label_like);
     if !is_title || t.starts_with("关于") {
         return None;
+    }
+    if t.contains("监控") {
+        return Some(SegKind::Monitoring);
     }
     if t.contains("自评") || t.contains("评价") {
         return Some(SegKind::SelfEvaluation);
@@ -678,6 +692,10 @@ mod tests {
             classify_title("广水市人民政府办公室整体支出绩效目标.pdf"),
             Some(SegKind::Department)
         );
+        assert_eq!(
+            classify_title("2023年项目支出绩效运行监控表"),
+            Some(SegKind::Monitoring)
+        );
         assert_eq!(classify_title("年度绩效目标"), None);
         assert_eq!(classify_title("实施期绩效目标"), None);
     }
@@ -705,5 +723,13 @@ mod tests {
             Some(None)
         );
         assert_eq!(label_match("项目金额", "项目金额", &["金额"]), None);
+        assert_eq!(
+            label_match(
+                "填报单位(盖章):某县财政局",
+                "填报单位（盖章）：某县财政局",
+                &["填报单位"]
+            ),
+            Some(Some("某县财政局".into()))
+        );
     }
 }

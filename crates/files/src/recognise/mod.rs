@@ -25,6 +25,8 @@ pub struct Recognised {
     pub warnings: Vec<(String, Option<Origin>, Option<usize>)>,
     /// Titles of self-evaluation forms found (not yet supported).
     pub self_evaluations: Vec<String>,
+    /// Titles of monitoring forms found (not yet supported).
+    pub monitoring: Vec<String>,
 }
 
 /// Recognise every form in a sheet.
@@ -38,6 +40,7 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
     for seg in segments {
         match seg.kind {
             grid::SegKind::SelfEvaluation => out.self_evaluations.push(seg.title.clone()),
+            grid::SegKind::Monitoring => out.monitoring.push(seg.title.clone()),
             _ => {
                 for (form, warnings) in forms::extract(&grid, &seg, profile) {
                     let index = out.forms.len();
