@@ -3,12 +3,13 @@
 mod batch;
 mod report;
 
-use std::io::Write;
+use std::io::{StdoutLock, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 
 use jixiao_domain::calc;
 use jixiao_domain::{Money, MoneyUnit, Profile};
@@ -81,6 +82,22 @@ fn load_profile(name: &str) -> anyhow::Result<Profile> {
     Ok(Profile::builtin(name)?)
 }
 
+/// Print `value` to stdout as pretty JSON (`--format json`), else as text by `text`.
+fn print_as<T: Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    text: impl FnOnce(&mut StdoutLock<'static>) -> std::io::Result<()>,
+) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+    } else {
+        text(&mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -118,19 +135,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
         } => {
             let profile = load_profile(&profile)?;
-            match format {
+            let (mode, output) = match format {
                 Format::Xlsx => {
                     let out = output.context("--format xlsx 需要用 --output 指定输出文件")?;
-                    batch::run(&paths, &profile, batch::Mode::CheckXlsx(out), false, None)
+                    (batch::Mode::CheckXlsx(out), None)
                 }
-                _ => batch::run(
-                    &paths,
-                    &profile,
-                    batch::Mode::Check,
-                    format == Format::Json,
-                    output,
-                ),
-            }
+                _ => (batch::Mode::Check, output),
+            };
+            batch::run(&paths, &profile, mode, format == Format::Json, output)
         }
         Command::Calc {
             amount,
@@ -145,28 +157,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let report = calc::analyze(&text, amount);
-            let mut out = std::io::stdout().lock();
-            if format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                report::write_calc(&mut out, &report)?;
-            }
-            Ok(ExitCode::SUCCESS)
+            print_as(format, &report, |out| report::write_calc(out, &report))
         }
         Command::Rules { format } => {
-            let mut out = std::io::stdout().lock();
-            if format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, jixiao_domain::rules::catalogue())?;
-                writeln!(out)?;
-            } else {
-                for r in jixiao_domain::rules::catalogue() {
+            let catalogue = jixiao_domain::rules::catalogue();
+            print_as(format, catalogue, |out| {
+                for r in catalogue {
                     writeln!(out, "{:<22} {:<4} {}", r.id, r.severity.label(), r.title)?;
                     writeln!(out, "    依据：{}", r.source)?;
                     writeln!(out, "    示例：{}", r.example)?;
                 }
-            }
-            Ok(ExitCode::SUCCESS)
+                Ok(())
+            })
         }
     }
 }

@@ -696,6 +696,11 @@ const REF_KWS: &[&str] = &[
 const PRICE_KWS: &[&str] = &["单价", "标准", "人均", "均价", "单位成本"];
 const DIMENSION_HINTS: &[char] = &['长', '宽', '高', '深', '厚'];
 
+/// Whether the words just before a number name it a unit price (单价, 人均 …).
+fn has_price_keyword(lead: &str) -> bool {
+    PRICE_KWS.iter().any(|k| tail(lead, 6).contains(k))
+}
+
 fn total_keyword(lead: &str) -> Option<String> {
     if let Some(kw) = TOTAL_KWS.iter().find(|k| lead.contains(*k)) {
         return Some(kw.to_string());
@@ -1119,6 +1124,39 @@ struct Item {
 }
 
 impl Item {
+    /// An item of `role` at token `t` after `lead`: what every item takes from its place
+    /// in the text. The number itself is left zero and unlabelled for the caller to fill.
+    fn at(t: &Token, role: Role, lead: String) -> Item {
+        let total_kw = if role == Role::Part {
+            total_keyword(&lead)
+        } else {
+            None
+        };
+        Item {
+            amount: Decimal::ZERO,
+            unit: None,
+            value: Decimal::ZERO,
+            digits: String::new(),
+            dp: 0,
+            label: String::new(),
+            core_label: String::new(),
+            count_unit: String::new(),
+            role,
+            per: Vec::new(),
+            price_kw: false,
+            lead,
+            total_kw,
+            approx: false,
+            derived: false,
+            is_total: false,
+            consumed: false,
+            depth: t.depth,
+            sentence: t.sentence,
+            period: t.period,
+            line: t.line,
+        }
+    }
+
     fn stated(&self) -> String {
         match self.unit {
             Some(u) => format!("{}{}", self.digits, u.label()),
@@ -1306,16 +1344,11 @@ impl<'a> Engine<'a> {
         };
         let mut per = n.per.clone();
         per.extend(lead_per(&lead));
-        let price_kw = PRICE_KWS.iter().any(|k| tail(&lead, 6).contains(k));
+        let price_kw = has_price_keyword(&lead);
         let role = match &n.unit {
             Unit::Percent => Role::Pct,
             Unit::Count(_) => Role::Count,
             _ => classify(&lead, n.approx, !per.is_empty() || price_kw),
-        };
-        let total_kw = if role == Role::Part {
-            total_keyword(&lead)
-        } else {
-            None
         };
         let label_end = if role == Role::Part {
             n.core_end
@@ -1332,19 +1365,10 @@ impl<'a> Engine<'a> {
             label: self.text(t.start, label_end),
             core_label,
             count_unit,
-            role,
             per,
             price_kw,
-            lead,
-            total_kw,
             approx: n.approx,
-            derived: false,
-            is_total: false,
-            consumed: false,
-            depth: t.depth,
-            sentence: t.sentence,
-            period: t.period,
-            line: t.line,
+            ..Item::at(t, role, lead)
         }
     }
 
@@ -1547,11 +1571,7 @@ impl<'a> Engine<'a> {
         let amount = unit
             .and_then(|u| value.checked_mul(factor(u)))
             .unwrap_or(value);
-        let role = classify(
-            lead,
-            false,
-            PRICE_KWS.iter().any(|k| tail(lead, 6).contains(k)),
-        );
+        let role = classify(lead, false, has_price_keyword(lead));
         let role = if role == Role::Price {
             Role::Part
         } else {
@@ -1566,24 +1586,8 @@ impl<'a> Engine<'a> {
             dp,
             core_label: label.clone(),
             label,
-            count_unit: String::new(),
-            role,
-            per: Vec::new(),
-            price_kw: false,
-            lead: lead.to_string(),
-            total_kw: if role == Role::Part {
-                total_keyword(lead)
-            } else {
-                None
-            },
-            approx: false,
             derived: true,
-            is_total: false,
-            consumed: false,
-            depth: t.depth,
-            sentence: t.sentence,
-            period: t.period,
-            line: t.line,
+            ..Item::at(t, role, lead.to_string())
         }
     }
 

@@ -107,4 +107,10 @@ impl Finding {
         self.actual = Some(actual.into());
         self
     }
+
+    /// The finding with only the offending text (`actual`) recorded.
+    pub fn with_actual(mut self, actual: impl Into<String>) -> Self {
+        self.actual = Some(actual.into());
+        self
+    }
 }

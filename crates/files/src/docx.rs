@@ -366,11 +366,8 @@ impl Walk<'_> {
         self.grid_col = self.grid_col.saturating_add(cell.span);
         let text = cell.paras.join("\n").trim_matches('\n').to_string();
         let mut out = Cell {
-            text,
-            col,
             span: cell.span,
-            merged_from: None,
-            line: None,
+            ..Cell::new(text, col)
         };
         let covered = col..col.saturating_add(cell.span);
         match cell.vmerge {
@@ -460,11 +457,8 @@ mod tests {
         assert_eq!(
             s.rows[1].cells[0],
             Cell {
-                text: "项目名称".into(),
-                col: 0,
                 span: 2,
-                merged_from: None,
-                line: None,
+                ..Cell::new("项目名称", 0)
             }
         );
         assert_eq!(s.rows[1].cells[1].col, 2);
@@ -472,11 +466,8 @@ mod tests {
         assert_eq!(
             s.rows[3].cells[0],
             Cell {
-                text: String::new(),
-                col: 0,
-                span: 1,
                 merged_from: Some((1, 0)),
-                line: None,
+                ..Cell::new("", 0)
             }
         );
         assert_eq!(s.rows[3].table, Some(0));

@@ -683,11 +683,9 @@ impl<'l> Builder<'l> {
                 added += 1;
             }
             row.push(Cell {
-                text: String::new(),
-                col: pcol,
                 span,
                 merged_from: Some(anchor),
-                line: None,
+                ..Cell::new("", pcol)
             });
             t.col = pcol + span;
             for _ in 0..=added {
@@ -733,11 +731,8 @@ impl<'l> Builder<'l> {
             );
         }
         t.row.get_or_insert_with(Vec::new).push(Cell {
-            text,
-            col,
             span: cell.colspan,
-            merged_from: None,
-            line: None,
+            ..Cell::new(text, col)
         });
         t.col = col.saturating_add(cell.colspan);
         for _ in 0..=cancelled {
@@ -827,11 +822,8 @@ mod tests {
         assert_eq!(
             s.rows[0].cells[0],
             Cell {
-                text: "项目名称".into(),
-                col: 0,
                 span: 2,
-                merged_from: None,
-                line: None,
+                ..Cell::new("项目名称", 0)
             }
         );
         assert_eq!(s.rows[0].cells[1].col, 2);
@@ -839,11 +831,8 @@ mod tests {
         assert_eq!(
             s.rows[2].cells[0],
             Cell {
-                text: String::new(),
-                col: 0,
-                span: 1,
                 merged_from: Some((1, 0)),
-                line: None,
+                ..Cell::new("", 0)
             }
         );
         assert_eq!(s.rows[2].texts(), vec!["", "效益", "社会"]);
@@ -851,11 +840,8 @@ mod tests {
         assert_eq!(
             s.rows[4].cells[1],
             Cell {
-                text: String::new(),
-                col: 1,
-                span: 1,
                 merged_from: Some((3, 1)),
-                line: None,
+                ..Cell::new("", 1)
             }
         );
         assert_eq!(s.rows[4].texts(), vec!["x", "", "y"]);

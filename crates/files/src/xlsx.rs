@@ -130,9 +130,13 @@ impl Collector<'_> {
     }
 }
 
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_err)?;
-    let metas = wb.sheets_metadata().to_vec();
+/// Every worksheet of a workbook in order, one table each; `read_one` collects the raw
+/// cells and merges of the worksheet with the given name.
+fn read_worksheets(
+    metas: &[calamine::Sheet],
+    limits: &Limits,
+    mut read_one: impl FnMut(&str, &mut Collector) -> Result<RawSheet, ImportError>,
+) -> Result<Sheet, ImportError> {
     let mut collector = Collector {
         limits,
         cells: 0,
@@ -142,11 +146,21 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let mut layout = Layout::new(limits);
     for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
         note_hidden(&mut sheet, meta);
+        let raw = read_one(&meta.name, &mut collector)?;
+        layout.add(&mut sheet, raw)?;
+    }
+    Ok(sheet)
+}
+
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_err)?;
+    let metas = wb.sheets_metadata().to_vec();
+    read_worksheets(&metas, limits, |name, collector| {
         let mut raw = RawSheet {
-            merges: wb.merge_cells_by_sheet_name(&meta.name).map_err(xlsx_err)?,
+            merges: wb.merge_cells_by_sheet_name(name).map_err(xlsx_err)?,
             ..Default::default()
         };
-        let mut cells = wb.worksheet_cells_reader(&meta.name).map_err(xlsx_err)?;
+        let mut cells = wb.worksheet_cells_reader(name).map_err(xlsx_err)?;
         while let Some((cell, style)) = cells.next_cell_with_style_id().map_err(xlsx_err)? {
             let format = cells
                 .styles()
@@ -156,29 +170,19 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
             let text = render_ref(cell.get_value(), format);
             collector.push(&mut raw, cell.get_position(), text)?;
         }
-        drop(cells);
-        layout.add(&mut sheet, raw)?;
-    }
-    Ok(sheet)
+        Ok(raw)
+    })
 }
 
 fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(xls_err)?;
     let metas = wb.sheets_metadata().to_vec();
-    let mut collector = Collector {
-        limits,
-        cells: 0,
-        text_bytes: 0,
-    };
-    let mut sheet = Sheet::default();
-    let mut layout = Layout::new(limits);
-    for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
-        note_hidden(&mut sheet, meta);
+    read_worksheets(&metas, limits, |name, collector| {
         let mut raw = RawSheet {
-            merges: wb.merge_cells_by_sheet_name(&meta.name).map_err(xls_err)?,
+            merges: wb.merge_cells_by_sheet_name(name).map_err(xls_err)?,
             ..Default::default()
         };
-        let range = wb.worksheet_range(&meta.name).map_err(xls_err)?;
+        let range = wb.worksheet_range(name).map_err(xls_err)?;
         for (r, c, value) in range.used_cells() {
             let start = range.start().unwrap_or((0, 0));
             let pos = (
@@ -187,9 +191,8 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
             );
             collector.push(&mut raw, pos, render(value))?;
         }
-        layout.add(&mut sheet, raw)?;
-    }
-    Ok(sheet)
+        Ok(raw)
+    })
 }
 
 /// Hidden worksheets are read too (they may hold the form); say so, since the user does
@@ -230,11 +233,8 @@ fn render_ref(value: &DataRef<'_>, format: Option<&str>) -> String {
         },
         DataRef::String(s) => normalize_newlines(s),
         DataRef::SharedString(s) => normalize_newlines(s),
-        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-        DataRef::DateTime(d) => format_datetime(d),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => e.to_string(),
-        DataRef::Empty => String::new(),
+        // The rest render as their owned twins do.
+        other => render(&Data::from(other.clone())),
     }
 }
 
@@ -452,11 +452,8 @@ impl<'l> Layout<'l> {
                     Slot::Anchor { text, span, tall } => {
                         keep |= tall || !text.trim().is_empty();
                         Cell {
-                            text,
-                            col,
                             span: span as usize,
-                            merged_from: None,
-                            line: None,
+                            ..Cell::new(text, col)
                         }
                     }
                     Slot::Covered { anchor, span } => {
@@ -465,11 +462,9 @@ impl<'l> Layout<'l> {
                             .get(&anchor.0)
                             .map(|&i| (i, (anchor.1 - min_col) as usize));
                         Cell {
-                            text: String::new(),
-                            col,
                             span: span as usize,
                             merged_from: from,
-                            line: None,
+                            ..Cell::new("", col)
                         }
                     }
                 };
@@ -887,22 +882,16 @@ mod tests {
         assert_eq!(
             sheet.rows[0].cells,
             vec![Cell {
-                text: "标题".into(),
-                col: 0,
                 span: 3,
-                merged_from: None,
-                line: None,
+                ..Cell::new("标题", 0)
             }]
         );
         assert_eq!(sheet.rows[1].texts(), vec!["年度绩效指标", "一级"]);
         assert_eq!(
             sheet.rows[2].cells[0],
             Cell {
-                text: String::new(),
-                col: 0,
-                span: 1,
                 merged_from: Some((1, 0)),
-                line: None,
+                ..Cell::new("", 0)
             }
         );
         assert_eq!(sheet.rows[3].texts(), vec!["", "效益"]);

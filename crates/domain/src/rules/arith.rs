@@ -226,6 +226,16 @@ fn effective_amount(it: &SummaryItem) -> Option<Decimal> {
     in_wan(&it.amount).or_else(|| children_sum(it))
 }
 
+/// The sum of the 专项 amounts (each as [`effective_amount`]); `None` when none is given.
+fn items_sum(items: &[SummaryItem]) -> Option<Decimal> {
+    items
+        .iter()
+        .filter_map(effective_amount)
+        .fold(None, |a: Option<Decimal>, x| {
+            Some(a.unwrap_or_default() + x)
+        })
+}
+
 fn summary_sums(
     pos: usize,
     f: &SpecialFundSummary,
@@ -257,14 +267,7 @@ fn summary_sums(
             differs(stated, sum, tol).then_some(CatFail { k, stated, sum })
         })
         .collect();
-    let items_sum = f
-        .items
-        .iter()
-        .filter_map(effective_amount)
-        .fold(None, |a: Option<Decimal>, x| {
-            Some(a.unwrap_or_default() + x)
-        });
-    let total_fail = match (in_wan(&f.total), items_sum) {
+    let total_fail = match (in_wan(&f.total), items_sum(&f.items)) {
         _ if (0..f.items.len()).any(item_bad) => None,
         (Some(t), Some(s)) if differs(t, s, tol) => Some((t, s)),
         _ => None,
@@ -621,33 +624,16 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "cross-form-mismatch";
     let tol = ctx.profile.sum_tolerance;
     let mut out = Vec::new();
-    let depts: Vec<(usize, &FiledForm, &DepartmentOverall)> = d
-        .forms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, ff)| match &ff.form {
-            Form::DepartmentOverall(f) => Some((i, ff, f)),
-            _ => None,
-        })
-        .collect();
-    let summaries: Vec<(usize, &FiledForm, &SpecialFundSummary)> = d
-        .forms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, ff)| match &ff.form {
-            Form::SpecialFundSummary(f) => Some((i, ff, f)),
-            _ => None,
-        })
-        .collect();
-    let projects: Vec<(usize, &FiledForm, &Project)> = d
-        .forms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, ff)| match &ff.form {
-            Form::Project(f) => Some((i, ff, f)),
-            _ => None,
-        })
-        .collect();
+    let mut depts: Vec<(usize, &FiledForm, &DepartmentOverall)> = Vec::new();
+    let mut summaries: Vec<(usize, &FiledForm, &SpecialFundSummary)> = Vec::new();
+    let mut projects: Vec<(usize, &FiledForm, &Project)> = Vec::new();
+    for (i, ff) in d.forms.iter().enumerate() {
+        match &ff.form {
+            Form::DepartmentOverall(f) => depts.push((i, ff, f)),
+            Form::SpecialFundSummary(f) => summaries.push((i, ff, f)),
+            Form::Project(f) => projects.push((i, ff, f)),
+        }
+    }
 
     // 部门整体 项目支出 vs 汇总表 合计.
     for &(_, dff, dept) in &depts {
@@ -655,14 +641,7 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             continue;
         };
         for &(_, _, s) in &summaries {
-            let total = in_wan(&s.total).or_else(|| {
-                s.items
-                    .iter()
-                    .filter_map(effective_amount)
-                    .fold(None, |a: Option<Decimal>, x| {
-                        Some(a.unwrap_or_default() + x)
-                    })
-            });
+            let total = in_wan(&s.total).or_else(|| items_sum(&s.items));
             let Some(total) = total else { continue };
             if differs(project_spend, total, tol) {
                 out.push(
@@ -790,7 +769,6 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             let Some((value, unit)) = quantity(ctx, pind) else {
                 continue;
             };
-            let path = format!("indicators[{pi}].value");
             let basis = matching_basis_count(ctx, p, pind, unit).filter(|(n, _)| *n != value);
             let dept = dept_pairs
                 .iter()
@@ -803,61 +781,52 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     (n != value).then_some((dp, di, n))
                 });
             let fmt = |n: Decimal| format!("{}{}", n.normalize(), unit);
+            // The project's value is off: `expected` is what the other number says.
+            let project_off = |expected: Decimal, msg: String| {
+                let path = format!("indicators[{pi}].value");
+                ctx.finding(RULE, pff, &path, msg)
+                    .with_values(fmt(expected), pind.value.text.clone())
+            };
             match (dept, basis) {
                 (None, None) => {}
-                (None, Some((n, det))) => out.push(
-                    ctx.finding(
-                        RULE,
-                        pff,
-                        &path,
-                        format!(
-                            "数量指标“{}”的指标值{}与第{}条支出明细测算依据中的{}不一致，请核对指标值或测算依据",
-                            pind.name,
-                            pind.value.text,
-                            det + 1,
-                            fmt(n)
-                        ),
-                    )
-                    .with_values(fmt(n), pind.value.text.clone()),
-                ),
+                (None, Some((n, det))) => out.push(project_off(
+                    n,
+                    format!(
+                        "数量指标“{}”的指标值{}与第{}条支出明细测算依据中的{}不一致，请核对指标值或测算依据",
+                        pind.name,
+                        pind.value.text,
+                        det + 1,
+                        fmt(n)
+                    ),
+                )),
                 (Some((dp, di, n)), basis) => {
                     let dff = &d.forms[dp];
                     let Form::DepartmentOverall(df) = &dff.form else { continue };
                     let dind = &df.indicators[di];
                     match basis {
                         // The project's own 测算依据 agrees with the department: the project is off.
-                        Some((b, det)) if b == n => out.push(
-                            ctx.finding(
-                                RULE,
-                                pff,
-                                &path,
-                                format!(
-                                    "数量指标“{}”的指标值{}与部门整体支出绩效目标表的{}及第{}条支出明细测算依据中的{}不一致，请核对指标值",
-                                    pind.name,
-                                    pind.value.text,
-                                    dind.value.text,
-                                    det + 1,
-                                    fmt(b)
-                                ),
-                            )
-                            .with_values(fmt(n), pind.value.text.clone()),
-                        ),
-                        Some((b, det)) => out.push(
-                            ctx.finding(
-                                RULE,
-                                pff,
-                                &path,
-                                format!(
-                                    "数量指标“{}”的指标值{}与部门整体支出绩效目标表的{}、第{}条支出明细测算依据中的{}均不一致，请核对三处数量",
-                                    pind.name,
-                                    pind.value.text,
-                                    dind.value.text,
-                                    det + 1,
-                                    fmt(b)
-                                ),
-                            )
-                            .with_values(fmt(n), pind.value.text.clone()),
-                        ),
+                        Some((b, det)) if b == n => out.push(project_off(
+                            n,
+                            format!(
+                                "数量指标“{}”的指标值{}与部门整体支出绩效目标表的{}及第{}条支出明细测算依据中的{}不一致，请核对指标值",
+                                pind.name,
+                                pind.value.text,
+                                dind.value.text,
+                                det + 1,
+                                fmt(b)
+                            ),
+                        )),
+                        Some((b, det)) => out.push(project_off(
+                            n,
+                            format!(
+                                "数量指标“{}”的指标值{}与部门整体支出绩效目标表的{}、第{}条支出明细测算依据中的{}均不一致，请核对三处数量",
+                                pind.name,
+                                pind.value.text,
+                                dind.value.text,
+                                det + 1,
+                                fmt(b)
+                            ),
+                        )),
                         // The department is the odd one out (or nothing decides): report it there.
                         None => out.push(
                             ctx.finding(

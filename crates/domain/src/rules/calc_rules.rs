@@ -2,7 +2,7 @@
 //! evaluated by the calculation-basis engine.
 
 use crate::finding::Finding;
-use crate::model::{Dossier, Form};
+use crate::model::{Dossier, ExpenditureDetail, FiledForm, Form};
 
 use std::cell::RefCell;
 
@@ -38,68 +38,80 @@ fn analyze(text: &str, amount: Option<Money>) -> CalcReport {
     report
 }
 
+/// Every 支出明细 of the dossier's project forms that has a 测算依据, with its form and
+/// its index among the details.
+fn details_with_basis(
+    d: &Dossier,
+) -> impl Iterator<Item = (&FiledForm, usize, &ExpenditureDetail)> {
+    d.forms.iter().flat_map(|ff| {
+        let details: &[ExpenditureDetail] = match &ff.form {
+            Form::Project(p) => &p.details,
+            _ => &[],
+        };
+        details
+            .iter()
+            .enumerate()
+            .filter(|(_, det)| !det.basis.trim().is_empty())
+            .map(move |(i, det)| (ff, i, det))
+    })
+}
+
 /// `calc-mismatch`: one finding per equation of a 测算依据 that does not hold, including
 /// the text's own total against the row's 金额.
 pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "calc-mismatch";
     let mut out = Vec::new();
-    for ff in &d.forms {
-        let Form::Project(p) = &ff.form else { continue };
-        for (i, det) in p.details.iter().enumerate() {
-            if det.basis.trim().is_empty() {
-                continue;
+    for (ff, i, det) in details_with_basis(d) {
+        let report = analyze(&det.basis, det.amount);
+        if !matches!(report.verdict, Verdict::Inconsistent) {
+            continue;
+        }
+        // The checks inside the text alone; the others compare it with the row's 金额.
+        let internal = calc::analyze(&det.basis, None).equations;
+        let path = format!("details[{i}].basis");
+        let failing: Vec<_> = report.equations.iter().filter(|e| !e.holds).collect();
+        for e in &failing {
+            let against_amount = !internal.contains(e);
+            let msg = if against_amount {
+                format!(
+                    "第{}条支出明细的测算依据算得{}，与该行金额{}不一致，请核对金额或测算依据",
+                    i + 1,
+                    e.computed,
+                    e.stated
+                )
+            } else {
+                format!(
+                    "第{}条支出明细的测算依据中“{}”按算式应为{}，与所写{}不一致，请改正算式或结果",
+                    i + 1,
+                    e.text.trim(),
+                    e.computed,
+                    e.stated
+                )
+            };
+            out.push(
+                ctx.finding(RULE, ff, &path, msg)
+                    .with_values(e.computed.to_string(), e.stated.to_string()),
+            );
+        }
+        if failing.is_empty() {
+            // Inconsistent without a failing equation: the text's total against 金额.
+            let msg = match (report.total, det.amount) {
+                (Some(t), Some(a)) => format!(
+                    "第{}条支出明细的测算依据合计{}与该行金额{}不一致，请核对金额或测算依据",
+                    i + 1,
+                    money(&t),
+                    money(&a)
+                ),
+                _ => format!(
+                    "第{}条支出明细的测算依据计算有误，请核对测算过程或金额",
+                    i + 1
+                ),
+            };
+            let mut f = ctx.finding(RULE, ff, &path, msg);
+            if let (Some(t), Some(a)) = (report.total, det.amount) {
+                f = f.with_values(money(&t), money(&a));
             }
-            let report = analyze(&det.basis, det.amount);
-            if !matches!(report.verdict, Verdict::Inconsistent) {
-                continue;
-            }
-            // The checks inside the text alone; the others compare it with the row's 金额.
-            let internal = calc::analyze(&det.basis, None).equations;
-            let path = format!("details[{i}].basis");
-            let failing: Vec<_> = report.equations.iter().filter(|e| !e.holds).collect();
-            for e in &failing {
-                let against_amount = !internal.contains(e);
-                let msg = if against_amount {
-                    format!(
-                        "第{}条支出明细的测算依据算得{}，与该行金额{}不一致，请核对金额或测算依据",
-                        i + 1,
-                        e.computed,
-                        e.stated
-                    )
-                } else {
-                    format!(
-                        "第{}条支出明细的测算依据中“{}”按算式应为{}，与所写{}不一致，请改正算式或结果",
-                        i + 1,
-                        e.text.trim(),
-                        e.computed,
-                        e.stated
-                    )
-                };
-                out.push(
-                    ctx.finding(RULE, ff, &path, msg)
-                        .with_values(e.computed.to_string(), e.stated.to_string()),
-                );
-            }
-            if failing.is_empty() {
-                // Inconsistent without a failing equation: the text's total against 金额.
-                let msg = match (report.total, det.amount) {
-                    (Some(t), Some(a)) => format!(
-                        "第{}条支出明细的测算依据合计{}与该行金额{}不一致，请核对金额或测算依据",
-                        i + 1,
-                        money(&t),
-                        money(&a)
-                    ),
-                    _ => format!(
-                        "第{}条支出明细的测算依据计算有误，请核对测算过程或金额",
-                        i + 1
-                    ),
-                };
-                let mut f = ctx.finding(RULE, ff, &path, msg);
-                if let (Some(t), Some(a)) = (report.total, det.amount) {
-                    f = f.with_values(money(&t), money(&a));
-                }
-                out.push(f);
-            }
+            out.push(f);
         }
     }
     out
@@ -108,30 +120,20 @@ pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 /// `calc-unverifiable`: a 测算依据 with no arithmetic the engine can check (info).
 pub(crate) fn calc_unverifiable(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "calc-unverifiable";
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        let Form::Project(p) = &ff.form else { continue };
-        for (i, det) in p.details.iter().enumerate() {
-            if det.basis.trim().is_empty() {
-                continue;
-            }
-            if matches!(
+    details_with_basis(d)
+        .filter(|(_, _, det)| {
+            matches!(
                 analyze(&det.basis, det.amount).verdict,
                 Verdict::Unverifiable
-            ) {
-                let mut f = ctx.finding(
-                    RULE,
-                    ff,
-                    &format!("details[{i}].basis"),
-                    format!(
-                        "第{}条支出明细的测算依据没有可核验的算式，请写明数量×单价=金额等测算过程",
-                        i + 1
-                    ),
-                );
-                f.actual = Some(det.basis.clone());
-                out.push(f);
-            }
-        }
-    }
-    out
+            )
+        })
+        .map(|(ff, i, det)| {
+            let msg = format!(
+                "第{}条支出明细的测算依据没有可核验的算式，请写明数量×单价=金额等测算过程",
+                i + 1
+            );
+            ctx.finding(RULE, ff, &format!("details[{i}].basis"), msg)
+                .with_actual(det.basis.clone())
+        })
+        .collect()
 }

@@ -93,39 +93,46 @@ fn simple_label(path: &str) -> Option<&'static str> {
     })
 }
 
+/// The label of a field of a list entry, by field name.
+type FieldLabel = fn(&str) -> Option<&'static str>;
+
+/// The lists of a form: path name, what one entry is called (`第3条指标`), and the labels
+/// of an entry's fields.
+const LISTS: &[(&str, &str, FieldLabel)] = &[
+    ("indicators", "条指标", indicator_field),
+    ("details", "条支出明细", detail_field),
+    ("key_tasks", "项重点工作", task_field),
+    ("items", "项专项", item_field),
+];
+
 /// Chinese label for a field path, for messages: `budget.total` → 资金总额,
 /// `indicators[3].value` → 第4条指标的指标值及单位. Unknown paths come back unchanged.
 pub fn field_label(path: &str) -> String {
     if let Some(l) = simple_label(path) {
         return l.to_string();
     }
-    let segs = segments(path);
-    let label = match segs.as_slice() {
-        [("indicators", Some(i))] => Some(format!("第{}条指标", i + 1)),
-        [("indicators", Some(i)), (f, None)] => {
-            indicator_field(f).map(|f| format!("第{}条指标的{}", i + 1, f))
-        }
-        [("details", Some(i))] => Some(format!("第{}条支出明细", i + 1)),
-        [("details", Some(i)), (f, None)] => {
-            detail_field(f).map(|f| format!("第{}条支出明细的{}", i + 1, f))
-        }
-        [("key_tasks", Some(i))] => Some(format!("第{}项重点工作", i + 1)),
-        [("key_tasks", Some(i)), (f, None)] => {
-            task_field(f).map(|f| format!("第{}项重点工作的{}", i + 1, f))
-        }
-        [("items", Some(i))] => Some(format!("第{}项专项", i + 1)),
-        [("items", Some(i)), (f, None)] => {
-            item_field(f).map(|f| format!("第{}项专项的{}", i + 1, f))
-        }
-        [("items", Some(i)), ("children", Some(j))] => {
-            Some(format!("第{}项专项第{}个支出方向", i + 1, j + 1))
-        }
-        [("items", Some(i)), ("children", Some(j)), (f, None)] => {
-            item_field(f).map(|f| format!("第{}项专项第{}个支出方向的{}", i + 1, j + 1, f))
-        }
-        _ => None,
+    list_label(&segments(path)).unwrap_or_else(|| path.to_string())
+}
+
+/// `第{i}条指标`, `第{i}项专项第{j}个支出方向`, and either with `的{field}`.
+fn list_label(segs: &[(&str, Option<usize>)]) -> Option<String> {
+    let [(list, Some(i)), rest @ ..] = segs else {
+        return None;
     };
-    label.unwrap_or_else(|| path.to_string())
+    let (_, entry, field) = LISTS.iter().find(|(name, _, _)| name == list)?;
+    let mut label = format!("第{}{entry}", i + 1);
+    let rest = match rest {
+        [("children", Some(j)), rest @ ..] if *list == "items" => {
+            label.push_str(&format!("第{}个支出方向", j + 1));
+            rest
+        }
+        _ => rest,
+    };
+    match rest {
+        [] => Some(label),
+        [(f, None)] => field(f).map(|f| format!("{label}的{f}")),
+        _ => None,
+    }
 }
 
 /// Field names in the order they appear on the forms (siblings are compared only with

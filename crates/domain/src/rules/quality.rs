@@ -11,7 +11,8 @@ use crate::value::Comparator;
 
 use super::labels::field_label;
 use super::support::{
-    bigram_set, bigrams, differs, has_content, money, snippet, text_fields, Category,
+    bigram_set, bigrams, differs, has_content, has_digit, indicator_rows, money, snippet,
+    text_fields, Category,
 };
 use super::Ctx;
 
@@ -32,90 +33,75 @@ fn measurable_example(cat: &Category) -> &'static str {
 pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "vague-value";
     let p = ctx.profile;
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
+    indicator_rows(d)
+        .filter_map(|(ff, i, ind)| {
             let v = &ind.value;
             // A value with a number in it (`12月31日前完成`) is measurable enough here.
-            if v.is_empty()
-                || v.is_quantitative()
-                || ctx.is_filler(&v.text)
-                || v.text
-                    .chars()
-                    .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-            {
-                continue;
+            if v.is_empty() || v.is_quantitative() || ctx.is_filler(&v.text) || has_digit(&v.text) {
+                return None;
             }
             let n = normalize_label(&v.text);
             if p.qualitative_grades.contains(&n) {
-                continue;
+                return None;
             }
             let word = p
                 .vague
                 .iter()
                 .filter(|w| n.contains(w.as_str()))
-                .max_by_key(|w| w.chars().count());
-            let Some(word) = word else { continue };
+                .max_by_key(|w| w.chars().count())?;
             let cat = ctx.category(ind);
-            let mut f = ctx.finding(
-                RULE,
-                ff,
-                &format!("indicators[{i}].value"),
-                format!(
-                    "三级指标“{}”的指标值“{}”（“{}”）无法衡量和核验，请改为可量化的目标值，如{}",
-                    ind.name.trim(),
-                    v.text.trim(),
-                    word,
-                    measurable_example(&cat)
-                ),
+            // Name the vague word only when the value says more than that word.
+            let shown = if n == *word {
+                format!("“{}”", v.text.trim())
+            } else {
+                format!("“{}”（含“{}”）", v.text.trim(), word)
+            };
+            let msg = format!(
+                "三级指标“{}”的指标值{}无法衡量和核验，请改为可量化的目标值，如{}",
+                ind.name.trim(),
+                shown,
+                measurable_example(&cat)
             );
-            f.actual = Some(v.text.clone());
-            out.push(f);
-        }
-    }
-    out
+            let path = format!("indicators[{i}].value");
+            Some(
+                ctx.finding(RULE, ff, &path, msg)
+                    .with_actual(v.text.clone()),
+            )
+        })
+        .collect()
 }
 
 /// `filler-value`: 无直接经济效益, 无, / … used as an indicator (one finding per row).
 pub(crate) fn filler_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "filler-value";
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
+    indicator_rows(d)
+        .filter_map(|(ff, i, ind)| {
             if ind.name.trim().is_empty() {
-                continue; // empty-indicator reports the row
+                return None; // empty-indicator reports the row
             }
             let (path, text) = if ctx.is_filler(&ind.value.text) {
                 (format!("indicators[{i}].value"), ind.value.text.trim())
             } else if ctx.is_filler(&ind.name) {
                 (format!("indicators[{i}].name"), ind.name.trim())
             } else {
-                continue;
+                return None;
             };
-            let mut f = ctx.finding(
-                RULE,
-                ff,
-                &path,
-                format!(
-                    "{}一行以“{text}”凑数填写，不适用的二级指标可以不设，请删除该行或改为可衡量的指标",
-                    ind.level2.trim()
-                ),
+            let msg = format!(
+                "{}一行以“{text}”凑数填写，不适用的二级指标可以不设，请删除该行或改为可衡量的指标",
+                ind.level2.trim()
             );
-            f.actual = Some(text.to_string());
-            out.push(f);
-        }
-    }
-    out
+            Some(ctx.finding(RULE, ff, &path, msg).with_actual(text))
+        })
+        .collect()
 }
 
 /// `process-as-quality`: 预算资金使用率 and the like filed as 质量指标.
 pub(crate) fn process_as_quality(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "process-as-quality";
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
+    indicator_rows(d)
+        .filter_map(|(ff, i, ind)| {
             if !ctx.category(ind).is_quality() {
-                continue;
+                return None;
             }
             let n = normalize_label(&ind.name);
             if !ctx
@@ -124,22 +110,16 @@ pub(crate) fn process_as_quality(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 .iter()
                 .any(|w| n.contains(w.as_str()))
             {
-                continue;
+                return None;
             }
-            let mut f = ctx.finding(
-                RULE,
-                ff,
-                &format!("indicators[{i}].name"),
-                format!(
-                    "质量指标“{}”反映的是资金执行过程，不是产出质量，请改为验收合格率、达标率等反映产出质量的指标",
-                    ind.name.trim()
-                ),
+            let msg = format!(
+                "质量指标“{}”反映的是资金执行过程，不是产出质量，请改为验收合格率、达标率等反映产出质量的指标",
+                ind.name.trim()
             );
-            f.actual = Some(ind.name.clone());
-            out.push(f);
-        }
-    }
-    out
+            let path = format!("indicators[{i}].name");
+            Some(ctx.finding(RULE, ff, &path, msg).with_actual(ind.name.clone()))
+        })
+        .collect()
 }
 
 /// The budget a form's cost indicators are measured against.
@@ -186,18 +166,16 @@ pub(crate) fn cost_restates_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 Some((b, label)) if whole => format!("只是照抄{label}{}", money(&b)),
                 _ => "只是以预算总额作为成本上限".to_string(),
             };
-            let mut f = ctx.finding(
-                RULE,
-                ff,
-                &format!("indicators[{i}].value"),
-                format!(
-                    "成本指标“{}{}”{what}，不能反映成本控制，请改为单位成本或分项成本（如“人均培训成本≤500元”）",
-                    ind.name.trim(),
-                    v.text.trim()
-                ),
+            let msg = format!(
+                "成本指标“{}{}”{what}，不能反映成本控制，请改为单位成本或分项成本（如“人均培训成本≤500元”）",
+                ind.name.trim(),
+                v.text.trim()
             );
-            f.actual = Some(v.text.clone());
-            out.push(f);
+            let path = format!("indicators[{i}].value");
+            out.push(
+                ctx.finding(RULE, ff, &path, msg)
+                    .with_actual(v.text.clone()),
+            );
         }
     }
     out
@@ -206,12 +184,11 @@ pub(crate) fn cost_restates_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 /// `satisfaction-form`: a 满意度 value not a percentage with ≥/=, or 100% with no survey basis.
 pub(crate) fn satisfaction_form(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "satisfaction-form";
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
+    indicator_rows(d)
+        .filter_map(|(ff, i, ind)| {
             let v = &ind.value;
             if v.is_empty() || !ctx.category(ind).is_satisfaction() || ctx.is_filler(&v.text) {
-                continue;
+                return None;
             }
             let msg = if !v.is_quantitative() || !v.is_percent() {
                 format!(
@@ -231,14 +208,12 @@ pub(crate) fn satisfaction_form(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     ind.name.trim()
                 )
             } else {
-                continue;
+                return None;
             };
-            let mut f = ctx.finding(RULE, ff, &format!("indicators[{i}].value"), msg);
-            f.actual = Some(v.text.clone());
-            out.push(f);
-        }
-    }
-    out
+            let path = format!("indicators[{i}].value");
+            Some(ctx.finding(RULE, ff, &path, msg).with_actual(v.text.clone()))
+        })
+        .collect()
 }
 
 /// The text an indicator of a form should relate to: names, goals, duties, spending.
@@ -305,18 +280,16 @@ pub(crate) fn relevance(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             if grams.is_empty() || shared {
                 continue;
             }
-            let mut f = ctx.finding(
-                RULE,
-                ff,
-                &format!("indicators[{i}].name"),
-                format!(
-                    "{}“{}”与本表的名称、绩效目标和支出内容没有共同的关键词，请确认该指标与本项目相关；不适用的二级指标可以不设",
-                    cat.l2,
-                    ind.name.trim()
-                ),
+            let msg = format!(
+                "{}“{}”与本表的名称、绩效目标和支出内容没有共同的关键词，请确认该指标与本项目相关；不适用的二级指标可以不设",
+                cat.l2,
+                ind.name.trim()
             );
-            f.actual = Some(ind.name.clone());
-            out.push(f);
+            let path = format!("indicators[{i}].name");
+            out.push(
+                ctx.finding(RULE, ff, &path, msg)
+                    .with_actual(ind.name.clone()),
+            );
         }
     }
     out

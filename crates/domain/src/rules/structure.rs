@@ -10,7 +10,9 @@ use crate::text::{fold_width, normalize_label, to_simplified};
 use crate::value::IndicatorValue;
 
 use super::labels::field_label;
-use super::support::{has_content, money, money_fields, squash, unreadable_amount};
+use super::support::{
+    has_content, indicator_rows, money, money_fields, squash, unreadable_amount, Category,
+};
 use super::Ctx;
 
 fn is_growth(ctx: &Ctx, name: &str) -> bool {
@@ -124,25 +126,15 @@ pub(crate) fn bad_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         }
         for (i, ind) in ff.form.indicators().iter().enumerate() {
             if let Some(msg) = value_problem(ctx, ind) {
-                let mut f = ctx.finding(RULE, ff, &format!("indicators[{i}].value"), msg);
-                f.actual = Some(ind.value.text.clone());
-                out.push(f);
+                let path = format!("indicators[{i}].value");
+                out.push(
+                    ctx.finding(RULE, ff, &path, msg)
+                        .with_actual(ind.value.text.clone()),
+                );
             }
         }
     }
     out
-}
-
-/// Which categories a form's indicators cover.
-#[derive(Default)]
-struct Coverage {
-    output: bool,
-    effect: bool,
-    satisfaction: bool,
-    quantity: bool,
-    quality: bool,
-    timeliness: bool,
-    cost: bool,
 }
 
 /// `missing-indicator`: a required category has no indicator.
@@ -170,54 +162,51 @@ pub(crate) fn missing_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             ));
             continue;
         }
-        let mut c = Coverage::default();
-        for ind in rows {
-            let cat = ctx.category(ind);
-            c.output |= cat.is_output();
-            c.effect |= cat.is_effect();
-            c.satisfaction |= cat.is_satisfaction();
-            c.quantity |= cat.is_quantity();
-            c.quality |= cat.is_quality();
-            c.timeliness |= cat.is_timeliness();
-            c.cost |= cat.is_cost();
-        }
-        let mut push = |sev: Severity, msg: &str| {
-            let mut f = ctx.finding(RULE, ff, "indicators", msg);
-            f.severity = sev;
-            out.push(f);
-        };
-        if !c.output {
-            push(
+        let cats: Vec<Category> = rows.into_iter().map(|ind| ctx.category(ind)).collect();
+        type Covers = fn(&Category) -> bool;
+        let required: [(Covers, Severity, &str); 7] = [
+            (
+                Category::is_output,
                 strong,
                 "未设置产出指标，请补充反映预期产出的数量、质量、时效、成本指标",
-            );
-        }
-        if !c.quantity {
-            push(strong, "未设置数量指标，产出指标应至少包含一项数量指标，请补充可计量的产出数量（如培训人次、覆盖户数）");
-        }
-        if !c.quality {
-            push(
+            ),
+            (
+                Category::is_quantity,
+                strong,
+                "未设置数量指标，产出指标应至少包含一项数量指标，请补充可计量的产出数量（如培训人次、覆盖户数）",
+            ),
+            (
+                Category::is_quality,
                 weak,
                 "未设置质量指标，建议补充反映产出质量的指标（如验收合格率、达标率）",
-            );
-        }
-        if !c.timeliness {
-            push(
+            ),
+            (
+                Category::is_timeliness,
                 weak,
                 "未设置时效指标，建议补充反映完成时限的指标（如完成时间≤12月31日）",
-            );
-        }
-        if !c.cost {
-            push(weak, "未设置成本指标，建议补充单位成本或分项成本指标");
-        }
-        if !c.effect {
-            push(strong, "未设置效益指标，请补充经济、社会、生态效益或可持续影响指标（不适用的二级指标可不设）");
-        }
-        if !c.satisfaction {
-            push(
+            ),
+            (
+                Category::is_cost,
+                weak,
+                "未设置成本指标，建议补充单位成本或分项成本指标",
+            ),
+            (
+                Category::is_effect,
+                strong,
+                "未设置效益指标，请补充经济、社会、生态效益或可持续影响指标（不适用的二级指标可不设）",
+            ),
+            (
+                Category::is_satisfaction,
                 strong,
                 "未设置满意度指标，请补充服务对象满意度指标（如“服务对象满意度≥90%”）",
-            );
+            ),
+        ];
+        for (covers, severity, msg) in required {
+            if !cats.iter().any(covers) {
+                let mut f = ctx.finding(RULE, ff, "indicators", msg);
+                f.severity = severity;
+                out.push(f);
+            }
         }
     }
     out
@@ -226,16 +215,15 @@ pub(crate) fn missing_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 /// `empty-indicator`: a row with a category but no 三级 name or no value.
 pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "empty-indicator";
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
+    indicator_rows(d)
+        .filter_map(|(ff, i, ind)| {
             let label = if ind.level2.trim().is_empty() {
                 ind.level1.trim()
             } else {
                 ind.level2.trim()
             };
             if label.is_empty() {
-                continue;
+                return None;
             }
             let no_name = ind.name.trim().is_empty();
             // A row with only filler (`/`, `—`) is as empty as a blank one.
@@ -259,12 +247,11 @@ pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                         ind.name.trim()
                     ),
                 ),
-                (false, false) => continue,
+                (false, false) => return None,
             };
-            out.push(ctx.finding(RULE, ff, &path, msg));
-        }
-    }
-    out
+            Some(ctx.finding(RULE, ff, &path, msg))
+        })
+        .collect()
 }
 
 /// `unknown-category`: an (一级, 二级) pair outside the active frameworks.
@@ -272,14 +259,13 @@ pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "unknown-category";
     let p = ctx.profile;
     let frameworks = p.framework_names().join("、");
-    let mut out = Vec::new();
-    for ff in &d.forms {
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
+    indicator_rows(d)
+        .filter_map(|(ff, i, ind)| {
             let raw1 = ind.level1.trim();
             let raw2 = ind.level2.trim();
             if raw1.is_empty() && raw2.is_empty() {
-                if has_content(ind) {
-                    out.push(ctx.finding(
+                return has_content(ind).then(|| {
+                    ctx.finding(
                         RULE,
                         ff,
                         &format!("indicators[{i}].level1"),
@@ -287,14 +273,13 @@ pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                             "指标“{}”未填写一级、二级指标，请按指标体系填写所属类别",
                             ind.name.trim()
                         ),
-                    ));
-                }
-                continue;
+                    )
+                });
             }
             let l1 = p.level1(raw1);
             let l2 = p.level2(raw2);
             let msg = match (&l1, &l2) {
-                (Some(a), Some(b)) if p.pair_known(a, b) => continue,
+                (Some(a), Some(b)) if p.pair_known(a, b) => return None,
                 (Some(a), Some(b)) => match p.parent_of(b) {
                     Some(parent) if &parent != a => format!(
                         "二级指标“{b}”不在一级指标“{a}”之下，应属于“{parent}”（现行指标体系：{frameworks}），请调整一级指标"
@@ -304,7 +289,7 @@ pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                         p.level2_choices(a).join("、")
                     ),
                 },
-                (None, _) if raw1.is_empty() => continue,
+                (None, _) if raw1.is_empty() => return None,
                 (None, _) => format!(
                     "一级指标“{raw1}”不在现行指标体系（{frameworks}）中，请改为产出指标、效益指标、满意度指标等规定类别"
                 ),
@@ -322,12 +307,9 @@ pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             } else {
                 format!("indicators[{i}].level2")
             };
-            let mut f = ctx.finding(RULE, ff, &path, msg);
-            f.actual = Some(format!("{raw1}—{raw2}"));
-            out.push(f);
-        }
-    }
-    out
+            Some(ctx.finding(RULE, ff, &path, msg).with_actual(format!("{raw1}—{raw2}")))
+        })
+        .collect()
 }
 
 /// `standard-invalid`: 绩效标准 empty or not a recognised standard, where the form has
@@ -373,6 +355,13 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
+/// A finding no more severe than a warning (an error under the profile becomes a warning;
+/// info stays info).
+fn at_most_warning(mut f: Finding) -> Finding {
+    f.severity = f.severity.max(Severity::Warning);
+    f
+}
+
 /// 填表人 / 联系电话, required at submission (warning).
 fn signoff_of(form: &Form) -> &Signoff {
     match form {
@@ -384,7 +373,6 @@ fn signoff_of(form: &Form) -> &Signoff {
 
 pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "header-missing";
-    let sev = ctx.severity(RULE).max(Severity::Warning);
     let mut out = Vec::new();
     for ff in &d.forms {
         let s = signoff_of(&ff.form);
@@ -393,9 +381,8 @@ pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             ("signoff.phone", &s.phone, "联系电话"),
         ] {
             if blank(value) {
-                let mut f = ctx.finding(RULE, ff, path, format!("未填写{what}，报送前请补充"));
-                f.severity = sev;
-                out.push(f);
+                let f = ctx.finding(RULE, ff, path, format!("未填写{what}，报送前请补充"));
+                out.push(at_most_warning(f));
             }
         }
     }
@@ -470,14 +457,12 @@ pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         }
         if let Form::DepartmentOverall(f) = form {
             if blank(&f.duties) {
-                let mut finding = ctx.finding(
+                out.push(at_most_warning(ctx.finding(
                     RULE,
                     ff,
                     "duties",
                     "未填写部门职责概述，请概述部门的主要职责",
-                );
-                finding.severity = finding.severity.max(Severity::Warning);
-                out.push(finding);
+                )));
             }
         }
     }
@@ -539,10 +524,6 @@ fn single_year(period: &str) -> Option<bool> {
 pub(crate) fn goal_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "goal-mismatch";
     let mut out = Vec::new();
-    let warn = |mut f: Finding| {
-        f.severity = f.severity.max(Severity::Warning);
-        f
-    };
     for ff in &d.forms {
         match &ff.form {
             Form::Project(p) => {
@@ -560,7 +541,7 @@ pub(crate) fn goal_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 }
                 let same = squash(&p.period_goal) == squash(&p.annual_goal);
                 match single_year(&p.period) {
-                    Some(true) if !same => out.push(warn(ctx.finding(
+                    Some(true) if !same => out.push(at_most_warning(ctx.finding(
                         RULE,
                         ff,
                         "annual_goal",
@@ -569,7 +550,7 @@ pub(crate) fn goal_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                             p.period.trim()
                         ),
                     ))),
-                    Some(false) if same => out.push(warn(ctx.finding(
+                    Some(false) if same => out.push(at_most_warning(ctx.finding(
                         RULE,
                         ff,
                         "annual_goal",

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use crate::finding::{Finding, Location};
-use crate::model::{FiledForm, Form, Indicator, Origin, SourceMap};
+use crate::model::{Dossier, FiledForm, Form, Indicator, Origin, SourceMap};
 use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
 
@@ -124,6 +124,23 @@ impl Category {
     }
 }
 
+/// Every indicator row of a dossier, with its form and its index on that form.
+pub(crate) fn indicator_rows(d: &Dossier) -> impl Iterator<Item = (&FiledForm, usize, &Indicator)> {
+    d.forms.iter().flat_map(|ff| {
+        ff.form
+            .indicators()
+            .iter()
+            .enumerate()
+            .map(move |(i, ind)| (ff, i, ind))
+    })
+}
+
+/// Whether a text has a digit (half or full width).
+pub(crate) fn has_digit(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+}
+
 /// An indicator row that says something (a 三级 name or a value).
 pub(crate) fn has_content(ind: &Indicator) -> bool {
     !ind.name.trim().is_empty() || !ind.value.is_empty()
@@ -174,9 +191,7 @@ pub(crate) fn money_fields(form: &Form) -> Vec<(String, &Option<Money>)> {
 /// The cell text of a field that the importer could not read as money (it has digits).
 pub(crate) fn unreadable_amount<'a>(ff: &'a FiledForm, path: &str) -> Option<&'a str> {
     let text = ff.form.sources().get(path)?.text.trim();
-    text.chars()
-        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-        .then_some(text)
+    has_digit(text).then_some(text)
 }
 
 /// Paths of money fields whose cell has a number the importer could not read: sums

@@ -38,6 +38,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Record where each of `fields` (role, field name) of a data row was read, under
+    /// `{prefix}.{field}`.
+    fn note_row(&mut self, row: &DataRow, prefix: &str, fields: &[(Role, &str)]) {
+        for &(role, f) in fields {
+            if let Some(p) = row.get(role) {
+                self.note(&format!("{prefix}.{f}"), p);
+            }
+        }
+    }
+
     fn warn(&mut self, msg: String, p: Option<Pos>) {
         let o = p.and_then(|p| self.grid.origin(p));
         self.warnings.push((msg, o));
@@ -745,13 +755,8 @@ fn summary(r: &mut Reader) -> SpecialFundSummary {
     };
     let rows = data_rows(r.grid, &header, r.seg.end, TableKind::Summary, r.profile);
     for row in rows {
-        let text = |role| {
-            row.get(role)
-                .map(|p| r.grid.text(p).trim().to_string())
-                .unwrap_or_default()
-        };
-        let seq = text(Role::Seq);
-        let name = text(Role::Name);
+        let seq = row.text(r.grid, Role::Seq);
+        let name = row.text(r.grid, Role::Name);
         let amount_pos = row.get(Role::Amount);
         if is_total_label(&normalize_label(&name)) || is_total_label(&normalize_label(&seq)) {
             // 合计 may span two columns: take the first amount after it.
@@ -784,22 +789,22 @@ fn summary(r: &mut Reader) -> SpecialFundSummary {
             name,
             ..Default::default()
         };
-        for (role, f) in [
-            (Role::Seq, "seq"),
-            (Role::Name, "name"),
-            (Role::Amount, "amount"),
-            (Role::PeriodGoal, "period_goal"),
-            (Role::AnnualGoal, "annual_goal"),
-        ] {
-            if let Some(p) = row.get(role) {
-                r.note(&format!("{path}.{f}"), p);
-            }
-        }
+        r.note_row(
+            &row,
+            &path,
+            &[
+                (Role::Seq, "seq"),
+                (Role::Name, "name"),
+                (Role::Amount, "amount"),
+                (Role::PeriodGoal, "period_goal"),
+                (Role::AnnualGoal, "annual_goal"),
+            ],
+        );
         if let Some(p) = amount_pos {
             item.amount = r.money_text(&format!("{path}.amount"), r.grid.text(p), Some(p));
         }
-        item.period_goal = text(Role::PeriodGoal);
-        item.annual_goal = text(Role::AnnualGoal);
+        item.period_goal = row.text(r.grid, Role::PeriodGoal);
+        item.annual_goal = row.text(r.grid, Role::AnnualGoal);
         if is_category || s.items.is_empty() {
             s.items.push(item);
         } else {
@@ -948,24 +953,19 @@ fn details(r: &mut Reader, p: &mut Project) {
         }
         let i = p.details.len();
         let mut d = ExpenditureDetail::default();
-        for (role, f) in [
-            (Role::Content, "content"),
-            (Role::Item, "item"),
-            (Role::Amount, "amount"),
-            (Role::Basis, "basis"),
-        ] {
-            if let Some(q) = row.get(role) {
-                r.note(&format!("details[{i}].{f}"), q);
-            }
-        }
-        let text = |role| {
-            row.get(role)
-                .map(|q| r.grid.text(q).trim().to_string())
-                .unwrap_or_default()
-        };
-        d.content = text(Role::Content);
-        d.item = text(Role::Item);
-        d.basis = crate::text::drop_artefacts(&text(Role::Basis)).0;
+        r.note_row(
+            &row,
+            &format!("details[{i}]"),
+            &[
+                (Role::Content, "content"),
+                (Role::Item, "item"),
+                (Role::Amount, "amount"),
+                (Role::Basis, "basis"),
+            ],
+        );
+        d.content = row.text(r.grid, Role::Content);
+        d.item = row.text(r.grid, Role::Item);
+        d.basis = crate::text::drop_artefacts(&row.text(r.grid, Role::Basis)).0;
         if let Some(q) = row.get(Role::Amount) {
             d.amount = r.money_text(&format!("details[{i}].amount"), r.grid.text(q), Some(q));
         }

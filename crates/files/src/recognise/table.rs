@@ -61,74 +61,92 @@ impl DataRow {
     pub fn get(&self, role: Role) -> Option<Pos> {
         self.cells.iter().find(|(r, _)| *r == role).map(|(_, p)| *p)
     }
+
+    /// The trimmed text of the cell with `role`; empty when the row has none.
+    pub fn text(&self, grid: &Grid, role: Role) -> String {
+        self.get(role)
+            .map(|p| grid.text(p).trim().to_string())
+            .unwrap_or_default()
+    }
 }
 
-fn role_of(norm: &str, kind: TableKind) -> Role {
-    let starts = |w: &str| norm.starts_with(w);
-    match kind {
-        TableKind::Indicators => {
-            if starts("一级指标") || norm == "一级" {
-                Role::L1
-            } else if starts("二级指标") || norm == "二级" {
-                Role::L2
-            } else if starts("三级指标") || norm == "三级" {
-                Role::Name
-            } else if starts("指标性质") || starts("指标值类型") {
-                Role::Nature
-            } else if starts("指标值设定依据") || starts("绩效标准") {
-                Role::Standard
-            } else if starts("指标值") || starts("年度指标值") {
-                Role::Value
-            } else if starts("度量单位") || starts("计量单位") {
-                Role::Unit
-            } else if starts("权重") || starts("分值") {
-                Role::Weight
-            } else if starts("指标方向") {
-                Role::Direction
-            } else if starts("单位名称") {
-                Role::ProjectUnit
-            } else if starts("项目名称") {
-                Role::ProjectName
-            } else if starts("预算数") || starts("项目金额") || starts("预算金额") {
-                Role::ProjectAmount
-            } else if starts("年度目标") || starts("年度绩效目标") {
-                Role::ProjectGoal
-            } else {
-                Role::Ignore
-            }
-        }
-        TableKind::Details => {
-            if starts("支出内容") {
-                Role::Content
-            } else if starts("支出明细及测算") {
-                Role::Ignore
-            } else if starts("支出明细") || starts("明细") {
-                Role::Item
-            } else if norm == "金额" || starts("金额(") {
-                Role::Amount
-            } else if norm.contains("测算") || norm.contains("依据") || norm.contains("说明")
-            {
-                Role::Basis
-            } else {
-                Role::Ignore
-            }
-        }
-        TableKind::Summary => {
-            if starts("序号") {
-                Role::Seq
-            } else if norm == "名称" || norm.ends_with("名称") {
-                Role::Name
-            } else if norm == "金额" || starts("金额(") || starts("预算") {
-                Role::Amount
-            } else if starts("实施期") || starts("中期") {
-                Role::PeriodGoal
-            } else if starts("年度") {
-                Role::AnnualGoal
-            } else {
-                Role::Ignore
-            }
+/// How a header word is recognised.
+#[derive(Clone, Copy)]
+enum Word {
+    Is(&'static str),
+    Starts(&'static str),
+    Ends(&'static str),
+    Contains(&'static str),
+}
+
+impl Word {
+    fn matches(self, norm: &str) -> bool {
+        match self {
+            Word::Is(w) => norm == w,
+            Word::Starts(w) => norm.starts_with(w),
+            Word::Ends(w) => norm.ends_with(w),
+            Word::Contains(w) => norm.contains(w),
         }
     }
+}
+
+use Word::{Contains, Ends, Is, Starts};
+
+/// The header words of each table, first match wins.
+const INDICATOR_ROLES: &[(&[Word], Role)] = &[
+    (&[Starts("一级指标"), Is("一级")], Role::L1),
+    (&[Starts("二级指标"), Is("二级")], Role::L2),
+    (&[Starts("三级指标"), Is("三级")], Role::Name),
+    (&[Starts("指标性质"), Starts("指标值类型")], Role::Nature),
+    (
+        &[Starts("指标值设定依据"), Starts("绩效标准")],
+        Role::Standard,
+    ),
+    (&[Starts("指标值"), Starts("年度指标值")], Role::Value),
+    (&[Starts("度量单位"), Starts("计量单位")], Role::Unit),
+    (&[Starts("权重"), Starts("分值")], Role::Weight),
+    (&[Starts("指标方向")], Role::Direction),
+    (&[Starts("单位名称")], Role::ProjectUnit),
+    (&[Starts("项目名称")], Role::ProjectName),
+    (
+        &[Starts("预算数"), Starts("项目金额"), Starts("预算金额")],
+        Role::ProjectAmount,
+    ),
+    (
+        &[Starts("年度目标"), Starts("年度绩效目标")],
+        Role::ProjectGoal,
+    ),
+];
+
+const DETAIL_ROLES: &[(&[Word], Role)] = &[
+    (&[Starts("支出内容")], Role::Content),
+    (&[Starts("支出明细及测算")], Role::Ignore),
+    (&[Starts("支出明细"), Starts("明细")], Role::Item),
+    (&[Is("金额"), Starts("金额(")], Role::Amount),
+    (
+        &[Contains("测算"), Contains("依据"), Contains("说明")],
+        Role::Basis,
+    ),
+];
+
+const SUMMARY_ROLES: &[(&[Word], Role)] = &[
+    (&[Starts("序号")], Role::Seq),
+    (&[Is("名称"), Ends("名称")], Role::Name),
+    (&[Is("金额"), Starts("金额("), Starts("预算")], Role::Amount),
+    (&[Starts("实施期"), Starts("中期")], Role::PeriodGoal),
+    (&[Starts("年度")], Role::AnnualGoal),
+];
+
+fn role_of(norm: &str, kind: TableKind) -> Role {
+    let roles = match kind {
+        TableKind::Indicators => INDICATOR_ROLES,
+        TableKind::Details => DETAIL_ROLES,
+        TableKind::Summary => SUMMARY_ROLES,
+    };
+    roles
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| w.matches(norm)))
+        .map_or(Role::Ignore, |&(_, role)| role)
 }
 
 fn is_header_cell(norm: &str, kind: TableKind) -> bool {
