@@ -1,6 +1,8 @@
 //! Golden snapshots of what the importer reads from the seed and from every real form of the
 //! development corpus, plus the facts a reviewer relies on, asserted outright.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use jixiao_domain::model::{Form, FormKind};
@@ -266,4 +268,65 @@ fn monitoring_forms_are_recognised_and_reported_as_not_supported() {
     );
     assert_eq!(f.status, Status::Error);
     assert!(f.error.unwrap().contains("运行监控表"));
+}
+
+/// The seed as a saved web page (Word's "save as web page" shape, UTF-8 and GBK) and as a
+/// workbook with one form per worksheet read to the same models as the text dump.
+#[test]
+fn seed_as_html_and_as_one_sheet_per_form_reads_the_same() {
+    let base = models(&import("examples/seed-2023-shifeng-tongzhanbu.txt"));
+    let profile = Profile::builtin("hunan-zhuzhou").unwrap();
+    let word = common::seed::seed_word_like();
+    for charset in ["utf-8", "gbk"] {
+        let html = common::render::to_html(&word, charset);
+        let bytes = if charset == "gbk" {
+            encoding_rs::GBK.encode(&html).0.into_owned()
+        } else {
+            html.into_bytes()
+        };
+        let f =
+            jixiao_files::import::import_bytes("seed.html", &bytes, &profile, &Limits::default());
+        assert_eq!(f.status, Status::Ok, "{charset}: {:?}", f.error);
+        assert_eq!(models(&f), base, "html {charset}");
+    }
+
+    // One worksheet per form: cut the text rows at each title.
+    let text = common::seed::seed_text_sheet();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let mut ws: Option<&mut rust_xlsxwriter::Worksheet> = None;
+    let mut r = 0u32;
+    let mut sheets = 0;
+    for row in &text.rows {
+        // A title may share a row with the previous form's signature line.
+        let is_title = |t: &str| t.contains("绩效目标表") || t.contains("汇总表");
+        let split = row
+            .cells
+            .iter()
+            .position(|c| is_title(&c.text))
+            .unwrap_or(row.cells.len());
+        for (part, cells) in [(0, &row.cells[..split]), (1, &row.cells[split..])] {
+            if part == 1 && !cells.is_empty() {
+                sheets += 1;
+                let sheet = wb.add_worksheet();
+                sheet.set_name(format!("表{sheets}")).unwrap();
+                ws = Some(sheet);
+                r = 0;
+            }
+            if cells.is_empty() {
+                continue;
+            }
+            let Some(sheet) = ws.as_deref_mut() else {
+                continue;
+            };
+            for (c, cell) in cells.iter().enumerate() {
+                sheet.write_string(r, c as u16, &cell.text).unwrap();
+            }
+            r += 1;
+        }
+    }
+    assert_eq!(sheets, 4);
+    let bytes = wb.save_to_buffer().unwrap();
+    let f = jixiao_files::import::import_bytes("seed.xlsx", &bytes, &profile, &Limits::default());
+    assert_eq!(f.status, Status::Ok, "{:?}", f.error);
+    assert_eq!(models(&f), base, "one sheet per form");
 }
