@@ -6,6 +6,7 @@ pub mod finding;
 pub mod model;
 pub mod money;
 pub mod profile;
+pub mod review;
 pub mod rules;
 pub mod text;
 pub mod value;

@@ -1,0 +1,227 @@
+//! Either backend behind one type, chosen from the `--database` value at run time.
+
+use std::path::Path;
+use std::time::Duration;
+
+use jixiao_domain::review::{Action, Status};
+use jixiao_domain::{Finding, Form};
+
+use crate::error::{Result, StoreError};
+use crate::model::{
+    Actor, AuditRecord, AuditReport, Comment, DossierFilter, NewUser, Page, ReviewRecord, SaveKind,
+    Session, StoredDossier, Unit, User, Version, VersionInfo,
+};
+use crate::postgres::PgStore;
+use crate::sqlite::SqliteStore;
+use crate::store::Store;
+
+#[derive(Clone, Debug)]
+pub enum AnyStore {
+    Sqlite(SqliteStore),
+    Pg(PgStore),
+}
+
+/// Opens the store named by `target`: `postgres://…` / `postgresql://…` connects to
+/// PostgreSQL, `sqlite:…` is a sqlx SQLite URL, anything else is a file path (created
+/// when missing). Migrations run before it returns.
+pub async fn open(target: &str) -> Result<AnyStore> {
+    let t = target.trim();
+    if t.starts_with("postgres://") || t.starts_with("postgresql://") {
+        Ok(AnyStore::Pg(PgStore::connect(t).await?))
+    } else if t.starts_with("sqlite:") {
+        Ok(AnyStore::Sqlite(SqliteStore::open_url(t).await?))
+    } else if t.contains("://") {
+        Err(StoreError::refused(format!(
+            "不支持的数据库地址：{}（请用 SQLite 文件路径、sqlite:// 或 postgres:// 地址）",
+            t.split("://").next().unwrap_or_default()
+        )))
+    } else if t.is_empty() {
+        Err(StoreError::refused("数据库路径不能为空"))
+    } else {
+        Ok(AnyStore::Sqlite(SqliteStore::open(t).await?))
+    }
+}
+
+impl AnyStore {
+    /// `"sqlite"` or `"postgres"`, for logs and `/healthz`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            AnyStore::Sqlite(_) => "sqlite",
+            AnyStore::Pg(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            AnyStore::Sqlite(s) => s.close().await,
+            AnyStore::Pg(s) => s.close().await,
+        }
+    }
+}
+
+impl From<SqliteStore> for AnyStore {
+    fn from(s: SqliteStore) -> Self {
+        AnyStore::Sqlite(s)
+    }
+}
+
+impl From<PgStore> for AnyStore {
+    fn from(s: PgStore) -> Self {
+        AnyStore::Pg(s)
+    }
+}
+
+/// Calls the same method on whichever backend this is.
+macro_rules! on {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            AnyStore::Sqlite(s) => s.$method($($arg),*).await,
+            AnyStore::Pg(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn ping(&self) -> Result<()> {
+        on!(self.ping())
+    }
+    async fn create_unit(&self, name: &str, parent_id: Option<i64>, actor: &Actor) -> Result<Unit> {
+        on!(self.create_unit(name, parent_id, actor))
+    }
+    async fn get_unit(&self, id: i64) -> Result<Unit> {
+        on!(self.get_unit(id))
+    }
+    async fn unit_by_name(&self, name: &str) -> Result<Unit> {
+        on!(self.unit_by_name(name))
+    }
+    async fn list_units(&self) -> Result<Vec<Unit>> {
+        on!(self.list_units())
+    }
+    async fn create_user(&self, user: &NewUser<'_>, actor: &Actor) -> Result<User> {
+        on!(self.create_user(user, actor))
+    }
+    async fn get_user(&self, id: i64) -> Result<User> {
+        on!(self.get_user(id))
+    }
+    async fn user_by_username(&self, username: &str) -> Result<User> {
+        on!(self.user_by_username(username))
+    }
+    async fn list_users(&self) -> Result<Vec<User>> {
+        on!(self.list_users())
+    }
+    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
+        on!(self.set_password(user_id, password_hash, actor))
+    }
+    async fn assign_reviewer(&self, reviewer_id: i64, unit_id: i64, actor: &Actor) -> Result<bool> {
+        on!(self.assign_reviewer(reviewer_id, unit_id, actor))
+    }
+    async fn unassign_reviewer(
+        &self,
+        reviewer_id: i64,
+        unit_id: i64,
+        actor: &Actor,
+    ) -> Result<bool> {
+        on!(self.unassign_reviewer(reviewer_id, unit_id, actor))
+    }
+    async fn reviewer_units(&self, reviewer_id: i64) -> Result<Vec<i64>> {
+        on!(self.reviewer_units(reviewer_id))
+    }
+    async fn create_dossier(
+        &self,
+        unit_id: i64,
+        year: i64,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        on!(self.create_dossier(unit_id, year, forms, findings, actor))
+    }
+    async fn get_dossier(&self, id: i64) -> Result<StoredDossier> {
+        on!(self.get_dossier(id))
+    }
+    async fn find_dossier(&self, unit_id: i64, year: i64) -> Result<StoredDossier> {
+        on!(self.find_dossier(unit_id, year))
+    }
+    async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<StoredDossier>> {
+        on!(self.list_dossiers(filter))
+    }
+    async fn save_version(
+        &self,
+        dossier_id: i64,
+        base_version: i64,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+        kind: SaveKind,
+    ) -> Result<VersionInfo> {
+        on!(self.save_version(dossier_id, base_version, forms, findings, actor, kind))
+    }
+    async fn get_version(&self, dossier_id: i64, version: i64) -> Result<Version> {
+        on!(self.get_version(dossier_id, version))
+    }
+    async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
+        on!(self.history(dossier_id))
+    }
+    async fn transition(
+        &self,
+        dossier_id: i64,
+        expected_status: Status,
+        expected_version: i64,
+        action: &Action,
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        on!(self.transition(dossier_id, expected_status, expected_version, action, actor))
+    }
+    async fn add_comment(
+        &self,
+        dossier_id: i64,
+        version: i64,
+        field: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> Result<Comment> {
+        on!(self.add_comment(dossier_id, version, field, body, actor))
+    }
+    async fn comments(&self, dossier_id: i64) -> Result<Vec<Comment>> {
+        on!(self.comments(dossier_id))
+    }
+    async fn reviews(&self, dossier_id: i64) -> Result<Vec<ReviewRecord>> {
+        on!(self.reviews(dossier_id))
+    }
+    async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
+        on!(self.create_session(user_id, ttl))
+    }
+    async fn get_session(&self, token: &str) -> Result<Session> {
+        on!(self.get_session(token))
+    }
+    async fn touch_session(&self, token: &str, ttl: Duration) -> Result<Session> {
+        on!(self.touch_session(token, ttl))
+    }
+    async fn delete_session(&self, token: &str) -> Result<bool> {
+        on!(self.delete_session(token))
+    }
+    async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+        on!(self.delete_user_sessions(user_id))
+    }
+    async fn purge_expired_sessions(&self) -> Result<u64> {
+        on!(self.purge_expired_sessions())
+    }
+    async fn append_audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<AuditRecord> {
+        on!(self.append_audit(actor, action, target, detail))
+    }
+    async fn audit_log(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        on!(self.audit_log(after_seq, limit))
+    }
+    async fn verify_audit(&self) -> Result<AuditReport> {
+        on!(self.verify_audit())
+    }
+    async fn backup(&self, path: &Path) -> Result<()> {
+        on!(self.backup(path))
+    }
+}

@@ -1,0 +1,29 @@
+//! jixiao storage: units, users, reviewer assignments, dossiers with immutable
+//! versions, comments, review records, sessions and a hash-chained audit log, on an
+//! embedded SQLite file (default) or PostgreSQL. See docs/storage.md.
+//!
+//! Callers are generic over [`Store`] or hold an [`AnyStore`] from [`open`].
+
+mod any;
+pub mod audit;
+mod error;
+mod migrate;
+mod model;
+mod postgres;
+mod rows;
+mod secret;
+mod shared;
+mod sqlite;
+mod store;
+
+pub use any::{open, AnyStore};
+pub use error::{Result, StoreError};
+pub use model::*;
+pub use postgres::PgStore;
+pub use secret::{hash_password, random_token, verify_password};
+pub use sqlite::SqliteStore;
+pub use store::Store;
+
+/// Re-exported so callers name the options types without depending on sqlx directly.
+pub use sqlx::postgres::PgConnectOptions;
+pub use sqlx::sqlite::SqliteConnectOptions;

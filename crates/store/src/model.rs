@@ -1,0 +1,376 @@
+//! What the store keeps and returns. Times are epoch milliseconds (UTC); amounts that
+//! are columns are whole 分 (`Money::to_fen`); forms and findings are the documented
+//! JSON model.
+
+use jixiao_domain::review::{Grade, Opinions, Status};
+use jixiao_domain::{Finding, Form, Money, Severity};
+use serde::Serialize;
+
+/// What a user may do: 填报 for their own unit, 审核 for the units assigned to them, or
+/// everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Unit,
+    Reviewer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Unit, Role::Reviewer, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Unit => "unit",
+            Role::Reviewer => "reviewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Unit => "填报",
+            Role::Reviewer => "审核",
+            Role::Admin => "管理",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s || r.label() == s)
+    }
+}
+
+/// 预算单位; `parent_id` is its 主管部门.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    /// Argon2 PHC string; never serialised.
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"<redacted>")
+            .field("role", &self.role)
+            .field("unit_id", &self.unit_id)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    /// From [`crate::hash_password`].
+    pub password_hash: &'a str,
+    pub role: Role,
+    /// Required for `Role::Unit`.
+    pub unit_id: Option<i64>,
+}
+
+/// A dossier's metadata (all forms of one unit and year). The forms are in its versions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredDossier {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub year: i64,
+    pub status: Status,
+    /// The version everyone sees and edits; conflict versions never become current.
+    pub current_version: i64,
+    /// The last approved version, the baseline while an adjustment is under way.
+    pub approved_version: Option<i64>,
+    /// The grade of the latest review, if it had one.
+    pub grade: Option<Grade>,
+    /// Set by a 差 review: the target may not enter budget arrangement.
+    pub not_for_budget: bool,
+    /// 部门整体支出 budget total of the current version, in 分, when known.
+    pub total_fen: Option<i64>,
+    /// Error-severity findings of the current version.
+    pub error_count: i64,
+    pub warning_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl StoredDossier {
+    pub fn total(&self) -> Option<Money> {
+        self.total_fen.map(Money::from_fen)
+    }
+}
+
+/// How a version came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionKind {
+    /// An ordinary save.
+    Save,
+    /// The first version of an adjustment of an approved dossier (has a reason).
+    Adjustment,
+    /// A save made against a stale version: kept so nothing is lost, never current.
+    Conflict,
+}
+
+impl VersionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            VersionKind::Save => "save",
+            VersionKind::Adjustment => "adjustment",
+            VersionKind::Conflict => "conflict",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            VersionKind::Save => "保存",
+            VersionKind::Adjustment => "调整",
+            VersionKind::Conflict => "冲突另存",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VersionKind> {
+        [
+            VersionKind::Save,
+            VersionKind::Adjustment,
+            VersionKind::Conflict,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
+    }
+}
+
+/// What a caller asks `save_version` to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveKind {
+    Save,
+    /// Opens an adjustment of an approved dossier (审核通过 → 调整中).
+    Adjustment {
+        reason: String,
+    },
+}
+
+/// One entry of a dossier's history, without the (large) forms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VersionInfo {
+    pub dossier_id: i64,
+    pub version: i64,
+    pub kind: VersionKind,
+    pub reason: Option<String>,
+    /// The version the author started from (0 for the first).
+    pub base_version: i64,
+    pub error_count: i64,
+    pub warning_count: i64,
+    pub created_by: Option<i64>,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+}
+
+/// A version with its forms and the findings computed for them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Version {
+    #[serde(flatten)]
+    pub info: VersionInfo,
+    pub forms: Vec<Form>,
+    pub findings: Vec<Finding>,
+}
+
+/// A remark on a field of a version, e.g. `indicators[3].value`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub version: i64,
+    /// Field path inside the forms; empty for a remark on the whole dossier.
+    pub field: String,
+    pub body: String,
+    pub author_id: i64,
+    pub author_name: String,
+    pub created_at: i64,
+}
+
+/// The outcome a review record documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Return,
+    Approve,
+}
+
+impl Decision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Return => "return",
+            Decision::Approve => "approve",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Return => "退回修改",
+            Decision::Approve => "审核通过",
+        }
+    }
+}
+
+/// One review of one version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewRecord {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub version: i64,
+    pub reviewer_id: i64,
+    pub reviewer_name: String,
+    pub decision: Decision,
+    pub grade: Option<Grade>,
+    pub opinions: Opinions,
+    pub created_at: i64,
+}
+
+/// A login session. The token itself is only returned once, by `create_session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_seen: i64,
+}
+
+/// Who does something, and from where: recorded in versions and the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Actor {
+    /// `None` for the system itself (CLI maintenance, imports without a login).
+    pub user_id: Option<i64>,
+    /// Username, or a name such as `system` / `cli`.
+    pub name: String,
+    /// Client address, when there is one.
+    pub address: Option<String>,
+}
+
+impl Actor {
+    pub fn user(user: &User, address: Option<String>) -> Actor {
+        Actor {
+            user_id: Some(user.id),
+            name: user.username.clone(),
+            address,
+        }
+    }
+
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            address: None,
+        }
+    }
+}
+
+/// One audit-log row. `hash` = SHA-256 over `prev_hash` and the other fields
+/// (see [`crate::audit`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub address: Option<String>,
+    /// JSON text exactly as hashed.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Result of walking the audit chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    /// Records checked before the first break (all of them when intact).
+    pub checked: i64,
+    /// Hash of the last intact record (the genesis value for an empty log). Keep it
+    /// somewhere else to detect a truncated tail later.
+    pub head: String,
+    pub broken: Option<AuditBreak>,
+}
+
+impl AuditReport {
+    pub fn is_intact(&self) -> bool {
+        self.broken.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditBreak {
+    /// The first sequence number where the chain does not hold.
+    pub seq: i64,
+    /// Chinese explanation.
+    pub problem: String,
+}
+
+/// Which dossiers to list. `unit_ids: Some(vec![])` lists nothing (a reviewer with no
+/// assignment), `None` lists all units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DossierFilter {
+    pub unit_ids: Option<Vec<i64>>,
+    /// Empty: any status.
+    pub statuses: Vec<Status>,
+    pub year: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for DossierFilter {
+    fn default() -> Self {
+        DossierFilter {
+            unit_ids: None,
+            statuses: Vec::new(),
+            year: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// Largest page `list_dossiers` returns.
+pub const MAX_PAGE: i64 = 500;
+
+/// One page of a listing plus the total number of matches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// The 部门整体支出 budget total of a set of forms, in 分.
+pub fn department_total_fen(forms: &[Form]) -> Option<i64> {
+    forms.iter().find_map(|f| match f {
+        Form::DepartmentOverall(d) => d.budget.total.as_ref().and_then(Money::to_fen),
+        _ => None,
+    })
+}
+
+/// (errors, warnings) among `findings`.
+pub fn severity_counts(findings: &[Finding]) -> (i64, i64) {
+    findings.iter().fold((0, 0), |(e, w), f| match f.severity {
+        Severity::Error => (e + 1, w),
+        Severity::Warning => (e, w + 1),
+        Severity::Info => (e, w),
+    })
+}

@@ -1,0 +1,66 @@
+//! Column lists shared by both backends and the parsers for the text-coded columns.
+//! The row decoders themselves live in `shared.rs`, where the row type is concrete.
+
+use jixiao_domain::review::{Grade, Status};
+
+use crate::error::{Result, StoreError};
+use crate::model::{Decision, Role, VersionKind};
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::other(format!("unexpected {what} in database: {value:?}"))
+}
+
+pub(crate) fn parse_status(s: &str) -> Result<Status> {
+    Status::parse(s).ok_or_else(|| bad("status", s))
+}
+
+pub(crate) fn parse_grade(g: Option<String>) -> Result<Option<Grade>> {
+    g.map(|g| Grade::parse(&g).ok_or_else(|| bad("grade", &g)))
+        .transpose()
+}
+
+pub(crate) fn parse_role(s: &str) -> Result<Role> {
+    Role::parse(s).ok_or_else(|| bad("role", s))
+}
+
+pub(crate) fn parse_kind(s: &str) -> Result<VersionKind> {
+    VersionKind::parse(s).ok_or_else(|| bad("version kind", s))
+}
+
+pub(crate) fn parse_decision(s: &str) -> Result<Decision> {
+    match s {
+        "return" => Ok(Decision::Return),
+        "approve" => Ok(Decision::Approve),
+        other => Err(bad("decision", other)),
+    }
+}
+
+pub(crate) const UNIT_COLUMNS: &str = "id, name, parent_id, created_at";
+
+pub(crate) const USER_COLUMNS: &str = "id, username, password_hash, role, unit_id, created_at";
+
+/// Dossier with its unit's name and the finding counts of its current version.
+pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_name, d.year, \
+     d.status, d.current_version, d.approved_version, d.grade, d.not_for_budget, d.total_fen, \
+     v.error_count, v.warning_count, d.created_at, d.updated_at \
+     FROM dossiers d \
+     JOIN units u ON u.id = d.unit_id \
+     JOIN versions v ON v.dossier_id = d.id AND v.version = d.current_version";
+
+pub(crate) const VERSION_INFO_SELECT: &str = "SELECT v.dossier_id, v.version, v.kind, v.reason, \
+     v.base_version, v.error_count, v.warning_count, v.created_by, \
+     u.username AS created_by_name, v.created_at \
+     FROM versions v LEFT JOIN users u ON u.id = v.created_by";
+
+pub(crate) const COMMENT_SELECT: &str = "SELECT c.id, c.dossier_id, c.version, c.field, c.body, \
+     c.author_id, u.username AS author_name, c.created_at \
+     FROM comments c JOIN users u ON u.id = c.author_id";
+
+pub(crate) const REVIEW_SELECT: &str = "SELECT r.id, r.dossier_id, r.version, r.reviewer_id, \
+     u.username AS reviewer_name, r.decision, r.grade, r.opinions, r.created_at \
+     FROM reviews r JOIN users u ON u.id = r.reviewer_id";
+
+pub(crate) const SESSION_COLUMNS: &str = "user_id, csrf_token, created_at, expires_at, last_seen";
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "seq, at, actor, action, target, address, detail, prev_hash, hash";

@@ -1,0 +1,108 @@
+//! The embedded default: one SQLite file in WAL mode.
+//!
+//! Writes go through a pool of exactly one connection and start with
+//! `BEGIN IMMEDIATE`, so writers queue in the pool instead of spinning on
+//! `SQLITE_BUSY`, and a transaction that reads before it writes can never be refused
+//! for a stale snapshot. Other processes (a CLI next to the server) are handled by the
+//! busy timeout. Reads use their own pool and run in parallel with the writer (WAL).
+
+use std::str::FromStr;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::shared::impl_store;
+use crate::shared::prelude::*;
+
+/// How long a writer waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path` and migrates it.
+    pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        Self::open_with(SqliteConnectOptions::new().filename(path)).await
+    }
+
+    /// Opens a `sqlite://path` URL (sqlx syntax, e.g. `sqlite://jixiao.db?mode=rwc`).
+    pub async fn open_url(url: &str) -> Result<SqliteStore> {
+        let opts = SqliteConnectOptions::from_str(url).map_err(StoreError::other)?;
+        Self::open_with(opts).await
+    }
+
+    /// Opens with caller-supplied options; WAL, foreign keys, the busy timeout and full
+    /// sync are always set.
+    pub async fn open_with(opts: SqliteConnectOptions) -> Result<SqliteStore> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged commit survives power loss, not only a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        crate::migrate::migrator(crate::migrate::SQLITE)
+            .await?
+            .run(&writer)
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// The single-connection write pool (for maintenance and tests).
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    /// The read pool.
+    pub fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    /// Closes both pools (checkpointing the WAL when the last connection goes).
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Writers are already serial (one connection, `BEGIN IMMEDIATE`).
+    async fn lock_audit(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> Result<()> {
+        Ok(())
+    }
+
+    async fn backup_to(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(StoreError::refused(format!(
+                "备份文件已存在：{}，请换一个文件名",
+                path.display()
+            )));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::refused("备份文件路径必须是有效的 UTF-8 文本"))?;
+        // VACUUM INTO writes a consistent snapshot while readers and writers go on.
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.reader)
+            .await?;
+        Ok(())
+    }
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite);

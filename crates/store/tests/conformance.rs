@@ -1,0 +1,1397 @@
+//! One conformance suite for every backend.
+//!
+//! Each `case_*` is generic over the store and runs on SQLite always (a fresh file in a
+//! temporary folder) and on PostgreSQL when `TEST_DATABASE_URL` names a server where
+//! the user may create databases (each case gets its own `jixiao_test_<random>`
+//! database, dropped afterwards, so cases run in parallel).
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use jixiao_domain::review::{Action, Grade, Opinions, Status};
+use jixiao_domain::{
+    Budget, DepartmentOverall, Finding, Form, Indicator, IndicatorValue, Location, Money,
+    MoneyUnit, Project, Severity,
+};
+use jixiao_store::{
+    hash_password, open, verify_password, Actor, DossierFilter, NewUser, PgConnectOptions, PgStore,
+    Role, SaveKind, SqliteStore, Store, StoreError, VersionKind,
+};
+use sqlx::Connection;
+
+// ---------------------------------------------------------------- harness
+
+/// What a case needs beyond `Store`: raw SQL for tampering, schema listing, backups.
+trait Harness: Store + Clone + Send + Sync + 'static {
+    const BACKEND: &'static str;
+    /// Runs one raw statement; the database's error text on failure.
+    fn exec(&self, sql: &str) -> impl Future<Output = Result<u64, String>> + Send;
+    /// The statement that switches off the audit table's append-only guard.
+    const DISABLE_AUDIT_GUARD: &'static str;
+    /// (table, column) of every application table.
+    fn columns(&self) -> impl Future<Output = BTreeSet<(String, String)>> + Send;
+    /// Opens a backup written by `Store::backup` (SQLite only).
+    fn open_backup(path: &Path) -> impl Future<Output = Option<Self>> + Send;
+}
+
+impl Harness for SqliteStore {
+    const BACKEND: &'static str = "sqlite";
+    async fn exec(&self, sql: &str) -> Result<u64, String> {
+        sqlx::query(sql)
+            .execute(self.writer())
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    }
+
+    const DISABLE_AUDIT_GUARD: &'static str = "DROP TRIGGER audit_log_no_update";
+
+    async fn columns(&self) -> BTreeSet<(String, String)> {
+        sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(self.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+    }
+
+    async fn open_backup(path: &Path) -> Option<Self> {
+        Some(SqliteStore::open(path).await.unwrap())
+    }
+}
+
+impl Harness for PgStore {
+    const BACKEND: &'static str = "postgres";
+    async fn exec(&self, sql: &str) -> Result<u64, String> {
+        sqlx::query(sql)
+            .execute(self.pool())
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    }
+
+    const DISABLE_AUDIT_GUARD: &'static str = "ALTER TABLE audit_log DISABLE TRIGGER USER";
+
+    async fn columns(&self) -> BTreeSet<(String, String)> {
+        sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'",
+        )
+        .fetch_all(self.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+    }
+
+    async fn open_backup(_path: &Path) -> Option<Self> {
+        None
+    }
+}
+
+const CASE_TIMEOUT: Duration = Duration::from_secs(120);
+
+async fn run_sqlite<F, Fut>(case: F)
+where
+    F: FnOnce(SqliteStore, PathBuf) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("jixiao.db"))
+        .await
+        .unwrap();
+    let fut = case(store.clone(), dir.path().to_path_buf());
+    let outcome = tokio::time::timeout(CASE_TIMEOUT, tokio::spawn(fut)).await;
+    store.close().await;
+    finish(outcome);
+}
+
+/// A throwaway PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset.
+async fn pg_database() -> Option<(String, PgConnectOptions)> {
+    let admin = std::env::var("TEST_DATABASE_URL").ok()?;
+    let name = format!(
+        "jixiao_test_{}",
+        &jixiao_store::random_token().unwrap()[..16]
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("TEST_DATABASE_URL must accept connections");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create the test database");
+    conn.close().await.ok();
+    Some((
+        name.clone(),
+        PgConnectOptions::from_str(&admin).unwrap().database(&name),
+    ))
+}
+
+/// The admin URL with its database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+async fn drop_pg_database(name: &str) {
+    let admin = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+}
+
+async fn run_pg<F, Fut>(case: F)
+where
+    F: FnOnce(PgStore, PathBuf) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some((name, opts)) = pg_database().await else {
+        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL case skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = PgStore::connect_with(opts).await.unwrap();
+    let fut = case(store.clone(), dir.path().to_path_buf());
+    let outcome = tokio::time::timeout(CASE_TIMEOUT, tokio::spawn(fut)).await;
+    store.close().await;
+    drop_pg_database(&name).await;
+    finish(outcome);
+}
+
+fn finish(outcome: Result<Result<(), tokio::task::JoinError>, tokio::time::error::Elapsed>) {
+    match outcome {
+        Err(_) => panic!("case timed out after {CASE_TIMEOUT:?}"),
+        Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Ok(Err(e)) => panic!("case failed: {e}"),
+        Ok(Ok(())) => {}
+    }
+}
+
+/// Every case runs once per backend: `sqlite::case_x` and `postgres::case_x`.
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::run_sqlite(super::$case::<jixiao_store::SqliteStore>).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::run_pg(super::$case::<jixiao_store::PgStore>).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    units_users_and_assignments,
+    dossier_versions_and_history,
+    listing_filters_and_pages,
+    stale_save_keeps_both_versions,
+    concurrent_saves_exactly_one_wins,
+    workflow_transitions,
+    concurrent_reviews_exactly_one_wins,
+    comments_on_fields,
+    sessions_lifecycle,
+    audit_chain_and_tampering,
+    versions_are_immutable,
+    backup_and_reopen,
+    schema_is_the_same_on_both_backends,
+    open_dispatches_on_the_address,
+);
+
+// ---------------------------------------------------------------- fixtures
+
+fn admin() -> Actor {
+    Actor::system("test")
+}
+
+fn wan(s: &str) -> Money {
+    Money::parse(s, MoneyUnit::Wan).unwrap()
+}
+
+/// A department form with a budget total and one project with an indicator.
+fn forms(unit: &str, goal: &str) -> Vec<Form> {
+    vec![
+        Form::DepartmentOverall(DepartmentOverall {
+            title: "部门整体支出绩效目标表".into(),
+            unit: unit.into(),
+            year: Some(2023),
+            budget: Budget {
+                total: Some(wan("185.91")),
+                ..Budget::default()
+            },
+            duties: "负责全区农业农村工作".into(),
+            annual_goal: goal.into(),
+            ..DepartmentOverall::default()
+        }),
+        Form::Project(Project {
+            title: "项目支出绩效目标表".into(),
+            unit: unit.into(),
+            year: Some(2023),
+            name: "农村饮水安全工程".into(),
+            amount: Some(wan("12.5")),
+            annual_goal: goal.into(),
+            indicators: vec![Indicator {
+                level1: "产出指标".into(),
+                level2: "数量指标".into(),
+                name: "新建供水站".into(),
+                value: IndicatorValue::parse("≥5个"),
+                standard: "计划标准".into(),
+                weight: None,
+            }],
+            ..Project::default()
+        }),
+    ]
+}
+
+fn findings(errors: usize, warnings: usize) -> Vec<Finding> {
+    let f = |severity| {
+        Finding::new(
+            "sum.total",
+            severity,
+            "合计与分项之和不符",
+            Location::default(),
+        )
+    };
+    (0..errors)
+        .map(|_| f(Severity::Error))
+        .chain((0..warnings).map(|_| f(Severity::Warning)))
+        .collect()
+}
+
+fn opinions() -> Opinions {
+    Opinions {
+        completeness: "要素齐全".into(),
+        relevance: "与职能相符".into(),
+        appropriateness: "目标与资金匹配".into(),
+        feasibility: "措施可行".into(),
+    }
+}
+
+struct World {
+    unit_id: i64,
+    unit_user: Actor,
+    reviewer: Actor,
+    reviewer_id: i64,
+}
+
+/// A unit, a unit user and a reviewer assigned to it.
+async fn world<S: Store>(s: &S, unit: &str) -> World {
+    let u = s.create_unit(unit, None, &admin()).await.unwrap();
+    let hash = hash_password("secret").unwrap();
+    let filer = s
+        .create_user(
+            &NewUser {
+                username: &format!("{unit}-填报"),
+                password_hash: &hash,
+                role: Role::Unit,
+                unit_id: Some(u.id),
+            },
+            &admin(),
+        )
+        .await
+        .unwrap();
+    let rev = s
+        .create_user(
+            &NewUser {
+                username: &format!("{unit}-审核"),
+                password_hash: &hash,
+                role: Role::Reviewer,
+                unit_id: None,
+            },
+            &admin(),
+        )
+        .await
+        .unwrap();
+    s.assign_reviewer(rev.id, u.id, &admin()).await.unwrap();
+    World {
+        unit_id: u.id,
+        unit_user: Actor::user(&filer, Some("127.0.0.1".into())),
+        reviewer: Actor::user(&rev, Some("127.0.0.2".into())),
+        reviewer_id: rev.id,
+    }
+}
+
+fn refused(r: Result<impl std::fmt::Debug, StoreError>) -> String {
+    match r {
+        Err(StoreError::Refused(msg)) => msg,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- cases
+
+/// Units with a parent, unique names, users with roles and hashed passwords, and the
+/// reviewer ↔ unit assignments.
+async fn units_users_and_assignments<S: Harness>(s: S, _dir: PathBuf) {
+    let a = admin();
+    let dept = s.create_unit("株洲市农业农村局", None, &a).await.unwrap();
+    let unit = s
+        .create_unit(" 株洲市农业综合服务中心 ", Some(dept.id), &a)
+        .await
+        .unwrap();
+    assert_eq!(unit.name, "株洲市农业综合服务中心", "names are trimmed");
+    assert_eq!(unit.parent_id, Some(dept.id));
+    match s.create_unit("株洲市农业农村局", None, &a).await {
+        Err(StoreError::Duplicate(m)) => assert_eq!(m, "单位名称已存在"),
+        other => panic!("{other:?}"),
+    }
+    assert!(refused(s.create_unit("孤儿单位", Some(9999), &a).await).contains("不存在"));
+    assert!(refused(s.create_unit("  ", None, &a).await).contains("不能为空"));
+    assert_eq!(
+        s.unit_by_name("株洲市农业综合服务中心").await.unwrap(),
+        unit
+    );
+    assert_eq!(s.get_unit(dept.id).await.unwrap(), dept);
+    assert!(matches!(
+        s.get_unit(424242).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.list_units().await.unwrap(),
+        vec![dept.clone(), unit.clone()]
+    );
+
+    let hash = hash_password("正确密码").unwrap();
+    let filer = s
+        .create_user(
+            &NewUser {
+                username: "zhang",
+                password_hash: &hash,
+                role: Role::Unit,
+                unit_id: Some(unit.id),
+            },
+            &a,
+        )
+        .await
+        .unwrap();
+    assert_eq!(filer.role, Role::Unit);
+    assert!(!format!("{filer:?}").contains("argon2"), "hash redacted");
+    let found = s.user_by_username("zhang").await.unwrap();
+    assert!(verify_password("正确密码", &found.password_hash));
+    assert!(!verify_password("错误密码", &found.password_hash));
+    match s
+        .create_user(
+            &NewUser {
+                username: "zhang",
+                password_hash: &hash,
+                role: Role::Admin,
+                unit_id: None,
+            },
+            &a,
+        )
+        .await
+    {
+        Err(StoreError::Duplicate(m)) => assert_eq!(m, "用户名已存在"),
+        other => panic!("{other:?}"),
+    }
+    let no_unit = NewUser {
+        username: "li",
+        password_hash: &hash,
+        role: Role::Unit,
+        unit_id: None,
+    };
+    assert!(refused(s.create_user(&no_unit, &a).await).contains("预算单位"));
+    let rev = s
+        .create_user(
+            &NewUser {
+                username: "wang",
+                password_hash: &hash,
+                role: Role::Reviewer,
+                unit_id: None,
+            },
+            &a,
+        )
+        .await
+        .unwrap();
+    let new_hash = hash_password("新密码").unwrap();
+    s.set_password(rev.id, &new_hash, &a).await.unwrap();
+    assert!(verify_password(
+        "新密码",
+        &s.get_user(rev.id).await.unwrap().password_hash
+    ));
+    assert!(matches!(
+        s.set_password(999, &new_hash, &a).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.list_users().await.unwrap().len(), 2);
+
+    assert!(s.assign_reviewer(rev.id, unit.id, &a).await.unwrap());
+    assert!(
+        !s.assign_reviewer(rev.id, unit.id, &a).await.unwrap(),
+        "idempotent"
+    );
+    assert!(s.assign_reviewer(rev.id, dept.id, &a).await.unwrap());
+    assert_eq!(
+        s.reviewer_units(rev.id).await.unwrap(),
+        vec![dept.id, unit.id]
+    );
+    assert!(refused(s.assign_reviewer(filer.id, unit.id, &a).await).contains("审核人员"));
+    assert!(matches!(
+        s.assign_reviewer(rev.id, 777, &a).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(s.unassign_reviewer(rev.id, dept.id, &a).await.unwrap());
+    assert!(!s.unassign_reviewer(rev.id, dept.id, &a).await.unwrap());
+    assert_eq!(s.reviewer_units(rev.id).await.unwrap(), vec![unit.id]);
+    assert!(s.reviewer_units(filer.id).await.unwrap().is_empty());
+}
+
+/// A dossier starts in 草稿 with version 1; saves add versions; forms and findings come
+/// back exactly; the department total is kept in 分.
+async fn dossier_versions_and_history<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "区农业农村局").await;
+    let f1 = forms("区农业农村局", "保障农村饮水安全");
+    let d = s
+        .create_dossier(w.unit_id, 2023, &f1, &findings(2, 1), &w.unit_user)
+        .await
+        .unwrap();
+    assert_eq!(d.status, Status::Draft);
+    assert_eq!(d.current_version, 1);
+    assert_eq!(d.unit_name, "区农业农村局");
+    assert_eq!(d.total_fen, Some(185_910_000), "185.91万元 in 分");
+    assert_eq!(d.total(), Some(wan("185.91")));
+    assert_eq!((d.error_count, d.warning_count), (2, 1));
+    assert_eq!(d.approved_version, None);
+    match s
+        .create_dossier(w.unit_id, 2023, &f1, &[], &w.unit_user)
+        .await
+    {
+        Err(StoreError::Duplicate(m)) => assert_eq!(m, "该单位该年度的档案已存在"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.get_dossier(d.id).await.unwrap(), d);
+    assert_eq!(s.find_dossier(w.unit_id, 2023).await.unwrap(), d);
+    assert!(matches!(
+        s.find_dossier(w.unit_id, 2024).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let mut f2 = forms("区农业农村局", "保障农村饮水安全，覆盖5个行政村");
+    if let Form::DepartmentOverall(dep) = &mut f2[0] {
+        dep.budget.total = Some(wan("200"));
+    }
+    let v2 = s
+        .save_version(d.id, 1, &f2, &[], &w.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(v2.kind, VersionKind::Save);
+    assert_eq!(v2.base_version, 1);
+    assert_eq!(v2.created_by_name.as_deref(), Some("区农业农村局-填报"));
+
+    let d = s.get_dossier(d.id).await.unwrap();
+    assert_eq!(d.current_version, 2);
+    assert_eq!(d.total_fen, Some(200_000_000), "200万元 in 分");
+    assert_eq!((d.error_count, d.warning_count), (0, 0));
+
+    let old = s.get_version(d.id, 1).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&old.forms).unwrap(),
+        serde_json::to_value(&f1).unwrap()
+    );
+    assert_eq!(old.forms, f1, "amounts in 万元 round-trip exactly");
+    assert_eq!(old.findings, findings(2, 1));
+    let new = s.get_version(d.id, 2).await.unwrap();
+    assert_eq!(new.forms, f2);
+    assert!(new.findings.is_empty());
+
+    let h = s.history(d.id).await.unwrap();
+    assert_eq!(h.iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(h[0].error_count, 2);
+    assert!(matches!(s.history(9999).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.get_version(d.id, 3).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.save_version(9999, 1, &f2, &[], &w.unit_user, SaveKind::Save)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.get_dossier(9999).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A system import (no user) is allowed and recorded without an author.
+    let other = s.create_unit("区水利局", None, &admin()).await.unwrap();
+    let imported = s
+        .create_dossier(other.id, 2023, &f1, &[], &admin())
+        .await
+        .unwrap();
+    let h = s.history(imported.id).await.unwrap();
+    assert_eq!(h[0].created_by, None);
+    assert_eq!(h[0].created_by_name, None);
+}
+
+/// Filters by units, status and year; newest first; pages with a total; an empty unit
+/// list means nothing (a reviewer without assignments sees nothing).
+async fn listing_filters_and_pages<S: Harness>(s: S, _dir: PathBuf) {
+    let a = world(&s, "甲单位").await;
+    let b = world(&s, "乙单位").await;
+    let f = forms("甲单位", "目标");
+    let mut ids = Vec::new();
+    for year in 2019..2024 {
+        let d = s
+            .create_dossier(a.unit_id, year, &f, &[], &a.unit_user)
+            .await
+            .unwrap();
+        ids.push(d.id);
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let db = s
+        .create_dossier(b.unit_id, 2023, &f, &[], &b.unit_user)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    // Touching an old dossier moves it to the front.
+    s.save_version(ids[0], 1, &f, &[], &a.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+
+    let all = s.list_dossiers(&DossierFilter::default()).await.unwrap();
+    assert_eq!(all.total, 6);
+    assert_eq!(all.items[0].id, ids[0], "most recently changed first");
+    assert_eq!(all.items[1].id, db.id);
+    assert_eq!(all.items[2].id, ids[4]);
+
+    let only_a = DossierFilter {
+        unit_ids: Some(vec![a.unit_id]),
+        ..DossierFilter::default()
+    };
+    let page = s.list_dossiers(&only_a).await.unwrap();
+    assert_eq!(page.total, 5);
+    assert!(page.items.iter().all(|d| d.unit_id == a.unit_id));
+
+    let p2 = s
+        .list_dossiers(&DossierFilter {
+            limit: 2,
+            offset: 2,
+            ..only_a.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(p2.total, 5);
+    assert_eq!(
+        p2.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        page.items[2..4].iter().map(|d| d.id).collect::<Vec<_>>()
+    );
+
+    let year = s
+        .list_dossiers(&DossierFilter {
+            year: Some(2023),
+            ..DossierFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(year.total, 2);
+
+    s.transition(ids[1], Status::Draft, 1, &Action::Submit, &a.unit_user)
+        .await
+        .unwrap();
+    let submitted = s
+        .list_dossiers(&DossierFilter {
+            statuses: vec![Status::Submitted, Status::Approved],
+            ..DossierFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(submitted.total, 1);
+    assert_eq!(submitted.items[0].id, ids[1]);
+
+    let none = s
+        .list_dossiers(&DossierFilter {
+            unit_ids: Some(vec![]),
+            ..DossierFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((none.total, none.items.len()), (0, 0));
+}
+
+/// A save from a stale base is refused with the current version, and its forms are
+/// still stored as a `conflict` version that never becomes current.
+async fn stale_save_keeps_both_versions<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "单位").await;
+    let d = s
+        .create_dossier(w.unit_id, 2023, &forms("单位", "v1"), &[], &w.unit_user)
+        .await
+        .unwrap();
+    let mine = forms("单位", "甲的修改");
+    let theirs = forms("单位", "乙的修改");
+    s.save_version(d.id, 1, &mine, &[], &w.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+    match s
+        .save_version(
+            d.id,
+            1,
+            &theirs,
+            &findings(1, 0),
+            &w.reviewer,
+            SaveKind::Save,
+        )
+        .await
+    {
+        Err(e @ StoreError::Conflict { current: 2 }) => {
+            assert!(e.to_string().contains("当前为第2版"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let d = s.get_dossier(d.id).await.unwrap();
+    assert_eq!(d.current_version, 2, "the conflict did not become current");
+    let h = s.history(d.id).await.unwrap();
+    assert_eq!(
+        h.iter().map(|v| (v.version, v.kind)).collect::<Vec<_>>(),
+        vec![
+            (1, VersionKind::Save),
+            (2, VersionKind::Save),
+            (3, VersionKind::Conflict)
+        ]
+    );
+    assert_eq!(h[2].base_version, 1);
+    let kept = s.get_version(d.id, 3).await.unwrap();
+    assert_eq!(kept.forms, theirs, "nothing is lost");
+    assert_eq!(s.get_version(d.id, 2).await.unwrap().forms, mine);
+
+    // The loser reloads and saves on top of the current version.
+    let v = s
+        .save_version(d.id, 2, &theirs, &[], &w.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+    assert_eq!(v.version, 4);
+    assert_eq!(s.get_dossier(d.id).await.unwrap().current_version, 4);
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
+/// Several clients save from the same base at the same time: exactly one wins, every
+/// other one gets `Conflict` naming the winner, and all their forms are kept.
+async fn concurrent_saves_exactly_one_wins<S: Harness>(s: S, _dir: PathBuf) {
+    const CLIENTS: usize = 4;
+    const ROUNDS: usize = 5;
+    let w = world(&s, "并发单位").await;
+    let d = s
+        .create_dossier(w.unit_id, 2023, &forms("并发单位", "v1"), &[], &w.unit_user)
+        .await
+        .unwrap();
+    let mut base = 1;
+    let mut stored = 1;
+    for round in 0..ROUNDS {
+        let tasks: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                let s = s.clone();
+                let actor = w.unit_user.clone();
+                tokio::spawn(async move {
+                    let f = forms("并发单位", &format!("第{round}轮客户{c}"));
+                    s.save_version(d.id, base, &f, &[], &actor, SaveKind::Save)
+                        .await
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        let mut conflicts = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(v) => winners.push(v.version),
+                Err(StoreError::Conflict { current }) => conflicts.push(current),
+                Err(e) => panic!("unexpected {e:?}: {}", e.detail()),
+            }
+        }
+        assert_eq!(winners.len(), 1, "round {round}: exactly one save wins");
+        assert_eq!(conflicts.len(), CLIENTS - 1);
+        assert!(conflicts.iter().all(|c| *c == winners[0]));
+        stored += CLIENTS as i64;
+        base = winners[0];
+        assert_eq!(s.get_dossier(d.id).await.unwrap().current_version, base);
+    }
+    let h = s.history(d.id).await.unwrap();
+    assert_eq!(h.len() as i64, stored, "every submitted version is kept");
+    assert_eq!(
+        h.iter().filter(|v| v.kind == VersionKind::Conflict).count(),
+        ROUNDS * (CLIENTS - 1)
+    );
+    let versions: BTreeSet<i64> = h.iter().map(|v| v.version).collect();
+    assert_eq!(
+        versions,
+        (1..=stored).collect(),
+        "numbers are unique, no gaps"
+    );
+    let report = s.verify_audit().await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+}
+
+/// The whole 审核 cycle with every refused step, and the review records it leaves.
+async fn workflow_transitions<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "流程单位").await;
+    let f = forms("流程单位", "目标");
+    let d = s
+        .create_dossier(w.unit_id, 2023, &f, &[], &w.unit_user)
+        .await
+        .unwrap();
+    let id = d.id;
+    let approve = |grade| Action::Approve {
+        grade,
+        opinions: opinions(),
+    };
+
+    // Submitting a version the caller has not seen is a conflict.
+    s.save_version(id, 1, &f, &[], &w.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.transition(id, Status::Draft, 1, &Action::Submit, &w.unit_user)
+            .await,
+        Err(StoreError::Conflict { current: 2 })
+    ));
+    // Reviewing a draft is refused by the state machine.
+    assert!(refused(
+        s.transition(
+            id,
+            Status::Draft,
+            2,
+            &approve(Grade::Excellent),
+            &w.reviewer
+        )
+        .await
+    )
+    .contains("只有已提交的档案"));
+    let d = s
+        .transition(id, Status::Draft, 2, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    assert_eq!(d.status, Status::Submitted);
+
+    // Under review: no edits, no second submit, and a stale status is a conflict.
+    assert!(refused(
+        s.save_version(id, 2, &f, &[], &w.unit_user, SaveKind::Save)
+            .await
+    )
+    .contains("已提交审核"));
+    assert_eq!(
+        s.get_dossier(id).await.unwrap().current_version,
+        2,
+        "refused save left nothing behind"
+    );
+    assert_eq!(s.history(id).await.unwrap().len(), 2);
+    assert!(refused(
+        s.transition(id, Status::Submitted, 2, &Action::Submit, &w.unit_user)
+            .await
+    )
+    .contains("已提交审核"));
+    assert!(matches!(
+        s.transition(id, Status::Draft, 2, &Action::Submit, &w.unit_user)
+            .await,
+        Err(StoreError::Conflict { current: 2 })
+    ));
+    // An approval needs all four opinions and a user.
+    let partial = Action::Approve {
+        grade: Grade::Good,
+        opinions: Opinions {
+            completeness: "齐全".into(),
+            ..Opinions::default()
+        },
+    };
+    assert!(refused(
+        s.transition(id, Status::Submitted, 2, &partial, &w.reviewer)
+            .await
+    )
+    .contains("相关性、适当性、可行性"));
+    assert!(refused(
+        s.transition(id, Status::Submitted, 2, &approve(Grade::Good), &admin())
+            .await
+    )
+    .contains("登录"));
+
+    // 中 returns it.
+    let d = s
+        .transition(id, Status::Submitted, 2, &approve(Grade::Fair), &w.reviewer)
+        .await
+        .unwrap();
+    assert_eq!(d.status, Status::Returned);
+    assert_eq!(d.grade, Some(Grade::Fair));
+    assert!(!d.not_for_budget);
+    assert_eq!(d.approved_version, None);
+
+    // Edited and resubmitted; a plain return.
+    s.save_version(id, 2, &f, &[], &w.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+    s.transition(id, Status::Returned, 3, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    let d = s
+        .transition(
+            id,
+            Status::Submitted,
+            3,
+            &Action::Return {
+                opinions: Opinions {
+                    relevance: "指标与目标不相关".into(),
+                    ..Opinions::default()
+                },
+            },
+            &w.reviewer,
+        )
+        .await
+        .unwrap();
+    assert_eq!((d.status, d.grade), (Status::Returned, None));
+
+    // 差 returns it and bars it from budget arrangement.
+    s.transition(id, Status::Returned, 3, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    let d = s
+        .transition(id, Status::Submitted, 3, &approve(Grade::Poor), &w.reviewer)
+        .await
+        .unwrap();
+    assert_eq!(d.status, Status::Returned);
+    assert!(d.not_for_budget);
+
+    // 优 approves and locks it.
+    s.transition(id, Status::Returned, 3, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    let d = s
+        .transition(
+            id,
+            Status::Submitted,
+            3,
+            &approve(Grade::Excellent),
+            &w.reviewer,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.status, Status::Approved);
+    assert_eq!(d.approved_version, Some(3));
+    assert!(!d.not_for_budget);
+    assert!(refused(
+        s.save_version(id, 3, &f, &[], &w.unit_user, SaveKind::Save)
+            .await
+    )
+    .contains("锁定"));
+    assert!(refused(
+        s.transition(id, Status::Approved, 3, &Action::Submit, &w.unit_user)
+            .await
+    )
+    .contains("锁定"));
+
+    // Adjustments: only with a reason, only through a new version.
+    let adjust = |reason: &str| SaveKind::Adjustment {
+        reason: reason.into(),
+    };
+    assert!(refused(
+        s.save_version(id, 3, &f, &[], &w.unit_user, adjust("  "))
+            .await
+    )
+    .contains("原因"));
+    assert!(refused(
+        s.transition(
+            id,
+            Status::Approved,
+            3,
+            &Action::Adjust {
+                reason: "年中调整".into()
+            },
+            &w.unit_user
+        )
+        .await
+    )
+    .contains("调整"));
+    let changed = forms("流程单位", "调整后的目标");
+    let v = s
+        .save_version(
+            id,
+            3,
+            &changed,
+            &[],
+            &w.unit_user,
+            adjust("年中预算调整，资金压减"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v.kind, VersionKind::Adjustment);
+    assert_eq!(v.reason.as_deref(), Some("年中预算调整，资金压减"));
+    let d = s.get_dossier(id).await.unwrap();
+    assert_eq!(d.status, Status::Adjusting);
+    assert_eq!(d.current_version, 4);
+    assert_eq!(d.approved_version, Some(3), "the approved baseline stays");
+    // A second adjustment while adjusting is refused; plain saves are fine.
+    assert!(refused(
+        s.save_version(id, 4, &changed, &[], &w.unit_user, adjust("再调"))
+            .await
+    )
+    .contains("只有审核通过"));
+    s.save_version(id, 4, &changed, &[], &w.unit_user, SaveKind::Save)
+        .await
+        .unwrap();
+    s.transition(id, Status::Adjusting, 5, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    let d = s
+        .transition(id, Status::Submitted, 5, &approve(Grade::Good), &w.reviewer)
+        .await
+        .unwrap();
+    assert_eq!(d.status, Status::Approved);
+    assert_eq!(d.approved_version, Some(5));
+    assert_eq!(d.grade, Some(Grade::Good));
+
+    let reviews = s.reviews(id).await.unwrap();
+    let summary: Vec<_> = reviews
+        .iter()
+        .map(|r| (r.version, r.decision.code(), r.grade.map(|g| g.label())))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (2, "return", Some("中")),
+            (3, "return", None),
+            (3, "return", Some("差")),
+            (3, "approve", Some("优")),
+            (5, "approve", Some("良")),
+        ]
+    );
+    assert_eq!(reviews[0].opinions, opinions());
+    assert_eq!(reviews[1].opinions.relevance, "指标与目标不相关");
+    assert!(reviews.iter().all(|r| r.reviewer_id == w.reviewer_id));
+    assert_eq!(reviews[0].reviewer_name, "流程单位-审核");
+    assert!(matches!(
+        s.transition(9999, Status::Draft, 1, &Action::Submit, &w.unit_user)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+/// Two reviewers decide the same submitted dossier at once: one decision stands.
+async fn concurrent_reviews_exactly_one_wins<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "审核并发").await;
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("审核并发", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    s.transition(d.id, Status::Draft, 1, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = [Grade::Excellent, Grade::Poor, Grade::Good, Grade::Fair]
+        .into_iter()
+        .map(|grade| {
+            let s = s.clone();
+            let actor = w.reviewer.clone();
+            tokio::spawn(async move {
+                s.transition(
+                    d.id,
+                    Status::Submitted,
+                    1,
+                    &Action::Approve {
+                        grade,
+                        opinions: opinions(),
+                    },
+                    &actor,
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict { current: 1 }) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(s.reviews(d.id).await.unwrap().len(), 1);
+}
+
+/// Comments attach to a field of an existing version and come back in order.
+async fn comments_on_fields<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "评论单位").await;
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("评论单位", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    let c = s
+        .add_comment(d.id, 1, "indicators[3].value", "指标值应量化", &w.reviewer)
+        .await
+        .unwrap();
+    assert_eq!(c.field, "indicators[3].value");
+    assert_eq!(c.author_name, "评论单位-审核");
+    s.add_comment(d.id, 1, "", "整体请补充测算依据", &w.unit_user)
+        .await
+        .unwrap();
+    assert!(refused(s.add_comment(d.id, 1, "x", "  ", &w.reviewer).await).contains("不能为空"));
+    assert!(refused(s.add_comment(d.id, 1, "x", "匿名", &admin()).await).contains("登录"));
+    assert!(matches!(
+        s.add_comment(d.id, 7, "x", "不存在的版本", &w.reviewer)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let all = s.comments(d.id).await.unwrap();
+    assert_eq!(
+        all.iter().map(|c| c.body.as_str()).collect::<Vec<_>>(),
+        vec!["指标值应量化", "整体请补充测算依据"]
+    );
+    assert_eq!(all[0], c);
+    assert!(s.comments(9999).await.unwrap().is_empty());
+}
+
+/// Sessions: created with a CSRF token, found by token, slid, expired, deleted.
+async fn sessions_lifecycle<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "会话单位").await;
+    let uid = w.unit_user.user_id.unwrap();
+    let hour = Duration::from_secs(3600);
+    let (token, sess) = s.create_session(uid, hour).await.unwrap();
+    assert_eq!(token.len(), 64);
+    assert_eq!(sess.csrf_token.len(), 64);
+    assert_ne!(token, sess.csrf_token);
+    assert_eq!(sess.user_id, uid);
+    assert!(sess.expires_at >= sess.created_at + 3_600_000);
+    assert_eq!(s.get_session(&token).await.unwrap(), sess);
+    let raw: i64 = s
+        .exec(&format!(
+            "UPDATE sessions SET last_seen = last_seen WHERE id = '{token}'"
+        ))
+        .await
+        .unwrap() as i64;
+    assert_eq!(raw, 0, "the token itself is not stored, only its hash");
+
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let touched = s.touch_session(&token, hour * 2).await.unwrap();
+    assert!(touched.last_seen > sess.last_seen);
+    assert!(touched.expires_at > sess.expires_at);
+    assert_eq!(touched.csrf_token, sess.csrf_token);
+
+    assert!(matches!(
+        s.get_session("not-a-token").await,
+        Err(StoreError::NotFound)
+    ));
+    let (expired, _) = s.create_session(uid, Duration::ZERO).await.unwrap();
+    assert!(matches!(
+        s.get_session(&expired).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.touch_session(&expired, hour).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.purge_expired_sessions().await.unwrap(), 1);
+
+    assert!(s.delete_session(&token).await.unwrap());
+    assert!(!s.delete_session(&token).await.unwrap());
+    assert!(matches!(
+        s.get_session(&token).await,
+        Err(StoreError::NotFound)
+    ));
+    s.create_session(uid, hour).await.unwrap();
+    s.create_session(uid, hour).await.unwrap();
+    assert_eq!(s.delete_user_sessions(uid).await.unwrap(), 2);
+}
+
+/// Every write leaves a chained audit record; the database refuses changes to the log;
+/// a change made behind its back is found at the right record.
+async fn audit_chain_and_tampering<S: Harness>(s: S, _dir: PathBuf) {
+    let empty = s.verify_audit().await.unwrap();
+    assert_eq!((empty.checked, empty.broken), (0, None));
+    let w = world(&s, "审计单位").await; // 1 unit + 2 users + 1 assignment
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("审计单位", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    s.save_version(
+        d.id,
+        1,
+        &forms("审计单位", "改"),
+        &[],
+        &w.unit_user,
+        SaveKind::Save,
+    )
+    .await
+    .unwrap();
+    let login = s
+        .append_audit(
+            &w.unit_user,
+            "login",
+            "user:1",
+            &serde_json::json!({"ok": true}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(login.seq, 7);
+    assert_eq!(login.address.as_deref(), Some("127.0.0.1"));
+
+    // Concurrent writers of different kinds still produce one unbroken chain.
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let s = s.clone();
+            let actor = w.reviewer.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    s.append_audit(
+                        &actor,
+                        "view",
+                        &format!("dossier:{}", d.id),
+                        &serde_json::json!({}),
+                    )
+                    .await
+                    .map(|_| ())
+                } else {
+                    s.add_comment(d.id, 2, "annual_goal", &format!("意见{i}"), &actor)
+                        .await
+                        .map(|_| ())
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let log = s.audit_log(0, 100).await.unwrap();
+    assert_eq!(log.len(), 15);
+    assert_eq!(
+        log.iter()
+            .map(|r| r.action.as_str())
+            .take(6)
+            .collect::<Vec<_>>(),
+        vec![
+            "unit.create",
+            "user.create",
+            "user.create",
+            "reviewer.assign",
+            "dossier.create",
+            "dossier.save"
+        ]
+    );
+    assert!(log.windows(2).all(|p| p[1].prev_hash == p[0].hash));
+    assert_eq!(log[0].prev_hash, jixiao_store::audit::GENESIS);
+    assert!(
+        !log[1].detail.contains("argon2"),
+        "no password hash in the log"
+    );
+    assert_eq!(s.audit_log(13, 100).await.unwrap().len(), 2);
+    let ok = s.verify_audit().await.unwrap();
+    assert!(ok.is_intact(), "{ok:?}");
+    assert_eq!(ok.checked, 15);
+    assert_eq!(ok.head, log[14].hash);
+
+    // The database itself refuses to change or delete audit records.
+    let e = s
+        .exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
+        .await
+        .unwrap_err();
+    assert!(e.contains("审计日志只能追加"), "{e}");
+    let e = s
+        .exec("DELETE FROM audit_log WHERE seq = 3")
+        .await
+        .unwrap_err();
+    assert!(e.contains("审计日志只能追加"), "{e}");
+    assert!(s.verify_audit().await.unwrap().is_intact());
+
+    // Someone with full access switches the guard off and edits a record.
+    s.exec(S::DISABLE_AUDIT_GUARD).await.unwrap();
+    assert_eq!(
+        s.exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
+            .await
+            .unwrap(),
+        1
+    );
+    let report = s.verify_audit().await.unwrap();
+    let broken = report.broken.expect("tampering must be detected");
+    assert_eq!(broken.seq, 3);
+    assert!(broken.problem.contains("第3条"), "{}", broken.problem);
+    assert_eq!(report.checked, 2);
+    assert_eq!(report.head, log[1].hash);
+}
+
+/// Saved versions cannot be changed or deleted, not even by raw SQL.
+async fn versions_are_immutable<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "版本单位").await;
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("版本单位", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    let e = s
+        .exec(&format!(
+            "UPDATE versions SET forms = '[]' WHERE dossier_id = {}",
+            d.id
+        ))
+        .await
+        .unwrap_err();
+    assert!(e.contains("不能修改或删除"), "{e}");
+    let e = s
+        .exec(&format!("DELETE FROM versions WHERE dossier_id = {}", d.id))
+        .await
+        .unwrap_err();
+    assert!(e.contains("不能修改或删除"), "{e}");
+    assert_eq!(s.get_version(d.id, 1).await.unwrap().forms.len(), 2);
+}
+
+/// SQLite: an online backup opens as a complete database with an intact audit chain.
+/// PostgreSQL: refused with a pointer to pg_dump.
+async fn backup_and_reopen<S: Harness>(s: S, dir: PathBuf) {
+    let w = world(&s, "备份单位").await;
+    let f = forms("备份单位", "目标");
+    let d = s
+        .create_dossier(w.unit_id, 2023, &f, &findings(1, 1), &w.unit_user)
+        .await
+        .unwrap();
+    let path = dir.join("backup.db");
+    // Writers keep going during the backup.
+    let writer = {
+        let s = s.clone();
+        let actor = w.unit_user.clone();
+        tokio::spawn(async move {
+            for i in 0..5 {
+                s.append_audit(&actor, "view", "dossier:1", &serde_json::json!({ "i": i }))
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let result = s.backup(&path).await;
+    writer.await.unwrap();
+    match S::open_backup(&path).await {
+        None => {
+            let msg = refused(result);
+            assert!(msg.contains("pg_dump"), "{msg}");
+        }
+        Some(copy) => {
+            result.unwrap();
+            let got = copy.find_dossier(w.unit_id, 2023).await.unwrap();
+            assert_eq!(got.id, d.id);
+            assert_eq!(copy.get_version(d.id, 1).await.unwrap().forms, f);
+            assert!(copy.verify_audit().await.unwrap().is_intact());
+            assert!(copy.user_by_username("备份单位-审核").await.is_ok());
+            assert!(refused(s.backup(&path).await).contains("已存在"));
+        }
+    }
+}
+
+/// Both migrations define the same tables and columns (the test runs per backend and
+/// compares each with this list).
+async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
+    let expected: BTreeSet<(String, String)> = [
+        ("units", "id name parent_id created_at"),
+        ("users", "id username password_hash role unit_id created_at"),
+        ("reviewer_units", "reviewer_id unit_id created_at"),
+        (
+            "dossiers",
+            "id unit_id year status current_version last_version approved_version grade \
+             not_for_budget total_fen created_at updated_at",
+        ),
+        (
+            "versions",
+            "dossier_id version kind reason base_version forms findings error_count \
+             warning_count created_by created_at",
+        ),
+        (
+            "comments",
+            "id dossier_id version field body author_id created_at",
+        ),
+        (
+            "reviews",
+            "id dossier_id version reviewer_id decision grade opinions created_at",
+        ),
+        (
+            "sessions",
+            "id user_id csrf_token created_at expires_at last_seen",
+        ),
+        (
+            "audit_log",
+            "seq at actor action target address detail prev_hash hash",
+        ),
+    ]
+    .iter()
+    .flat_map(|(t, cols)| {
+        cols.split_whitespace()
+            .map(move |c| (t.to_string(), c.to_string()))
+    })
+    .collect();
+    let actual = s.columns().await;
+    assert_eq!(
+        actual,
+        expected,
+        "missing: {:?}, extra: {:?}",
+        expected.difference(&actual).collect::<Vec<_>>(),
+        actual.difference(&expected).collect::<Vec<_>>()
+    );
+}
+
+/// `open` picks the backend from the address; the returned `AnyStore` works.
+async fn open_dispatches_on_the_address<S: Harness>(_s: S, dir: PathBuf) {
+    let (store, name) = if S::BACKEND == "postgres" {
+        // Open a throwaway database of its own through `open`.
+        let (name, _) = pg_database().await.unwrap();
+        let admin = std::env::var("TEST_DATABASE_URL").unwrap();
+        (
+            open(&with_database(&admin, &name)).await.unwrap(),
+            Some(name),
+        )
+    } else {
+        let path = dir.join("via-open.db").display().to_string();
+        (open(&path).await.unwrap(), None)
+    };
+    assert_eq!(store.backend(), S::BACKEND);
+    store.ping().await.unwrap();
+    let u = store.create_unit("经由open", None, &admin()).await.unwrap();
+    assert_eq!(store.get_unit(u.id).await.unwrap().name, "经由open");
+    assert!(store.verify_audit().await.unwrap().is_intact());
+    store.close().await;
+    if let Some(name) = name {
+        drop_pg_database(&name).await;
+    }
+    assert!(refused(open("mysql://localhost/x").await).contains("不支持"));
+    assert!(refused(open("  ").await).contains("不能为空"));
+    // A sqlite:// URL works too.
+    let url = format!("sqlite://{}", dir.join("url.db").display());
+    let via_url = open(&url).await.unwrap();
+    assert_eq!(via_url.backend(), "sqlite");
+    via_url.close().await;
+}
