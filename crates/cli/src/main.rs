@@ -1,5 +1,6 @@
 //! `jixiao`: import, check and explain budget performance target forms.
 
+mod admin;
 mod batch;
 mod report;
 
@@ -70,6 +71,48 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// 管理预算单位
+    Unit {
+        #[command(subcommand)]
+        cmd: admin::UnitCmd,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
+    /// 管理用户
+    User {
+        #[command(subcommand)]
+        cmd: admin::UserCmd,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
+    /// 指定审核人负责的单位
+    Assign {
+        /// 审核人用户名
+        reviewer: String,
+        /// 单位名称
+        unit: String,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
+    /// 在线备份 SQLite 数据库（PostgreSQL 请用 pg_dump）
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
+    /// 用备份替换 SQLite 数据库（原文件保留；请在服务停止时执行）
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
+    /// 审计日志
+    Audit {
+        #[command(subcommand)]
+        cmd: admin::AuditCmd,
+        #[command(flatten)]
+        db: admin::DbArgs,
     },
 }
 
@@ -170,5 +213,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(())
             })
         }
+        Command::Unit { cmd, db } => admin::unit(&db, cmd),
+        Command::User { cmd, db } => admin::user(&db, cmd),
+        Command::Assign { reviewer, unit, db } => admin::assign(&db, &reviewer, &unit),
+        Command::Backup { file, db } => admin::backup(&db, &file),
+        Command::Restore { file, db } => admin::restore(&db, &file),
+        Command::Audit { cmd, db } => admin::audit(&db, cmd),
     }
 }
