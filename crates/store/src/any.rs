@@ -215,6 +215,15 @@ impl Store for AnyStore {
     ) -> Result<AuditRecord> {
         on!(self.append_audit(actor, action, target, detail))
     }
+    async fn count_audit(
+        &self,
+        action: &str,
+        target: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> Result<i64> {
+        on!(self.count_audit(action, target, address, since))
+    }
     async fn audit_log(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
         on!(self.audit_log(after_seq, limit))
     }

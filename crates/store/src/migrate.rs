@@ -18,15 +18,27 @@ use crate::error::Result;
 /// (file name, SQL) of each migration, in version order.
 type Files = &'static [(&'static str, &'static str)];
 
-pub(crate) const SQLITE: Files = &[(
-    "20261127000000_initial.sql",
-    include_str!("../migrations/sqlite/20261127000000_initial.sql"),
-)];
+pub(crate) const SQLITE: Files = &[
+    (
+        "20261127000000_initial.sql",
+        include_str!("../migrations/sqlite/20261127000000_initial.sql"),
+    ),
+    (
+        "20261127010000_audit_lookup.sql",
+        include_str!("../migrations/sqlite/20261127010000_audit_lookup.sql"),
+    ),
+];
 
-pub(crate) const POSTGRES: Files = &[(
-    "20261127000000_initial.sql",
-    include_str!("../migrations/postgres/20261127000000_initial.sql"),
-)];
+pub(crate) const POSTGRES: Files = &[
+    (
+        "20261127000000_initial.sql",
+        include_str!("../migrations/postgres/20261127000000_initial.sql"),
+    ),
+    (
+        "20261127010000_audit_lookup.sql",
+        include_str!("../migrations/postgres/20261127010000_audit_lookup.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded(Files);

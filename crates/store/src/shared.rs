@@ -1022,6 +1022,42 @@ macro_rules! impl_store {
                 rows.iter().map(Self::audit_of).collect()
             }
 
+            async fn count_audit(
+                &self,
+                action: &str,
+                target: &str,
+                address: Option<&str>,
+                since: i64,
+            ) -> Result<i64> {
+                // `$3 IS NULL` needs a typed NULL on PostgreSQL; two statements avoid it.
+                let n: i64 = match address {
+                    Some(a) => {
+                        sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND target = $2 \
+                             AND at >= $3 AND address = $4",
+                        )
+                        .bind(action)
+                        .bind(target)
+                        .bind(since)
+                        .bind(a)
+                        .fetch_one(self.reader())
+                        .await?
+                    }
+                    None => {
+                        sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND target = $2 \
+                             AND at >= $3",
+                        )
+                        .bind(action)
+                        .bind(target)
+                        .bind(since)
+                        .fetch_one(self.reader())
+                        .await?
+                    }
+                };
+                Ok(n)
+            }
+
             async fn verify_audit(&self) -> Result<AuditReport> {
                 let mut walker = ChainWalker::new();
                 let mut after = 0;

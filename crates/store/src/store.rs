@@ -188,6 +188,16 @@ pub trait Store: Send + Sync {
         after_seq: i64,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<AuditRecord>>> + Send;
+    /// How many `action` records about `target` (from `address`, when given) were
+    /// appended at or after `since` (epoch ms). Login rate limiting counts failed logins
+    /// with it, so the limit holds across processes and restarts.
+    fn count_audit(
+        &self,
+        action: &str,
+        target: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> impl Future<Output = Result<i64>> + Send;
     /// Walks the whole chain and reports the first broken record.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditReport>> + Send;
 

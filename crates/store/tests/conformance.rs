@@ -216,6 +216,7 @@ conformance!(
     comments_on_fields,
     sessions_lifecycle,
     audit_chain_and_tampering,
+    audit_counts_for_rate_limits,
     versions_are_immutable,
     backup_and_reopen,
     schema_is_the_same_on_both_backends,
@@ -1125,6 +1126,56 @@ async fn sessions_lifecycle<S: Harness>(s: S, _dir: PathBuf) {
 
 /// Every write leaves a chained audit record; the database refuses changes to the log;
 /// a change made behind its back is found at the right record.
+/// `count_audit` counts by action, target, address and time (login rate limiting).
+async fn audit_counts_for_rate_limits<S: Harness>(s: S, _dir: PathBuf) {
+    let from = |addr: &str| Actor {
+        user_id: None,
+        name: "张三".into(),
+        address: Some(addr.into()),
+    };
+    let before = jixiao_store_now_ms() - 1;
+    let detail = serde_json::json!({});
+    for _ in 0..3 {
+        s.append_audit(&from("10.0.0.1"), "login.failed", "张三", &detail)
+            .await
+            .unwrap();
+    }
+    s.append_audit(&from("10.0.0.2"), "login.failed", "张三", &detail)
+        .await
+        .unwrap();
+    s.append_audit(&from("10.0.0.1"), "login.failed", "李四", &detail)
+        .await
+        .unwrap();
+    s.append_audit(&from("10.0.0.1"), "login", "张三", &detail)
+        .await
+        .unwrap();
+    let n = |addr: Option<&'static str>, since: i64| {
+        let s = s.clone();
+        async move {
+            s.count_audit("login.failed", "张三", addr, since)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(n(Some("10.0.0.1"), before).await, 3);
+    assert_eq!(n(Some("10.0.0.2"), before).await, 1);
+    assert_eq!(n(Some("10.0.0.3"), before).await, 0);
+    assert_eq!(n(None, before).await, 4);
+    assert_eq!(
+        n(None, jixiao_store_now_ms() + 60_000).await,
+        0,
+        "since is honoured"
+    );
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
+fn jixiao_store_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
 async fn audit_chain_and_tampering<S: Harness>(s: S, _dir: PathBuf) {
     let empty = s.verify_audit().await.unwrap();
     assert_eq!((empty.checked, empty.broken), (0, None));

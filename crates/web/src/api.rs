@@ -1,0 +1,409 @@
+//! HTTP handlers: parse the request, call [`crate::services`], shape the answer. No
+//! access decisions are made here.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use jixiao_domain::review::{Grade, Opinions, Status};
+use jixiao_domain::Form;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{session_cookie, Authed, ClientAddr};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+// ---------------------------------------------------------------- extractors
+
+/// JSON body with Chinese errors: 400 for broken JSON, 422 for the wrong shape (unknown
+/// or missing fields), 413 over the body limit. An empty body reads as `{}`.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| body_error(&e, state.services().config().json_limit))?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(text).map(ApiJson).map_err(|e| {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Data => ApiError::unprocessable(format!("请求内容不符合接口要求：{e}")),
+                _ => ApiError::bad_request(format!("请求内容不是有效的 JSON：{e}")),
+            }
+        })
+    }
+}
+
+fn body_error(e: &BytesRejection, limit: usize) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(human_size(limit))
+    } else {
+        ApiError::bad_request("无法读取请求内容")
+    }
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{bytes} 字节")
+    }
+}
+
+/// A dossier id from the path; anything that is not a number is simply not found.
+pub struct DossierId(pub i64);
+
+impl FromRequestParts<AppState> for DossierId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::no_dossier())?;
+        raw.parse()
+            .map(DossierId)
+            .map_err(|_| ApiError::no_dossier())
+    }
+}
+
+// ---------------------------------------------------------------- DTOs
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub year: Option<i64>,
+    /// Comma-separated status codes or labels.
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveRequest {
+    pub forms: Vec<Form>,
+    pub base_version: i64,
+    /// Opens an adjustment (调整) of an approved dossier.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The version the caller checked; defaults to the current one.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The four opinions (完整性/相关性/适当性/可行性).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OpinionsDto {
+    #[serde(default)]
+    pub completeness: String,
+    #[serde(default)]
+    pub relevance: String,
+    #[serde(default)]
+    pub appropriateness: String,
+    #[serde(default)]
+    pub feasibility: String,
+}
+
+impl From<OpinionsDto> for Opinions {
+    fn from(o: OpinionsDto) -> Self {
+        Opinions {
+            completeness: o.completeness,
+            relevance: o.relevance,
+            appropriateness: o.appropriateness,
+            feasibility: o.feasibility,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    #[serde(default)]
+    pub opinions: OpinionsDto,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    pub grade: Grade,
+    pub opinions: OpinionsDto,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    #[serde(default)]
+    pub field: String,
+    pub body: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+// ---------------------------------------------------------------- handlers
+
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Response> {
+    let store = state.services().store();
+    match jixiao_store::Store::ping(store).await {
+        Ok(()) => Ok(Json(json!({ "status": "ok", "database": store.backend() })).into_response()),
+        Err(e) => {
+            tracing::warn!(cause = %e.detail(), "health check failed");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+pub async fn openapi() -> Response {
+    Json(crate::openapi::document()).into_response()
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let cfg = state.services().config();
+    let done = state
+        .services()
+        .login(&body.username, &body.password, address)
+        .await?;
+    let cookie = session_cookie(
+        Some(&done.token),
+        cfg.session_ttl.as_secs(),
+        cfg.secure_cookie,
+    );
+    let body =
+        json!({ "csrf_token": done.session.csrf_token, "expires_at": done.session.expires_at });
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, auth: Authed) -> ApiResult<Response> {
+    state.services().logout(&auth.user, &auth.token).await?;
+    let cookie = session_cookie(None, 0, state.services().config().secure_cookie);
+    Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "ok": true }))).into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(format!("查询参数有误：{e}")))?;
+    let mut statuses = Vec::new();
+    for s in q.status.iter().flat_map(|s| s.split(',')) {
+        if s.trim().is_empty() {
+            continue;
+        }
+        statuses.push(
+            Status::parse(s)
+                .ok_or_else(|| ApiError::bad_request(format!("未知的状态：{}", s.trim())))?,
+        );
+    }
+    let page = state
+        .services()
+        .list(&auth.user, q.year, statuses, q.limit, q.offset)
+        .await?;
+    Ok(Json(page).into_response())
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Authed,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let mut multipart = multipart
+        .map_err(|_| ApiError::bad_request("请以 multipart/form-data 上传文件（表单字段 file）"))?;
+    let limit = state.services().config().upload_limit;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut unit: Option<String> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(multipart_error(e.status(), limit)),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                // Only a label in findings; drop any client-side folder part.
+                let file_name = field
+                    .file_name()
+                    .and_then(|n| n.rsplit(['/', '\\']).next())
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or("上传文件")
+                    .to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| multipart_error(e.status(), limit))?;
+                file = Some((file_name, bytes.to_vec()));
+            }
+            "unit" => {
+                unit = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| multipart_error(e.status(), limit))?,
+                );
+            }
+            other => {
+                return Err(ApiError::unprocessable(format!(
+                    "未知的表单字段：{other}（只接受 file 和 unit）"
+                )))
+            }
+        }
+    }
+    let Some((file_name, bytes)) = file else {
+        return Err(ApiError::unprocessable("请上传文件（表单字段 file）"));
+    };
+    let saved = state
+        .services()
+        .upload(&auth.user, &file_name, bytes, unit.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+fn multipart_error(status: StatusCode, limit: usize) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(human_size(limit))
+    } else {
+        ApiError::bad_request("上传内容格式有误，请以 multipart/form-data 上传文件")
+    }
+}
+
+pub async fn get_dossier(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+) -> ApiResult<Response> {
+    Ok(Json(state.services().get(&auth.user, id).await?).into_response())
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<SaveRequest>,
+) -> ApiResult<Response> {
+    let saved = state
+        .services()
+        .save(&auth.user, id, body.forms, body.base_version, body.reason)
+        .await?;
+    Ok(Json(saved).into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> ApiResult<Response> {
+    let done = state
+        .services()
+        .submit(&auth.user, id, body.version)
+        .await?;
+    Ok(Json(done).into_response())
+}
+
+pub async fn return_dossier(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<ReturnRequest>,
+) -> ApiResult<Response> {
+    let done = state
+        .services()
+        .return_dossier(
+            &auth.user,
+            id,
+            body.opinions.into(),
+            body.comment,
+            body.version,
+        )
+        .await?;
+    Ok(Json(done).into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<ApproveRequest>,
+) -> ApiResult<Response> {
+    let done = state
+        .services()
+        .approve(
+            &auth.user,
+            id,
+            body.grade,
+            body.opinions.into(),
+            body.version,
+        )
+        .await?;
+    Ok(Json(done).into_response())
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<CommentRequest>,
+) -> ApiResult<Response> {
+    let c = state
+        .services()
+        .comment(&auth.user, id, &body.field, &body.body, body.version)
+        .await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+) -> ApiResult<Response> {
+    Ok(Json(state.services().history(&auth.user, id).await?).into_response())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("接口不存在".into())
+}
+
+pub async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(json!({ "error": "该接口不支持此请求方法" })),
+    )
+        .into_response()
+}

@@ -1,0 +1,213 @@
+//! The OpenAPI 3.1 document served at `/api/openapi.json`.
+//!
+//! Hand-maintained rather than derived (utoipa would need schema derives on every domain
+//! type and a heavier build); `tests/api.rs` checks that every documented operation is a
+//! route of [`crate::router`] and is covered by the authorisation matrix, so the two
+//! cannot drift apart silently.
+
+use serde_json::{json, Value};
+
+/// (method, path) of every operation, in document order.
+pub const OPERATIONS: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/api/openapi.json"),
+    ("post", "/api/login"),
+    ("post", "/api/logout"),
+    ("get", "/api/dossiers"),
+    ("post", "/api/dossiers"),
+    ("get", "/api/dossiers/{id}"),
+    ("put", "/api/dossiers/{id}"),
+    ("post", "/api/dossiers/{id}/submit"),
+    ("post", "/api/dossiers/{id}/return"),
+    ("post", "/api/dossiers/{id}/approve"),
+    ("post", "/api/dossiers/{id}/comments"),
+    ("get", "/api/dossiers/{id}/history"),
+];
+
+fn err(desc: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn body(schema: Value) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema } } })
+}
+
+fn ok(desc: &str, schema: Value) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": schema } } })
+}
+
+/// Responses every dossier operation can give besides its success.
+fn dossier_errors(extra: &[(&str, &str)]) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("401".into(), err("未登录或登录已过期"));
+    m.insert(
+        "404".into(),
+        err("档案不存在，或当前账号无权查看（不区分两者）"),
+    );
+    for (code, desc) in extra {
+        m.insert((*code).into(), err(desc));
+    }
+    m
+}
+
+fn with(mut m: serde_json::Map<String, Value>, code: &str, v: Value) -> Value {
+    m.insert(code.into(), v);
+    Value::Object(m)
+}
+
+fn id_param() -> Value {
+    json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }])
+}
+
+const CSRF: &str = "需要请求头 X-CSRF-Token（登录返回的 csrf_token）";
+
+pub fn document() -> Value {
+    let r = |s: &str| json!({ "$ref": format!("#/components/schemas/{s}") });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "jixiao 预算绩效目标 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "登录后以会话 Cookie 访问；所有修改类请求需要请求头 X-CSRF-Token。错误统一为 {\"error\": \"…\"}。"
+        },
+        "components": {
+            "securitySchemes": {
+                "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
+                "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token" }
+            },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": {
+                    "error": { "type": "string" },
+                    "current_version": { "type": "integer" },
+                    "findings": { "type": "array", "items": r("Finding") } } },
+                "Finding": { "type": "object", "description": "见 docs/json.md 的 Findings" },
+                "Form": { "type": "object", "description": "见 docs/json.md 的 Forms（金额为万元十进制字符串）" },
+                "Opinions": { "type": "object", "additionalProperties": false, "properties": {
+                    "completeness": { "type": "string", "description": "完整性" },
+                    "relevance": { "type": "string", "description": "相关性" },
+                    "appropriateness": { "type": "string", "description": "适当性" },
+                    "feasibility": { "type": "string", "description": "可行性" } } },
+                "DossierSummary": { "type": "object", "properties": {
+                    "id": { "type": "integer" }, "unit_id": { "type": "integer" },
+                    "unit_name": { "type": "string" }, "year": { "type": "integer" },
+                    "status": { "enum": ["draft", "submitted", "returned", "approved", "adjusting"] },
+                    "status_label": { "type": "string" }, "version": { "type": "integer" },
+                    "approved_version": { "type": ["integer", "null"] },
+                    "grade": { "enum": ["优", "良", "中", "差", null] },
+                    "not_for_budget": { "type": "boolean" },
+                    "error_count": { "type": "integer" }, "warning_count": { "type": "integer" },
+                    "created_at": { "type": "integer" }, "updated_at": { "type": "integer" } } },
+                "Saved": { "type": "object", "properties": {
+                    "id": { "type": "integer" }, "version": { "type": "integer" },
+                    "status": { "type": "string" },
+                    "findings": { "type": "array", "items": r("Finding") } } }
+            }
+        },
+        "security": [{ "session": [] }],
+        "paths": {
+            "/healthz": { "get": { "summary": "健康检查（检查数据库连接）", "security": [],
+                "responses": { "200": ok("正常", json!({ "type": "object" })), "503": err("数据库不可用") } } },
+            "/api/openapi.json": { "get": { "summary": "本文档", "security": [],
+                "responses": { "200": ok("OpenAPI 文档", json!({ "type": "object" })) } } },
+            "/api/login": { "post": { "summary": "登录", "security": [],
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false,
+                    "required": ["username", "password"],
+                    "properties": { "username": { "type": "string" }, "password": { "type": "string" } } })),
+                "responses": {
+                    "200": ok("已登录；会话 Cookie 为 HttpOnly、SameSite=Strict", json!({ "type": "object",
+                        "properties": { "csrf_token": { "type": "string" }, "expires_at": { "type": "integer" } } })),
+                    "400": err("不是有效的 JSON"), "401": err("用户名或密码错误"),
+                    "422": err("字段不符合要求"), "429": err("登录失败次数过多") } } },
+            "/api/logout": { "post": { "summary": "退出登录", "description": CSRF,
+                "responses": { "200": ok("已退出", json!({ "type": "object" })),
+                    "401": err("未登录"), "403": err("CSRF 令牌错误") } } },
+            "/api/dossiers": {
+                "get": { "summary": "当前账号可见的档案",
+                    "parameters": [
+                        { "name": "year", "in": "query", "schema": { "type": "integer" } },
+                        { "name": "status", "in": "query", "description": "逗号分隔的状态", "schema": { "type": "string" } },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 500 } },
+                        { "name": "offset", "in": "query", "schema": { "type": "integer" } } ],
+                    "responses": { "200": ok("一页档案", json!({ "type": "object", "properties": {
+                        "items": { "type": "array", "items": r("DossierSummary") }, "total": { "type": "integer" } } })),
+                        "400": err("查询参数有误"), "401": err("未登录") } },
+                "post": { "summary": "上传文件建立档案（本单位、文件所属年度）", "description": CSRF,
+                    "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+                        "type": "object", "required": ["file"], "properties": {
+                            "file": { "type": "string", "format": "binary", "description": ".txt/.docx/.xlsx/.xls/.html" },
+                            "unit": { "type": "string", "description": "单位名称（仅管理员）" } } } } } },
+                    "responses": { "201": ok("已建立", r("Saved")), "400": err("不是 multipart 请求"),
+                        "401": err("未登录"), "403": err("无权上传或 CSRF 令牌错误"),
+                        "409": err("该单位该年度的档案已存在"), "413": err("文件过大"),
+                        "422": err("文件不是绩效目标表或无法导入") } } },
+            "/api/dossiers/{id}": {
+                "get": { "summary": "档案：表单、审核发现、状态、版本、意见、审核记录", "parameters": id_param(),
+                    "responses": with(dossier_errors(&[]), "200", ok("档案", json!({ "allOf": [r("DossierSummary"), { "type": "object", "properties": {
+                        "forms": { "type": "array", "items": r("Form") },
+                        "findings": { "type": "array", "items": r("Finding") },
+                        "comments": { "type": "array" }, "reviews": { "type": "array" } } }] }))) },
+                "put": { "summary": "保存新版本（重新审核规则）", "description": CSRF, "parameters": id_param(),
+                    "requestBody": body(json!({ "type": "object", "additionalProperties": false,
+                        "required": ["forms", "base_version"], "properties": {
+                            "forms": { "type": "array", "items": r("Form") },
+                            "base_version": { "type": "integer" },
+                            "reason": { "type": "string", "description": "调整原因：对已审核通过的档案发起调整" } } })),
+                    "responses": with(dossier_errors(&[("400", "不是有效的 JSON"), ("403", "无权修改或 CSRF 令牌错误"),
+                        ("409", "base_version 已过期：提交的内容另存为冲突版本，返回 current_version"),
+                        ("413", "请求内容过大"), ("422", "内容不符合要求或当前状态不可修改")]), "200", ok("新版本", r("Saved"))) } },
+            "/api/dossiers/{id}/submit": { "post": { "summary": "提交审核", "description": CSRF, "parameters": id_param(),
+                "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object",
+                    "additionalProperties": false, "properties": { "version": { "type": "integer" } } } } } },
+                "responses": with(dossier_errors(&[("403", "无权提交或 CSRF 令牌错误"), ("409", "档案已被他人修改"),
+                    ("422", "仍有错误级审核发现（findings 列出）或当前状态不可提交")]), "200", ok("已提交", r("DossierSummary"))) } },
+            "/api/dossiers/{id}/return": { "post": { "summary": "退回修改（审核人员）", "description": CSRF, "parameters": id_param(),
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "properties": {
+                    "opinions": r("Opinions"), "comment": { "type": "string" }, "version": { "type": "integer" } } })),
+                "responses": with(dossier_errors(&[("403", "无权审核或 CSRF 令牌错误"), ("409", "档案已被他人修改"),
+                    ("422", "缺少退回意见或当前状态不可退回")]), "200", ok("已退回", r("DossierSummary"))) } },
+            "/api/dossiers/{id}/approve": { "post": { "summary": "审核（优/良 通过，中/差 退回）", "description": CSRF, "parameters": id_param(),
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["grade", "opinions"],
+                    "properties": { "grade": { "enum": ["优", "良", "中", "差"] }, "opinions": r("Opinions"),
+                        "version": { "type": "integer" } } })),
+                "responses": with(dossier_errors(&[("403", "无权审核或 CSRF 令牌错误"), ("409", "档案已被他人修改"),
+                    ("422", "审核意见不完整或当前状态不可审核")]), "200", ok("已审核", r("DossierSummary"))) } },
+            "/api/dossiers/{id}/comments": { "post": { "summary": "对字段（或整个档案）提出意见", "description": CSRF, "parameters": id_param(),
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["body"],
+                    "properties": { "field": { "type": "string", "description": "如 indicators[3].value；空为整个档案" },
+                        "body": { "type": "string" }, "version": { "type": "integer" } } })),
+                "responses": with(dossier_errors(&[("403", "CSRF 令牌错误"), ("422", "内容为空或过长")]), "201", ok("已添加", json!({ "type": "object" }))) } },
+            "/api/dossiers/{id}/history": { "get": { "summary": "全部版本（含冲突另存版本）", "parameters": id_param(),
+                "responses": with(dossier_errors(&[]), "200", ok("版本列表", json!({ "type": "object", "properties": {
+                    "current_version": { "type": "integer" }, "versions": { "type": "array" } } }))) } }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_match_the_document() {
+        let doc = document();
+        let mut documented: Vec<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|m| (m.clone(), path.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut listed: Vec<(String, String)> = OPERATIONS
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        documented.sort();
+        listed.sort();
+        assert_eq!(documented, listed);
+    }
+}

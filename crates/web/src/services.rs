@@ -1,0 +1,717 @@
+//! What the API does, independent of HTTP. Every operation takes the authenticated
+//! [`User`] and decides here (not in the handlers) what that user may see and do, so the
+//! future HTML UI shares exactly the same rules:
+//!
+//! * a `unit` user sees and edits only the dossiers of their own unit;
+//! * a `reviewer` sees (and reviews) only the units assigned to them;
+//! * an `admin` sees and does everything.
+//!
+//! A dossier the caller may not see is `NotFound`, never `Forbidden`, so its existence is
+//! not revealed. `Forbidden` means "you see it, but your role may not do this".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jixiao_domain::finding::{Location, Severity};
+use jixiao_domain::review::{Action, Grade, Opinions, Status};
+use jixiao_domain::text::normalize_label;
+use jixiao_domain::{rules, Dossier, FiledForm, Finding, Form, Profile};
+use jixiao_files::import::{import_bytes, Status as ImportStatus};
+use jixiao_files::limits::Limits;
+use jixiao_store::{
+    hash_password, verify_password, Actor, AnyStore, Comment, DossierFilter, Page, ReviewRecord,
+    Role, SaveKind, Session, Store, StoreError, StoredDossier, VersionInfo, MAX_PAGE,
+};
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Audit action of a failed login; rate limiting counts these.
+pub const LOGIN_FAILED: &str = "login.failed";
+
+/// Tunables of the API; the defaults suit a deployment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Idle time after which a session expires (sliding).
+    pub session_ttl: Duration,
+    /// Failed logins per username and address within `login_window` before 429.
+    pub login_max_failures: i64,
+    pub login_window: Duration,
+    /// Largest JSON body (bytes).
+    pub json_limit: usize,
+    /// Largest upload (bytes).
+    pub upload_limit: usize,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookie: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            session_ttl: Duration::from_secs(8 * 3600),
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+            json_limit: 2 * 1024 * 1024,
+            upload_limit: 20 * 1024 * 1024,
+            secure_cookie: false,
+        }
+    }
+}
+
+/// The authenticated caller: their account and the address they call from.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub account: jixiao_store::User,
+    pub address: Option<String>,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.account, self.address.clone())
+    }
+
+    fn role(&self) -> Role {
+        self.account.role
+    }
+}
+
+/// Which units a caller may see.
+enum Scope {
+    All,
+    Units(Vec<i64>),
+}
+
+impl Scope {
+    fn contains(&self, unit_id: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Units(ids) => ids.contains(&unit_id),
+        }
+    }
+}
+
+/// One line of the dossier list (and the head of a dossier's detail).
+#[derive(Clone, Debug, Serialize)]
+pub struct DossierSummary {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub year: i64,
+    pub status: Status,
+    pub status_label: &'static str,
+    /// The current version.
+    pub version: i64,
+    pub approved_version: Option<i64>,
+    pub grade: Option<Grade>,
+    pub not_for_budget: bool,
+    pub error_count: i64,
+    pub warning_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<&StoredDossier> for DossierSummary {
+    fn from(d: &StoredDossier) -> Self {
+        DossierSummary {
+            id: d.id,
+            unit_id: d.unit_id,
+            unit_name: d.unit_name.clone(),
+            year: d.year,
+            status: d.status,
+            status_label: d.status.label(),
+            version: d.current_version,
+            approved_version: d.approved_version,
+            grade: d.grade,
+            not_for_budget: d.not_for_budget,
+            error_count: d.error_count,
+            warning_count: d.warning_count,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DossierDetail {
+    #[serde(flatten)]
+    pub summary: DossierSummary,
+    pub forms: Vec<Form>,
+    pub findings: Vec<Finding>,
+    pub comments: Vec<Comment>,
+    pub reviews: Vec<ReviewRecord>,
+}
+
+/// The answer to an upload or a save.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    pub id: i64,
+    pub version: i64,
+    pub status: Status,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct History {
+    pub id: i64,
+    pub current_version: i64,
+    pub versions: Vec<VersionInfo>,
+}
+
+/// A workflow step's outcome; `warnings` are submission findings that did not block.
+#[derive(Debug, Serialize)]
+pub struct Transitioned {
+    #[serde(flatten)]
+    pub dossier: DossierSummary,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Finding>,
+}
+
+/// A successful login: the session token (for the cookie) and its CSRF token.
+pub struct LoggedIn {
+    pub token: String,
+    pub session: Session,
+}
+
+pub struct Services {
+    store: AnyStore,
+    profile: Arc<Profile>,
+    limits: Limits,
+    config: Config,
+}
+
+/// Known-bad PHC string so an unknown username costs as much as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("jixiao-dummy-password").unwrap_or_default())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// CPU-bound work (argon2, import, rules) off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Compares without an early exit, so timing does not leak a token prefix.
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl Services {
+    pub fn new(store: AnyStore, profile: Profile, config: Config) -> Services {
+        Services {
+            store,
+            profile: Arc::new(profile),
+            limits: Limits::default(),
+            config,
+        }
+    }
+
+    pub fn store(&self) -> &AnyStore {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    /// Checks the password (with rate limiting) and opens a session.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<String>,
+    ) -> ApiResult<LoggedIn> {
+        let username = username.trim();
+        if username.is_empty() || username.chars().count() > 100 || password.len() > 1024 {
+            return Err(ApiError::Unauthorized("用户名或密码错误".into()));
+        }
+        let since = now_ms() - i64::try_from(self.config.login_window.as_millis()).unwrap_or(0);
+        let failures = self
+            .store
+            .count_audit(LOGIN_FAILED, username, address.as_deref(), since)
+            .await?;
+        if failures >= self.config.login_max_failures {
+            return Err(ApiError::TooManyRequests(format!(
+                "登录失败次数过多，请 {} 分钟后再试",
+                self.config.login_window.as_secs().div_ceil(60)
+            )));
+        }
+        let account = match self.store.user_by_username(username).await {
+            Ok(u) => Some(u),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let phc = account
+            .as_ref()
+            .map_or_else(|| dummy_hash().to_string(), |u| u.password_hash.clone());
+        let pw = password.to_string();
+        let ok = blocking(move || verify_password(&pw, &phc)).await? && account.is_some();
+        let Some(account) = account.filter(|_| ok) else {
+            let actor = Actor {
+                user_id: None,
+                name: username.to_string(),
+                address,
+            };
+            self.store
+                .append_audit(&actor, LOGIN_FAILED, username, &serde_json::json!({}))
+                .await?;
+            return Err(ApiError::Unauthorized("用户名或密码错误".into()));
+        };
+        let (token, session) = self
+            .store
+            .create_session(account.id, self.config.session_ttl)
+            .await?;
+        let user = User { account, address };
+        self.store
+            .append_audit(
+                &user.actor(),
+                "login",
+                &format!("user:{}", user.account.username),
+                &serde_json::json!({}),
+            )
+            .await?;
+        Ok(LoggedIn { token, session })
+    }
+
+    /// The user of a session token; `Unauthorized` when unknown or expired. The expiry
+    /// slides, but at most once a minute so reads do not all become writes.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        address: Option<String>,
+    ) -> ApiResult<(User, Session)> {
+        let expired = || ApiError::Unauthorized("登录已过期或无效，请重新登录".into());
+        let mut session = match self.store.get_session(token).await {
+            Ok(s) => s,
+            Err(StoreError::NotFound) => return Err(expired()),
+            Err(e) => return Err(e.into()),
+        };
+        if now_ms() - session.last_seen > 60_000 {
+            session = match self
+                .store
+                .touch_session(token, self.config.session_ttl)
+                .await
+            {
+                Ok(s) => s,
+                Err(StoreError::NotFound) => return Err(expired()),
+                Err(e) => return Err(e.into()),
+            };
+        }
+        let account = match self.store.get_user(session.user_id).await {
+            Ok(u) => u,
+            Err(StoreError::NotFound) => return Err(expired()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok((User { account, address }, session))
+    }
+
+    pub async fn logout(&self, user: &User, token: &str) -> ApiResult<()> {
+        self.store.delete_session(token).await?;
+        self.store
+            .append_audit(
+                &user.actor(),
+                "logout",
+                &format!("user:{}", user.account.username),
+                &serde_json::json!({}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- access
+
+    async fn scope(&self, user: &User) -> ApiResult<Scope> {
+        Ok(match user.role() {
+            Role::Admin => Scope::All,
+            Role::Unit => Scope::Units(user.account.unit_id.into_iter().collect()),
+            Role::Reviewer => Scope::Units(self.store.reviewer_units(user.account.id).await?),
+        })
+    }
+
+    /// The dossier when the caller may see it; `NotFound` otherwise.
+    async fn visible(&self, user: &User, id: i64) -> ApiResult<StoredDossier> {
+        let d = match self.store.get_dossier(id).await {
+            Ok(d) => d,
+            Err(StoreError::NotFound) => return Err(ApiError::no_dossier()),
+            Err(e) => return Err(e.into()),
+        };
+        if self.scope(user).await?.contains(d.unit_id) {
+            Ok(d)
+        } else {
+            Err(ApiError::no_dossier())
+        }
+    }
+
+    fn require(user: &User, roles: &[Role], what: &str) -> ApiResult<()> {
+        if roles.contains(&user.role()) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "当前账号（{}）无权{what}",
+                user.role().label()
+            )))
+        }
+    }
+
+    // ---------------------------------------------------------------- dossiers
+
+    pub async fn list(
+        &self,
+        user: &User,
+        year: Option<i64>,
+        statuses: Vec<Status>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+    ) -> ApiResult<Page<DossierSummary>> {
+        let unit_ids = match self.scope(user).await? {
+            Scope::All => None,
+            Scope::Units(ids) => Some(ids),
+        };
+        let filter = DossierFilter {
+            unit_ids,
+            statuses,
+            year,
+            limit: limit.unwrap_or(50).clamp(1, MAX_PAGE),
+            offset: offset.unwrap_or(0).max(0),
+        };
+        let page = self.store.list_dossiers(&filter).await?;
+        Ok(Page {
+            items: page.items.iter().map(DossierSummary::from).collect(),
+            total: page.total,
+        })
+    }
+
+    /// Imports an uploaded file into a new dossier of the caller's unit (an admin names
+    /// the unit, or the file's unit is used). The file's own unit name is kept in the
+    /// forms; a mismatch becomes a `parse-warning`.
+    pub async fn upload(
+        &self,
+        user: &User,
+        file_name: &str,
+        bytes: Vec<u8>,
+        unit: Option<&str>,
+    ) -> ApiResult<Saved> {
+        Self::require(user, &[Role::Unit, Role::Admin], "上传档案")?;
+        if user.role() == Role::Unit && unit.is_some_and(|u| !u.trim().is_empty()) {
+            return Err(ApiError::forbidden(
+                "填报单位只能为本单位上传档案，不能指定 unit",
+            ));
+        }
+        let name = file_name.to_string();
+        let profile = self.profile.clone();
+        let limits = self.limits.clone();
+        let imported = blocking(move || import_bytes(&name, &bytes, &profile, &limits)).await?;
+        if imported.status == ImportStatus::Error {
+            return Err(ApiError::unprocessable(
+                imported
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "文件无法导入".into()),
+            ));
+        }
+        let file_unit = imported
+            .forms
+            .iter()
+            .map(Form::unit)
+            .find(|u| !u.is_empty())
+            .unwrap_or_default()
+            .to_string();
+        let Some(year) = imported.forms.iter().find_map(Form::year) else {
+            return Err(ApiError::unprocessable(
+                "文件中没有找到预算年度，无法建立档案，请在表名或表头写明年度（如“2023年”）",
+            ));
+        };
+        let target = match (user.role(), unit) {
+            (Role::Unit, _) => {
+                let id = user
+                    .account
+                    .unit_id
+                    .ok_or_else(|| ApiError::forbidden("账号未关联单位"))?;
+                self.store.get_unit(id).await?
+            }
+            (_, Some(name)) if !name.trim().is_empty() => self.unit_named(name.trim()).await?,
+            _ if !file_unit.is_empty() => self.unit_named(&file_unit).await?,
+            _ => {
+                return Err(ApiError::unprocessable(
+                    "文件中没有填报单位，请在 unit 字段中指定单位",
+                ))
+            }
+        };
+        let mut findings = imported.findings.clone();
+        if normalize_label(&file_unit) != normalize_label(&target.name) {
+            let shown = if file_unit.is_empty() {
+                "（空）"
+            } else {
+                &file_unit
+            };
+            findings.push(Finding::new(
+                "parse-warning",
+                self.profile.severity("parse-warning", Severity::Warning),
+                format!(
+                    "文件中的单位“{shown}”与账号所属单位“{}”不一致，已按“{}”保存",
+                    target.name, target.name
+                ),
+                Location {
+                    file: imported.path.clone(),
+                    ..Default::default()
+                },
+            ));
+        }
+        let forms = imported.forms.clone();
+        let file = imported.path.clone();
+        findings.extend(self.check(&file, &forms).await?);
+        rules::sort_findings(&mut findings);
+        let d = self
+            .store
+            .create_dossier(target.id, i64::from(year), &forms, &findings, &user.actor())
+            .await?;
+        Ok(Saved {
+            id: d.id,
+            version: d.current_version,
+            status: d.status,
+            findings,
+        })
+    }
+
+    async fn unit_named(&self, name: &str) -> ApiResult<jixiao_store::Unit> {
+        match self.store.unit_by_name(name).await {
+            Ok(u) => Ok(u),
+            Err(StoreError::NotFound) => Err(ApiError::unprocessable(format!(
+                "单位“{name}”不存在，请先添加单位或在 unit 字段中指定已有单位"
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The rules on a set of forms (one file's worth), as `jixiao check` runs them.
+    async fn check(&self, file: &str, forms: &[Form]) -> ApiResult<Vec<Finding>> {
+        let filed = filed(file, forms);
+        let profile = self.profile.clone();
+        blocking(move || rules::check_all(&Dossier::group(filed), &profile)).await
+    }
+
+    pub async fn get(&self, user: &User, id: i64) -> ApiResult<DossierDetail> {
+        let d = self.visible(user, id).await?;
+        let v = self.store.get_version(id, d.current_version).await?;
+        Ok(DossierDetail {
+            summary: DossierSummary::from(&d),
+            forms: v.forms,
+            findings: v.findings,
+            comments: self.store.comments(id).await?,
+            reviews: self.store.reviews(id).await?,
+        })
+    }
+
+    /// A new version from edited forms (the rules run again). A stale `base_version`
+    /// keeps the forms as a conflict version and answers `Conflict`. With a `reason`
+    /// on an approved dossier it opens an adjustment (调整).
+    pub async fn save(
+        &self,
+        user: &User,
+        id: i64,
+        forms: Vec<Form>,
+        base_version: i64,
+        reason: Option<String>,
+    ) -> ApiResult<Saved> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "修改档案")?;
+        let file = format!("{}{}年度档案", d.unit_name, d.year);
+        let findings = self.check(&file, &forms).await?;
+        let kind = match reason {
+            Some(reason) => SaveKind::Adjustment { reason },
+            None => SaveKind::Save,
+        };
+        let info = self
+            .store
+            .save_version(id, base_version, &forms, &findings, &user.actor(), kind)
+            .await?;
+        let d = self.store.get_dossier(id).await?;
+        Ok(Saved {
+            id,
+            version: info.version,
+            status: d.status,
+            findings,
+        })
+    }
+
+    /// 提交审核: refused with the list while error-severity findings remain (stored
+    /// findings of the current version plus what submission additionally requires).
+    pub async fn submit(
+        &self,
+        user: &User,
+        id: i64,
+        version: Option<i64>,
+    ) -> ApiResult<Transitioned> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "提交档案")?;
+        let expected = version.unwrap_or(d.current_version);
+        let v = self.store.get_version(id, d.current_version).await?;
+        let file = format!("{}{}年度档案", d.unit_name, d.year);
+        let filed = filed(&file, &v.forms);
+        let profile = self.profile.clone();
+        let extra = blocking(move || {
+            Dossier::group(filed)
+                .iter()
+                .flat_map(|d| rules::submission_findings(d, &profile))
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        let blocking_findings: Vec<Finding> = v
+            .findings
+            .iter()
+            .chain(&extra)
+            .filter(|f| f.severity == Severity::Error)
+            .cloned()
+            .collect();
+        if !blocking_findings.is_empty() {
+            return Err(ApiError::Unprocessable {
+                message: format!(
+                    "档案还有 {} 个错误，请修改后再提交",
+                    blocking_findings.len()
+                ),
+                findings: Some(blocking_findings.into_iter().chain(extra).collect()),
+            });
+        }
+        let d = self
+            .store
+            .transition(id, d.status, expected, &Action::Submit, &user.actor())
+            .await?;
+        Ok(Transitioned {
+            dossier: DossierSummary::from(&d),
+            warnings: extra,
+        })
+    }
+
+    /// 退回修改 by a reviewer; the comment (if any) is attached to the returned version.
+    pub async fn return_dossier(
+        &self,
+        user: &User,
+        id: i64,
+        opinions: Opinions,
+        comment: String,
+        version: Option<i64>,
+    ) -> ApiResult<Transitioned> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Reviewer, Role::Admin], "退回档案")?;
+        let comment = comment.trim().to_string();
+        if comment.is_empty() && opinions.missing().len() == 4 {
+            return Err(ApiError::unprocessable("退回时请填写退回意见"));
+        }
+        let expected = version.unwrap_or(d.current_version);
+        let after = self
+            .store
+            .transition(
+                id,
+                d.status,
+                expected,
+                &Action::Return { opinions },
+                &user.actor(),
+            )
+            .await?;
+        if !comment.is_empty() {
+            self.store
+                .add_comment(id, expected, "", &comment, &user.actor())
+                .await?;
+        }
+        Ok(Transitioned {
+            dossier: DossierSummary::from(&after),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// 审核: a grade and an opinion on each of the four criteria.
+    pub async fn approve(
+        &self,
+        user: &User,
+        id: i64,
+        grade: Grade,
+        opinions: Opinions,
+        version: Option<i64>,
+    ) -> ApiResult<Transitioned> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Reviewer, Role::Admin], "审核档案")?;
+        let expected = version.unwrap_or(d.current_version);
+        let after = self
+            .store
+            .transition(
+                id,
+                d.status,
+                expected,
+                &Action::Approve { grade, opinions },
+                &user.actor(),
+            )
+            .await?;
+        Ok(Transitioned {
+            dossier: DossierSummary::from(&after),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// A remark on a field (or, with an empty field, the whole dossier) of a version
+    /// (the current one unless given). Everyone who sees the dossier may comment.
+    pub async fn comment(
+        &self,
+        user: &User,
+        id: i64,
+        field: &str,
+        body: &str,
+        version: Option<i64>,
+    ) -> ApiResult<Comment> {
+        let d = self.visible(user, id).await?;
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(ApiError::unprocessable("意见内容不能为空"));
+        }
+        if body.chars().count() > 5000 || field.chars().count() > 200 {
+            return Err(ApiError::unprocessable(
+                "意见内容过长（上限 5000 字，字段路径上限 200 字）",
+            ));
+        }
+        let version = version.unwrap_or(d.current_version);
+        match self
+            .store
+            .add_comment(id, version, field.trim(), body, &user.actor())
+            .await
+        {
+            Err(StoreError::NotFound) => {
+                Err(ApiError::unprocessable(format!("第{version}版不存在")))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    pub async fn history(&self, user: &User, id: i64) -> ApiResult<History> {
+        let d = self.visible(user, id).await?;
+        Ok(History {
+            id,
+            current_version: d.current_version,
+            versions: self.store.history(id).await?,
+        })
+    }
+}
+
+fn filed(file: &str, forms: &[Form]) -> Vec<FiledForm> {
+    forms
+        .iter()
+        .enumerate()
+        .map(|(index, form)| FiledForm {
+            file: file.to_string(),
+            index,
+            form: form.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,766 @@
+//! The JSON API end to end (in process), on SQLite and, with `TEST_DATABASE_URL`, on
+//! PostgreSQL.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Method, StatusCode};
+use common::*;
+use jixiao_store::{Store, VersionKind};
+use jixiao_web::openapi::OPERATIONS;
+use serde_json::{json, Value};
+
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                backends(cases::$case).await;
+            }
+        )*
+    };
+}
+
+on_every_backend!(
+    login_logout_csrf_and_expiry,
+    login_rate_limit_holds_across_processes,
+    authorisation_matrix,
+    nothing_reachable_without_login,
+    upload_seed_docx,
+    concurrent_saves_one_wins_both_kept,
+    bad_requests_get_clear_4xx,
+    workflow_over_http,
+);
+
+fn full_opinions() -> Value {
+    json!({ "completeness": "要素齐全", "relevance": "与职能相符",
+            "appropriateness": "与资金匹配", "feasibility": "措施可行" })
+}
+
+mod cases {
+    use super::*;
+
+    /// Login sets an HttpOnly SameSite=Strict cookie and returns the CSRF token; state
+    /// changes need the token; logout ends the session; an expired session is 401; each
+    /// login event is in the audit log with the client address.
+    pub async fn login_logout_csrf_and_expiry(env: Env) {
+        let (r, none) = env.login(UNIT_OWN, "错误的密码", "10.1.2.3").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.error(), "用户名或密码错误");
+        assert!(none.is_none());
+        let (r, _) = env.login("nobody", PASSWORD, "10.1.2.3").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.error(), "用户名或密码错误", "unknown users look the same");
+
+        let (r, client) = env.login(UNIT_OWN, PASSWORD, "10.1.2.3").await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let client = client.unwrap();
+        let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(set.starts_with("jixiao_session="), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
+        assert_eq!(client.csrf.len(), 64);
+        let token = client.cookie.trim_start_matches("jixiao_session=");
+        assert!(env.store.get_session(token).await.is_ok());
+
+        assert_eq!(
+            env.get("/api/dossiers", Some(&client)).await.status,
+            StatusCode::OK
+        );
+
+        let id = env.blank_dossier(env.unit_a, 2030).await;
+        let path = format!("/api/dossiers/{id}/comments");
+        let comment = json!({ "field": "", "body": "请补充" });
+        let mut no_csrf = client.clone();
+        no_csrf.csrf = String::new();
+        let mut wrong_csrf = client.clone();
+        wrong_csrf.csrf = "0".repeat(64);
+        for who in [&no_csrf, &wrong_csrf] {
+            let r = env
+                .json(Method::POST, &path, Some(who), Some(comment.clone()))
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+            assert!(r.error().contains("CSRF"), "{}", r.error());
+            let r = env.json(Method::POST, "/api/logout", Some(who), None).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+        }
+        let r = env
+            .json(Method::POST, &path, Some(&client), Some(comment))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+
+        let r = env
+            .json(Method::POST, "/api/logout", Some(&client), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0"));
+        let r = env.get("/api/dossiers", Some(&client)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "logged out");
+        assert!(env.store.get_session(token).await.is_err());
+
+        // An expired session.
+        let (token, session) = env
+            .store
+            .create_session(env.users[UNIT_OWN], Duration::from_millis(1))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let expired = Client {
+            cookie: format!("jixiao_session={token}"),
+            csrf: session.csrf_token,
+        };
+        let r = env.get("/api/dossiers", Some(&expired)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.error().contains("过期"), "{}", r.error());
+
+        let log = env.store.audit_log(0, 10_000).await.unwrap();
+        let event = |action: &str| {
+            log.iter()
+                .filter(|r| r.action == action)
+                .map(|r| r.address.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(event("login.failed"), ["10.1.2.3", "10.1.2.3"]);
+        assert_eq!(event("login"), ["10.1.2.3"]);
+        assert_eq!(event("logout"), ["127.0.0.1"]);
+        assert_eq!(
+            event("comment.add").len() + event("comment.create").len(),
+            1
+        );
+        assert!(env.store.verify_audit().await.unwrap().is_intact());
+    }
+
+    /// Five failures for one username from one address within the window → 429, even
+    /// with the right password and even in another process (a second router on the same
+    /// database); another address is not affected.
+    pub async fn login_rate_limit_holds_across_processes(env: Env) {
+        for _ in 0..5 {
+            let (r, _) = env.login(UNIT_OWN, "错误", "10.9.9.9").await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        }
+        let (r, _) = env.login(UNIT_OWN, PASSWORD, "10.9.9.9").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.error().contains("登录失败次数过多"), "{}", r.error());
+
+        let other_process = jixiao_web::router(jixiao_web::AppState::new(env.store.clone()));
+        let req = request(Method::POST, "/api/login", None, "10.9.9.9")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({ "username": UNIT_OWN, "password": PASSWORD }).to_string(),
+            ))
+            .unwrap();
+        assert_eq!(
+            send(&other_process, req).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+
+        let (r, _) = env.login(UNIT_OWN, PASSWORD, "10.8.8.8").await;
+        assert_eq!(r.status, StatusCode::OK, "another address may still log in");
+        let (r, _) = env.login(ADMIN, PASSWORD, "10.9.9.9").await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "another username may still log in"
+        );
+    }
+
+    const ROLES: [Option<&str>; 6] = [
+        None,
+        Some(UNIT_OWN),
+        Some(UNIT_OTHER),
+        Some(REVIEWER_ASSIGNED),
+        Some(REVIEWER_UNASSIGNED),
+        Some(ADMIN),
+    ];
+
+    /// Every route × every role, exact status. The dossier routes act on a fresh
+    /// dossier of unit A (own for `unit_own`, assigned to `reviewer_assigned`) in the
+    /// state the route needs, so each cell tests only authorisation; the same routes on a
+    /// dossier id that does not exist are 404 for everyone logged in.
+    pub async fn authorisation_matrix(env: Env) {
+        // anon, unit_own, unit_other, reviewer_assigned, reviewer_unassigned, admin
+        let matrix: &[(&str, &str, [u16; 6])] = &[
+            ("get", "/healthz", [200, 200, 200, 200, 200, 200]),
+            ("get", "/api/openapi.json", [200, 200, 200, 200, 200, 200]),
+            ("post", "/api/login", [200, 200, 200, 200, 200, 200]),
+            ("post", "/api/logout", [401, 200, 200, 200, 200, 200]),
+            ("get", "/api/dossiers", [401, 200, 200, 200, 200, 200]),
+            ("post", "/api/dossiers", [401, 201, 201, 403, 403, 201]),
+            ("get", "/api/dossiers/{id}", [401, 200, 404, 200, 404, 200]),
+            ("put", "/api/dossiers/{id}", [401, 200, 404, 403, 404, 200]),
+            (
+                "post",
+                "/api/dossiers/{id}/submit",
+                [401, 200, 404, 403, 404, 200],
+            ),
+            (
+                "post",
+                "/api/dossiers/{id}/return",
+                [401, 403, 404, 200, 404, 200],
+            ),
+            (
+                "post",
+                "/api/dossiers/{id}/approve",
+                [401, 403, 404, 200, 404, 200],
+            ),
+            (
+                "post",
+                "/api/dossiers/{id}/comments",
+                [401, 201, 404, 201, 404, 201],
+            ),
+            (
+                "get",
+                "/api/dossiers/{id}/history",
+                [401, 200, 404, 200, 404, 200],
+            ),
+        ];
+        let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
+        let documented: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
+        assert_eq!(
+            covered, documented,
+            "the matrix covers every documented route"
+        );
+
+        let seed = seed_docx();
+        let mut year = 3000; // clear of the seed's 2023
+        let mut failures = Vec::new();
+        for (method, path, expected) in matrix {
+            for (role, want) in ROLES.iter().zip(expected) {
+                year += 1;
+                let who = match role {
+                    Some(name) => Some(env.client(name).await),
+                    None => None,
+                };
+                let submitted = path.ends_with("/return") || path.ends_with("/approve");
+                let id = if submitted {
+                    env.submitted_dossier(env.unit_a, year).await
+                } else {
+                    env.blank_dossier(env.unit_a, year).await
+                };
+                let url = path.replace("{id}", &id.to_string());
+                let r = call(&env, method, path, &url, *role, who.as_ref(), &seed).await;
+                if r.status.as_u16() != *want {
+                    failures.push(format!(
+                        "{method} {path} as {}: want {want}, got {} {:?}",
+                        role.unwrap_or("anonymous"),
+                        r.status,
+                        r.body
+                    ));
+                }
+                // The same route on a dossier that does not exist.
+                if path.contains("{id}") {
+                    let url = path.replace("{id}", "987654");
+                    let r = call(&env, method, path, &url, *role, who.as_ref(), &seed).await;
+                    let want = if role.is_some() { 404 } else { 401 };
+                    if r.status.as_u16() != want {
+                        failures.push(format!(
+                            "{method} {path} (missing) as {}: want {want}, got {}",
+                            role.unwrap_or("anonymous"),
+                            r.status
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+        // The list shows exactly the visible units.
+        for (name, units) in [
+            (UNIT_OWN, vec![env.unit_a]),
+            (UNIT_OTHER, vec![env.unit_b]),
+            (REVIEWER_ASSIGNED, vec![env.unit_a]),
+            (REVIEWER_UNASSIGNED, vec![env.unit_b]),
+            (ADMIN, vec![env.unit_a, env.unit_b, env.unit_c]),
+        ] {
+            let c = env.client(name).await;
+            let r = env.get("/api/dossiers?limit=500", Some(&c)).await;
+            let seen: BTreeSet<i64> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["unit_id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(seen, units.into_iter().collect(), "{name} sees");
+            assert!(r.body["items"][0]["error_count"].is_i64());
+        }
+        assert!(env.store.verify_audit().await.unwrap().is_intact());
+    }
+
+    async fn call(
+        env: &Env,
+        method: &str,
+        path: &str,
+        url: &str,
+        role: Option<&str>,
+        who: Option<&Client>,
+        seed: &[u8],
+    ) -> Reply {
+        let body = match path {
+            "/api/login" => {
+                Some(json!({ "username": role.unwrap_or(UNIT_OWN), "password": PASSWORD }))
+            }
+            "/api/dossiers/{id}" if method == "put" => {
+                Some(json!({ "forms": [], "base_version": 1 }))
+            }
+            "/api/dossiers/{id}/submit" => Some(json!({})),
+            "/api/dossiers/{id}/return" => Some(json!({ "comment": "请补充测算依据" })),
+            "/api/dossiers/{id}/approve" => {
+                Some(json!({ "grade": "良", "opinions": full_opinions() }))
+            }
+            "/api/dossiers/{id}/comments" => Some(json!({ "field": "", "body": "意见" })),
+            _ => None,
+        };
+        if method == "post" && path == "/api/dossiers" {
+            let unit = (role == Some(ADMIN)).then_some(UNIT_C);
+            return env.upload(who, "seed.docx", seed, unit).await;
+        }
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        env.json(m, url, who, body).await
+    }
+
+    /// Only login, /healthz and the OpenAPI document answer without a session; every
+    /// documented operation is a real route (never the 404/405 fallback).
+    pub async fn nothing_reachable_without_login(env: Env) {
+        let public = [
+            ("get", "/healthz"),
+            ("get", "/api/openapi.json"),
+            ("post", "/api/login"),
+        ];
+        for (method, path) in OPERATIONS {
+            let url = path.replace("{id}", "1");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = env.json(m, &url, None, Some(json!({}))).await;
+            assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert_ne!(r.error(), "接口不存在", "{method} {path} is routed");
+            if public.contains(&(method, path)) {
+                assert_ne!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+            } else {
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+                assert_eq!(r.error(), "请先登录");
+            }
+        }
+        let r = env.get("/api/nothing-here", None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.error(), "接口不存在");
+        let r = env.json(Method::DELETE, "/api/dossiers", None, None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+
+        let r = env.get("/healthz", None).await;
+        assert_eq!(r.body["status"], "ok");
+        let doc = env.get("/api/openapi.json", None).await.body;
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
+
+    /// The seed .docx imports into a dossier of the caller's unit with the checker's
+    /// findings; submitting is refused with the error list; a second upload for the same
+    /// unit and year is a conflict; another unit's upload is stored under its own unit
+    /// with a parse warning; a file that is not a form is 422 with the import error.
+    pub async fn upload_seed_docx(env: Env) {
+        let own = env.client(UNIT_OWN).await;
+        let r = env
+            .upload(Some(&own), "seed.docx", &seed_docx(), None)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["version"], 1);
+        let rules: BTreeSet<&str> = r.body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains("empty-indicator"), "{rules:?}");
+        assert!(rules.contains("vague-value"), "{rules:?}");
+        let id = r.body["id"].as_i64().unwrap();
+
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&own)).await;
+        assert_eq!(d.status, StatusCode::OK);
+        assert_eq!(d.body["unit_id"], env.unit_a);
+        assert_eq!(d.body["year"], 2023);
+        assert_eq!(d.body["status"], "draft");
+        assert_eq!(d.body["forms"].as_array().unwrap().len(), 4);
+        assert!(d.body["error_count"].as_i64().unwrap() >= 1);
+        assert_eq!(d.body["findings"], r.body["findings"]);
+
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/submit"),
+                Some(&own),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("错误"), "{}", r.error());
+        assert!(r.body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "empty-indicator"));
+
+        let r = env
+            .upload(Some(&own), "seed.docx", &seed_docx(), None)
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.error(), "该单位该年度的档案已存在");
+
+        let other = env.client(UNIT_OTHER).await;
+        let r = env
+            .upload(Some(&other), "seed.docx", &seed_docx(), None)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert!(r.body["findings"].as_array().unwrap().iter().any(|f| {
+            f["rule"] == "parse-warning" && f["message"].as_str().unwrap().contains(UNIT_B)
+        }));
+        let d = env
+            .store
+            .get_dossier(r.body["id"].as_i64().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(d.unit_id, env.unit_b, "stored under the caller's unit");
+        let r = env
+            .upload(Some(&other), "seed.docx", &seed_docx(), Some(UNIT_C))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "a unit user may not name a unit"
+        );
+
+        let admin = env.client(ADMIN).await;
+        let r = env
+            .upload(
+                Some(&admin),
+                "seed.docx",
+                &seed_docx(),
+                Some("不存在的单位"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("不存在的单位"));
+
+        let r = env
+            .upload(
+                Some(&own),
+                "notes.txt",
+                "今天天气很好。\n没有表格。\n".as_bytes(),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("没有找到绩效目标表"), "{}", r.error());
+        let r = env.upload(Some(&own), "empty.docx", b"", None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.error(), "文件为空");
+    }
+
+    /// Two clients save on the same base version at the same time: exactly one 200 and
+    /// one 409 with the current version; both versions are in the history (the loser's
+    /// as a conflict version); the audit chain verifies.
+    pub async fn concurrent_saves_one_wins_both_kept(env: Env) {
+        let id = env.blank_dossier(env.unit_a, 2024).await;
+        let a = env.client(UNIT_OWN).await;
+        let b = env.client(ADMIN).await;
+        let path = format!("/api/dossiers/{id}");
+        let body = json!({ "forms": [], "base_version": 1 });
+        let (ra, rb) = tokio::join!(
+            env.json(Method::PUT, &path, Some(&a), Some(body.clone())),
+            env.json(Method::PUT, &path, Some(&b), Some(body.clone())),
+        );
+        let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{:?} {:?}", ra.body, rb.body);
+        let (won, lost) = if ra.status == StatusCode::OK {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        assert_eq!(won.body["version"], 2);
+        assert_eq!(lost.body["current_version"], 2);
+        assert!(lost.error().contains("已被他人修改"), "{}", lost.error());
+
+        let h = env.get(&format!("{path}/history"), Some(&a)).await;
+        assert_eq!(h.status, StatusCode::OK);
+        assert_eq!(h.body["current_version"], 2);
+        let kinds: Vec<&str> = h.body["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["save", "save", "conflict"]);
+        let conflict = env.store.get_version(id, 3).await.unwrap();
+        assert_eq!(conflict.info.kind, VersionKind::Conflict);
+        assert_eq!(conflict.info.base_version, 1);
+        let log = env.store.audit_log(0, 10_000).await.unwrap();
+        let target = format!("dossier:{id}");
+        let mine: Vec<(&str, Option<&str>)> = log
+            .iter()
+            .filter(|r| r.target == target && r.action != "dossier.create")
+            .map(|r| (r.action.as_str(), r.address.as_deref()))
+            .collect();
+        assert_eq!(mine.len(), 2, "{mine:?}");
+        assert!(
+            mine.contains(&("dossier.save", Some("127.0.0.1"))),
+            "{mine:?}"
+        );
+        assert!(
+            mine.contains(&("dossier.conflict", Some("127.0.0.1"))),
+            "{mine:?}"
+        );
+        let report = env.store.verify_audit().await.unwrap();
+        assert!(report.is_intact(), "{report:?}");
+    }
+
+    /// Malformed JSON, an unknown field, a wrong type, a huge body, a wrong content type,
+    /// a bad query, a non-numeric id: each a clear Chinese 4xx, never a 500.
+    pub async fn bad_requests_get_clear_4xx(env: Env) {
+        let c = env.client(UNIT_OWN).await;
+        let id = env.blank_dossier(env.unit_a, 2025).await;
+        let path = format!("/api/dossiers/{id}");
+        let raw = |body: &'static str| {
+            request(Method::PUT, &path, Some(&c), "127.0.0.1")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let r = env.send(raw("{\"forms\": [}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(
+            r.error().starts_with("请求内容不是有效的 JSON"),
+            "{}",
+            r.error()
+        );
+
+        let r = env
+            .json(
+                Method::PUT,
+                &path,
+                Some(&c),
+                Some(json!({ "forms": [], "base_version": 1, "extra": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("extra"), "{}", r.error());
+        let r = env
+            .json(
+                Method::PUT,
+                &path,
+                Some(&c),
+                Some(json!({ "forms": "x", "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env
+            .json(Method::PUT, &path, Some(&c), Some(json!({ "forms": [] })))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("base_version"), "{}", r.error());
+
+        let huge = format!(
+            "{{\"forms\": [], \"base_version\": 1, \"reason\": \"{}\"}}",
+            "长".repeat(1024 * 1024)
+        );
+        let req = request(Method::PUT, &path, Some(&c), "127.0.0.1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(huge))
+            .unwrap();
+        let r = env.send(req).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(r.error().contains("过大"), "{}", r.error());
+
+        let big = vec![b'a'; 21 * 1024 * 1024];
+        let r = env.upload(Some(&c), "big.txt", &big, None).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
+
+        let req = request(Method::POST, "/api/dossiers", Some(&c), "127.0.0.1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        let r = env.send(req).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.error().contains("multipart"), "{}", r.error());
+        let (ct, _) = multipart("x", b"", None);
+        let req = request(Method::POST, "/api/dossiers", Some(&c), "127.0.0.1")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from("garbage"))
+            .unwrap();
+        let r = env.send(req).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+
+        let r = env.get("/api/dossiers?limit=abc", Some(&c)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = env.get("/api/dossiers?status=unknown", Some(&c)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = env.get("/api/dossiers/abc", Some(&c)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        let r = env
+            .json(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(json!({ "username": "a" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env
+            .json(
+                Method::POST,
+                &format!("{path}/comments"),
+                Some(&c),
+                Some(json!({ "body": "  " })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.error(), "意见内容不能为空");
+
+        let mut wrong = c.clone();
+        wrong.csrf = "wrong".into();
+        let r = env
+            .json(
+                Method::PUT,
+                &path,
+                Some(&wrong),
+                Some(json!({ "forms": [], "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(env.store.verify_audit().await.unwrap().is_intact());
+    }
+
+    /// 草稿 → 已提交 → 退回修改 (with a comment) → edit → 已提交 → 审核 中 needs every
+    /// opinion, 良 approves and locks → an adjustment with a reason reopens it.
+    pub async fn workflow_over_http(env: Env) {
+        let id = env.blank_dossier(env.unit_a, 2026).await;
+        let unit = env.client(UNIT_OWN).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let p = |s: &str| format!("/api/dossiers/{id}{s}");
+
+        let r = env
+            .json(Method::POST, &p("/submit"), Some(&unit), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "submitted");
+        let r = env
+            .json(
+                Method::PUT,
+                &p(""),
+                Some(&unit),
+                Some(json!({ "forms": [], "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "under review");
+        let r = env
+            .json(Method::POST, &p("/return"), Some(&rev), Some(json!({})))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.error(), "退回时请填写退回意见");
+        let r = env
+            .json(
+                Method::POST,
+                &p("/return"),
+                Some(&rev),
+                Some(json!({ "comment": "指标不完整" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "returned");
+
+        let r = env
+            .json(
+                Method::PUT,
+                &p(""),
+                Some(&unit),
+                Some(json!({ "forms": [], "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["version"], 2);
+        let r = env
+            .json(
+                Method::POST,
+                &p("/submit"),
+                Some(&unit),
+                Some(json!({ "version": 2 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+        let mut partial = full_opinions();
+        partial["relevance"] = json!("");
+        let r = env
+            .json(
+                Method::POST,
+                &p("/approve"),
+                Some(&rev),
+                Some(json!({ "grade": "中", "opinions": partial })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("相关性"), "{}", r.error());
+        let r = env
+            .json(
+                Method::POST,
+                &p("/approve"),
+                Some(&rev),
+                Some(json!({ "grade": "甲", "opinions": full_opinions() })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env
+            .json(
+                Method::POST,
+                &p("/approve"),
+                Some(&rev),
+                Some(json!({ "grade": "良", "opinions": full_opinions() })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "approved");
+        assert_eq!(r.body["grade"], "良");
+
+        let r = env
+            .json(
+                Method::PUT,
+                &p(""),
+                Some(&unit),
+                Some(json!({ "forms": [], "base_version": 2 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("锁定"), "{}", r.error());
+        let r = env
+            .json(
+                Method::PUT,
+                &p(""),
+                Some(&unit),
+                Some(json!({ "forms": [], "base_version": 2, "reason": "年中预算调整" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "adjusting");
+
+        let d = env.get(&p(""), Some(&rev)).await;
+        assert_eq!(d.body["status"], "adjusting");
+        assert_eq!(d.body["approved_version"], 2);
+        assert_eq!(d.body["reviews"].as_array().unwrap().len(), 2);
+        assert_eq!(d.body["comments"][0]["body"], "指标不完整");
+        let h = env.get(&p("/history"), Some(&unit)).await;
+        let kinds: Vec<&str> = h.body["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["save", "save", "adjustment"]);
+        assert!(env.store.verify_audit().await.unwrap().is_intact());
+    }
+}
