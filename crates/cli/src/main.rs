@@ -3,6 +3,7 @@
 mod admin;
 mod batch;
 mod report;
+mod serve;
 
 use std::io::{StdoutLock, Write};
 use std::path::PathBuf;
@@ -71,6 +72,20 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// 启动服务（JSON 接口）；--demo 导入示例单位、用户和档案
+    Serve {
+        /// SQLite 文件路径、sqlite:// 或 postgres:// 地址（默认 jixiao.db；--demo 时默认新建临时文件）
+        #[arg(long, env = "JIXIAO_DATABASE")]
+        database: Option<String>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// 新建演示单位、填报用户和审核用户（打印密码），并导入示例档案
+        #[arg(long)]
+        demo: bool,
+        /// 以 JSON 格式输出日志
+        #[arg(long)]
+        json_logs: bool,
     },
     /// 管理预算单位
     Unit {
@@ -213,6 +228,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(())
             })
         }
+        Command::Serve {
+            database,
+            bind,
+            demo,
+            json_logs,
+        } => serve::run(serve::ServeArgs {
+            database,
+            bind,
+            demo,
+            json_logs,
+        }),
         Command::Unit { cmd, db } => admin::unit(&db, cmd),
         Command::User { cmd, db } => admin::user(&db, cmd),
         Command::Assign { reviewer, unit, db } => admin::assign(&db, &reviewer, &unit),
