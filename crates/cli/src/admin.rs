@@ -13,7 +13,13 @@ use jixiao_store::{hash_password, open, Actor, AnyStore, NewUser, Role, Store};
 /// Where the data lives: an SQLite file (default `jixiao.db`), `sqlite://…` or `postgres://…`.
 #[derive(Args, Clone)]
 pub struct DbArgs {
-    #[arg(long, env = "JIXIAO_DATABASE", default_value = "jixiao.db")]
+    /// (before or after the subcommand: `jixiao audit verify --database x.db`)
+    #[arg(
+        long,
+        env = "JIXIAO_DATABASE",
+        default_value = "jixiao.db",
+        global = true
+    )]
     pub database: String,
 }
 

@@ -330,3 +330,96 @@ fn seed_as_html_and_as_one_sheet_per_form_reads_the_same() {
     assert_eq!(f.status, Status::Ok, "{:?}", f.error);
     assert_eq!(models(&f), base, "one sheet per form");
 }
+
+/// The seed flattened the ways web pages and copies flatten tables: `| a | b |` rows, one
+/// `cell |` per line with `|` row breaks, and one cell per paragraph (row structure lost).
+/// Every fact a reviewer relies on must still be read.
+#[test]
+fn seed_flattened_three_ways_keeps_its_facts() {
+    let rows: Vec<Vec<String>> = common::seed::seed_text_sheet()
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.text.replace('\n', " ")).collect())
+        .collect();
+    let markdown: String = rows
+        .iter()
+        .map(|r| format!("| {} |\n", r.join(" | ")))
+        .collect();
+    let cell_lines: String = rows
+        .iter()
+        .map(|r| {
+            let cells: String = r
+                .iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        "|||\n".to_string()
+                    } else {
+                        format!("{c} |\n")
+                    }
+                })
+                .collect();
+            format!("|\n{cells}")
+        })
+        .collect();
+    let paragraphs: String = rows
+        .iter()
+        .flatten()
+        .map(|c| format!("{}\n\n", if c.is_empty() { " " } else { c }))
+        .collect();
+    let profile = Profile::builtin("hunan-zhuzhou").unwrap();
+    for (name, text) in [
+        ("markdown", markdown),
+        ("cell lines", cell_lines),
+        ("paragraphs", paragraphs),
+    ] {
+        let f = jixiao_files::import::import_bytes(
+            "flat.txt",
+            text.as_bytes(),
+            &profile,
+            &Limits::default(),
+        );
+        assert_eq!(f.status, Status::Ok, "{name}: {:?}", f.error);
+        assert_eq!(f.forms.len(), 4, "{name}");
+        let Form::DepartmentOverall(d) = &f.forms[0] else {
+            panic!("{name}")
+        };
+        assert_eq!(d.unit, "中共株洲市石峰区委员会统一战线工作部", "{name}");
+        assert_eq!(
+            [
+                &d.budget.total,
+                &d.budget.by_source.general_public,
+                &d.budget.by_nature.basic,
+                &d.budget.by_nature.project
+            ]
+            .map(wan),
+            ["185.91", "185.91", "142.51", "43.4"].map(String::from),
+            "{name}"
+        );
+        assert_eq!((d.key_tasks.len(), d.indicators.len()), (8, 11), "{name}");
+        let Form::SpecialFundSummary(s) = &f.forms[1] else {
+            panic!("{name}")
+        };
+        assert_eq!(wan(&s.total), "43.4", "{name}");
+        assert_eq!(
+            s.items.iter().map(|i| wan(&i.amount)).collect::<Vec<_>>(),
+            ["37", "6.4"],
+            "{name}"
+        );
+        for (form, amount, details, total, indicators) in [
+            (&f.forms[2], "37", vec!["12", "8", "17"], "37", 8),
+            (&f.forms[3], "6.4", vec!["2.5", "3.9"], "6.4", 10),
+        ] {
+            let Form::Project(p) = form else {
+                panic!("{name}")
+            };
+            assert_eq!(wan(&p.amount), amount, "{name}");
+            assert_eq!(
+                p.details.iter().map(|x| wan(&x.amount)).collect::<Vec<_>>(),
+                details,
+                "{name}"
+            );
+            assert_eq!(wan(&p.details_total), total, "{name}");
+            assert_eq!(p.indicators.len(), indicators, "{name}");
+        }
+    }
+}

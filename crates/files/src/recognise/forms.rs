@@ -713,9 +713,12 @@ fn key_tasks_stream(r: &mut Reader) -> Vec<KeyTask> {
     if roles.len() < 2 {
         return Vec::new();
     }
+    // Under a 年度重点工作计划 label the rows start with that merged column's (empty) cell.
+    let lead = usize::from(super::table::section_label_before(g, cells[start]));
     let mut out = Vec::new();
     let body = &cells[start + roles.len()..];
-    for chunk in body.chunks(roles.len()) {
+    for chunk in body.chunks(roles.len() + lead) {
+        let chunk = &chunk[lead.min(chunk.len())..];
         if chunk.len() < roles.len() || chunk.iter().any(|p| g.is_known_label(g.norm(*p))) {
             break;
         }
@@ -816,16 +819,18 @@ fn summary(r: &mut Reader) -> SpecialFundSummary {
     s
 }
 
+/// The amount of a 合计 row: the first amount after the 合计 cell (合计 may span two
+/// columns, so it is not always in the amount column). The cells after it are read in the
+/// grid row, or, in one-cell-per-paragraph text, in the following paragraphs.
 fn first_money_after(g: &Grid, row: &DataRow) -> Option<Pos> {
-    let (_, first) = *row.cells.first()?;
-    let r = first.0;
-    let total_at = (0..g.rows[r].cells.len()).find(|c| is_total_label(g.norm((r, *c))))?;
-    (total_at + 1..g.rows[r].cells.len())
-        .map(|c| (r, c))
-        .find(|p| {
-            let n = g.norm(*p);
-            !n.is_empty() && Money::parse(g.text(*p), MoneyUnit::Wan).is_ok()
-        })
+    let total = row
+        .cells
+        .iter()
+        .map(|(_, p)| *p)
+        .find(|p| is_total_label(g.norm(*p)))?;
+    g.positions((total.0, total.1 + 1), (total.0 + 6).min(g.rows.len()))
+        .take(6)
+        .find(|p| !g.norm(*p).is_empty() && Money::parse(g.text(*p), MoneyUnit::Wan).is_ok())
 }
 
 fn project(r: &mut Reader, variant: ProjectVariant) -> Project {

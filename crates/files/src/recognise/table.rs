@@ -49,6 +49,9 @@ pub struct Header {
     /// Position of the first header cell (stream mode reads data after the last one).
     pub last: Pos,
     pub stream: bool,
+    /// Stream mode: a section label stood before the header, so rows may or may not start
+    /// with a cell of that merged column; `data_rows` tries both widths.
+    pub lead_optional: bool,
 }
 
 /// One data row: the cells by role.
@@ -178,6 +181,7 @@ pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Op
                     row: r,
                     last: (r, grid.rows[r].cells.len().saturating_sub(1)),
                     stream: false,
+                    lead_optional: false,
                 });
             }
             // Stream mode: header cells follow one another across rows.
@@ -198,16 +202,41 @@ pub fn find_header(grid: &Grid, start: usize, end: usize, kind: TableKind) -> Op
             }
             if roles.len() >= 3 {
                 prefer_annual(&mut roles, &norms);
+                // A section label just before the header (年度绩效指标, 支出明细及测算说明) heads a
+                // merged first column: every data row then starts with that column's cell.
+                let lead_optional = section_label_before(grid, (r, c));
+                if lead_optional {
+                    roles.insert(0, Role::Ignore);
+                }
                 return Some(Header {
                     roles,
                     row: last.0,
                     last,
                     stream: true,
+                    lead_optional,
                 });
             }
         }
     }
     None
+}
+
+/// Whether the cell before `p` (in reading order) is the label of a merged first column.
+pub(crate) fn section_label_before(grid: &Grid, p: Pos) -> bool {
+    let prev = if p.1 > 0 {
+        Some((p.0, p.1 - 1))
+    } else {
+        (0..p.0)
+            .rev()
+            .find_map(|r| grid.rows[r].cells.len().checked_sub(1).map(|c| (r, c)))
+    };
+    prev.is_some_and(|q| {
+        let n = grid.norm(q);
+        n.ends_with("绩效指标")
+            || n.starts_with("支出明细及测算")
+            || n.starts_with("年度重点")
+            || n == "绩效指标"
+    })
 }
 
 /// Paired long-term / annual columns (长期|年度, 中期|年度 in the 88号 template): keep the
@@ -245,11 +274,11 @@ fn is_nature(n: &str) -> bool {
     )
 }
 
+/// A number or an amount as written in a cell: `37`, `95%`, `12万元`, `17万`, `1,740,000.00元`.
 fn is_number(n: &str) -> bool {
-    let t = n
-        .trim_end_matches('%')
-        .trim_end_matches("万元")
-        .trim_end_matches('元');
+    let t = n.strip_suffix('%').unwrap_or(n);
+    let t = t.strip_suffix('元').unwrap_or(t);
+    let t = t.strip_suffix(['万', '亿']).unwrap_or(t);
     parse_decimal(t).is_some()
 }
 
@@ -380,6 +409,11 @@ fn fit(role: Option<Role>, n: &str, profile: &Profile) -> i32 {
 
 /// Map a row's cells to header roles, choosing the shift that fits best.
 pub fn align(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> DataRow {
+    align_scored(grid, cells, header, profile).0
+}
+
+/// `align`, with the score of the chosen shift (how well the cells fit their roles).
+fn align_scored(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> (DataRow, i32) {
     let n = header.roles.len();
     let mut best: Option<(i32, usize)> = None;
     for offset in 0..n.max(1) {
@@ -398,7 +432,7 @@ pub fn align(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> 
             best = Some((score, offset));
         }
     }
-    let offset = best.map(|(_, o)| o).unwrap_or(0);
+    let (score, offset) = best.unwrap_or((0, 0));
     let mut row = DataRow::default();
     for (i, p) in cells.iter().enumerate() {
         if let Some(role) = header.roles.get(i + offset) {
@@ -407,7 +441,44 @@ pub fn align(grid: &Grid, cells: &[Pos], header: &Header, profile: &Profile) -> 
             }
         }
     }
-    row
+    (row, score)
+}
+
+/// One cell per paragraph: data cells in chunks of the header's width, with the total fit.
+fn stream_rows(
+    grid: &Grid,
+    header: &Header,
+    end: usize,
+    kind: TableKind,
+    profile: &Profile,
+) -> (Vec<DataRow>, i32) {
+    let width = header.roles.len();
+    let mut out = Vec::new();
+    let mut total = 0;
+    let mut chunk: Vec<Pos> = Vec::new();
+    let start = (header.last.0, header.last.1 + 1);
+    for p in grid.positions(start, end) {
+        let n = grid.norm(p);
+        if is_terminator(n, kind)
+            || classify_title(grid.text(p)).is_some()
+            || n.starts_with("一级指标")
+        {
+            break;
+        }
+        chunk.push(p);
+        if chunk.len() == width {
+            let (row, score) = align_scored(grid, &chunk, header, profile);
+            out.push(row);
+            total += score;
+            chunk.clear();
+        }
+    }
+    if chunk.iter().any(|p| !grid.norm(*p).is_empty()) {
+        let (row, score) = align_scored(grid, &chunk, header, profile);
+        out.push(row);
+        total += score;
+    }
+    (out, total)
 }
 
 /// Words that end a table.
@@ -448,27 +519,22 @@ pub fn data_rows(
     let end = end.min(grid.rows.len());
     let mut out = Vec::new();
     if header.stream {
-        let width = header.roles.len();
-        let mut chunk: Vec<Pos> = Vec::new();
-        let start = (header.last.0, header.last.1 + 1);
-        for p in grid.positions(start, end) {
-            let n = grid.norm(p);
-            if is_terminator(n, kind)
-                || classify_title(grid.text(p)).is_some()
-                || n.starts_with("一级指标")
-            {
-                break;
-            }
-            chunk.push(p);
-            if chunk.len() == width {
-                out.push(align(grid, &chunk, header, profile));
-                chunk.clear();
-            }
+        let (rows, score) = stream_rows(grid, header, end, kind, profile);
+        if !header.lead_optional {
+            return rows;
         }
-        if chunk.iter().any(|p| !grid.norm(*p).is_empty()) {
-            out.push(align(grid, &chunk, header, profile));
-        }
-        return out;
+        // Rows may or may not carry the merged first column's cell: keep the reading that fits.
+        let narrow = Header {
+            roles: header.roles[1..].to_vec(),
+            lead_optional: false,
+            ..header.clone()
+        };
+        let (narrow_rows, narrow_score) = stream_rows(grid, &narrow, end, kind, profile);
+        return if narrow_score > score {
+            narrow_rows
+        } else {
+            rows
+        };
     }
     for r in header.row + 1..end {
         let norms = &grid.norms[r];
