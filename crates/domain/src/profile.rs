@@ -65,12 +65,22 @@ struct Words {
     generic_words: Vec<String>,
 }
 
+/// Workflow switches that differ by region.
+#[derive(Debug, Clone, Deserialize, Default)]
+struct Workflow {
+    /// Allow 提交 although error-severity findings remain (default: refused with the list).
+    #[serde(default)]
+    submit_with_errors: bool,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct RawProfile {
     name: String,
     title: String,
     #[serde(default)]
     frameworks: Vec<String>,
+    #[serde(default)]
+    workflow: Workflow,
     #[serde(default)]
     tolerance: Tolerance,
     #[serde(default)]
@@ -90,6 +100,8 @@ pub struct Profile {
     pub title: String,
     /// Tolerance for sums, in 万元.
     pub sum_tolerance: Decimal,
+    /// Whether a dossier may be submitted with error-severity findings (`[workflow]`).
+    pub submit_with_errors: bool,
     severity: HashMap<String, Severity>,
     /// (一级, 二级) pairs accepted, by framework name.
     trees: Vec<(String, BTreeMap<String, Vec<String>>)>,
@@ -225,6 +237,7 @@ impl Profile {
             name: raw.name,
             title: raw.title,
             sum_tolerance,
+            submit_with_errors: raw.workflow.submit_with_errors,
             severity,
             trees,
             level1,

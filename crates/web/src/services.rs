@@ -577,7 +577,7 @@ impl Services {
             .filter(|f| f.severity == Severity::Error)
             .cloned()
             .collect();
-        if !blocking_findings.is_empty() {
+        if !blocking_findings.is_empty() && !self.profile.submit_with_errors {
             return Err(ApiError::Unprocessable {
                 message: format!(
                     "档案还有 {} 个错误，请修改后再提交",

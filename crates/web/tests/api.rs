@@ -405,6 +405,31 @@ mod cases {
             .iter()
             .any(|f| f["rule"] == "empty-indicator"));
 
+        // A profile may relax the rule (`[workflow] submit_with_errors = true`): the same
+        // dossier then submits on a server running that profile.
+        let relaxed = jixiao_domain::Profile::from_toml(
+            "name = \"relaxed\"\ntitle = \"允许带错误提交\"\nextends = \"national\"\n[workflow]\nsubmit_with_errors = true\n",
+        )
+        .unwrap();
+        assert!(relaxed.submit_with_errors);
+        let relaxed_app = jixiao_web::router(jixiao_web::AppState::with(
+            env.store.clone(),
+            relaxed,
+            jixiao_web::Config::default(),
+        ));
+        let req = request(
+            Method::POST,
+            &format!("/api/dossiers/{id}/submit"),
+            Some(&own),
+            "127.0.0.1",
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+        let r = send(&relaxed_app, req).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "submitted", "{:?}", r.body);
+
         let r = env
             .upload(Some(&own), "seed.docx", &seed_docx(), None)
             .await;
