@@ -306,6 +306,43 @@ pub fn audit(db: &DbArgs, cmd: AuditCmd) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The forms of a stored dossier's current version, by id or by unit and year (for export).
+pub fn dossier_forms(
+    db: &DbArgs,
+    dossier: Option<i64>,
+    unit_year: Option<(&str, i64)>,
+) -> anyhow::Result<Vec<jixiao_domain::model::Form>> {
+    let plain_file = !db.database.contains("://");
+    if plain_file && !Path::new(&db.database).exists() {
+        bail!("数据库文件 {} 不存在", db.database);
+    }
+    runtime()?.block_on(async {
+        let store = connect(db).await?;
+        let d = match (dossier, unit_year) {
+            (Some(id), _) => store
+                .get_dossier(id)
+                .await
+                .with_context(|| format!("找不到档案 {id}"))?,
+            (None, Some((unit, year))) => {
+                let u = store
+                    .unit_by_name(unit)
+                    .await
+                    .with_context(|| format!("找不到单位“{unit}”"))?;
+                store
+                    .find_dossier(u.id, year)
+                    .await
+                    .with_context(|| format!("找不到“{unit}”{year}年度的档案"))?
+            }
+            (None, None) => bail!("请指定 --dossier 或 --unit 与 --year"),
+        };
+        let v = store
+            .get_version(d.id, d.current_version)
+            .await
+            .with_context(|| format!("无法读取档案 {} 的当前版本", d.id))?;
+        Ok(v.forms)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod batch;
+mod export;
 mod report;
 mod serve;
 
@@ -67,6 +68,28 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         text: String,
+    },
+    /// 按官方表样导出（xlsx、docx）或导出公开数据（json、csv）
+    Export {
+        #[arg(long, value_enum)]
+        format: export::Kind,
+        #[arg(long, default_value = "national")]
+        profile: String,
+        /// 输出文件
+        #[arg(long)]
+        output: PathBuf,
+        /// 要导出的文件（.txt、.docx、.xlsx、.xls、.html）
+        path: Option<PathBuf>,
+        /// 已保存档案的编号（导出其当前版本）
+        #[arg(long)]
+        dossier: Option<i64>,
+        /// 单位名称（与 --year 一起指定档案）
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        year: Option<i64>,
+        #[command(flatten)]
+        db: admin::DbArgs,
     },
     /// 列出全部审核规则
     Rules {
@@ -217,6 +240,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = calc::analyze(&text, amount);
             print_as(format, &report, |out| report::write_calc(out, &report))
         }
+        Command::Export {
+            format,
+            profile,
+            output,
+            path,
+            dossier,
+            unit,
+            year,
+            db,
+        } => export::run(
+            format,
+            &load_profile(&profile)?,
+            export::Source {
+                path,
+                dossier,
+                unit,
+                year,
+            },
+            &db,
+            &output,
+        ),
         Command::Rules { format } => {
             let catalogue = jixiao_domain::rules::catalogue();
             print_as(format, catalogue, |out| {

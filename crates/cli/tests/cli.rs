@@ -360,3 +360,124 @@ fn unknown_profile_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("未知的配置方案"));
 }
+
+#[test]
+fn export_writes_every_format_that_imports_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, want) = run_json(
+        &["import", "--profile", "hunan-zhuzhou"],
+        &[&seed_path(".txt")],
+    );
+    for ext in ["xlsx", "docx", "json", "csv"] {
+        let out = dir.path().join(format!("绩效目标表.{ext}"));
+        let status = jixiao()
+            .args([
+                "export",
+                "--profile",
+                "hunan-zhuzhou",
+                "--format",
+                ext,
+                "--output",
+            ])
+            .arg(&out)
+            .arg(seed_path(".txt"))
+            .output()
+            .unwrap()
+            .status;
+        assert_eq!(status.code(), Some(0), "{ext}");
+        if ext == "xlsx" || ext == "docx" {
+            let (_, got) = run_json(&["import", "--profile", "hunan-zhuzhou"], &[&out]);
+            let strip = |v: &Value| {
+                let mut forms = v["files"][0]["forms"].clone();
+                for f in forms.as_array_mut().unwrap() {
+                    f.as_object_mut().unwrap().remove("sources");
+                }
+                forms
+            };
+            assert_eq!(strip(&got), strip(&want), "{ext}");
+        }
+    }
+    let csv = std::fs::read(dir.path().join("绩效目标表.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}单位,年度".as_bytes()));
+}
+
+#[test]
+fn export_of_a_missing_file_is_a_chinese_error() {
+    let out = jixiao()
+        .args([
+            "export",
+            "--format",
+            "xlsx",
+            "--output",
+            "x.xlsx",
+            "no-such-file.docx",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取"));
+}
+
+#[test]
+fn export_reads_a_stored_dossier_by_id_or_by_unit_and_year() {
+    use jixiao_store::{Actor, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("j.db");
+    let forms = jixiao_files::import::import_path(
+        &seed_path(".txt"),
+        &jixiao_domain::Profile::builtin("hunan-zhuzhou").unwrap(),
+        &jixiao_files::limits::Limits::default(),
+    )
+    .forms;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let id = rt.block_on(async {
+        let store = jixiao_store::open(db.to_str().unwrap()).await.unwrap();
+        let actor = Actor::system("test");
+        let unit = store.create_unit("统战部", None, &actor).await.unwrap();
+        store
+            .create_dossier(unit.id, 2023, &forms, &[], &actor)
+            .await
+            .unwrap()
+            .id
+    });
+    let json = |args: &[&str]| {
+        let out = dir.path().join("out.json");
+        let o = jixiao()
+            .args(["export", "--format", "json", "--database"])
+            .arg(&db)
+            .arg("--output")
+            .arg(&out)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        v
+    };
+    let want = serde_json::to_value(&forms).unwrap();
+    assert_eq!(json(&["--dossier", &id.to_string()])["forms"], want);
+    assert_eq!(json(&["--unit", "统战部", "--year", "2023"])["forms"], want);
+    let o = jixiao()
+        .args([
+            "export",
+            "--format",
+            "json",
+            "--output",
+            "x.json",
+            "--database",
+        ])
+        .arg(&db)
+        .args(["--unit", "统战部", "--year", "2024"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("找不到"));
+}

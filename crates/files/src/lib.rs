@@ -1,8 +1,9 @@
 //! jixiao files: readers that turn .txt/.docx/.xlsx/.xls/.html and flattened text into a
-//! [`Sheet`], recognisers that turn a sheet into forms, and (later) export writers.
+//! [`Sheet`], recognisers that turn a sheet into forms, and export writers over one table model.
 
 pub mod docx;
 pub mod error;
+pub mod export;
 pub mod flat;
 pub mod html;
 pub mod import;

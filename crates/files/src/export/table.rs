@@ -1,0 +1,526 @@
+//! One table model for every official form, so .xlsx, .docx and (later) the print view all
+//! draw the same cells: the writers only decide how a cell looks, never where it goes.
+
+use jixiao_domain::model::{
+    DepartmentOverall, Form, Indicator, Project, ProjectVariant, Signoff, SourceMap,
+    SpecialFundSummary, SummaryItem,
+};
+use jixiao_domain::{Money, MoneyUnit};
+
+/// What a cell holds, which decides its style (labels bold and centred, numbers right).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    Label,
+    Value,
+    Number,
+}
+
+/// One cell of the grid; cells covered by a merge are not listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutCell {
+    pub text: String,
+    pub colspan: usize,
+    pub rowspan: usize,
+    pub kind: CellKind,
+}
+
+impl OutCell {
+    fn new(text: impl Into<String>, kind: CellKind) -> OutCell {
+        OutCell {
+            text: text.into(),
+            colspan: 1,
+            rowspan: 1,
+            kind,
+        }
+    }
+    fn span(mut self, cols: usize) -> OutCell {
+        self.colspan = cols;
+        self
+    }
+    fn down(mut self, rows: usize) -> OutCell {
+        self.rowspan = rows.max(1);
+        self
+    }
+}
+
+fn label(t: &str) -> OutCell {
+    OutCell::new(t, CellKind::Label)
+}
+fn value(t: &str) -> OutCell {
+    OutCell::new(t, CellKind::Value)
+}
+fn number(t: String) -> OutCell {
+    OutCell::new(t, CellKind::Number)
+}
+
+/// A form laid out like the paper form: title, subtitle lines, the grid, the signature lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Lines before the title, such as the transfer-payment notice that marks a transfer table.
+    pub preamble: Vec<String>,
+    pub title: String,
+    pub subtitles: Vec<String>,
+    /// Number of grid columns.
+    pub width: usize,
+    pub rows: Vec<Vec<OutCell>>,
+    pub footer: Vec<String>,
+}
+
+impl Table {
+    /// Each cell with its grid column, skipping columns covered by a merge from above.
+    pub fn placed(&self) -> Vec<Vec<(usize, &OutCell)>> {
+        self.placed_with(self.width)
+    }
+
+    fn placed_with(&self, width: usize) -> Vec<Vec<(usize, &OutCell)>> {
+        // Rows each column stays covered for by a vertical merge from above.
+        let mut covered = vec![0usize; width.clamp(1, 64)];
+        let mut out = Vec::new();
+        for row in &self.rows {
+            let mut placed = Vec::new();
+            let mut col = 0;
+            for cell in row {
+                while col < covered.len() && covered[col] > 0 {
+                    col += 1;
+                }
+                placed.push((col, cell));
+                for c in col..(col + cell.colspan).min(covered.len()) {
+                    covered[c] = cell.rowspan;
+                }
+                col += cell.colspan;
+            }
+            for c in covered.iter_mut() {
+                *c = c.saturating_sub(1);
+            }
+            out.push(placed);
+        }
+        out
+    }
+
+    /// Each row as text, `|` between cells, spans shown as `<c2>` / `<r3>`: for snapshots.
+    pub fn to_text(&self) -> String {
+        let mut s: String = self.preamble.iter().map(|l| format!("  {l}\n")).collect();
+        s.push_str(&format!("# {}\n", self.title));
+        for l in &self.subtitles {
+            s.push_str(&format!("  {l}\n"));
+        }
+        for row in &self.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| {
+                    let mut t = c.text.clone();
+                    if c.colspan > 1 {
+                        t.push_str(&format!("<c{}>", c.colspan));
+                    }
+                    if c.rowspan > 1 {
+                        t.push_str(&format!("<r{}>", c.rowspan));
+                    }
+                    t
+                })
+                .collect();
+            s.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        for l in &self.footer {
+            s.push_str(&format!("  {l}\n"));
+        }
+        s
+    }
+}
+
+/// An amount in 万元 as the form wrote it when its cell text says the same amount, else
+/// the decimal: a filing's `12万元` stays `12万元`, a computed amount prints as `12`.
+fn amount(sources: &SourceMap, path: &str, m: &Option<Money>) -> String {
+    let Some(m) = m else {
+        return String::new();
+    };
+    if let Some(o) = sources.get(path) {
+        let t = o.text.trim();
+        if let Ok(p) = Money::parse(t, MoneyUnit::Wan) {
+            if p.in_yuan() == m.in_yuan() {
+                return t.to_string();
+            }
+        }
+    }
+    m.wan_string()
+}
+
+fn year_title(year: Option<u16>, title: &str, fallback: &str) -> String {
+    if !title.trim().is_empty() {
+        return title.trim().to_string();
+    }
+    match year {
+        Some(y) => format!("{y}年{fallback}"),
+        None => fallback.to_string(),
+    }
+}
+
+/// 填报单位 and 金额单位, after a `2021年度` line when the title does not name the year (so
+/// the year survives a round trip).
+fn subtitles(title: &str, year: Option<u16>, unit: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(y) = year {
+        if !title.contains(&y.to_string()) {
+            out.push(format!("{y}年度"));
+        }
+    }
+    out.push(format!("填报单位（盖章）：{unit}"));
+    out.push("金额单位：万元".to_string());
+    out
+}
+
+/// Widen the last cell of rows narrower than the widest one, so every row fills the grid.
+fn finish(mut t: Table) -> Table {
+    t.width = 0;
+    let widths: Vec<usize> = t
+        .placed_with(usize::MAX / 2)
+        .iter()
+        .map(|r| r.last().map(|(c, cell)| c + cell.colspan).unwrap_or(0))
+        .collect();
+    t.width = widths.iter().copied().max().unwrap_or(1);
+    for (row, w) in t.rows.iter_mut().zip(widths) {
+        if let Some(last) = row.last_mut() {
+            last.colspan += t.width - w;
+        }
+    }
+    t
+}
+
+fn footer(s: &Signoff) -> Vec<String> {
+    vec![
+        format!("单位负责人签字：{}", s.head),
+        format!("填表人：{}    联系电话：{}", s.preparer, s.phone),
+    ]
+}
+
+/// The indicator block: a caption cell down the left, header row, and 一级/二级 cells merged
+/// over the runs of rows that share them, as on the paper form.
+fn indicator_rows(caption: &str, inds: &[Indicator], with_standard: bool) -> Vec<Vec<OutCell>> {
+    let with_weight = inds.iter().any(|i| i.weight.is_some());
+    let mut head = vec![
+        label(caption).down(inds.len() + 1),
+        label("一级指标"),
+        label("二级指标"),
+        label("三级指标"),
+        label("指标值及单位"),
+    ];
+    if with_standard {
+        head.push(label("绩效标准"));
+    }
+    if with_weight {
+        head.push(label("权重"));
+    }
+    let mut rows = vec![head];
+    for (i, ind) in inds.iter().enumerate() {
+        let mut row = Vec::new();
+        let same1 = |j: usize| inds[j].level1 == ind.level1;
+        if i == 0 || !same1(i - 1) {
+            let n = (i..inds.len()).take_while(|&j| same1(j)).count();
+            row.push(label(&ind.level1).down(n));
+        }
+        let same2 = |j: usize| inds[j].level1 == ind.level1 && inds[j].level2 == ind.level2;
+        if i == 0 || !same2(i - 1) {
+            let n = (i..inds.len()).take_while(|&j| same2(j)).count();
+            row.push(label(&ind.level2).down(n));
+        }
+        row.push(value(&ind.name));
+        row.push(value(&ind.value.text));
+        if with_standard {
+            row.push(value(&ind.standard));
+        }
+        if with_weight {
+            row.push(number(ind.weight.clone().unwrap_or_default()));
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+fn department(d: &DepartmentOverall) -> Table {
+    let s = &d.sources;
+    let b = &d.budget;
+    let mut rows = vec![
+        vec![label("部门名称"), value(&d.unit).span(4)],
+        vec![
+            label("年度预算申请（万元）").down(5),
+            value(&format!(
+                "资金总额：{}",
+                amount(s, "budget.total", &b.total)
+            ))
+            .span(4),
+        ],
+        vec![label("按收入性质分").span(2), label("按支出性质分").span(2)],
+        vec![
+            label("其中：一般公共预算拨款"),
+            number(amount(
+                s,
+                "budget.by_source.general_public",
+                &b.by_source.general_public,
+            )),
+            label("其中：基本支出"),
+            number(amount(s, "budget.by_nature.basic", &b.by_nature.basic)),
+        ],
+        vec![
+            label("政府性基金拨款"),
+            number(amount(
+                s,
+                "budget.by_source.government_fund",
+                &b.by_source.government_fund,
+            )),
+            label("项目支出"),
+            number(amount(s, "budget.by_nature.project", &b.by_nature.project)),
+        ],
+        vec![
+            label("其他资金"),
+            number(amount(s, "budget.by_source.other", &b.by_source.other)),
+            value("").span(2),
+        ],
+        vec![label("部门职责概述"), value(&d.duties).span(4)],
+    ];
+    if !d.annual_goal.is_empty() {
+        rows.push(vec![label("年度总体目标"), value(&d.annual_goal).span(4)]);
+    }
+    rows.push(vec![
+        label("年度重点工作计划").down(d.key_tasks.len() + 1),
+        label("事项"),
+        label("责任单位/科室"),
+        label("工作目标").span(2),
+    ]);
+    for t in &d.key_tasks {
+        rows.push(vec![
+            value(&t.item),
+            value(&t.owner),
+            value(&t.goal).span(2),
+        ]);
+    }
+    rows.extend(indicator_rows("年度绩效指标", &d.indicators, false));
+    let title = year_title(d.year, &d.title, "部门整体支出绩效目标表");
+    finish(Table {
+        preamble: vec![],
+        title: title.clone(),
+        subtitles: subtitles(&title, d.year, &d.unit),
+        width: 5,
+        rows,
+        footer: footer(&d.signoff),
+    })
+}
+
+fn summary_rows(s: &SourceMap, path: &str, it: &SummaryItem, rows: &mut Vec<Vec<OutCell>>) {
+    rows.push(vec![
+        value(&it.seq),
+        value(&it.name),
+        number(amount(s, &format!("{path}.amount"), &it.amount)),
+        value(&it.period_goal),
+        value(&it.annual_goal),
+    ]);
+    for (i, c) in it.children.iter().enumerate() {
+        summary_rows(s, &format!("{path}.children[{i}]"), c, rows);
+    }
+}
+
+fn summary(f: &SpecialFundSummary) -> Table {
+    let mut rows = vec![
+        vec![
+            label("序号"),
+            label("名称"),
+            label("金额"),
+            label("实施期绩效目标"),
+            label("年度绩效目标"),
+        ],
+        vec![
+            value(""),
+            label("合计"),
+            number(amount(&f.sources, "total", &f.total)),
+            value(""),
+            value(""),
+        ],
+    ];
+    for (i, it) in f.items.iter().enumerate() {
+        summary_rows(&f.sources, &format!("items[{i}]"), it, &mut rows);
+    }
+    let title = year_title(f.year, &f.title, "区级专项资金绩效目标汇总表");
+    finish(Table {
+        preamble: vec![],
+        title: title.clone(),
+        subtitles: subtitles(&title, f.year, &f.unit),
+        width: 5,
+        rows,
+        footer: footer(&f.signoff),
+    })
+}
+
+fn project(p: &Project) -> Table {
+    let s = &p.sources;
+    let amt = amount(s, "amount", &p.amount);
+    let mut rows = Vec::new();
+    match (p.variant, &p.parent) {
+        (ProjectVariant::ExpenditureDirection, parent) => {
+            let (pname, pamt) = match parent {
+                Some(pf) => (pf.name.clone(), amount(s, "parent.amount", &pf.amount)),
+                None => (String::new(), String::new()),
+            };
+            rows.push(vec![
+                label("支出方向（子项）"),
+                value(&p.name),
+                label("所属专项").down(2),
+                label("名称"),
+                value(&pname).span(2),
+            ]);
+            rows.push(vec![
+                label("项目金额"),
+                number(amt),
+                label("金额"),
+                number(pamt).span(2),
+            ]);
+        }
+        _ => {
+            rows.push(vec![
+                label("项目名称"),
+                value(&p.name).span(2),
+                label("主管部门"),
+                value(&p.department).span(2),
+            ]);
+            rows.push(vec![
+                label("实施单位"),
+                value(&p.unit).span(2),
+                label("项目金额"),
+                number(amt).span(2),
+            ]);
+        }
+    }
+    rows.push(vec![label("项目实施期"), value(&p.period).span(5)]);
+    rows.push(vec![label("实施期绩效目标"), value(&p.period_goal).span(5)]);
+    rows.push(vec![label("年度绩效目标"), value(&p.annual_goal).span(5)]);
+    rows.extend(indicator_rows("年度绩效指标", &p.indicators, true));
+    rows.push(vec![
+        label("支出明细及测算说明").down(p.details.len() + 2),
+        label("支出内容简介"),
+        label("支出明细"),
+        label("金额"),
+        label("支出测算依据及过程说明").span(2),
+    ]);
+    for (i, d) in p.details.iter().enumerate() {
+        rows.push(vec![
+            value(&d.content),
+            value(&d.item),
+            number(amount(s, &format!("details[{i}].amount"), &d.amount)),
+            value(&d.basis).span(2),
+        ]);
+    }
+    rows.push(vec![
+        label("合计").span(2),
+        number(amount(s, "details_total", &p.details_total)),
+        value("").span(2),
+    ]);
+    let fallback = match p.variant {
+        ProjectVariant::ExpenditureDirection => "区级专项资金支出方向绩效目标表",
+        ProjectVariant::Project => "项目支出绩效目标表",
+        ProjectVariant::Transfer => "转移支付绩效目标表",
+    };
+    let title = year_title(p.year, &p.title, fallback);
+    let transfer = p.variant == ProjectVariant::Transfer
+        && !title.contains("转移支付")
+        && !title.contains("扶贫资金");
+    finish(Table {
+        // The importer knows a transfer table by a notice before it, as in the filings.
+        preamble: if transfer {
+            vec!["转移支付资金".to_string()]
+        } else {
+            vec![]
+        },
+        title: title.clone(),
+        subtitles: subtitles(&title, p.year, &p.unit),
+        width: 6,
+        rows,
+        footer: footer(&p.signoff),
+    })
+}
+
+/// The official layout of one form.
+pub fn table(form: &Form) -> Table {
+    match form {
+        Form::DepartmentOverall(d) => department(d),
+        Form::SpecialFundSummary(f) => summary(f),
+        Form::Project(p) => project(p),
+    }
+}
+
+/// The layouts of several forms, in order.
+pub fn tables(forms: &[Form]) -> Vec<Table> {
+    forms.iter().map(table).collect()
+}
+
+/// Sheet names Excel accepts: at most 31 characters, none of `[]:*?/\`, unique.
+pub fn sheet_names(tables: &[Table]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        let clean: String = t
+            .title
+            .chars()
+            .filter(|c| !"[]:*?/\\'".contains(*c))
+            .collect();
+        let base = if clean.is_empty() {
+            format!("表{}", i + 1)
+        } else {
+            clean
+        };
+        let mut n = 1;
+        loop {
+            let suffix = if n == 1 {
+                String::new()
+            } else {
+                format!("({n})")
+            };
+            let keep = 31 - suffix.chars().count();
+            let name: String = base.chars().take(keep).collect::<String>() + &suffix;
+            if !out.contains(&name) {
+                out.push(name);
+                break;
+            }
+            n += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(title: &str) -> Table {
+        Table {
+            preamble: vec![],
+            title: title.to_string(),
+            subtitles: vec![],
+            width: 1,
+            rows: vec![],
+            footer: vec![],
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_short_clean_and_unique() {
+        let long = "2023年区级专项资金支出方向绩效目标表".repeat(2);
+        let names = sheet_names(&[t(&long), t(&long), t("a/b:c"), t("")]);
+        assert!(names.iter().all(|n| n.chars().count() <= 31));
+        assert_ne!(names[0], names[1]);
+        assert_eq!(names[2], "abc");
+        assert_eq!(names[3], "表4");
+    }
+
+    #[test]
+    fn merged_cells_push_later_cells_right() {
+        let mut table = t("x");
+        table.rows = vec![
+            vec![label("a").down(2), value("b").span(2)],
+            vec![value("c"), value("d")],
+        ];
+        let table = finish(table);
+        assert_eq!(table.width, 3);
+        let cols: Vec<Vec<usize>> = table
+            .placed()
+            .iter()
+            .map(|r| r.iter().map(|(c, _)| *c).collect())
+            .collect();
+        assert_eq!(cols, vec![vec![0, 1], vec![1, 2]]);
+    }
+}
