@@ -605,22 +605,14 @@ impl Services {
         comment: String,
         version: Option<i64>,
     ) -> ApiResult<Transitioned> {
-        let d = self.visible(user, id).await?;
-        Self::require(user, &[Role::Reviewer, Role::Admin], "退回档案")?;
         let comment = comment.trim().to_string();
-        if comment.is_empty() && opinions.missing().len() == 4 {
-            return Err(ApiError::unprocessable("退回时请填写退回意见"));
-        }
-        let expected = version.unwrap_or(d.current_version);
-        let after = self
-            .store
-            .transition(
-                id,
-                d.status,
-                expected,
-                &Action::Return { opinions },
-                &user.actor(),
-            )
+        let (after, expected) = self
+            .decide(user, id, "退回档案", version, || {
+                if comment.is_empty() && opinions.missing().len() == 4 {
+                    return Err(ApiError::unprocessable("退回时请填写退回意见"));
+                }
+                Ok(Action::Return { opinions })
+            })
             .await?;
         if !comment.is_empty() {
             self.store
@@ -633,6 +625,27 @@ impl Services {
         })
     }
 
+    /// A reviewer's decision on the version they saw (the current one unless given):
+    /// visibility (404), role (403), then the action is built (422) and applied.
+    async fn decide(
+        &self,
+        user: &User,
+        id: i64,
+        what: &str,
+        version: Option<i64>,
+        action: impl FnOnce() -> ApiResult<Action>,
+    ) -> ApiResult<(StoredDossier, i64)> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Reviewer, Role::Admin], what)?;
+        let action = action()?;
+        let expected = version.unwrap_or(d.current_version);
+        let after = self
+            .store
+            .transition(id, d.status, expected, &action, &user.actor())
+            .await?;
+        Ok((after, expected))
+    }
+
     /// 审核: a grade and an opinion on each of the four criteria.
     pub async fn approve(
         &self,
@@ -642,18 +655,10 @@ impl Services {
         opinions: Opinions,
         version: Option<i64>,
     ) -> ApiResult<Transitioned> {
-        let d = self.visible(user, id).await?;
-        Self::require(user, &[Role::Reviewer, Role::Admin], "审核档案")?;
-        let expected = version.unwrap_or(d.current_version);
-        let after = self
-            .store
-            .transition(
-                id,
-                d.status,
-                expected,
-                &Action::Approve { grade, opinions },
-                &user.actor(),
-            )
+        let (after, _) = self
+            .decide(user, id, "审核档案", version, || {
+                Ok(Action::Approve { grade, opinions })
+            })
             .await?;
         Ok(Transitioned {
             dossier: DossierSummary::from(&after),
