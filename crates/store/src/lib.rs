@@ -15,6 +15,8 @@ mod secret;
 mod shared;
 mod sqlite;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use any::{open, AnyStore};
 pub use error::{Result, StoreError};

@@ -8,7 +8,6 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use jixiao_domain::review::{Action, Grade, Opinions, Status};
@@ -20,7 +19,6 @@ use jixiao_store::{
     hash_password, open, verify_password, Actor, DossierFilter, NewUser, PgConnectOptions, PgStore,
     Role, SaveKind, SqliteStore, Store, StoreError, VersionKind,
 };
-use sqlx::Connection;
 
 // ---------------------------------------------------------------- harness
 
@@ -114,23 +112,7 @@ where
 
 /// A throwaway PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset.
 async fn pg_database() -> Option<(String, PgConnectOptions)> {
-    let admin = std::env::var("TEST_DATABASE_URL").ok()?;
-    let name = format!(
-        "jixiao_test_{}",
-        &jixiao_store::random_token().unwrap()[..16]
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("TEST_DATABASE_URL must accept connections");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create the test database");
-    conn.close().await.ok();
-    Some((
-        name.clone(),
-        PgConnectOptions::from_str(&admin).unwrap().database(&name),
-    ))
+    jixiao_store::testing::create_pg_database("jixiao_test").await
 }
 
 /// The admin URL with its database replaced by `name`.
@@ -146,15 +128,7 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &base[..path_start])
 }
 
-async fn drop_pg_database(name: &str) {
-    let admin = std::env::var("TEST_DATABASE_URL").unwrap();
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.ok();
-}
+use jixiao_store::testing::drop_pg_database;
 
 async fn run_pg<F, Fut>(case: F)
 where

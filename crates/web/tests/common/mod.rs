@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -19,7 +18,6 @@ use jixiao_store::{
 };
 use jixiao_web::{router, AppState};
 use serde_json::Value;
-use sqlx::Connection;
 use tower::ServiceExt;
 
 pub const UNIT_A: &str = "中共株洲市石峰区委员会统一战线工作部";
@@ -327,31 +325,7 @@ fn finish(outcome: Result<Result<(), tokio::task::JoinError>, tokio::time::error
 }
 
 async fn pg_database() -> Option<(String, PgConnectOptions)> {
-    let admin = std::env::var("TEST_DATABASE_URL").ok()?;
-    let name = format!(
-        "jixiao_webtest_{}",
-        &jixiao_store::random_token().unwrap()[..16]
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("TEST_DATABASE_URL must accept connections");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create the test database");
-    conn.close().await.ok();
-    Some((
-        name.clone(),
-        PgConnectOptions::from_str(&admin).unwrap().database(&name),
-    ))
+    jixiao_store::testing::create_pg_database("jixiao_webtest").await
 }
 
-async fn drop_pg_database(name: &str) {
-    let admin = std::env::var("TEST_DATABASE_URL").unwrap();
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.ok();
-}
+use jixiao_store::testing::drop_pg_database;
