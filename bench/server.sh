@@ -102,6 +102,17 @@ for backend in $BACKENDS; do
   JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
     measure "GET /api/dossiers/{id} (random id)" "$backend" -s bench/dossier.lua "$BASE"
 
+  page=$(curl -sf -H "Cookie: $COOKIE" "$BASE/dossiers/$FIRST" | wc -c)
+  assets=$(( $(curl -sf "$BASE/static/app.css" | wc -c) + $(curl -sf "$BASE/static/app.js" | wc -c) ))
+  echo "$backend: dossier page = $page bytes of HTML; it loads $assets bytes of CSS+JS (app.css + app.js)" >&2
+  JIXIAO_PREFIX=/dossiers/ JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
+    measure "GET /dossiers/{id} (dossier page, random id)" "$backend" -s bench/dossier.lua "$BASE"
+  JIXIAO_PREFIX=/dossiers/ JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
+    CONNECTIONS=1 THREADS=1 measure "GET /dossiers/{id} (dossier page, 1 connection)" "$backend" -s bench/dossier.lua "$BASE"
+  # Server time per page (the server logs ms per request), from both page runs.
+  grep 'path=/dossiers/[0-9]' "$WORK/server-$backend.log" | grep -o 'ms=[0-9]*' | cut -d= -f2 | sort -n |
+    awk -v b="$backend" '{ a[NR] = $1 } END { if (NR) printf "%s: dossier page server time over %d requests: p50 %d ms, p99 %d ms, max %d ms\n", b, NR, a[int(NR*0.5)+1], a[int(NR*0.99)], a[NR] > "/dev/stderr" }'
+
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   errors=$(grep -c 'status=5' "$WORK/server-$backend.log" || true)
   echo "$backend: server logged $errors responses with status 5xx" >&2

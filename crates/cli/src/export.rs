@@ -1,6 +1,7 @@
 //! `jixiao export`: the forms of an importable file or of a stored dossier, in the official
-//! layout or as open data.
+//! layout (.xlsx, .docx, the HTML print view, PDF) or as open data (JSON, CSV).
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -19,8 +20,17 @@ use crate::admin::{self, DbArgs};
 pub enum Kind {
     Xlsx,
     Docx,
+    Pdf,
+    Html,
     Json,
     Csv,
+}
+
+impl Kind {
+    /// Formats that make no sense on a terminal.
+    fn binary(self) -> bool {
+        matches!(self, Kind::Xlsx | Kind::Docx | Kind::Pdf)
+    }
 }
 
 impl From<Kind> for ExportFormat {
@@ -30,6 +40,8 @@ impl From<Kind> for ExportFormat {
             Kind::Docx => ExportFormat::Docx,
             Kind::Json => ExportFormat::Json,
             Kind::Csv => ExportFormat::Csv,
+            Kind::Pdf => ExportFormat::Pdf,
+            Kind::Html => ExportFormat::Html,
         }
     }
 }
@@ -57,14 +69,18 @@ fn from_file(path: &Path, profile: &Profile) -> anyhow::Result<Vec<Form>> {
     Ok(f.forms)
 }
 
-/// Read the forms from `source` and write them to `output` in `kind`.
+/// Read the forms from `source` and write them to `output` (standard output when `None`)
+/// in `kind`.
 pub fn run(
     kind: Kind,
     profile: &Profile,
     source: Source,
     db: &DbArgs,
-    output: &Path,
+    output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
+    if output.is_none() && kind.binary() && std::io::stdout().is_terminal() {
+        anyhow::bail!("二进制格式（xlsx、docx、pdf）不能输出到终端，请用 --output 指定文件");
+    }
     let forms = match (&source.path, source.dossier, &source.unit, source.year) {
         (Some(p), None, None, None) => from_file(p, profile)?,
         (None, Some(id), None, None) => admin::dossier_forms(db, Some(id), None)?,
@@ -75,7 +91,18 @@ pub fn run(
         _ => anyhow::bail!("请只指定一个来源：文件路径、--dossier 或 --unit 与 --year"),
     };
     let bytes = export(&forms, kind.into()).map_err(anyhow::Error::msg)?;
-    std::fs::write(output, bytes).with_context(|| format!("无法写入 {}", output.display()))?;
-    eprintln!("已导出 {} 张表到 {}", forms.len(), output.display());
+    match output {
+        Some(output) => {
+            std::fs::write(output, bytes)
+                .with_context(|| format!("无法写入 {}", output.display()))?;
+            eprintln!("已导出 {} 张表到 {}", forms.len(), output.display());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .context("无法写入标准输出")?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -69,15 +69,19 @@ enum Command {
         format: Format,
         text: String,
     },
-    /// 按官方表样导出（xlsx、docx）或导出公开数据（json、csv）
+    /// 按官方表样导出（xlsx、docx、pdf、html 打印版）或导出公开数据（json、csv）
+    ///
+    /// 来源三选一：文件路径、--dossier 编号、--unit 与 --year。
+    /// pdf 由无界面 Chromium 打印 html 打印版生成（需安装 chromium，或用 JIXIAO_CHROMIUM 指定）。
     Export {
+        /// 导出格式：xlsx、docx、pdf、html（打印版网页）、json、csv
         #[arg(long, value_enum)]
         format: export::Kind,
         #[arg(long, default_value = "national")]
         profile: String,
-        /// 输出文件
+        /// 输出文件（不指定则输出到标准输出；xlsx、docx、pdf 不能输出到终端）
         #[arg(long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
         /// 要导出的文件（.txt、.docx、.xlsx、.xls、.html）
         path: Option<PathBuf>,
         /// 已保存档案的编号（导出其当前版本）
@@ -259,7 +263,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 year,
             },
             &db,
-            &output,
+            output.as_deref(),
         ),
         Command::Rules { format } => {
             let catalogue = jixiao_domain::rules::catalogue();

@@ -58,7 +58,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             say(&format!("演示数据库：{database}"));
         }
         say(&format!(
-            "jixiao 已启动：http://{}/  （Ctrl+C 停止）",
+            "jixiao 已启动：在浏览器中打开 http://{}/ 登录（Ctrl+C 停止）",
             args.bind
         ));
         jixiao_web::serve(store, args.bind, shutdown_signal())

@@ -295,6 +295,54 @@ impl Form {
         }
     }
 
+    /// What a dossier search looks in, for this form: the unit, the title, the project
+    /// name and its 所属专项, the special-fund summary items (names and goals, nested
+    /// items included), the period and annual goals, 部门职责 and the 年度重点工作 items
+    /// and goals. One line per non-empty field, each normalised with
+    /// [`crate::text::search_fold`] (so a query normalised the same way is a plain
+    /// substring test that cannot span two fields); a line is not repeated.
+    pub fn search_text(&self) -> String {
+        let mut fields: Vec<&str> = vec![self.unit(), self.title()];
+        match self {
+            Form::DepartmentOverall(d) => {
+                fields.push(&d.duties);
+                fields.push(&d.annual_goal);
+                for t in &d.key_tasks {
+                    fields.push(&t.item);
+                    fields.push(&t.goal);
+                }
+            }
+            Form::SpecialFundSummary(s) => {
+                fn walk<'a>(items: &'a [SummaryItem], out: &mut Vec<&'a str>) {
+                    for i in items {
+                        out.push(&i.name);
+                        out.push(&i.period_goal);
+                        out.push(&i.annual_goal);
+                        walk(&i.children, out);
+                    }
+                }
+                walk(&s.items, &mut fields);
+            }
+            Form::Project(p) => {
+                fields.push(&p.name);
+                if let Some(parent) = &p.parent {
+                    fields.push(&parent.name);
+                }
+                fields.push(&p.period_goal);
+                fields.push(&p.annual_goal);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut lines: Vec<String> = Vec::with_capacity(fields.len());
+        for f in fields {
+            let line = crate::text::search_fold(f);
+            if !line.is_empty() && seen.insert(line.clone()) {
+                lines.push(line);
+            }
+        }
+        lines.join("\n")
+    }
+
     /// A short name for messages: the project name, or the form's kind.
     pub fn display_name(&self) -> String {
         match self {
@@ -357,5 +405,66 @@ impl Dossier {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_covers_names_and_goals() {
+        let summary = Form::SpecialFundSummary(SpecialFundSummary {
+            title: "专项资金绩效目标汇总表".into(),
+            unit: "株洲市 教育局".into(),
+            items: vec![SummaryItem {
+                name: "一、教育发展专项".into(),
+                period_goal: "改善办学条件".into(),
+                children: vec![SummaryItem {
+                    name: "1.校舍維修".into(),
+                    annual_goal: "完成 3 所学校改造".into(),
+                    ..SummaryItem::default()
+                }],
+                ..SummaryItem::default()
+            }],
+            ..SpecialFundSummary::default()
+        });
+        assert_eq!(
+            summary.search_text(),
+            "株洲市教育局\n专项资金绩效目标汇总表\n一、教育发展专项\n改善办学条件\n1.校舍维修\n完成3所学校改造"
+        );
+
+        let dept = Form::DepartmentOverall(DepartmentOverall {
+            unit: "统战部".into(),
+            duties: "统一战线工作".into(),
+            annual_goal: "统一战线工作".into(),
+            key_tasks: vec![KeyTask {
+                item: "民族宗教".into(),
+                owner: "某科室".into(),
+                goal: "和谐稳定".into(),
+            }],
+            ..DepartmentOverall::default()
+        });
+        assert_eq!(
+            dept.search_text(),
+            "统战部\n统一战线工作\n民族宗教\n和谐稳定",
+            "empty title skipped, repeated goal once, task owner not searched"
+        );
+
+        let project = Form::Project(Project {
+            unit: "统战部".into(),
+            name: "PPP 项目".into(),
+            parent: Some(ParentFund {
+                name: "统战专项".into(),
+                amount: None,
+            }),
+            period_goal: "三年目标".into(),
+            annual_goal: "年度目标".into(),
+            ..Project::default()
+        });
+        assert_eq!(
+            project.search_text(),
+            "统战部\nppp项目\n统战专项\n三年目标\n年度目标"
+        );
     }
 }

@@ -309,6 +309,20 @@ impl Profile {
         self.trees.iter().map(|(n, _)| n.clone()).collect()
     }
 
+    /// The 一级 labels of the accepted frameworks (union, in framework order), for the
+    /// editor's choices.
+    pub fn level1_choices(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, t) in &self.trees {
+            for l1 in t.keys() {
+                if !out.contains(l1) {
+                    out.push(l1.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The 二级 choices under a 一级 (union over frameworks), for the editor and messages.
     pub fn level2_choices(&self, level1: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -358,6 +372,13 @@ mod tests {
         );
         let n = Profile::national();
         assert!(n.pair_known("成本指标", "经济成本指标"));
+        assert_eq!(
+            n.level1_choices(),
+            ["产出指标", "效益指标", "满意度指标", "成本指标"]
+        );
+        assert!(n
+            .level2_choices("产出指标")
+            .contains(&"经济成本指标".to_string()));
         assert_eq!(
             n.severity("standard-invalid", Severity::Warning),
             Severity::Warning

@@ -200,6 +200,22 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     Decimal::from_str(&t).ok()
 }
 
+/// Text as dossier search compares it: full-width folded, simplified script, lower case,
+/// without whitespace or control characters. Search documents and search queries both go
+/// through it, so `教 育` finds `教育`, `財政` finds `财政` and `ＰＰＰ` finds `ppp`;
+/// what is left is a plain substring test.
+pub fn search_fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = simplify_char(fold_char(c));
+        if c.is_whitespace() || c.is_control() {
+            continue;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 /// Count of characters, not bytes.
 pub fn char_len(s: &str) -> usize {
     s.chars().count()
@@ -227,6 +243,15 @@ mod tests {
         let (s, removed) = strip_pinyin("预算执行情况(10分)");
         assert!(!removed);
         assert_eq!(s, "预算执行情况(10分)");
+    }
+
+    #[test]
+    fn search_folding() {
+        assert_eq!(search_fold(" 教 育\t局\n"), "教育局");
+        assert_eq!(search_fold("ＰＰＰ項目"), "ppp项目");
+        assert_eq!(search_fold("Road\u{3000}Safety"), "roadsafety");
+        assert_eq!(search_fold("100%_完成"), "100%_完成");
+        assert_eq!(search_fold(" \u{0}\u{7f} "), "");
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod migrate;
 mod model;
 mod postgres;
 mod rows;
+mod search;
 mod secret;
 mod shared;
 mod sqlite;

@@ -27,6 +27,10 @@ pub(crate) const SQLITE: Files = &[
         "20261127010000_audit_lookup.sql",
         include_str!("../migrations/sqlite/20261127010000_audit_lookup.sql"),
     ),
+    (
+        "20261128000000_search_and_quality.sql",
+        include_str!("../migrations/sqlite/20261128000000_search_and_quality.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -37,6 +41,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261127010000_audit_lookup.sql",
         include_str!("../migrations/postgres/20261127010000_audit_lookup.sql"),
+    ),
+    (
+        "20261128000000_search_and_quality.sql",
+        include_str!("../migrations/postgres/20261128000000_search_and_quality.sql"),
     ),
 ];
 

@@ -324,6 +324,44 @@ pub struct AuditBreak {
     pub problem: String,
 }
 
+/// The order of a dossier listing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierOrder {
+    /// Last changed first: `updated_at DESC, id DESC`.
+    #[default]
+    Recent,
+    /// Most errors first, then most warnings, then last changed:
+    /// `error_count DESC, warning_count DESC, updated_at DESC, id DESC`.
+    Quality,
+}
+
+impl DossierOrder {
+    pub const ALL: [DossierOrder; 2] = [DossierOrder::Recent, DossierOrder::Quality];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DossierOrder::Recent => "recent",
+            DossierOrder::Quality => "quality",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DossierOrder::Recent => "最近修改",
+            DossierOrder::Quality => "问题最多",
+        }
+    }
+
+    /// A code or a label.
+    pub fn parse(s: &str) -> Option<DossierOrder> {
+        let s = s.trim();
+        DossierOrder::ALL
+            .into_iter()
+            .find(|o| o.code() == s || o.label() == s)
+    }
+}
+
 /// Which dossiers to list. `unit_ids: Some(vec![])` lists nothing (a reviewer with no
 /// assignment), `None` lists all units.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -332,6 +370,13 @@ pub struct DossierFilter {
     /// Empty: any status.
     pub statuses: Vec<Status>,
     pub year: Option<i64>,
+    /// Search text, matched as a substring of the dossier's search document (unit name,
+    /// titles, names and goals of the current version's forms) after the same
+    /// normalisation (`jixiao_domain::text::search_fold`: trimmed, whitespace removed,
+    /// full-width folded, simplified, lower case). `None` or nothing left: no search.
+    /// `%` and `_` are ordinary characters.
+    pub query: Option<String>,
+    pub order: DossierOrder,
     pub limit: i64,
     pub offset: i64,
 }
@@ -342,6 +387,8 @@ impl Default for DossierFilter {
             unit_ids: None,
             statuses: Vec::new(),
             year: None,
+            query: None,
+            order: DossierOrder::default(),
             limit: 50,
             offset: 0,
         }

@@ -36,7 +36,9 @@ impl PgStore {
             .await?
             .run(&pool)
             .await?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        store.backfill_search().await?;
+        Ok(store)
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -65,6 +67,19 @@ impl PgStore {
             .execute(&mut **tx)
             .await?;
         Ok(())
+    }
+
+    /// The search condition of a listing: `LIKE` with the wildcards escaped (documents
+    /// and query are already lower case, see `search`), which the pg_trgm GIN index
+    /// `dossier_search_trgm` answers for three or more characters (when the migration
+    /// could create it; without it, and for shorter queries, a scan of the documents).
+    fn push_search(qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, needle: Needle) {
+        qb.push(
+            " AND d.id IN (SELECT s.dossier_id FROM dossier_search s \
+             WHERE s.document LIKE ",
+        )
+        .push_bind(needle.like_pattern())
+        .push(format!(" ESCAPE '{}')", search::LIKE_ESCAPE));
     }
 
     async fn backup_to(&self, _path: &Path) -> Result<()> {

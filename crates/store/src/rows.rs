@@ -39,13 +39,13 @@ pub(crate) const UNIT_COLUMNS: &str = "id, name, parent_id, created_at";
 
 pub(crate) const USER_COLUMNS: &str = "id, username, password_hash, role, unit_id, created_at";
 
-/// Dossier with its unit's name and the finding counts of its current version.
+/// Dossier with its unit's name and the finding counts of its current version (kept on
+/// the dossier row, so a listing never reads the large `versions` rows).
 pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_name, d.year, \
      d.status, d.current_version, d.approved_version, d.grade, d.not_for_budget, d.total_fen, \
-     v.error_count, v.warning_count, d.created_at, d.updated_at \
+     d.error_count, d.warning_count, d.created_at, d.updated_at \
      FROM dossiers d \
-     JOIN units u ON u.id = d.unit_id \
-     JOIN versions v ON v.dossier_id = d.id AND v.version = d.current_version";
+     JOIN units u ON u.id = d.unit_id";
 
 pub(crate) const VERSION_INFO_SELECT: &str = "SELECT v.dossier_id, v.version, v.kind, v.reason, \
      v.base_version, v.error_count, v.warning_count, v.created_by, \

@@ -6,8 +6,10 @@
 //! `write_tx` (SQLite `BEGIN IMMEDIATE` on its single writer connection, PostgreSQL a
 //! plain `BEGIN`), `lock_audit` (PostgreSQL serialises audit appends with a
 //! transaction-scoped advisory lock; SQLite writers are already serial), `reader` /
-//! `writer` pools and `backup_to`. This macro expands the shared body for each backend
-//! so both are type-checked against their own driver; it is the only macro in the crate.
+//! `writer` pools, `backup_to` and `push_search` (SQLite's FTS5 trigram table or `LIKE`,
+//! PostgreSQL's `LIKE` over a pg_trgm index). This macro expands the shared body for
+//! each backend so both are type-checked against their own driver; it is the only macro
+//! in the crate.
 
 pub(crate) mod prelude {
     pub(crate) use std::path::Path;
@@ -22,6 +24,7 @@ pub(crate) mod prelude {
     pub(crate) use crate::error::{Result, StoreError};
     pub(crate) use crate::model::*;
     pub(crate) use crate::rows::*;
+    pub(crate) use crate::search::{self, Needle};
     pub(crate) use crate::secret::random_token;
     pub(crate) use crate::shared::{now_ms, ttl_ms, VersionInsert};
     pub(crate) use crate::store::Store;
@@ -279,6 +282,90 @@ macro_rules! impl_store {
                 if let Some(year) = f.year {
                     qb.push(" AND d.year = ").push_bind(year);
                 }
+                if let Some(needle) = Needle::new(f.query.as_deref()) {
+                    Self::push_search(qb, needle);
+                }
+            }
+
+            /// Writes the search document of a dossier whose current version has
+            /// `forms_text` (from `search::forms_text`), inside the write transaction
+            /// that makes that version current.
+            async fn put_search_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                dossier_id: i64,
+                forms_text: &str,
+            ) -> Result<()> {
+                let unit: String = sqlx::query_scalar(
+                    "SELECT u.name FROM dossiers d JOIN units u ON u.id = d.unit_id \
+                     WHERE d.id = $1",
+                )
+                .bind(dossier_id)
+                .fetch_one(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO dossier_search (dossier_id, document) VALUES ($1, $2) \
+                     ON CONFLICT (dossier_id) DO UPDATE SET document = excluded.document",
+                )
+                .bind(dossier_id)
+                .bind(search::document(&unit, forms_text))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Computes the search documents that are missing (dossiers stored before
+            /// search existed), in batches; run when the store is opened. Cheap when
+            /// nothing is missing (one anti-join over primary keys). Concurrent saves and
+            /// other processes doing the same are harmless: a save writes its own
+            /// document, and `DO NOTHING` never replaces one.
+            async fn backfill_search(&self) -> Result<u64> {
+                let mut after = 0_i64;
+                let mut done = 0_u64;
+                loop {
+                    let ids: Vec<i64> = sqlx::query_scalar(
+                        "SELECT d.id FROM dossiers d WHERE d.id > $1 AND NOT EXISTS \
+                         (SELECT 1 FROM dossier_search s WHERE s.dossier_id = d.id) \
+                         ORDER BY d.id LIMIT 100",
+                    )
+                    .bind(after)
+                    .fetch_all(self.writer())
+                    .await?;
+                    let Some(&last) = ids.last() else {
+                        return Ok(done);
+                    };
+                    after = last;
+                    let mut docs = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let (unit, forms): (String, String) = sqlx::query_as(
+                            "SELECT u.name, v.forms FROM dossiers d \
+                             JOIN units u ON u.id = d.unit_id \
+                             JOIN versions v ON v.dossier_id = d.id \
+                             AND v.version = d.current_version WHERE d.id = $1",
+                        )
+                        .bind(id)
+                        .fetch_one(self.writer())
+                        .await?;
+                        // Forms that no longer parse still get a document (the unit
+                        // name), so a bad row cannot stop the store from opening.
+                        let text = serde_json::from_str::<Vec<Form>>(&forms)
+                            .map(|f| search::forms_text(&f))
+                            .unwrap_or_default();
+                        docs.push((id, search::document(&unit, &text)));
+                    }
+                    let mut tx = self.write_tx().await?;
+                    for (id, doc) in &docs {
+                        sqlx::query(
+                            "INSERT INTO dossier_search (dossier_id, document) VALUES ($1, $2) \
+                             ON CONFLICT (dossier_id) DO NOTHING",
+                        )
+                        .bind(id)
+                        .bind(doc)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    done += docs.len() as u64;
+                }
             }
         }
 
@@ -523,17 +610,20 @@ macro_rules! impl_store {
                 let forms_json = serde_json::to_string(forms)?;
                 let findings_json = serde_json::to_string(findings)?;
                 let (errors, warnings) = severity_counts(findings);
+                let search_text = search::forms_text(forms);
                 let now = now_ms();
                 let mut tx = self.write_tx().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO dossiers (unit_id, year, status, current_version, last_version, \
-                     total_fen, created_at, updated_at) VALUES ($1, $2, $3, 1, 1, $4, $5, $5) \
-                     RETURNING id",
+                     total_fen, error_count, warning_count, created_at, updated_at) \
+                     VALUES ($1, $2, $3, 1, 1, $4, $5, $6, $7, $7) RETURNING id",
                 )
                 .bind(unit_id)
                 .bind(year)
                 .bind(Status::Draft.code())
                 .bind(department_total_fen(forms))
+                .bind(errors)
+                .bind(warnings)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -554,6 +644,7 @@ macro_rules! impl_store {
                     },
                 )
                 .await?;
+                Self::put_search_tx(&mut tx, id, &search_text).await?;
                 Self::audit_tx(
                     &mut tx,
                     actor,
@@ -597,7 +688,14 @@ macro_rules! impl_store {
 
                 let mut qb = sqlx::QueryBuilder::<$db>::new(DOSSIER_SELECT);
                 Self::push_filter(&mut qb, filter);
-                qb.push(" ORDER BY d.updated_at DESC, d.id DESC LIMIT ")
+                qb.push(match filter.order {
+                    DossierOrder::Recent => " ORDER BY d.updated_at DESC, d.id DESC",
+                    DossierOrder::Quality => {
+                        " ORDER BY d.error_count DESC, d.warning_count DESC, \
+                         d.updated_at DESC, d.id DESC"
+                    }
+                });
+                qb.push(" LIMIT ")
                     .push_bind(filter.limit.clamp(1, MAX_PAGE))
                     .push(" OFFSET ")
                     .push_bind(filter.offset.max(0));
@@ -620,6 +718,7 @@ macro_rules! impl_store {
                 let forms_json = serde_json::to_string(forms)?;
                 let findings_json = serde_json::to_string(findings)?;
                 let (errors, warnings) = severity_counts(findings);
+                let search_text = search::forms_text(forms);
                 let reason = match &kind {
                     SaveKind::Save => None,
                     SaveKind::Adjustment { reason } => Some(reason.trim()),
@@ -688,15 +787,19 @@ macro_rules! impl_store {
                 Self::insert_version(&mut tx, &version).await?;
                 sqlx::query(
                     "UPDATE dossiers SET current_version = $1, status = $2, total_fen = $3, \
-                     updated_at = $4 WHERE id = $5",
+                     error_count = $4, warning_count = $5, updated_at = $6 WHERE id = $7",
                 )
                 .bind(number)
                 .bind(new_status.code())
                 .bind(department_total_fen(forms))
+                .bind(errors)
+                .bind(warnings)
                 .bind(now)
                 .bind(dossier_id)
                 .execute(&mut *tx)
                 .await?;
+                // Only a version that becomes current changes what search finds.
+                Self::put_search_tx(&mut tx, dossier_id, &search_text).await?;
                 Self::audit_tx(
                     &mut tx,
                     actor,

@@ -58,7 +58,9 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(opts)
             .await?;
-        Ok(SqliteStore { writer, reader })
+        let store = SqliteStore { writer, reader };
+        store.backfill_search().await?;
+        Ok(store)
     }
 
     /// The single-connection write pool (for maintenance and tests).
@@ -84,6 +86,29 @@ impl SqliteStore {
     /// Writers are already serial (one connection, `BEGIN IMMEDIATE`).
     async fn lock_audit(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> Result<()> {
         Ok(())
+    }
+
+    /// The search condition of a listing. Three or more characters: a phrase of the
+    /// trigram FTS5 index (`dossier_search_fts`), i.e. an indexed substring match.
+    /// Shorter (two-character words such as 教育 are common, and a trigram index cannot
+    /// answer them): `LIKE` over the stored documents of the dossiers that pass the
+    /// other conditions.
+    fn push_search(qb: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, needle: Needle) {
+        if needle.indexed() {
+            qb.push(
+                " AND d.id IN (SELECT rowid FROM dossier_search_fts \
+                 WHERE dossier_search_fts MATCH ",
+            )
+            .push_bind(needle.fts_phrase())
+            .push(")");
+        } else {
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM dossier_search s \
+                 WHERE s.dossier_id = d.id AND s.document LIKE ",
+            )
+            .push_bind(needle.like_pattern())
+            .push(format!(" ESCAPE '{}')", search::LIKE_ESCAPE));
+        }
     }
 
     async fn backup_to(&self, path: &Path) -> Result<()> {

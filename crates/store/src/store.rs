@@ -89,7 +89,10 @@ pub trait Store: Send + Sync {
         unit_id: i64,
         year: i64,
     ) -> impl Future<Output = Result<StoredDossier>> + Send;
-    /// Newest (last changed) first.
+    /// The dossiers matching every condition of `filter` (units, statuses, year, search
+    /// text over the current version's search document), in `filter.order` (newest
+    /// first by default; `Quality`: most errors, then most warnings), one page of them
+    /// and the total count. Both backends give the same answer (docs/storage.md).
     fn list_dossiers(
         &self,
         filter: &DossierFilter,

@@ -15,9 +15,10 @@ use jixiao_domain::{
     Budget, DepartmentOverall, Finding, Form, Indicator, IndicatorValue, Location, Money,
     MoneyUnit, Project, Severity,
 };
+use jixiao_domain::{KeyTask, ParentFund, SpecialFundSummary, SummaryItem};
 use jixiao_store::{
-    hash_password, open, verify_password, Actor, DossierFilter, NewUser, PgConnectOptions, PgStore,
-    Role, SaveKind, SqliteStore, Store, StoreError, VersionKind,
+    hash_password, open, verify_password, Actor, DossierFilter, DossierOrder, NewUser,
+    PgConnectOptions, PgStore, Role, SaveKind, SqliteStore, Store, StoreError, VersionKind,
 };
 
 // ---------------------------------------------------------------- harness
@@ -33,6 +34,8 @@ trait Harness: Store + Clone + Send + Sync + 'static {
     fn columns(&self) -> impl Future<Output = BTreeSet<(String, String)>> + Send;
     /// Opens a backup written by `Store::backup` (SQLite only).
     fn open_backup(path: &Path) -> impl Future<Output = Option<Self>> + Send;
+    /// A second store on the same database (as a restarted process would open it).
+    fn reopen(&self) -> impl Future<Output = Self> + Send;
 }
 
 impl Harness for SqliteStore {
@@ -47,10 +50,15 @@ impl Harness for SqliteStore {
 
     const DISABLE_AUDIT_GUARD: &'static str = "DROP TRIGGER audit_log_no_update";
 
+    /// Ordinary tables only: the FTS5 index (`dossier_search_fts`, a virtual table)
+    /// and its shadow tables are SQLite's own way to index `dossier_search`.
     async fn columns(&self) -> BTreeSet<(String, String)> {
         sqlx::query_as(
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+            "SELECT m.name, p.name FROM sqlite_master m \
+             JOIN pragma_table_list t ON t.schema = 'main' AND t.name = m.name \
+             JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND t.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name NOT LIKE '_sqlx%'",
         )
         .fetch_all(self.reader())
         .await
@@ -61,6 +69,11 @@ impl Harness for SqliteStore {
 
     async fn open_backup(path: &Path) -> Option<Self> {
         Some(SqliteStore::open(path).await.unwrap())
+    }
+
+    async fn reopen(&self) -> Self {
+        let opts = (*self.writer().connect_options()).clone();
+        SqliteStore::open_with(opts).await.unwrap()
     }
 }
 
@@ -90,6 +103,11 @@ impl Harness for PgStore {
 
     async fn open_backup(_path: &Path) -> Option<Self> {
         None
+    }
+
+    async fn reopen(&self) -> Self {
+        let opts = (*self.pool().connect_options()).clone();
+        PgStore::connect_with(opts).await.unwrap()
     }
 }
 
@@ -195,6 +213,11 @@ conformance!(
     backup_and_reopen,
     schema_is_the_same_on_both_backends,
     open_dispatches_on_the_address,
+    search_names_goals_and_units,
+    search_with_filters_and_pages,
+    search_follows_the_current_version,
+    search_documents_are_backfilled_at_open,
+    quality_order_errors_then_warnings,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1349,8 +1372,9 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
         (
             "dossiers",
             "id unit_id year status current_version last_version approved_version grade \
-             not_for_budget total_fen created_at updated_at",
+             not_for_budget total_fen created_at updated_at error_count warning_count",
         ),
+        ("dossier_search", "dossier_id document"),
         (
             "versions",
             "dossier_id version kind reason base_version forms findings error_count \
@@ -1419,4 +1443,559 @@ async fn open_dispatches_on_the_address<S: Harness>(_s: S, dir: PathBuf) {
     let via_url = open(&url).await.unwrap();
     assert_eq!(via_url.backend(), "sqlite");
     via_url.close().await;
+}
+
+// ---------------------------------------------------------------- search and ordering
+
+/// Forms of one dossier for the search cases: a department form (duties, goal, a key
+/// task), a special-fund summary with a nested item and a project under a 专项.
+fn searchable(unit: &str, project: &str, goal: &str) -> Vec<Form> {
+    vec![
+        Form::DepartmentOverall(DepartmentOverall {
+            title: "部门整体支出绩效目标表".into(),
+            unit: unit.into(),
+            year: Some(2023),
+            duties: "负责本部门职责范围内的工作".into(),
+            annual_goal: goal.into(),
+            key_tasks: vec![KeyTask {
+                item: format!("{project}推进"),
+                owner: "办公室".into(),
+                goal: "按期完成".into(),
+            }],
+            ..DepartmentOverall::default()
+        }),
+        Form::SpecialFundSummary(SpecialFundSummary {
+            title: "专项资金绩效目标汇总表".into(),
+            unit: unit.into(),
+            year: Some(2023),
+            items: vec![SummaryItem {
+                seq: "一".into(),
+                name: "民生保障专项".into(),
+                children: vec![SummaryItem {
+                    seq: "1".into(),
+                    name: format!("{project}方向"),
+                    period_goal: "三年内全面达标".into(),
+                    ..SummaryItem::default()
+                }],
+                ..SummaryItem::default()
+            }],
+            ..SpecialFundSummary::default()
+        }),
+        Form::Project(Project {
+            title: "项目支出绩效目标表".into(),
+            unit: unit.into(),
+            year: Some(2023),
+            name: project.into(),
+            parent: Some(ParentFund {
+                name: "民生保障专项".into(),
+                amount: None,
+            }),
+            annual_goal: goal.into(),
+            ..Project::default()
+        }),
+    ]
+}
+
+fn query(q: &str) -> DossierFilter {
+    DossierFilter {
+        query: Some(q.into()),
+        ..DossierFilter::default()
+    }
+}
+
+/// Ids of a listing, in order.
+async fn ids<S: Store>(s: &S, f: &DossierFilter) -> Vec<i64> {
+    s.list_dossiers(f)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|d| d.id)
+        .collect()
+}
+
+/// Ids matching `q`, ascending.
+async fn found<S: Store>(s: &S, q: &str) -> Vec<i64> {
+    let page = s
+        .list_dossiers(&DossierFilter {
+            limit: 500,
+            ..query(q)
+        })
+        .await
+        .unwrap();
+    let mut v: Vec<i64> = page.items.iter().map(|d| d.id).collect();
+    assert_eq!(page.total, v.len() as i64, "total of {q:?}");
+    v.sort();
+    v
+}
+
+/// Search finds a dossier by a two-character word, a longer phrase from a goal, the
+/// unit's name, a project, a 专项 or a nested summary item, and a key task; `%`, `_` and
+/// the escape character are ordinary characters; whitespace, width, script and case are
+/// normalised the same way on both backends.
+async fn search_names_goals_and_units<S: Harness>(s: S, _dir: PathBuf) {
+    let edu = world(&s, "株洲市石峰区教育局").await;
+    let fin = world(&s, "株洲市石峰区财政局").await;
+    let health = world(&s, "株洲市石峰区卫生健康局").await;
+    let d_edu = s
+        .create_dossier(
+            edu.unit_id,
+            2023,
+            &searchable(
+                "株洲市石峰区教育局",
+                "校舍维修改造",
+                "改善全区中小学办学条件",
+            ),
+            &[],
+            &edu.unit_user,
+        )
+        .await
+        .unwrap()
+        .id;
+    let d_fin = s
+        .create_dossier(
+            fin.unit_id,
+            2023,
+            &searchable(
+                "株洲市石峰区财政局",
+                "PPP项目管理",
+                "预算执行率100%，资金_拨付及时！",
+            ),
+            &[],
+            &fin.unit_user,
+        )
+        .await
+        .unwrap()
+        .id;
+    let d_health = s
+        .create_dossier(
+            health.unit_id,
+            2023,
+            &searchable(
+                "株洲市石峰区卫生健康局",
+                "健康教育宣传",
+                "提升居民健康素养水平",
+            ),
+            &[],
+            &health.unit_user,
+        )
+        .await
+        .unwrap()
+        .id;
+    let all = vec![d_edu, d_fin, d_health];
+
+    // A two-character word: in one unit's name and in another's project name.
+    assert_eq!(found(&s, "教育").await, vec![d_edu, d_health]);
+    assert_eq!(found(&s, "财").await, vec![d_fin]);
+    // A phrase from a goal (the indexed path), and part of it.
+    assert_eq!(found(&s, "改善全区中小学办学条件").await, vec![d_edu]);
+    assert_eq!(found(&s, "中小学办学").await, vec![d_edu]);
+    assert_eq!(found(&s, "健康素养").await, vec![d_health]);
+    // Unit names, project, 专项, nested summary item, key task, period goal.
+    assert_eq!(found(&s, "株洲市石峰区财政局").await, vec![d_fin]);
+    assert_eq!(found(&s, "石峰区").await, all);
+    assert_eq!(found(&s, "校舍维修改造").await, vec![d_edu]);
+    assert_eq!(found(&s, "民生保障专项").await, all);
+    assert_eq!(found(&s, "健康教育宣传方向").await, vec![d_health]);
+    assert_eq!(found(&s, "校舍维修改造推进").await, vec![d_edu]);
+    assert_eq!(found(&s, "三年内全面达标").await, all);
+    // Normalisation: spaces, full width, traditional script, case.
+    assert_eq!(found(&s, "  中小学 办学 ").await, vec![d_edu]);
+    assert_eq!(found(&s, "ＰＰＰ").await, vec![d_fin]);
+    assert_eq!(found(&s, "ppp项目").await, vec![d_fin]);
+    assert_eq!(found(&s, "財政局").await, vec![d_fin]);
+    // Not found, and no text at all (no search).
+    assert_eq!(found(&s, "不存在的内容").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "无").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "   ").await, all);
+    // A query never spans two fields.
+    assert_eq!(found(&s, "目标表负责").await, Vec::<i64>::new());
+    // Wildcards and the escape character are literal, short and long.
+    assert_eq!(found(&s, "%").await, vec![d_fin]);
+    assert_eq!(found(&s, "_").await, vec![d_fin]);
+    assert_eq!(found(&s, "%%").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "100%").await, vec![d_fin]);
+    assert_eq!(found(&s, "率1_0%").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "率%").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "资金_拨付").await, vec![d_fin]);
+    assert_eq!(found(&s, "资金%拨付").await, Vec::<i64>::new());
+    assert_eq!(
+        found(&s, "!").await,
+        vec![d_fin],
+        "full-width ！ folds to !"
+    );
+    assert_eq!(found(&s, "及时!").await, vec![d_fin]);
+    assert_eq!(found(&s, "!!").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "\"").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "\"教育\" OR 财政").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "教育*").await, Vec::<i64>::new());
+}
+
+/// Search combined with unit, year and status filters; totals and pages.
+async fn search_with_filters_and_pages<S: Harness>(s: S, _dir: PathBuf) {
+    let a = world(&s, "株洲市教育局").await;
+    let b = world(&s, "株洲市卫生健康局").await;
+    let mut a_ids = Vec::new();
+    for year in 2019..2025 {
+        let goal = if year % 2 == 0 {
+            "推进教育均衡发展"
+        } else {
+            "保障校园安全"
+        };
+        let d = s
+            .create_dossier(
+                a.unit_id,
+                year,
+                &searchable("株洲市教育局", "学校建设", goal),
+                &[],
+                &a.unit_user,
+            )
+            .await
+            .unwrap();
+        a_ids.push(d.id);
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let b_2023 = s
+        .create_dossier(
+            b.unit_id,
+            2023,
+            &searchable("株洲市卫生健康局", "健康教育", "推进教育均衡发展"),
+            &[],
+            &b.unit_user,
+        )
+        .await
+        .unwrap()
+        .id;
+
+    // "教育" is in a's unit name: all of a's, and b's project.
+    assert_eq!(found(&s, "教育").await.len(), 7);
+    // A goal phrase: even years of a, and b.
+    let balanced = found(&s, "教育均衡发展").await;
+    assert_eq!(balanced.len(), 4);
+    assert!(balanced.contains(&b_2023));
+
+    let in_a = DossierFilter {
+        unit_ids: Some(vec![a.unit_id]),
+        ..query("教育均衡发展")
+    };
+    let page = s.list_dossiers(&in_a).await.unwrap();
+    assert_eq!(page.total, 3);
+    // Newest first: 2024, 2022, 2020.
+    assert_eq!(
+        page.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![a_ids[5], a_ids[3], a_ids[1]]
+    );
+    let p2 = s
+        .list_dossiers(&DossierFilter {
+            limit: 2,
+            offset: 1,
+            ..in_a.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(p2.total, 3, "total ignores limit and offset");
+    assert_eq!(
+        p2.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![a_ids[3], a_ids[1]]
+    );
+    let past = s
+        .list_dossiers(&DossierFilter {
+            offset: 10,
+            ..in_a.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!((past.total, past.items.len()), (3, 0));
+
+    // Year: a's 2022 and nothing of b's.
+    let y = DossierFilter {
+        year: Some(2022),
+        ..query("均衡")
+    };
+    assert_eq!(ids(&s, &y).await, vec![a_ids[3]]);
+    let y = DossierFilter {
+        year: Some(2023),
+        ..query("教育均衡发展")
+    };
+    assert_eq!(ids(&s, &y).await, vec![b_2023]);
+    // A two-character word with unit and year.
+    let f = DossierFilter {
+        unit_ids: Some(vec![b.unit_id]),
+        year: Some(2023),
+        ..query("教育")
+    };
+    assert_eq!(s.list_dossiers(&f).await.unwrap().total, 1);
+    let f = DossierFilter {
+        unit_ids: Some(vec![b.unit_id]),
+        year: Some(2022),
+        ..query("教育")
+    };
+    assert_eq!(s.list_dossiers(&f).await.unwrap().total, 0);
+    // No units: nothing, even with a query.
+    let f = DossierFilter {
+        unit_ids: Some(vec![]),
+        ..query("教育")
+    };
+    assert_eq!(s.list_dossiers(&f).await.unwrap().total, 0);
+
+    // Status: submit two of them.
+    s.transition(a_ids[3], Status::Draft, 1, &Action::Submit, &a.unit_user)
+        .await
+        .unwrap();
+    s.transition(a_ids[0], Status::Draft, 1, &Action::Submit, &a.unit_user)
+        .await
+        .unwrap();
+    let submitted = |q: &str| DossierFilter {
+        statuses: vec![Status::Submitted],
+        ..query(q)
+    };
+    assert_eq!(ids(&s, &submitted("均衡发展")).await, vec![a_ids[3]]);
+    assert_eq!(ids(&s, &submitted("校园")).await, vec![a_ids[0]]);
+    assert_eq!(s.list_dossiers(&submitted("教育")).await.unwrap().total, 2);
+    assert_eq!(ids(&s, &submitted("健康")).await, Vec::<i64>::new());
+    // Everything at once, ordered by quality.
+    let f = DossierFilter {
+        unit_ids: Some(vec![a.unit_id, b.unit_id]),
+        statuses: vec![Status::Draft, Status::Submitted],
+        year: Some(2022),
+        order: DossierOrder::Quality,
+        ..query("教育均衡")
+    };
+    assert_eq!(ids(&s, &f).await, vec![a_ids[3]]);
+}
+
+/// The search document is the current version's: a save replaces it (the old words no
+/// longer match), a conflict version does not touch it, an adjustment does.
+async fn search_follows_the_current_version<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "株洲市民政局").await;
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &searchable("株洲市民政局", "养老服务", "提升养老服务水平"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found(&s, "养老").await, vec![d.id]);
+    assert_eq!(found(&s, "提升养老服务水平").await, vec![d.id]);
+
+    s.save_version(
+        d.id,
+        1,
+        &searchable("株洲市民政局", "社会救助", "困难群众应保尽保"),
+        &[],
+        &w.unit_user,
+        SaveKind::Save,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        found(&s, "养老").await,
+        Vec::<i64>::new(),
+        "old words are gone"
+    );
+    assert_eq!(found(&s, "提升养老服务水平").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "救助").await, vec![d.id]);
+    assert_eq!(found(&s, "应保尽保").await, vec![d.id]);
+    assert_eq!(found(&s, "民政局").await, vec![d.id], "unit name stays");
+
+    // A stale save is kept as a conflict version but is not what search sees.
+    let stale = s
+        .save_version(
+            d.id,
+            1,
+            &searchable("株洲市民政局", "殡葬改革", "文明节俭治丧"),
+            &[],
+            &w.unit_user,
+            SaveKind::Save,
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict { current: 2 })));
+    assert_eq!(found(&s, "殡葬").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "文明节俭治丧").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "救助").await, vec![d.id]);
+
+    // A refused save (approved dossiers are locked) changes nothing either.
+    s.transition(d.id, Status::Draft, 2, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    s.transition(
+        d.id,
+        Status::Submitted,
+        2,
+        &Action::Approve {
+            grade: Grade::Excellent,
+            opinions: opinions(),
+        },
+        &w.reviewer,
+    )
+    .await
+    .unwrap();
+    let locked = s
+        .save_version(
+            d.id,
+            2,
+            &searchable("株洲市民政局", "婚姻登记", "便民服务"),
+            &[],
+            &w.unit_user,
+            SaveKind::Save,
+        )
+        .await;
+    assert!(locked.is_err());
+    assert_eq!(found(&s, "婚姻登记").await, Vec::<i64>::new());
+
+    // An adjustment becomes current: its words are found, the approved ones are not.
+    s.save_version(
+        d.id,
+        2,
+        &searchable("株洲市民政局", "社区治理", "完善城乡社区服务"),
+        &[],
+        &w.unit_user,
+        SaveKind::Adjustment {
+            reason: "预算调整".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found(&s, "社区").await, vec![d.id]);
+    assert_eq!(found(&s, "应保尽保").await, Vec::<i64>::new());
+}
+
+/// Dossiers stored before search existed (no document) get one when the store is
+/// opened again; opening once more changes nothing.
+async fn search_documents_are_backfilled_at_open<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "株洲市交通运输局").await;
+    let mut ids_made = Vec::new();
+    for year in 2000..2230 {
+        let d = s
+            .create_dossier(
+                w.unit_id,
+                year,
+                &searchable(
+                    "株洲市交通运输局",
+                    &format!("道路{year}工程"),
+                    "农村公路提质",
+                ),
+                &[],
+                &w.unit_user,
+            )
+            .await
+            .unwrap();
+        ids_made.push(d.id);
+    }
+    // Version 2 of the first one: the backfill reads the current version.
+    s.save_version(
+        ids_made[0],
+        1,
+        &searchable("株洲市交通运输局", "桥梁加固", "危桥改造"),
+        &[],
+        &w.unit_user,
+        SaveKind::Save,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.exec("DELETE FROM dossier_search").await.unwrap(), 230);
+    assert_eq!(found(&s, "公路提质").await.len(), 0);
+    assert_eq!(found(&s, "交通").await.len(), 0);
+
+    let again = s.reopen().await;
+    assert_eq!(found(&again, "公路提质").await.len(), 229);
+    assert_eq!(found(&again, "交通").await.len(), 230);
+    assert_eq!(found(&again, "危桥").await, vec![ids_made[0]]);
+    assert_eq!(found(&again, "道路2229工程").await, vec![ids_made[229]]);
+    // The FTS index of SQLite (or nothing on PostgreSQL) agrees with LIKE.
+    assert_eq!(found(&again, "道路2").await.len(), 229);
+    let third = again.reopen().await;
+    assert_eq!(found(&third, "交通运输").await.len(), 230);
+}
+
+/// `DossierOrder::Quality`: most errors first, then most warnings, then last changed;
+/// the counts are those of the current version (conflict versions do not count).
+async fn quality_order_errors_then_warnings<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "单位").await;
+    let mut made = Vec::new();
+    // (errors, warnings) per dossier, created in this order.
+    for (year, (e, wn)) in [(0, 0), (1, 0), (0, 3), (2, 1), (1, 5), (0, 3)]
+        .into_iter()
+        .enumerate()
+    {
+        let d = s
+            .create_dossier(
+                w.unit_id,
+                2020 + year as i64,
+                &forms("单位", "目标"),
+                &findings(e, wn),
+                &w.unit_user,
+            )
+            .await
+            .unwrap();
+        assert_eq!((d.error_count, d.warning_count), (e as i64, wn as i64));
+        made.push(d.id);
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let quality = DossierFilter {
+        order: DossierOrder::Quality,
+        ..DossierFilter::default()
+    };
+    // 2/1, then 1/5, 1/0, then 0/3 (newer first), 0/3, 0/0.
+    assert_eq!(
+        ids(&s, &quality).await,
+        vec![made[3], made[4], made[1], made[5], made[2], made[0]]
+    );
+    let recent = ids(&s, &DossierFilter::default()).await;
+    assert_eq!(recent, made.iter().rev().copied().collect::<Vec<_>>());
+
+    // A save with no findings moves the first one to the end; a conflict with many
+    // errors changes nothing.
+    s.save_version(
+        made[3],
+        1,
+        &forms("单位", "改好了"),
+        &[],
+        &w.unit_user,
+        SaveKind::Save,
+    )
+    .await
+    .unwrap();
+    let conflict = s
+        .save_version(
+            made[0],
+            0,
+            &forms("单位", "旧"),
+            &findings(9, 9),
+            &w.unit_user,
+            SaveKind::Save,
+        )
+        .await;
+    assert!(matches!(conflict, Err(StoreError::Conflict { .. })));
+    let d0 = s.get_dossier(made[0]).await.unwrap();
+    assert_eq!((d0.error_count, d0.warning_count), (0, 0));
+    let d3 = s.get_dossier(made[3]).await.unwrap();
+    assert_eq!((d3.error_count, d3.warning_count), (0, 0));
+    assert_eq!(
+        ids(&s, &quality).await,
+        vec![made[4], made[1], made[5], made[2], made[3], made[0]],
+        "0/0 ties: the just-saved one first"
+    );
+    // Pages of the quality order, with a filter.
+    let page = s
+        .list_dossiers(&DossierFilter {
+            limit: 2,
+            offset: 1,
+            statuses: vec![Status::Draft],
+            ..quality.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 6);
+    assert_eq!(
+        page.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![made[1], made[5]]
+    );
+    // The counts listed are those of the current version.
+    let history = s.history(made[3]).await.unwrap();
+    assert_eq!(history.last().unwrap().error_count, 0);
+    assert_eq!(history[0].error_count, 2);
 }

@@ -8,13 +8,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jixiao_domain::review::{Grade, Opinions, Status};
-use jixiao_domain::Form;
+use jixiao_store::DossierOrder;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::auth::{session_cookie, Authed, ClientAddr};
 use crate::error::{ApiError, ApiResult};
+use crate::services::{forms_from_json, ListParams};
 use crate::AppState;
 
 // ---------------------------------------------------------------- extractors
@@ -95,6 +96,13 @@ pub struct ListQuery {
     pub year: Option<i64>,
     /// Comma-separated status codes or labels.
     pub status: Option<String>,
+    /// Only this unit (id), within what the caller may see.
+    pub unit: Option<i64>,
+    /// Search text: unit name, titles, names and goals of the current version.
+    pub q: Option<String>,
+    /// `recent` (default: last changed first) or `quality` (most errors, then most
+    /// warnings first).
+    pub order: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -102,11 +110,37 @@ pub struct ListQuery {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SaveRequest {
-    pub forms: Vec<Form>,
+    /// Read with [`forms_from_json`]: a malformed amount is a 422 naming the field.
+    pub forms: Vec<Value>,
     pub base_version: i64,
     /// Opens an adjustment (调整) of an approved dossier.
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// Unsaved forms to check (`POST /api/check`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    pub forms: Vec<Value>,
+}
+
+/// A new dossier from forms (`POST /api/dossiers/create`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    pub forms: Vec<Value>,
+    pub year: i64,
+    /// The unit's name; admins only.
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A copy of a dossier for another year (`POST /api/dossiers/{id}/copy`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRequest {
+    pub year: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -231,21 +265,33 @@ pub async fn list(
                 .ok_or_else(|| ApiError::bad_request(format!("未知的状态：{}", s.trim())))?,
         );
     }
-    let page = state
-        .services()
-        .list(&auth.user, q.year, statuses, q.limit, q.offset)
-        .await?;
+    let order = match q.order.as_deref().map(str::trim) {
+        None | Some("") => DossierOrder::default(),
+        Some(o) => DossierOrder::parse(o).ok_or_else(|| {
+            ApiError::bad_request(format!("未知的排序方式：{o}（可选 recent、quality）"))
+        })?,
+    };
+    let params = ListParams {
+        year: q.year,
+        statuses,
+        unit_id: q.unit,
+        query: q.q,
+        order,
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let page = state.services().list(&auth.user, params).await?;
     Ok(Json(page).into_response())
 }
 
-pub async fn upload(
-    State(state): State<AppState>,
-    auth: Authed,
+/// The `file` (name, bytes) and, where `with_unit`, the `unit` field of an upload.
+async fn upload_fields(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> ApiResult<Response> {
+    limit: usize,
+    with_unit: bool,
+) -> ApiResult<((String, Vec<u8>), Option<String>)> {
     let mut multipart = multipart
         .map_err(|_| ApiError::bad_request("请以 multipart/form-data 上传文件（表单字段 file）"))?;
-    let limit = state.services().config().upload_limit;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut unit: Option<String> = None;
     loop {
@@ -270,7 +316,7 @@ pub async fn upload(
                     .map_err(|e| multipart_error(e.status(), limit))?;
                 file = Some((file_name, bytes.to_vec()));
             }
-            "unit" => {
+            "unit" if with_unit => {
                 unit = Some(
                     field
                         .text()
@@ -279,19 +325,81 @@ pub async fn upload(
                 );
             }
             other => {
+                let accepted = if with_unit { "file 和 unit" } else { "file" };
                 return Err(ApiError::unprocessable(format!(
-                    "未知的表单字段：{other}（只接受 file 和 unit）"
-                )))
+                    "未知的表单字段：{other}（只接受 {accepted}）"
+                )));
             }
         }
     }
-    let Some((file_name, bytes)) = file else {
+    let Some(file) = file else {
         return Err(ApiError::unprocessable("请上传文件（表单字段 file）"));
     };
+    Ok((file, unit))
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Authed,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let limit = state.services().config().upload_limit;
+    let ((file_name, bytes), unit) = upload_fields(multipart, limit, true).await?;
     let saved = state
         .services()
         .upload(&auth.user, &file_name, bytes, unit.as_deref())
         .await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+/// `POST /api/preview`: the file read as an upload would read it, nothing saved.
+pub async fn preview(
+    State(state): State<AppState>,
+    auth: Authed,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let limit = state.services().config().upload_limit;
+    let ((file_name, bytes), _) = upload_fields(multipart, limit, false).await?;
+    let preview = state
+        .services()
+        .preview(&auth.user, &file_name, bytes)
+        .await?;
+    Ok(Json(preview).into_response())
+}
+
+/// `POST /api/check`: the rules and totals of unsaved forms.
+pub async fn check(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<CheckRequest>,
+) -> ApiResult<Response> {
+    let forms = forms_from_json(body.forms)?;
+    let checked = state.services().check_forms(&auth.user, forms).await?;
+    Ok(Json(checked).into_response())
+}
+
+/// `POST /api/dossiers/create`: a new dossier from forms.
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<CreateRequest>,
+) -> ApiResult<Response> {
+    let forms = forms_from_json(body.forms)?;
+    let saved = state
+        .services()
+        .create(&auth.user, forms, body.year, body.unit.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+/// `POST /api/dossiers/{id}/copy`: a copy of a dossier for another year.
+pub async fn copy(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<CopyRequest>,
+) -> ApiResult<Response> {
+    let saved = state.services().copy(&auth.user, id, body.year).await?;
     Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 
@@ -317,9 +425,10 @@ pub async fn save(
     DossierId(id): DossierId,
     ApiJson(body): ApiJson<SaveRequest>,
 ) -> ApiResult<Response> {
+    let forms = forms_from_json(body.forms)?;
     let saved = state
         .services()
-        .save(&auth.user, id, body.forms, body.base_version, body.reason)
+        .save(&auth.user, id, forms, body.base_version, body.reason)
         .await?;
     Ok(Json(saved).into_response())
 }
@@ -396,8 +505,16 @@ pub async fn history(
     Ok(Json(state.services().history(&auth.user, id).await?).into_response())
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound("接口不存在".into())
+/// Unknown paths: JSON under `/api/`, a Chinese page elsewhere (a mistyped address in
+/// the browser).
+pub async fn not_found(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound("接口不存在".into()).into_response()
+    } else {
+        state
+            .ui()
+            .error_page(None, ApiError::NotFound("页面不存在".into()))
+    }
 }
 
 pub async fn method_not_allowed() -> Response {

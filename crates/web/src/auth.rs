@@ -34,7 +34,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-fn session_token(parts: &Parts) -> Option<String> {
+pub(crate) fn session_token(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)

@@ -30,6 +30,9 @@ pub enum ApiError {
         message: String,
         current_version: Option<i64>,
     },
+    /// 409: the unit already has a dossier for that year; `existing_id` is that dossier.
+    #[error("{message}")]
+    Exists { message: String, existing_id: i64 },
     /// 413: the body is larger than the route accepts.
     #[error("请求内容过大（上限 {0}）")]
     TooLarge(String),
@@ -81,7 +84,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Exists { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -121,6 +124,10 @@ impl IntoResponse for ApiError {
                 message,
                 current_version: Some(v),
             } => json!({ "error": message, "current_version": v }),
+            ApiError::Exists {
+                message,
+                existing_id,
+            } => json!({ "error": message, "existing_id": existing_id }),
             ApiError::Unprocessable {
                 message,
                 findings: Some(f),

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod openapi;
 pub mod services;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,12 +25,13 @@ use jixiao_domain::Profile;
 use jixiao_store::{AnyStore, Store};
 
 pub use error::{ApiError, ApiResult};
-pub use services::{Config, Services, User};
+pub use services::{Config, ListParams, Services, User};
 
 /// Shared by every request: the services (store, profile, configuration).
 #[derive(Clone)]
 pub struct AppState {
     services: Arc<Services>,
+    ui: ui::SharedUi,
 }
 
 impl AppState {
@@ -41,11 +43,16 @@ impl AppState {
     pub fn with(store: AnyStore, profile: Profile, config: Config) -> AppState {
         AppState {
             services: Arc::new(Services::new(store, profile, config)),
+            ui: Arc::new(ui::Ui::new()),
         }
     }
 
     pub fn services(&self) -> &Services {
         &self.services
+    }
+
+    pub fn ui(&self) -> &ui::Ui {
+        &self.ui
     }
 }
 
@@ -65,13 +72,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/dossiers/{id}/return", post(api::return_dossier))
         .route("/api/dossiers/{id}/approve", post(api::approve))
         .route("/api/dossiers/{id}/comments", post(api::comment))
-        .route("/api/dossiers/{id}/history", get(api::history));
+        .route("/api/dossiers/{id}/history", get(api::history))
+        .route("/api/dossiers/create", post(api::create))
+        .route("/api/dossiers/{id}/copy", post(api::copy))
+        .route("/api/check", post(api::check))
+        .route(
+            "/api/preview",
+            post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit)),
+        );
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/login", post(api::login))
         .route("/api/logout", post(api::logout))
         .merge(dossiers)
+        .merge(ui::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(cfg.json_limit))

@@ -22,6 +22,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/dossiers/{id}/approve"),
     ("post", "/api/dossiers/{id}/comments"),
     ("get", "/api/dossiers/{id}/history"),
+    ("post", "/api/dossiers/create"),
+    ("post", "/api/dossiers/{id}/copy"),
+    ("post", "/api/check"),
+    ("post", "/api/preview"),
 ];
 
 fn err(desc: &str) -> Value {
@@ -79,7 +83,20 @@ pub fn document() -> Value {
                 "Error": { "type": "object", "required": ["error"], "properties": {
                     "error": { "type": "string" },
                     "current_version": { "type": "integer" },
+                    "existing_id": { "type": "integer", "description": "409：该单位该年度已有的档案" },
                     "findings": { "type": "array", "items": r("Finding") } } },
+                "FormTotals": { "type": "object", "description": "一张表的合计（万元十进制字符串，未填为 null）",
+                    "properties": {
+                        "form": { "type": "integer" }, "kind": { "type": "string" }, "name": { "type": "string" },
+                        "indicators": { "type": "integer", "description": "指标条数" },
+                        "amount": { "type": ["string", "null"], "description": "项目金额 / 资金总额 / 合计（所填）" },
+                        "details_sum": { "type": "string", "description": "支出明细金额之和（项目表）" },
+                        "details_total": { "type": ["string", "null"], "description": "支出明细合计行（所填）" },
+                        "details": { "type": "integer" }, "details_missing": { "type": "integer", "description": "未填金额的支出明细行数" },
+                        "by_source_sum": { "type": "string", "description": "按收入性质分之和（部门整体表）" },
+                        "by_nature_sum": { "type": "string", "description": "按支出性质分之和（部门整体表）" },
+                        "items_sum": { "type": "string", "description": "各专项金额之和（汇总表）" },
+                        "children_sums": { "type": "array", "description": "各专项下支出方向金额之和（汇总表）" } } },
                 "Finding": { "type": "object", "description": "见 docs/json.md 的 Findings" },
                 "Form": { "type": "object", "description": "见 docs/json.md 的 Forms（金额为万元十进制字符串）" },
                 "Opinions": { "type": "object", "additionalProperties": false, "properties": {
@@ -126,6 +143,14 @@ pub fn document() -> Value {
                     "parameters": [
                         { "name": "year", "in": "query", "schema": { "type": "integer" } },
                         { "name": "status", "in": "query", "description": "逗号分隔的状态", "schema": { "type": "string" } },
+                        { "name": "unit", "in": "query", "description": "只看该单位（id）；不在本账号可见范围内时结果为空",
+                            "schema": { "type": "integer" } },
+                        { "name": "q", "in": "query",
+                            "description": "搜索单位名称、表名、项目与专项名称、绩效目标、部门职责、重点工作（忽略空格、全半角、繁简和大小写；% 和 _ 按原字符匹配）",
+                            "schema": { "type": "string", "maxLength": 100 } },
+                        { "name": "order", "in": "query",
+                            "description": "recent：最近修改在前（默认）；quality：错误多的在前，其次警告多的",
+                            "schema": { "enum": ["recent", "quality"] } },
                         { "name": "limit", "in": "query", "schema": { "type": "integer", "maximum": 500 } },
                         { "name": "offset", "in": "query", "schema": { "type": "integer" } } ],
                     "responses": { "200": ok("一页档案", json!({ "type": "object", "properties": {
@@ -178,7 +203,44 @@ pub fn document() -> Value {
                 "responses": with(dossier_errors(&[("403", "CSRF 令牌错误"), ("422", "内容为空或过长")]), "201", ok("已添加", json!({ "type": "object" }))) } },
             "/api/dossiers/{id}/history": { "get": { "summary": "全部版本（含冲突另存版本）", "parameters": id_param(),
                 "responses": with(dossier_errors(&[]), "200", ok("版本列表", json!({ "type": "object", "properties": {
-                    "current_version": { "type": "integer" }, "versions": { "type": "array" } } }))) } }
+                    "current_version": { "type": "integer" }, "versions": { "type": "array" } } }))) } },
+            "/api/dossiers/create": { "post": { "summary": "由表单新建档案（上传预览后保存，或空白表）", "description": CSRF,
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["forms", "year"],
+                    "properties": { "forms": { "type": "array", "items": r("Form") },
+                        "year": { "type": "integer", "minimum": 1990, "maximum": 2200 },
+                        "unit": { "type": "string", "description": "单位名称（仅管理员）" } } })),
+                "responses": { "201": ok("已建立", r("Saved")), "400": err("不是有效的 JSON"), "401": err("未登录"),
+                    "403": err("无权新建、填报单位指定了 unit 或 CSRF 令牌错误"),
+                    "409": err("该单位该年度的档案已存在（existing_id 为已有档案）"), "413": err("请求内容过大"),
+                    "422": err("金额格式有误（说明指出表和字段）、年度无效、没有表或单位不存在") } } },
+            "/api/dossiers/{id}/copy": { "post": { "summary": "复制为另一年度的新档案（深拷贝当前版本，重新审核）", "description": CSRF,
+                "parameters": id_param(),
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["year"],
+                    "properties": { "year": { "type": "integer", "minimum": 1990, "maximum": 2200 } } })),
+                "responses": with(dossier_errors(&[("403", "无权复制或 CSRF 令牌错误"),
+                    ("409", "该单位该年度的档案已存在（existing_id 为已有档案）"), ("422", "年度无效")]),
+                    "201", ok("已建立", r("Saved"))) } },
+            "/api/check": { "post": { "summary": "检查未保存的表单（不写数据库）：审核发现与合计", "description": CSRF,
+                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["forms"],
+                    "properties": { "forms": { "type": "array", "items": r("Form") } } })),
+                "responses": { "200": ok("审核发现与各表合计", json!({ "type": "object", "properties": {
+                        "findings": { "type": "array", "items": r("Finding") },
+                        "totals": { "type": "array", "items": r("FormTotals") } } })),
+                    "400": err("不是有效的 JSON"), "401": err("未登录"), "403": err("CSRF 令牌错误"),
+                    "413": err("请求内容过大"), "422": err("金额格式有误（说明指出表和字段）或内容不符合要求") } } },
+            "/api/preview": { "post": { "summary": "读取上传文件但不保存：表单、全部导入提示与审核发现", "description": CSRF,
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+                    "type": "object", "required": ["file"], "properties": {
+                        "file": { "type": "string", "format": "binary", "description": ".txt/.docx/.xlsx/.xls/.html" } } } } } },
+                "responses": { "200": ok("读取结果（无法读取时 status 为 error，error 说明原因）", json!({ "type": "object", "properties": {
+                        "file": { "type": "string" }, "status": { "enum": ["ok", "error"] },
+                        "error": { "type": "string" },
+                        "forms": { "type": "array", "items": r("Form") },
+                        "findings": { "type": "array", "items": r("Finding") },
+                        "totals": { "type": "array", "items": r("FormTotals") },
+                        "year": { "type": ["integer", "null"] }, "unit": { "type": "string" } } })),
+                    "400": err("不是 multipart 请求"), "401": err("未登录"),
+                    "403": err("无权上传或 CSRF 令牌错误"), "413": err("文件过大"), "422": err("没有上传文件") } } }
         }
     })
 }

@@ -12,19 +12,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use jixiao_domain::finding::{Location, Severity};
+use jixiao_domain::finding::Severity;
 use jixiao_domain::review::{Action, Grade, Opinions, Status};
-use jixiao_domain::text::normalize_label;
 use jixiao_domain::{rules, Dossier, FiledForm, Finding, Form, Profile};
-use jixiao_files::import::{import_bytes, Status as ImportStatus};
+use jixiao_files::import::Status as ImportStatus;
 use jixiao_files::limits::Limits;
 use jixiao_store::{
-    hash_password, verify_password, Actor, AnyStore, Comment, DossierFilter, Page, ReviewRecord,
-    Role, SaveKind, Session, Store, StoreError, StoredDossier, VersionInfo, MAX_PAGE,
+    hash_password, verify_password, Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page,
+    ReviewRecord, Role, SaveKind, Session, Store, StoreError, StoredDossier, VersionInfo, MAX_PAGE,
 };
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
+
+mod editing;
+pub use editing::{
+    forms_from_json, Checked, EditorModel, FormTotals, FrameworkLevel, NewChoices, Preview, YEARS,
+};
 
 /// Audit action of a failed login; rate limiting counts these.
 pub const LOGIN_FAILED: &str = "login.failed";
@@ -88,6 +92,27 @@ impl Scope {
             Scope::Units(ids) => ids.contains(&unit_id),
         }
     }
+}
+
+/// Longest search text [`Services::list`] accepts, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// What [`Services::list`] lists, before the caller's scope is applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListParams {
+    pub year: Option<i64>,
+    /// Empty: any status.
+    pub statuses: Vec<Status>,
+    /// Only this unit. Intersected with the caller's scope: a unit the caller may not
+    /// see lists nothing.
+    pub unit_id: Option<i64>,
+    /// Search text (unit name, titles, names and goals of the current version); blank
+    /// means no search. At most [`MAX_QUERY_CHARS`] characters.
+    pub query: Option<String>,
+    pub order: DossierOrder,
+    /// Default 50, at most `MAX_PAGE`.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 /// One line of the dossier list (and the head of a dossier's detail).
@@ -369,24 +394,37 @@ impl Services {
 
     // ---------------------------------------------------------------- dossiers
 
-    pub async fn list(
-        &self,
-        user: &User,
-        year: Option<i64>,
-        statuses: Vec<Status>,
-        limit: Option<i64>,
-        offset: Option<i64>,
-    ) -> ApiResult<Page<DossierSummary>> {
-        let unit_ids = match self.scope(user).await? {
-            Scope::All => None,
-            Scope::Units(ids) => Some(ids),
+    /// The dossiers the caller may see that match `params`. A `unit_id` outside the
+    /// caller's scope gives an empty page (not an error, and never another unit's data).
+    pub async fn list(&self, user: &User, params: ListParams) -> ApiResult<Page<DossierSummary>> {
+        let query = params
+            .query
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty());
+        if query
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+        {
+            return Err(ApiError::bad_request(format!(
+                "搜索内容过长（最多 {MAX_QUERY_CHARS} 个字）"
+            )));
+        }
+        let unit_ids = match (self.scope(user).await?, params.unit_id) {
+            (Scope::All, None) => None,
+            (Scope::All, Some(unit)) => Some(vec![unit]),
+            (Scope::Units(ids), None) => Some(ids),
+            (Scope::Units(ids), Some(unit)) => {
+                Some(ids.into_iter().filter(|id| *id == unit).collect())
+            }
         };
         let filter = DossierFilter {
             unit_ids,
-            statuses,
-            year,
-            limit: limit.unwrap_or(50).clamp(1, MAX_PAGE),
-            offset: offset.unwrap_or(0).max(0),
+            statuses: params.statuses,
+            year: params.year,
+            query,
+            order: params.order,
+            limit: params.limit.unwrap_or(50).clamp(1, MAX_PAGE),
+            offset: params.offset.unwrap_or(0).max(0),
         };
         let page = self.store.list_dossiers(&filter).await?;
         Ok(Page {
@@ -397,7 +435,8 @@ impl Services {
 
     /// Imports an uploaded file into a new dossier of the caller's unit (an admin names
     /// the unit, or the file's unit is used). The file's own unit name is kept in the
-    /// forms; a mismatch becomes a `parse-warning`.
+    /// forms; a mismatch becomes a `parse-warning`. `preview` reads the same way and
+    /// `create` makes the dossier the same way.
     pub async fn upload(
         &self,
         user: &User,
@@ -406,15 +445,8 @@ impl Services {
         unit: Option<&str>,
     ) -> ApiResult<Saved> {
         Self::require(user, &[Role::Unit, Role::Admin], "上传档案")?;
-        if user.role() == Role::Unit && unit.is_some_and(|u| !u.trim().is_empty()) {
-            return Err(ApiError::forbidden(
-                "填报单位只能为本单位上传档案，不能指定 unit",
-            ));
-        }
-        let name = file_name.to_string();
-        let profile = self.profile.clone();
-        let limits = self.limits.clone();
-        let imported = blocking(move || import_bytes(&name, &bytes, &profile, &limits)).await?;
+        Self::no_named_unit(user, unit, "上传")?;
+        let imported = self.import_file(file_name, bytes).await?;
         if imported.status == ImportStatus::Error {
             return Err(ApiError::unprocessable(
                 imported
@@ -435,56 +467,16 @@ impl Services {
                 "文件中没有找到预算年度，无法建立档案，请在表名或表头写明年度（如“2023年”）",
             ));
         };
-        let target = match (user.role(), unit) {
-            (Role::Unit, _) => {
-                let id = user
-                    .account
-                    .unit_id
-                    .ok_or_else(|| ApiError::forbidden("账号未关联单位"))?;
-                self.store.get_unit(id).await?
-            }
-            (_, Some(name)) if !name.trim().is_empty() => self.unit_named(name.trim()).await?,
-            _ if !file_unit.is_empty() => self.unit_named(&file_unit).await?,
-            _ => {
-                return Err(ApiError::unprocessable(
-                    "文件中没有填报单位，请在 unit 字段中指定单位",
-                ))
-            }
-        };
-        let mut findings = imported.findings.clone();
-        if normalize_label(&file_unit) != normalize_label(&target.name) {
-            let shown = if file_unit.is_empty() {
-                "（空）"
-            } else {
-                &file_unit
-            };
-            findings.push(Finding::new(
-                "parse-warning",
-                self.profile.severity("parse-warning", Severity::Warning),
-                format!(
-                    "文件中的单位“{shown}”与账号所属单位“{}”不一致，已按“{}”保存",
-                    target.name, target.name
-                ),
-                Location {
-                    file: imported.path.clone(),
-                    ..Default::default()
-                },
-            ));
-        }
-        let forms = imported.forms.clone();
-        let file = imported.path.clone();
-        findings.extend(self.check(&file, &forms).await?);
-        rules::sort_findings(&mut findings);
-        let d = self
-            .store
-            .create_dossier(target.id, i64::from(year), &forms, &findings, &user.actor())
-            .await?;
-        Ok(Saved {
-            id: d.id,
-            version: d.current_version,
-            status: d.status,
-            findings,
-        })
+        let target = self.target_unit(user, unit, &file_unit).await?;
+        self.create_from(
+            user,
+            &target,
+            i64::from(year),
+            imported.forms,
+            imported.findings,
+            &imported.path,
+        )
+        .await
     }
 
     async fn unit_named(&self, name: &str) -> ApiResult<jixiao_store::Unit> {
@@ -706,6 +698,49 @@ impl Services {
             current_version: d.current_version,
             versions: self.store.history(id).await?,
         })
+    }
+
+    /// One stored version (any, including conflict versions) of a visible dossier.
+    pub async fn version(
+        &self,
+        user: &User,
+        id: i64,
+        version: i64,
+    ) -> ApiResult<jixiao_store::Version> {
+        self.visible(user, id).await?;
+        match self.store.get_version(id, version).await {
+            Ok(v) => Ok(v),
+            Err(StoreError::NotFound) => Err(ApiError::NotFound(format!("第{version}版不存在"))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The forms to export: a version of a visible dossier (the current one unless given).
+    pub async fn export_forms(
+        &self,
+        user: &User,
+        id: i64,
+        version: Option<i64>,
+    ) -> ApiResult<(DossierSummary, Vec<Form>)> {
+        let d = self.visible(user, id).await?;
+        let v = self
+            .version(user, id, version.unwrap_or(d.current_version))
+            .await?;
+        Ok((DossierSummary::from(&d), v.forms))
+    }
+
+    /// The units the caller may see, by name (for filters and pickers).
+    pub async fn units_in_scope(&self, user: &User) -> ApiResult<Vec<jixiao_store::Unit>> {
+        let scope = self.scope(user).await?;
+        let mut units: Vec<_> = self
+            .store
+            .list_units()
+            .await?
+            .into_iter()
+            .filter(|u| scope.contains(u.id))
+            .collect();
+        units.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(units)
     }
 }
 

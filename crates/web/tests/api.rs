@@ -33,7 +33,35 @@ on_every_backend!(
     concurrent_saves_one_wins_both_kept,
     bad_requests_get_clear_4xx,
     workflow_over_http,
+    list_search_filters_and_order,
+    preview_then_create,
+    live_check_runs_the_rules_and_totals_exactly,
+    copy_for_another_year,
 );
+
+/// A blank 项目支出绩效目标表 as the editor's "blank" template makes it.
+fn blank_project() -> Value {
+    serde_json::to_value(jixiao_domain::Form::Project(jixiao_domain::Project {
+        variant: jixiao_domain::ProjectVariant::Project,
+        title: "项目支出绩效目标表".into(),
+        ..Default::default()
+    }))
+    .unwrap()
+}
+
+/// Findings without the file they were checked as (a save and a check name it apart).
+fn without_file(findings: &Value) -> Vec<Value> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f["location"]["file"] = json!("");
+            f
+        })
+        .collect()
+}
 
 fn full_opinions() -> Value {
     json!({ "completeness": "要素齐全", "relevance": "与职能相符",
@@ -221,6 +249,18 @@ mod cases {
                 "/api/dossiers/{id}/history",
                 [401, 200, 404, 200, 404, 200],
             ),
+            (
+                "post",
+                "/api/dossiers/create",
+                [401, 201, 201, 403, 403, 201],
+            ),
+            (
+                "post",
+                "/api/dossiers/{id}/copy",
+                [401, 201, 404, 403, 404, 201],
+            ),
+            ("post", "/api/check", [401, 200, 200, 200, 200, 200]),
+            ("post", "/api/preview", [401, 200, 200, 403, 403, 200]),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
         let documented: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
@@ -229,7 +269,6 @@ mod cases {
             "the matrix covers every documented route"
         );
 
-        let seed = seed_docx();
         let mut year = 3000; // clear of the seed's 2023
         let mut failures = Vec::new();
         for (method, path, expected) in matrix {
@@ -246,7 +285,7 @@ mod cases {
                     env.blank_dossier(env.unit_a, year).await
                 };
                 let url = path.replace("{id}", &id.to_string());
-                let r = call(&env, method, path, &url, *role, who.as_ref(), &seed).await;
+                let r = call(&env, method, path, &url, *role, who.as_ref(), year).await;
                 if r.status.as_u16() != *want {
                     failures.push(format!(
                         "{method} {path} as {}: want {want}, got {} {:?}",
@@ -258,7 +297,7 @@ mod cases {
                 // The same route on a dossier that does not exist.
                 if path.contains("{id}") {
                     let url = path.replace("{id}", "987654");
-                    let r = call(&env, method, path, &url, *role, who.as_ref(), &seed).await;
+                    let r = call(&env, method, path, &url, *role, who.as_ref(), year).await;
                     let want = if role.is_some() { 404 } else { 401 };
                     if r.status.as_u16() != want {
                         failures.push(format!(
@@ -301,8 +340,11 @@ mod cases {
         url: &str,
         role: Option<&str>,
         who: Option<&Client>,
-        seed: &[u8],
+        year: i64,
     ) -> Reply {
+        let seed = seed_docx();
+        // New dossiers (create, copy) for a year clear of the matrix's blank ones.
+        let new_year = year - 1000;
         let body = match path {
             "/api/login" => {
                 Some(json!({ "username": role.unwrap_or(UNIT_OWN), "password": PASSWORD }))
@@ -316,11 +358,23 @@ mod cases {
                 Some(json!({ "grade": "良", "opinions": full_opinions() }))
             }
             "/api/dossiers/{id}/comments" => Some(json!({ "field": "", "body": "意见" })),
+            "/api/check" => Some(json!({ "forms": [blank_project()] })),
+            "/api/dossiers/create" => {
+                let mut b = json!({ "forms": [blank_project()], "year": new_year });
+                if role == Some(ADMIN) {
+                    b["unit"] = json!(UNIT_C);
+                }
+                Some(b)
+            }
+            "/api/dossiers/{id}/copy" => Some(json!({ "year": new_year })),
             _ => None,
         };
+        if path == "/api/preview" {
+            return env.upload_to(path, who, "seed.docx", &seed).await;
+        }
         if method == "post" && path == "/api/dossiers" {
             let unit = (role == Some(ADMIN)).then_some(UNIT_C);
-            return env.upload(who, "seed.docx", seed, unit).await;
+            return env.upload(who, "seed.docx", &seed, unit).await;
         }
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         env.json(m, url, who, body).await
@@ -434,7 +488,12 @@ mod cases {
             .upload(Some(&own), "seed.docx", &seed_docx(), None)
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert_eq!(r.error(), "该单位该年度的档案已存在");
+        assert!(
+            r.error().starts_with("该单位该年度的档案已存在"),
+            "{}",
+            r.error()
+        );
+        assert_eq!(r.body["existing_id"], id, "names the existing dossier");
 
         let other = env.client(UNIT_OTHER).await;
         let r = env
@@ -786,6 +845,561 @@ mod cases {
             .map(|v| v["kind"].as_str().unwrap())
             .collect();
         assert_eq!(kinds, ["save", "save", "adjustment"]);
+        assert!(env.store.verify_audit().await.unwrap().is_intact());
+    }
+
+    /// `GET /api/dossiers` with `q`, `unit`, `year`, `status`, `order`: search sees only
+    /// what the caller may see, and `unit` is intersected with the caller's scope.
+    pub async fn list_search_filters_and_order(env: Env) {
+        use jixiao_domain::{Finding, Form, Location, Project, Severity};
+        let forms = |unit: &str, project: &str, goal: &str| {
+            vec![Form::Project(Project {
+                title: "项目支出绩效目标表".into(),
+                unit: unit.into(),
+                name: project.into(),
+                annual_goal: goal.into(),
+                ..Project::default()
+            })]
+        };
+        let findings = |errors: usize, warnings: usize| -> Vec<Finding> {
+            (0..errors)
+                .map(|_| Severity::Error)
+                .chain((0..warnings).map(|_| Severity::Warning))
+                .map(|sev| Finding::new("sum.total", sev, "合计不符", Location::default()))
+                .collect()
+        };
+        let make = |unit: i64, year: i64, f: Vec<Form>, found: Vec<Finding>| {
+            let store = env.store.clone();
+            async move {
+                store
+                    .create_dossier(unit, year, &f, &found, &system())
+                    .await
+                    .unwrap()
+                    .id
+            }
+        };
+        let a23 = make(
+            env.unit_a,
+            2023,
+            forms(UNIT_A, "教育基地建设", "建设爱国主义教育基地"),
+            findings(0, 2),
+        )
+        .await;
+        let a24 = make(
+            env.unit_a,
+            2024,
+            forms(UNIT_A, "统战宣传", "宣传覆盖率100%"),
+            findings(1, 0),
+        )
+        .await;
+        let b23 = make(
+            env.unit_b,
+            2023,
+            forms(UNIT_B, "预算绩效管理", "全面实施预算绩效管理"),
+            findings(3, 0),
+        )
+        .await;
+        let c23 = make(
+            env.unit_c,
+            2023,
+            forms(UNIT_C, "义务教育", "义务教育均衡发展"),
+            vec![],
+        )
+        .await;
+
+        fn enc(s: &str) -> String {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        }
+        let ids = |r: &Reply| -> Vec<i64> {
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            let items: Vec<i64> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_i64().unwrap())
+                .collect();
+            assert!(r.body["total"].as_i64().unwrap() >= items.len() as i64);
+            items
+        };
+        let list = |who: &'static str, query: String| {
+            let env = &env;
+            async move {
+                let c = env.client(who).await;
+                env.get(&format!("/api/dossiers?{query}"), Some(&c)).await
+            }
+        };
+
+        // The assigned reviewer sees unit A only, whatever it asks for.
+        let r = list(REVIEWER_ASSIGNED, String::new()).await;
+        assert_eq!(ids(&r), vec![a24, a23]);
+        let r = list(REVIEWER_ASSIGNED, format!("q={}", enc("教育"))).await;
+        assert_eq!(ids(&r), vec![a23], "C matches too but is not visible");
+        assert_eq!(r.body["total"], 1);
+        let r = list(REVIEWER_ASSIGNED, format!("unit={}", env.unit_b)).await;
+        assert_eq!((ids(&r), &r.body["total"]), (vec![], &json!(0)));
+        let r = list(
+            REVIEWER_ASSIGNED,
+            format!("unit={}&q={}", env.unit_b, enc("预算绩效")),
+        )
+        .await;
+        assert_eq!(ids(&r), Vec::<i64>::new(), "never another unit's data");
+        let r = list(REVIEWER_ASSIGNED, format!("unit={}&year=2024", env.unit_a)).await;
+        assert_eq!(ids(&r), vec![a24]);
+        let r = list(REVIEWER_ASSIGNED, "order=quality".into()).await;
+        assert_eq!(ids(&r), vec![a24, a23], "the error first, then warnings");
+        assert_eq!(r.body["items"][0]["error_count"], 1);
+        let r = list(REVIEWER_ASSIGNED, format!("q={}", enc("100%"))).await;
+        assert_eq!(ids(&r), vec![a24]);
+        let r = list(REVIEWER_ASSIGNED, format!("q={}", enc("覆盖率1_0%"))).await;
+        assert_eq!(ids(&r), Vec::<i64>::new(), "_ is not a wildcard");
+        let r = list(REVIEWER_ASSIGNED, format!("q={}", enc("%"))).await;
+        assert_eq!(ids(&r), vec![a24]);
+        let r = list(
+            REVIEWER_ASSIGNED,
+            format!("q={}&status=submitted", enc("教育")),
+        )
+        .await;
+        assert_eq!(ids(&r), Vec::<i64>::new());
+
+        // Other roles: the intersection is empty outside the scope.
+        let r = list(UNIT_OTHER, format!("unit={}", env.unit_a)).await;
+        assert_eq!(ids(&r), Vec::<i64>::new());
+        let r = list(UNIT_OTHER, format!("q={}", enc("财政局"))).await;
+        assert_eq!(ids(&r), vec![b23]);
+        let r = list(UNIT_OTHER, format!("q={}", enc("教育"))).await;
+        assert_eq!(ids(&r), Vec::<i64>::new());
+        let r = list(REVIEWER_UNASSIGNED, format!("unit={}", env.unit_c)).await;
+        assert_eq!(ids(&r), Vec::<i64>::new());
+        let r = list(UNIT_OWN, format!("unit={}", env.unit_a)).await;
+        assert_eq!(ids(&r), vec![a24, a23]);
+
+        // The admin sees everything.
+        let r = list(ADMIN, format!("q={}", enc(" 教 育 "))).await;
+        assert_eq!(ids(&r), vec![c23, a23]);
+        let r = list(ADMIN, format!("unit={}", env.unit_c)).await;
+        assert_eq!(ids(&r), vec![c23]);
+        let r = list(ADMIN, "order=quality".into()).await;
+        assert_eq!(ids(&r), vec![b23, a24, a23, c23]);
+        let r = list(ADMIN, "order=recent".into()).await;
+        assert_eq!(ids(&r), vec![c23, b23, a24, a23]);
+        let r = list(
+            ADMIN,
+            format!("q={}&order=quality&limit=1&offset=1", enc("教育")),
+        )
+        .await;
+        assert_eq!(ids(&r), vec![c23]);
+        assert_eq!(r.body["total"], 2);
+        let r = list(ADMIN, format!("q=&unit={}", env.unit_b)).await;
+        assert_eq!(ids(&r), vec![b23], "an empty q is no search");
+
+        // Bad parameters.
+        let r = list(ADMIN, "order=best".into()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.error().contains("未知的排序方式"), "{}", r.error());
+        let r = list(ADMIN, "unit=abc".into()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.error().starts_with("查询参数有误"), "{}", r.error());
+        let r = list(ADMIN, format!("q={}", enc(&"长".repeat(101)))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.error().contains("搜索内容过长"), "{}", r.error());
+        let r = list(ADMIN, format!("q={}", enc(&"长".repeat(100)))).await;
+        assert_eq!(ids(&r), Vec::<i64>::new());
+    }
+
+    /// `POST /api/preview` reads a file as an upload does (every parse warning, the rules'
+    /// findings, the totals) without saving; `POST /api/dossiers/create` then makes the
+    /// dossier from the previewed forms, refusing an existing (unit, year) with a link to
+    /// it, a unit field from a unit user, a bad year, no forms and a malformed amount.
+    pub async fn preview_then_create(env: Env) {
+        let own = env.client(UNIT_OWN).await;
+        let r = env
+            .upload_to("/api/preview", Some(&own), "seed.docx", &seed_docx())
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let p = r.body;
+        assert_eq!(p["status"], "ok");
+        assert_eq!(p["file"], "seed.docx");
+        assert_eq!(p["year"], 2023);
+        assert_eq!(p["unit"], UNIT_A);
+        let forms = p["forms"].as_array().unwrap().clone();
+        assert_eq!(forms.len(), 4);
+        let imported = jixiao_files::import::import_bytes(
+            "seed.docx",
+            &seed_docx(),
+            &jixiao_domain::Profile::national(),
+            &jixiao_files::limits::Limits::default(),
+        );
+        let found = p["findings"].as_array().unwrap();
+        for w in &imported.findings {
+            assert!(
+                found.contains(&serde_json::to_value(w).unwrap()),
+                "every parse warning is shown: {w:?}"
+            );
+        }
+        assert!(found.iter().any(|f| f["rule"] == "empty-indicator"));
+        let totals = p["totals"].as_array().unwrap();
+        assert_eq!(totals.len(), 4);
+        assert_eq!(totals[2]["kind"], "project");
+        assert!(totals[2]["details_sum"].is_string(), "{}", totals[2]);
+        assert_eq!(
+            totals[0]["indicators"].as_u64().unwrap() as usize,
+            forms[0]["indicators"].as_array().unwrap().len()
+        );
+        let list = env.get("/api/dossiers", Some(&own)).await;
+        assert_eq!(list.body["total"], 0, "a preview saves nothing");
+
+        // Another unit's user sees the unit mismatch before saving.
+        let other = env.client(UNIT_OTHER).await;
+        let r = env
+            .upload_to("/api/preview", Some(&other), "seed.docx", &seed_docx())
+            .await;
+        assert!(r.body["findings"].as_array().unwrap().iter().any(|f| {
+            f["rule"] == "parse-warning" && f["message"].as_str().unwrap().contains(UNIT_B)
+        }));
+        // A file that is no form: status error with the reason, still 200.
+        let r = env
+            .upload_to(
+                "/api/preview",
+                Some(&own),
+                "notes.txt",
+                "今天天气很好。\n".as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["status"], "error");
+        assert!(r.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("没有找到绩效目标表"));
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let r = env
+            .upload_to("/api/preview", Some(&rev), "seed.docx", &seed_docx())
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // Save the previewed forms.
+        let create = |body: Value, who: &Client| {
+            let (env, who) = (&env, who.clone());
+            async move {
+                env.json(Method::POST, "/api/dossiers/create", Some(&who), Some(body))
+                    .await
+            }
+        };
+        let r = create(json!({ "forms": forms, "year": 2023 }), &own).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["version"], 1);
+        assert_eq!(r.body["status"], "draft");
+        let id = r.body["id"].as_i64().unwrap();
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&own)).await;
+        assert_eq!(d.body["unit_id"], env.unit_a);
+        assert_eq!(d.body["year"], 2023);
+        assert_eq!(d.body["forms"], json!(forms), "stored exactly as previewed");
+        assert!(d.body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "empty-indicator"));
+
+        let r = create(json!({ "forms": forms, "year": 2023 }), &own).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.error().starts_with("该单位该年度的档案已存在"),
+            "{}",
+            r.error()
+        );
+        assert!(r.error().contains(&id.to_string()), "{}", r.error());
+        assert_eq!(r.body["existing_id"], id);
+
+        let r = create(
+            json!({ "forms": forms, "year": 2024, "unit": UNIT_C }),
+            &own,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "a unit user names no unit");
+        for year in [1800, 99999, -1] {
+            let r = create(json!({ "forms": forms, "year": year }), &own).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{year}");
+            assert!(r.error().contains("年度"), "{}", r.error());
+        }
+        let r = create(json!({ "forms": [], "year": 2024 }), &own).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut bad = forms.clone();
+        bad[2]["details"][0]["amount"] = json!("12万");
+        let r = create(json!({ "forms": bad, "year": 2024 }), &own).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.error().contains("第3张表")
+                && r.error().contains("第1条支出明细的金额")
+                && r.error().contains("12万"),
+            "{}",
+            r.error()
+        );
+        let r = create(json!({ "forms": forms, "year": 2024 }), &rev).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The admin names the unit; blank forms get the unit and year filled in.
+        let admin = env.client(ADMIN).await;
+        let r = create(
+            json!({ "forms": [blank_project()], "year": 2023, "unit": UNIT_C }),
+            &admin,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let d = env
+            .get(&format!("/api/dossiers/{}", r.body["id"]), Some(&admin))
+            .await;
+        assert_eq!(d.body["unit_id"], env.unit_c);
+        assert_eq!(d.body["forms"][0]["unit"], UNIT_C);
+        assert_eq!(d.body["forms"][0]["year"], 2023);
+        let r = create(
+            json!({ "forms": [blank_project()], "year": 2023, "unit": "不存在的单位" }),
+            &admin,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = create(json!({ "forms": [blank_project()], "year": 2023 }), &admin).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no unit anywhere"
+        );
+        assert!(env.store.verify_audit().await.unwrap().is_intact());
+    }
+
+    /// `POST /api/check` gives exactly the findings a save stores and exact totals; it
+    /// writes nothing; a malformed amount is a 422 naming the form and field.
+    pub async fn live_check_runs_the_rules_and_totals_exactly(env: Env) {
+        let own = env.client(UNIT_OWN).await;
+        let p = env
+            .upload_to("/api/preview", Some(&own), "seed.docx", &seed_docx())
+            .await
+            .body;
+        let forms = p["forms"].clone();
+        let id = env.blank_dossier(env.unit_a, 2023).await;
+        let check = |body: Value, who: &Client| {
+            let (env, who) = (&env, who.clone());
+            async move {
+                env.json(Method::POST, "/api/check", Some(&who), Some(body))
+                    .await
+            }
+        };
+        let r = check(json!({ "forms": forms }), &own).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let checked = r.body;
+        let history = env
+            .get(&format!("/api/dossiers/{id}/history"), Some(&own))
+            .await;
+        assert_eq!(
+            history.body["versions"].as_array().unwrap().len(),
+            1,
+            "nothing written"
+        );
+        let saved = env
+            .json(
+                Method::PUT,
+                &format!("/api/dossiers/{id}"),
+                Some(&own),
+                Some(json!({ "forms": forms, "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+        assert_eq!(
+            without_file(&checked["findings"]),
+            without_file(&saved.body["findings"]),
+            "the same rules as a save"
+        );
+
+        // Totals are exact decimals (0.1 + 0.2 is 0.3, not 0.30000000000000004).
+        let mut project = blank_project();
+        project["amount"] = json!("0.3");
+        project["details_total"] = json!("0.30");
+        project["details"] = json!([
+            { "content": "培训", "item": "资料费", "amount": "0.1", "basis": "" },
+            { "content": "培训", "item": "场地费", "amount": "0.2", "basis": "" },
+            { "content": "培训", "item": "其他", "amount": null, "basis": "" }
+        ]);
+        project["indicators"] = json!([{ "level1": "产出指标", "level2": "数量指标", "name": "培训人次",
+            "value": { "text": "≥200人次", "comparator": null, "number": null, "unit": null },
+            "standard": "计划标准" }]);
+        let r = check(json!({ "forms": [project.clone()] }), &own).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let t = &r.body["totals"][0];
+        assert_eq!(t["details_sum"], "0.3");
+        assert_eq!(t["details_total"], "0.3");
+        assert_eq!(t["amount"], "0.3");
+        assert_eq!(t["details"], 3);
+        assert_eq!(t["details_missing"], 1);
+        assert_eq!(t["indicators"], 1);
+        let r = check(json!({ "forms": [] }), &own).await;
+        assert_eq!(r.body, json!({ "findings": [], "totals": [] }));
+
+        for (bad, why) in [
+            (json!("12万元"), "12万元"),
+            (json!("1,000"), "1,000"),
+            (json!(12.5), "文本"),
+            (json!("99999999999999"), "过大"),
+        ] {
+            let mut p = project.clone();
+            p["details"][1]["amount"] = bad;
+            let r = check(json!({ "forms": [blank_project(), p] }), &own).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+            let e = r.error();
+            assert!(
+                e.contains("第2张表") && e.contains("第2条支出明细的金额") && e.contains(why),
+                "{e}"
+            );
+        }
+        let mut p = project.clone();
+        p["budget_total"] = json!(1);
+        let r = check(json!({ "forms": [p] }), &own).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "unknown fields of a form are ignored as on import"
+        );
+        let r = check(json!({ "forms": [project.clone()], "extra": 1 }), &own).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let rev = env.client(REVIEWER_UNASSIGNED).await;
+        assert_eq!(
+            check(json!({ "forms": [project] }), &rev).await.status,
+            StatusCode::OK
+        );
+    }
+
+    /// `POST /api/dossiers/{id}/copy`: a new dossier of the same unit for another year, a
+    /// deep copy of the current version with the years replaced and fresh findings.
+    pub async fn copy_for_another_year(env: Env) {
+        let own = env.client(UNIT_OWN).await;
+        let r = env
+            .upload(Some(&own), "seed.docx", &seed_docx(), None)
+            .await;
+        let id = r.body["id"].as_i64().unwrap();
+        let src = env
+            .get(&format!("/api/dossiers/{id}"), Some(&own))
+            .await
+            .body;
+        let mut forms = src["forms"].clone();
+        forms[0]["duties"] = json!("第二版的部门职责");
+        let r = env
+            .json(
+                Method::PUT,
+                &format!("/api/dossiers/{id}"),
+                Some(&own),
+                Some(json!({ "forms": forms, "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(r.body["version"], 2, "{:?}", r.body);
+
+        let copy = |from: i64, year: i64, who: &Client| {
+            let (env, who) = (&env, who.clone());
+            async move {
+                env.json(
+                    Method::POST,
+                    &format!("/api/dossiers/{from}/copy"),
+                    Some(&who),
+                    Some(json!({ "year": year })),
+                )
+                .await
+            }
+        };
+        let r = copy(id, 2024, &own).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let new = r.body["id"].as_i64().unwrap();
+        assert_ne!(new, id);
+        assert_eq!(r.body["version"], 1);
+        assert_eq!(r.body["status"], "draft");
+        let d = env
+            .get(&format!("/api/dossiers/{new}"), Some(&own))
+            .await
+            .body;
+        assert_eq!(d["unit_id"], env.unit_a);
+        assert_eq!(d["year"], 2024);
+        let copied = d["forms"].as_array().unwrap();
+        assert_eq!(copied.len(), 4);
+        for f in copied {
+            assert_eq!(f["year"], 2024);
+            let title = f["title"].as_str().unwrap();
+            assert!(
+                title.contains("2024年") && !title.contains("2023"),
+                "{title}"
+            );
+        }
+        assert_eq!(
+            copied[0]["duties"], "第二版的部门职责",
+            "the current version"
+        );
+        assert_eq!(copied[2]["indicators"], forms[2]["indicators"]);
+        assert_eq!(copied[2]["details"], forms[2]["details"]);
+        assert!(
+            d["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "empty-indicator"),
+            "findings computed fresh"
+        );
+
+        // A copy, not a link: editing it leaves the source alone.
+        let mut changed = d["forms"].clone();
+        changed[0]["duties"] = json!("2024年的部门职责");
+        let r = env
+            .json(
+                Method::PUT,
+                &format!("/api/dossiers/{new}"),
+                Some(&own),
+                Some(json!({ "forms": changed, "base_version": 1 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let s = env
+            .get(&format!("/api/dossiers/{id}"), Some(&own))
+            .await
+            .body;
+        assert_eq!(s["forms"][0]["duties"], "第二版的部门职责");
+        assert_eq!(s["forms"][0]["year"], 2023);
+        assert_eq!(s["version"], 2);
+
+        let r = copy(id, 2024, &own).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.body["existing_id"], new);
+        let r = copy(id, 2023, &own).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "its own year");
+        assert_eq!(r.body["existing_id"], id);
+        assert_eq!(
+            copy(id, 3000, &own).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let other = env.client(UNIT_OTHER).await;
+        assert_eq!(copy(id, 2025, &other).await.status, StatusCode::NOT_FOUND);
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        assert_eq!(copy(id, 2025, &rev).await.status, StatusCode::FORBIDDEN);
+        let stranger = env.client(REVIEWER_UNASSIGNED).await;
+        assert_eq!(
+            copy(id, 2025, &stranger).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let admin = env.client(ADMIN).await;
+        let r = copy(new, 2025, &admin).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let d = env
+            .get(&format!("/api/dossiers/{}", r.body["id"]), Some(&admin))
+            .await
+            .body;
+        assert_eq!(d["unit_id"], env.unit_a);
+        assert_eq!(d["forms"][0]["duties"], "2024年的部门职责");
+
+        let log = env.store.audit_log(0, 10_000).await.unwrap();
+        assert!(log
+            .iter()
+            .any(|r| r.action == "dossier.copy" && r.target == format!("dossier:{new}")));
         assert!(env.store.verify_audit().await.unwrap().is_intact());
     }
 }

@@ -8,7 +8,7 @@ use docx_rs::{
     TableCell, TableRow, VMergeType,
 };
 
-use super::table::{CellKind, Table};
+use super::table::{CellKind, Table, A4_WIDTH};
 
 fn run(text: &str, font: &str) -> Run {
     Run::new()
@@ -29,8 +29,10 @@ fn cell(text: &str, kind: CellKind) -> TableCell {
             r = r.bold();
         }
         let mut p = Paragraph::new().add_run(r);
-        if kind == CellKind::Label {
-            p = p.align(AlignmentType::Center);
+        match kind {
+            CellKind::Label => p = p.align(AlignmentType::Center),
+            CellKind::Number => p = p.align(AlignmentType::Right),
+            CellKind::Value => {}
         }
         c = c.add_paragraph(p);
     }
@@ -76,8 +78,18 @@ fn table(t: &Table) -> WTable {
         }
         rows.push(TableRow::new(cells));
     }
-    let w = 9000 / t.width.max(1);
-    WTable::new(rows).set_grid(vec![w; t.width.max(1)])
+    // The column widths of the print view, in twips over the 9000 of the text width.
+    let widths = t.column_widths(A4_WIDTH);
+    let sum = widths.iter().map(|w| u64::from(*w)).sum::<u64>().max(1);
+    let grid = widths
+        .iter()
+        .map(|w| {
+            usize::try_from(u64::from(*w) * 9000 / sum)
+                .unwrap_or(1)
+                .max(1)
+        })
+        .collect();
+    WTable::new(rows).set_grid(grid)
 }
 
 /// Write the tables as one document in memory.

@@ -22,6 +22,12 @@ pub struct OutCell {
     pub colspan: usize,
     pub rowspan: usize,
     pub kind: CellKind,
+    /// The field path inside the form of the value the cell shows, the same paths the
+    /// importer writes into the `SourceMap` and the rules put in `Finding.location.field`
+    /// (`budget.total`, `indicators[3].value`, `details[2].basis`, …). `None` for labels and
+    /// fillers, except the merged 一级/二级 cells, which point at the `level1`/`level2` of the
+    /// first indicator of their run.
+    pub field: Option<String>,
 }
 
 impl OutCell {
@@ -31,7 +37,13 @@ impl OutCell {
             colspan: 1,
             rowspan: 1,
             kind,
+            field: None,
         }
+    }
+    /// The field path of the value this cell shows.
+    fn at(mut self, path: impl Into<String>) -> OutCell {
+        self.field = Some(path.into());
+        self
     }
     fn span(mut self, cols: usize) -> OutCell {
         self.colspan = cols;
@@ -97,6 +109,76 @@ impl Table {
         out
     }
 
+    /// Column widths that share `total`, the width of the page in tenths of a CJK character
+    /// of the body text ([`A4_WIDTH`]), the way the paper form does: each column gets at
+    /// least what its unbreakable content needs (a number whole, a label or text four
+    /// characters wide), and the rest goes to the columns whose text is longer, so a 序号
+    /// column stays narrow and 实施期绩效目标 gets room; a merged cell spreads what it
+    /// wants over its columns. The widths are estimates from character counts
+    /// ([`text_width`]), the same for the print view, .xlsx and .docx.
+    pub fn column_widths(&self, total: u32) -> Vec<u32> {
+        let n = self.width.clamp(1, 64);
+        // In tenths of a CJK character: (minimum, wanted), padding included.
+        let mut want = vec![(30u32, 30u32); n];
+        let placed = self.placed();
+        for row in &placed {
+            for &(col, cell) in row {
+                if cell.colspan != 1 || col >= n {
+                    continue;
+                }
+                let w = text_width(&cell.text);
+                let min = match cell.kind {
+                    CellKind::Number => w.min(150),
+                    CellKind::Label | CellKind::Value => w.min(40),
+                } + 10;
+                let wanted = w.min(300) + 10;
+                want[col].0 = want[col].0.max(min);
+                want[col].1 = want[col].1.max(wanted).max(min);
+            }
+        }
+        // A merged cell (测算依据 over two columns) wants its text's width over its columns.
+        for row in &placed {
+            for &(col, cell) in row {
+                let end = col.saturating_add(cell.colspan).min(n);
+                if cell.colspan < 2 || end <= col {
+                    continue;
+                }
+                let wanted = text_width(&cell.text).min(300) + 10;
+                let have: u32 = want[col..end].iter().map(|w| w.1).sum();
+                if wanted > have {
+                    let add = (wanted - have).div_ceil((end - col) as u32);
+                    for w in &mut want[col..end] {
+                        w.1 += add;
+                    }
+                }
+            }
+        }
+        let (sum_min, sum_want): (u64, u64) = want
+            .iter()
+            .fold((0, 0), |(a, b), (m, w)| (a + *m as u64, b + *w as u64));
+        let total = total as u64;
+        let raw: Vec<u64> = if sum_want <= total {
+            // Everything fits: widen in proportion.
+            want.iter()
+                .map(|(_, w)| *w as u64 * total / sum_want.max(1))
+                .collect()
+        } else if sum_min >= total {
+            want.iter()
+                .map(|(m, _)| *m as u64 * total / sum_min.max(1))
+                .collect()
+        } else {
+            // Minimums first, the rest in proportion to what each column still wants.
+            let spare = total - sum_min;
+            let extra = (sum_want - sum_min).max(1);
+            want.iter()
+                .map(|(m, w)| *m as u64 + (*w - *m) as u64 * spare / extra)
+                .collect()
+        };
+        raw.into_iter()
+            .map(|w| u32::try_from(w).unwrap_or(u32::MAX).max(1))
+            .collect()
+    }
+
     /// Each row as text, `|` between cells, spans shown as `<c2>` / `<r3>`: for snapshots.
     pub fn to_text(&self) -> String {
         let mut s: String = self.preamble.iter().map(|l| format!("  {l}\n")).collect();
@@ -125,6 +207,23 @@ impl Table {
         }
         s
     }
+}
+
+/// The width of an A4 portrait page inside its margins, in tenths of a CJK character at
+/// 10.5 pt (五号): the `total` of [`Table::column_widths`].
+pub const A4_WIDTH: u32 = 470;
+
+/// Width of the longest line of `text` in tenths of a CJK character (an ASCII character
+/// counts a little over half), for column widths and row heights.
+pub fn text_width(text: &str) -> u32 {
+    text.split('\n')
+        .map(|line| {
+            line.chars()
+                .map(|c| if c.is_ascii() { 6u32 } else { 10 })
+                .fold(0u32, u32::saturating_add)
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// An amount in 万元 as the form wrote it when its cell text says the same amount, else
@@ -215,20 +314,29 @@ fn indicator_rows(caption: &str, inds: &[Indicator], with_standard: bool) -> Vec
         let same1 = |j: usize| inds[j].level1 == ind.level1;
         if i == 0 || !same1(i - 1) {
             let n = (i..inds.len()).take_while(|&j| same1(j)).count();
-            row.push(label(&ind.level1).down(n));
+            row.push(
+                label(&ind.level1)
+                    .down(n)
+                    .at(format!("indicators[{i}].level1")),
+            );
         }
         let same2 = |j: usize| inds[j].level1 == ind.level1 && inds[j].level2 == ind.level2;
         if i == 0 || !same2(i - 1) {
             let n = (i..inds.len()).take_while(|&j| same2(j)).count();
-            row.push(label(&ind.level2).down(n));
+            row.push(
+                label(&ind.level2)
+                    .down(n)
+                    .at(format!("indicators[{i}].level2")),
+            );
         }
-        row.push(value(&ind.name));
-        row.push(value(&ind.value.text));
+        let path = |f: &str| format!("indicators[{i}].{f}");
+        row.push(value(&ind.name).at(path("name")));
+        row.push(value(&ind.value.text).at(path("value")));
         if with_standard {
-            row.push(value(&ind.standard));
+            row.push(value(&ind.standard).at(path("standard")));
         }
         if with_weight {
-            row.push(number(ind.weight.clone().unwrap_or_default()));
+            row.push(number(ind.weight.clone().unwrap_or_default()).at(path("weight")));
         }
         rows.push(row);
     }
@@ -239,14 +347,15 @@ fn department(d: &DepartmentOverall) -> Table {
     let s = &d.sources;
     let b = &d.budget;
     let mut rows = vec![
-        vec![label("部门名称"), value(&d.unit).span(4)],
+        vec![label("部门名称"), value(&d.unit).span(4).at("unit")],
         vec![
             label("年度预算申请（万元）").down(5),
             value(&format!(
                 "资金总额：{}",
                 amount(s, "budget.total", &b.total)
             ))
-            .span(4),
+            .span(4)
+            .at("budget.total"),
         ],
         vec![label("按收入性质分").span(2), label("按支出性质分").span(2)],
         vec![
@@ -255,9 +364,11 @@ fn department(d: &DepartmentOverall) -> Table {
                 s,
                 "budget.by_source.general_public",
                 &b.by_source.general_public,
-            )),
+            ))
+            .at("budget.by_source.general_public"),
             label("其中：基本支出"),
-            number(amount(s, "budget.by_nature.basic", &b.by_nature.basic)),
+            number(amount(s, "budget.by_nature.basic", &b.by_nature.basic))
+                .at("budget.by_nature.basic"),
         ],
         vec![
             label("政府性基金拨款"),
@@ -265,19 +376,25 @@ fn department(d: &DepartmentOverall) -> Table {
                 s,
                 "budget.by_source.government_fund",
                 &b.by_source.government_fund,
-            )),
+            ))
+            .at("budget.by_source.government_fund"),
             label("项目支出"),
-            number(amount(s, "budget.by_nature.project", &b.by_nature.project)),
+            number(amount(s, "budget.by_nature.project", &b.by_nature.project))
+                .at("budget.by_nature.project"),
         ],
         vec![
             label("其他资金"),
-            number(amount(s, "budget.by_source.other", &b.by_source.other)),
+            number(amount(s, "budget.by_source.other", &b.by_source.other))
+                .at("budget.by_source.other"),
             value("").span(2),
         ],
-        vec![label("部门职责概述"), value(&d.duties).span(4)],
+        vec![label("部门职责概述"), value(&d.duties).span(4).at("duties")],
     ];
     if !d.annual_goal.is_empty() {
-        rows.push(vec![label("年度总体目标"), value(&d.annual_goal).span(4)]);
+        rows.push(vec![
+            label("年度总体目标"),
+            value(&d.annual_goal).span(4).at("annual_goal"),
+        ]);
     }
     rows.push(vec![
         label("年度重点工作计划").down(d.key_tasks.len() + 1),
@@ -285,11 +402,11 @@ fn department(d: &DepartmentOverall) -> Table {
         label("责任单位/科室"),
         label("工作目标").span(2),
     ]);
-    for t in &d.key_tasks {
+    for (i, t) in d.key_tasks.iter().enumerate() {
         rows.push(vec![
-            value(&t.item),
-            value(&t.owner),
-            value(&t.goal).span(2),
+            value(&t.item).at(format!("key_tasks[{i}].item")),
+            value(&t.owner).at(format!("key_tasks[{i}].owner")),
+            value(&t.goal).span(2).at(format!("key_tasks[{i}].goal")),
         ]);
     }
     rows.extend(indicator_rows("年度绩效指标", &d.indicators, false));
@@ -306,11 +423,11 @@ fn department(d: &DepartmentOverall) -> Table {
 
 fn summary_rows(s: &SourceMap, path: &str, it: &SummaryItem, rows: &mut Vec<Vec<OutCell>>) {
     rows.push(vec![
-        value(&it.seq),
-        value(&it.name),
-        number(amount(s, &format!("{path}.amount"), &it.amount)),
-        value(&it.period_goal),
-        value(&it.annual_goal),
+        value(&it.seq).at(format!("{path}.seq")),
+        value(&it.name).at(format!("{path}.name")),
+        number(amount(s, &format!("{path}.amount"), &it.amount)).at(format!("{path}.amount")),
+        value(&it.period_goal).at(format!("{path}.period_goal")),
+        value(&it.annual_goal).at(format!("{path}.annual_goal")),
     ]);
     for (i, c) in it.children.iter().enumerate() {
         summary_rows(s, &format!("{path}.children[{i}]"), c, rows);
@@ -329,7 +446,7 @@ fn summary(f: &SpecialFundSummary) -> Table {
         vec![
             value(""),
             label("合计"),
-            number(amount(&f.sources, "total", &f.total)),
+            number(amount(&f.sources, "total", &f.total)).at("total"),
             value(""),
             value(""),
         ],
@@ -360,36 +477,45 @@ fn project(p: &Project) -> Table {
             };
             rows.push(vec![
                 label("支出方向（子项）"),
-                value(&p.name),
+                value(&p.name).at("name"),
                 label("所属专项").down(2),
                 label("名称"),
-                value(&pname).span(2),
+                value(&pname).span(2).at("parent.name"),
             ]);
             rows.push(vec![
                 label("项目金额"),
-                number(amt),
+                number(amt).at("amount"),
                 label("金额"),
-                number(pamt).span(2),
+                number(pamt).span(2).at("parent.amount"),
             ]);
         }
         _ => {
             rows.push(vec![
                 label("项目名称"),
-                value(&p.name).span(2),
+                value(&p.name).span(2).at("name"),
                 label("主管部门"),
-                value(&p.department).span(2),
+                value(&p.department).span(2).at("department"),
             ]);
             rows.push(vec![
                 label("实施单位"),
-                value(&p.unit).span(2),
+                value(&p.unit).span(2).at("unit"),
                 label("项目金额"),
-                number(amt).span(2),
+                number(amt).span(2).at("amount"),
             ]);
         }
     }
-    rows.push(vec![label("项目实施期"), value(&p.period).span(5)]);
-    rows.push(vec![label("实施期绩效目标"), value(&p.period_goal).span(5)]);
-    rows.push(vec![label("年度绩效目标"), value(&p.annual_goal).span(5)]);
+    rows.push(vec![
+        label("项目实施期"),
+        value(&p.period).span(5).at("period"),
+    ]);
+    rows.push(vec![
+        label("实施期绩效目标"),
+        value(&p.period_goal).span(5).at("period_goal"),
+    ]);
+    rows.push(vec![
+        label("年度绩效目标"),
+        value(&p.annual_goal).span(5).at("annual_goal"),
+    ]);
     rows.extend(indicator_rows("年度绩效指标", &p.indicators, true));
     rows.push(vec![
         label("支出明细及测算说明").down(p.details.len() + 2),
@@ -399,16 +525,17 @@ fn project(p: &Project) -> Table {
         label("支出测算依据及过程说明").span(2),
     ]);
     for (i, d) in p.details.iter().enumerate() {
+        let path = |f: &str| format!("details[{i}].{f}");
         rows.push(vec![
-            value(&d.content),
-            value(&d.item),
-            number(amount(s, &format!("details[{i}].amount"), &d.amount)),
-            value(&d.basis).span(2),
+            value(&d.content).at(path("content")),
+            value(&d.item).at(path("item")),
+            number(amount(s, &path("amount"), &d.amount)).at(path("amount")),
+            value(&d.basis).span(2).at(path("basis")),
         ]);
     }
     rows.push(vec![
         label("合计").span(2),
-        number(amount(s, "details_total", &p.details_total)),
+        number(amount(s, "details_total", &p.details_total)).at("details_total"),
         value("").span(2),
     ]);
     let fallback = match p.variant {
@@ -505,6 +632,33 @@ mod tests {
         assert_ne!(names[0], names[1]);
         assert_eq!(names[2], "abc");
         assert_eq!(names[3], "表4");
+    }
+
+    #[test]
+    fn column_widths_keep_numbers_whole_and_give_text_the_rest() {
+        let mut table = t("x");
+        table.rows = vec![
+            vec![label("序号"), label("名称"), label("金额"), label("目标")],
+            vec![
+                value("1"),
+                value("业务性专项经费"),
+                number("1234567.89".into()),
+                value(&"持续构建石峰大统战工作格局。".repeat(8)),
+            ],
+        ];
+        let table = finish(table);
+        let w = table.column_widths(A4_WIDTH);
+        assert_eq!(w.len(), 4);
+        let sum: u32 = w.iter().sum();
+        assert!(sum <= A4_WIDTH && sum + 4 >= A4_WIDTH, "{w:?}");
+        assert!(w[2] >= text_width("1234567.89") + 10, "{w:?}");
+        assert!(w[0] < w[1] && w[1] < w[3], "{w:?}");
+        // Hostile input: no panic, one width per column.
+        let mut odd = t("y");
+        odd.width = 3;
+        odd.rows = vec![vec![value("a").span(usize::MAX / 2)], vec![]];
+        assert_eq!(odd.column_widths(0).len(), 3);
+        assert_eq!(text_width("ab\n表"), 12);
     }
 
     #[test]

@@ -2,7 +2,58 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
-use super::table::{sheet_names, CellKind, Table};
+use super::table::{sheet_names, text_width, CellKind, OutCell, Table, A4_WIDTH};
+
+/// Line height of the 11 pt text in points, with room for the CJK fonts' taller lines.
+const LINE_PT: u32 = 16;
+/// Cell padding above and below, in points.
+const PAD_PT: u32 = 4;
+
+/// Lines `text` takes in a cell `width` tenths of a character wide (wrapped text).
+fn lines(text: &str, width: u32) -> u32 {
+    let per_line = width.saturating_sub(8).max(10);
+    text.split('\n')
+        .map(|l| text_width(l).div_ceil(per_line).max(1))
+        .fold(0u32, u32::saturating_add)
+        .max(1)
+}
+
+/// Row heights in points for the grid rows: every wrapped text fits, merged cells included
+/// (Excel and LibreOffice size rows to single cells only, so a long 部门职责概述 over four
+/// columns would show one line). A cell merged down shares what it needs over its rows.
+fn row_heights(t: &Table, widths: &[u32]) -> Vec<u32> {
+    let placed = t.placed();
+    let need = |col: usize, cell: &OutCell| {
+        let w: u32 = widths.iter().skip(col).take(cell.colspan.max(1)).sum();
+        lines(&cell.text, w)
+            .saturating_mul(LINE_PT)
+            .saturating_add(PAD_PT)
+    };
+    let mut h = vec![LINE_PT + PAD_PT; placed.len()];
+    for (r, row) in placed.iter().enumerate() {
+        for (col, cell) in row {
+            if cell.rowspan <= 1 {
+                h[r] = h[r].max(need(*col, cell));
+            }
+        }
+    }
+    for (r, row) in placed.iter().enumerate() {
+        for (col, cell) in row {
+            let end = r.saturating_add(cell.rowspan).min(h.len());
+            if cell.rowspan > 1 && end > r {
+                let have: u32 = h[r..end].iter().sum();
+                let want = need(*col, cell);
+                if want > have {
+                    let add = (want - have).div_ceil((end - r) as u32);
+                    for x in &mut h[r..end] {
+                        *x += add;
+                    }
+                }
+            }
+        }
+    }
+    h
+}
 
 /// A plain amount such as `43.4` as an Excel number (so sums work), but only when reading
 /// it back gives the same text; `12万元`, `0.10` and the like stay text as written.
@@ -33,9 +84,18 @@ pub fn write(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     for (t, name) in tables.iter().zip(sheet_names(tables)) {
         let ws = wb.add_worksheet();
         ws.set_name(&name)?;
-        for c in 0..t.width as u16 {
-            ws.set_column_width(c, if c == 0 { 16 } else { 22 })?;
+        // Column widths in Excel's units (the width of a digit; a CJK character is about
+        // 2.1 of them), from the same estimate as the print view; the sheet prints on A4
+        // portrait, one page wide.
+        let widths = t.column_widths(A4_WIDTH);
+        for (c, w) in widths.iter().enumerate().take(usize::from(u16::MAX)) {
+            ws.set_column_width(c as u16, (w.saturating_mul(21) + 50) / 100)?;
         }
+        ws.set_paper_size(9)
+            .set_portrait()
+            .set_print_fit_to_pages(1, 0)
+            .set_print_center_horizontally(true);
+        let heights = row_heights(t, &widths);
         let last = (t.width.max(1) - 1) as u16;
         let mut r: u32 = 0;
         for s in &t.preamble {
@@ -43,12 +103,14 @@ pub fn write(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
             r += 1;
         }
         ws.merge_range(r, 0, r, last, &t.title, &title)?;
+        ws.set_row_height(r, 28)?;
         r += 1;
         for s in &t.subtitles {
             ws.write_string_with_format(r, 0, s, &plain)?;
             r += 1;
         }
-        for row in t.placed() {
+        for (row, height) in t.placed().into_iter().zip(heights) {
+            ws.set_row_height(r, height)?;
             for (col, cell) in row {
                 let f = match cell.kind {
                     CellKind::Label => &label,

@@ -353,8 +353,15 @@ impl Grid {
             }
             c += 1;
         }
-        if !self.stream && row.cells.len() > 1 {
-            // The last label of a row of labels: its value sits below it.
+        let labels_in_row = (0..row.cells.len())
+            .filter(|&c| {
+                let n = self.norm((p.0, c));
+                !n.is_empty() && self.is_known_label(n)
+            })
+            .count();
+        if !self.stream && row.cells.len() > 1 && labels_in_row > 1 {
+            // The last label of a row of labels: its value sits below it. A lone label with
+            // empty cells (`其他资金 | | |`) has no value: the row below is another field.
             if let Some(q) = self.value_below(p, end) {
                 return Some(q);
             }

@@ -190,6 +190,22 @@ impl Env {
         self.send(req).await
     }
 
+    /// A multipart upload of field `file` to `path` (`/api/preview`).
+    pub async fn upload_to(
+        &self,
+        path: &str,
+        who: Option<&Client>,
+        name: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let (ct, body) = multipart(name, bytes, None);
+        let req = request(Method::POST, path, who, "127.0.0.1")
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// A dossier of `unit` in 草稿 with no forms and no findings (so it may be submitted).
     pub async fn blank_dossier(&self, unit: i64, year: i64) -> i64 {
         self.store

@@ -1,0 +1,121 @@
+//! Dossier search: the per-dossier search document and the query forms each backend
+//! runs (docs/storage.md, "Search").
+//!
+//! The document is the unit's name plus [`Form::search_text`] of every form of the
+//! current version, one normalised line per field ([`search_fold`]: full-width folded,
+//! simplified script, lower case, no whitespace), each line once. A query is normalised
+//! the same way, so on both backends a match is a plain substring test on already folded
+//! text: SQLite's `LIKE` (ASCII case-insensitive), its FTS5 trigram phrase match
+//! (`case_sensitive 1`) and PostgreSQL's `LIKE` all agree on such text. (PostgreSQL's
+//! `ILIKE` would too, but lower-casing every character of every candidate again makes
+//! its recheck 3–5 times slower on Chinese text, for nothing.)
+
+use std::collections::HashSet;
+
+use jixiao_domain::text::search_fold;
+use jixiao_domain::Form;
+
+/// Queries of at least this many characters (after folding) can use a trigram index;
+/// shorter ones (two-character words such as 教育 are common) are matched with `LIKE`.
+pub(crate) const TRIGRAM: usize = 3;
+
+/// The escape character of every `LIKE` pattern built here (not a backslash, so the SQL
+/// does not depend on PostgreSQL's `standard_conforming_strings`).
+pub(crate) const LIKE_ESCAPE: char = '!';
+
+/// The lines of the forms' search texts, each once (computed outside the write lock).
+pub(crate) fn forms_text(forms: &[Form]) -> String {
+    let texts: Vec<String> = forms.iter().map(Form::search_text).collect();
+    let mut seen = HashSet::new();
+    let mut out = String::new();
+    for line in texts.iter().flat_map(|t| t.split('\n')) {
+        if !line.is_empty() && seen.insert(line) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// The stored document: the unit's name, then the forms' lines.
+pub(crate) fn document(unit_name: &str, forms_text: &str) -> String {
+    let unit = search_fold(unit_name);
+    let rest = forms_text
+        .split('\n')
+        .filter(|l| !l.is_empty() && *l != unit)
+        .collect::<Vec<_>>()
+        .join("\n");
+    match (unit.is_empty(), rest.is_empty()) {
+        (true, _) => rest,
+        (false, true) => unit,
+        (false, false) => format!("{unit}\n{rest}"),
+    }
+}
+
+/// A normalised, non-empty search query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Needle(String);
+
+impl Needle {
+    /// `None` when nothing is left after folding (no search).
+    pub(crate) fn new(query: Option<&str>) -> Option<Needle> {
+        let folded = search_fold(query?);
+        (!folded.is_empty()).then_some(Needle(folded))
+    }
+
+    /// Long enough for a trigram index.
+    pub(crate) fn indexed(&self) -> bool {
+        self.0.chars().count() >= TRIGRAM
+    }
+
+    /// `%text%` with `%`, `_` and the escape character escaped, for
+    /// `LIKE $n ESCAPE '!'`.
+    pub(crate) fn like_pattern(&self) -> String {
+        let mut p = String::with_capacity(self.0.len() + 2);
+        p.push('%');
+        for c in self.0.chars() {
+            if matches!(c, '%' | '_') || c == LIKE_ESCAPE {
+                p.push(LIKE_ESCAPE);
+            }
+            p.push(c);
+        }
+        p.push('%');
+        p
+    }
+
+    /// An FTS5 string (a phrase of trigrams: a substring match) with `"` doubled; every
+    /// other character is literal inside the quotes.
+    pub(crate) fn fts_phrase(&self) -> String {
+        format!("\"{}\"", self.0.replace('"', "\"\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needles() {
+        assert_eq!(Needle::new(None), None);
+        assert_eq!(Needle::new(Some("  \t ")), None);
+        let n = Needle::new(Some(" 教 育 ")).unwrap();
+        assert!(!n.indexed());
+        assert_eq!(n.like_pattern(), "%教育%");
+        let n = Needle::new(Some("100%_完成!")).unwrap();
+        assert!(n.indexed());
+        assert_eq!(n.like_pattern(), "%100!%!_完成!!%");
+        assert_eq!(
+            Needle::new(Some("say \"hi\"")).unwrap().fts_phrase(),
+            "\"say\"\"hi\"\"\""
+        );
+    }
+
+    #[test]
+    fn documents() {
+        assert_eq!(document("教育局", "教育局\n目标\n"), "教育局\n目标");
+        assert_eq!(document("", "目标"), "目标");
+        assert_eq!(document("教育 局", ""), "教育局");
+    }
+}

@@ -1,0 +1,804 @@
+//! Making and editing dossiers from forms: the editor's live check with exact totals, the
+//! upload preview, a new dossier from forms (after a preview, or blank), a copy of a
+//! dossier for another year, and what the editor pages need. The access rules are those
+//! of the parent module: `visible` first (404), then `require` (403).
+//!
+//! Upload, create and copy all end in [`Services::create_from`], so a dossier is made one
+//! way: an existing (unit, year) is a 409 naming the existing dossier, the file's unit is
+//! compared with the target unit, and the rules run fresh.
+
+use std::ops::RangeInclusive;
+
+use jixiao_domain::finding::{Location, Severity};
+use jixiao_domain::{rules, Finding, Form, FormKind, IndicatorValue, Money};
+use jixiao_files::import::{import_bytes, ImportedFile, Status as ImportStatus};
+use jixiao_store::{Role, Store, StoreError, Unit, MAX_PAGE};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{blocking, DossierSummary, ListParams, Saved, Services, User};
+use crate::error::{ApiError, ApiResult};
+
+/// Budget years a dossier may be made for.
+pub const YEARS: RangeInclusive<i64> = 1990..=2200;
+
+// ---------------------------------------------------------------- answers
+
+/// What the editor's live check answers: the findings a save would store and the totals
+/// of each form, computed exactly on the server.
+#[derive(Debug, Serialize)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub totals: Vec<FormTotals>,
+}
+
+/// Totals of one form, as exact decimal strings in 万元 (null where nothing is filled in).
+#[derive(Debug, Serialize)]
+pub struct FormTotals {
+    /// Index of the form.
+    pub form: usize,
+    pub kind: FormKind,
+    pub name: String,
+    /// Number of indicator rows.
+    pub indicators: usize,
+    /// 项目金额 (project), 资金总额 (department), 合计 (special-fund summary), as filled in.
+    pub amount: Option<String>,
+    /// Project forms: the 支出明细 amounts summed ("0" when none is filled in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details_sum: Option<String>,
+    /// Project forms: the 合计 row as filled in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details_total: Option<String>,
+    /// Project forms: rows of 支出明细, and how many of them have no amount.
+    pub details: usize,
+    pub details_missing: usize,
+    /// Department form: 按收入性质分 and 按支出性质分, each summed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_source_sum: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_nature_sum: Option<String>,
+    /// Special-fund summary: the 专项 amounts summed, and each 专项's 支出方向 summed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items_sum: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children_sums: Vec<Option<String>>,
+}
+
+/// A file read without saving: what `upload` would store.
+#[derive(Debug, Serialize)]
+pub struct Preview {
+    pub file: String,
+    pub status: ImportStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub forms: Vec<Form>,
+    /// Every parse warning of the importer, then the rules' findings.
+    pub findings: Vec<Finding>,
+    pub totals: Vec<FormTotals>,
+    /// The budget year read from the forms.
+    pub year: Option<u16>,
+    /// The unit named in the forms ("" when none).
+    pub unit: String,
+}
+
+/// What the editor page needs besides the profile's framework.
+#[derive(Debug, Serialize)]
+pub struct EditorModel {
+    pub dossier: DossierSummary,
+    pub forms: Vec<Form>,
+    /// The dossier is approved: saving opens an adjustment (调整) and needs a reason.
+    pub adjust: bool,
+}
+
+/// One 一级指标 of the profile's frameworks with its 二级 choices.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkLevel {
+    pub level1: String,
+    pub level2: Vec<String>,
+}
+
+/// The choices of the "new dossier" page.
+#[derive(Debug, Serialize)]
+pub struct NewChoices {
+    /// The caller's dossiers (to copy from), newest first.
+    pub dossiers: Vec<DossierSummary>,
+    /// Admins choose the unit.
+    pub units: Vec<Unit>,
+    /// A unit user's own unit.
+    pub own_unit: Option<Unit>,
+}
+
+// ---------------------------------------------------------------- forms from JSON
+
+/// Forms from request JSON. Every amount must be a decimal string in 万元 or null; a
+/// malformed one is a 422 whose Chinese message names the form and the field. Indicator
+/// values sent as text only (no parsed reading) are read as the importer reads a cell.
+pub fn forms_from_json(values: Vec<Value>) -> ApiResult<Vec<Form>> {
+    let mut forms = Vec::with_capacity(values.len());
+    for (k, v) in values.into_iter().enumerate() {
+        check_fields(k, &v)?;
+        let mut form: Form = serde_json::from_value(v).map_err(|e| {
+            ApiError::unprocessable(format!("第{}张表的内容不符合要求：{e}", k + 1))
+        })?;
+        read_indicator_values(&mut form);
+        forms.push(form);
+    }
+    Ok(forms)
+}
+
+/// `第2张表（项目（支出方向）绩效目标表）第3条支出明细的金额`.
+fn place(k: usize, kind: &str, path: &str) -> String {
+    let name = match kind {
+        "department_overall" => FormKind::DepartmentOverall.label(),
+        "special_fund_summary" => FormKind::SpecialFundSummary.label(),
+        _ => FormKind::Project.label(),
+    };
+    format!("第{}张表（{name}）{}", k + 1, rules::field_label(path))
+}
+
+fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, key| v.get(key))
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The amounts, years and indicator values of one form, each checked with a message that
+/// names it (serde's own messages are English and name no field).
+fn check_fields<'a>(k: usize, form: &'a Value) -> ApiResult<()> {
+    let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let mut money: Vec<(String, &'a Value)> = Vec::new();
+    let mut add = |path: String, v: Option<&'a Value>| {
+        if let Some(v) = v {
+            money.push((path, v));
+        }
+    };
+    match kind {
+        "department_overall" => {
+            for p in [
+                "budget.total",
+                "budget.by_source.general_public",
+                "budget.by_source.government_fund",
+                "budget.by_source.other",
+                "budget.by_nature.basic",
+                "budget.by_nature.project",
+            ] {
+                add(p.to_string(), at(form, p));
+            }
+        }
+        "special_fund_summary" => {
+            add("total".into(), form.get("total"));
+            for (i, item) in list(form, "items").iter().enumerate() {
+                add(format!("items[{i}].amount"), item.get("amount"));
+                for (j, child) in list(item, "children").iter().enumerate() {
+                    add(
+                        format!("items[{i}].children[{j}].amount"),
+                        child.get("amount"),
+                    );
+                }
+            }
+        }
+        "project" => {
+            add("amount".into(), form.get("amount"));
+            add("parent.amount".into(), at(form, "parent.amount"));
+            for (i, d) in list(form, "details").iter().enumerate() {
+                add(format!("details[{i}].amount"), d.get("amount"));
+            }
+            add("details_total".into(), form.get("details_total"));
+        }
+        // serde names the unknown kind below.
+        _ => {}
+    }
+    for (path, v) in money {
+        if let Err(why) = amount(v) {
+            return Err(ApiError::unprocessable(format!(
+                "{}：{why}",
+                place(k, kind, &path)
+            )));
+        }
+    }
+    if let Some(y) = form.get("year") {
+        if !y.is_null() && y.as_u64().is_none_or(|y| y > u64::from(u16::MAX)) {
+            return Err(ApiError::unprocessable(format!(
+                "{}应为四位数字（如 2024）",
+                place(k, kind, "year")
+            )));
+        }
+    }
+    for (i, ind) in list(form, "indicators").iter().enumerate() {
+        if let Some(v) = ind.get("value") {
+            if let Err(e) = serde_json::from_value::<IndicatorValue>(v.clone()) {
+                return Err(ApiError::unprocessable(format!(
+                    "{}无法读取（{e}）",
+                    place(k, kind, &format!("indicators[{i}].value"))
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Longest integer part of an amount in 万元: 10^11 万元 is 10^15 元, the importer's limit.
+const MAX_INT_DIGITS: usize = 11;
+const MAX_FRACTION_DIGITS: usize = 10;
+
+/// An amount as the JSON contract has it: a decimal string in 万元, or null.
+fn amount(v: &Value) -> Result<(), String> {
+    let text = match v {
+        Value::Null => return Ok(()),
+        Value::String(s) => s.trim(),
+        Value::Number(n) => {
+            return Err(format!(
+                "金额 {n} 应写成带引号的文本（如 \"12.5\"），单位为万元"
+            ))
+        }
+        _ => return Err("不是有效的金额，应为数字文本（单位为万元）".into()),
+    };
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || (text.contains('.') && !digits(frac)) {
+        return Err(format!(
+            "“{text}”不是有效的金额，请只填写数字，单位为万元（如 12.5）"
+        ));
+    }
+    if int.trim_start_matches('0').len() > MAX_INT_DIGITS {
+        return Err(format!("金额“{text}”过大，超出合理范围（单位为万元）"));
+    }
+    if frac.len() > MAX_FRACTION_DIGITS {
+        return Err(format!(
+            "金额“{text}”的小数位数过多（单位为万元，最多 {MAX_FRACTION_DIGITS} 位小数）"
+        ));
+    }
+    serde_json::from_value::<Money>(Value::String(text.to_string()))
+        .map(|_| ())
+        .map_err(|_| format!("“{text}”不是有效的金额"))
+}
+
+/// An indicator value edited as text (no comparator, number or unit yet) is read like the
+/// importer reads a 指标值及单位 cell.
+fn read_indicator_values(form: &mut Form) {
+    let indicators = match form {
+        Form::DepartmentOverall(f) => &mut f.indicators,
+        Form::Project(f) => &mut f.indicators,
+        Form::SpecialFundSummary(_) => return,
+    };
+    for ind in indicators {
+        let v = &ind.value;
+        if v.number.is_none()
+            && v.comparator.is_none()
+            && v.unit.is_none()
+            && !v.text.trim().is_empty()
+        {
+            ind.value = IndicatorValue::parse(&v.text);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- totals
+
+/// The present amounts summed, exactly; `None` when none is present (or on overflow).
+fn sum<'a>(amounts: impl IntoIterator<Item = &'a Option<Money>>) -> Option<String> {
+    let mut total = Money::wan(Default::default());
+    let mut any = false;
+    for m in amounts.into_iter().flatten() {
+        total.amount = total.amount.checked_add(m.in_wan())?;
+        any = true;
+    }
+    any.then(|| total.wan_string())
+}
+
+fn wan(m: &Option<Money>) -> Option<String> {
+    m.as_ref().map(Money::wan_string)
+}
+
+/// Totals of every form.
+pub fn totals(forms: &[Form]) -> Vec<FormTotals> {
+    forms
+        .iter()
+        .enumerate()
+        .map(|(form, f)| {
+            let mut t = FormTotals {
+                form,
+                kind: f.kind(),
+                name: f.display_name(),
+                indicators: f.indicators().len(),
+                amount: None,
+                details_sum: None,
+                details_total: None,
+                details: 0,
+                details_missing: 0,
+                by_source_sum: None,
+                by_nature_sum: None,
+                items_sum: None,
+                children_sums: Vec::new(),
+            };
+            match f {
+                Form::DepartmentOverall(d) => {
+                    let b = &d.budget;
+                    t.amount = wan(&b.total);
+                    t.by_source_sum = sum([
+                        &b.by_source.general_public,
+                        &b.by_source.government_fund,
+                        &b.by_source.other,
+                    ]);
+                    t.by_nature_sum = sum([&b.by_nature.basic, &b.by_nature.project]);
+                }
+                Form::SpecialFundSummary(s) => {
+                    t.amount = wan(&s.total);
+                    t.items_sum = sum(s.items.iter().map(|i| &i.amount));
+                    t.children_sums = s
+                        .items
+                        .iter()
+                        .map(|i| sum(i.children.iter().map(|c| &c.amount)))
+                        .collect();
+                }
+                Form::Project(p) => {
+                    t.amount = wan(&p.amount);
+                    t.details = p.details.len();
+                    t.details_missing = p.details.iter().filter(|d| d.amount.is_none()).count();
+                    t.details_sum =
+                        sum(p.details.iter().map(|d| &d.amount)).or_else(|| Some("0".into()));
+                    t.details_total = wan(&p.details_total);
+                }
+            }
+            t
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// The first unit named in the forms ("" when none).
+fn first_unit(forms: &[Form]) -> &str {
+    forms
+        .iter()
+        .map(Form::unit)
+        .find(|u| !u.trim().is_empty())
+        .unwrap_or_default()
+}
+
+fn budget_year(year: i64) -> ApiResult<u16> {
+    u16::try_from(year)
+        .ok()
+        .filter(|_| YEARS.contains(&year))
+        .ok_or_else(|| {
+            ApiError::unprocessable(format!(
+                "年度应为 {} 至 {} 之间的四位数字（如 2024）",
+                YEARS.start(),
+                YEARS.end()
+            ))
+        })
+}
+
+/// `2023年部门整体支出绩效目标表` → `2024年部门整体支出绩效目标表` (every 19xx年/20xx年).
+pub fn retitle(title: &str, year: u16) -> String {
+    let chars: Vec<char> = title.chars().collect();
+    let mut out = String::with_capacity(title.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let is_year = i + 4 < chars.len()
+            && chars[i + 4] == '年'
+            && chars[i..i + 4].iter().all(char::is_ascii_digit)
+            && matches!((chars[i], chars[i + 1]), ('1', '9') | ('2', '0'))
+            && (i == 0 || !chars[i - 1].is_ascii_digit());
+        if is_year {
+            out.push_str(&format!("{year}年"));
+            i += 5;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A form copied for another year: the year set, the years in the title replaced; the
+/// cells of the old file no longer describe those two fields.
+fn for_year(mut form: Form, year: u16) -> Form {
+    let (title, y) = match &mut form {
+        Form::DepartmentOverall(f) => (&mut f.title, &mut f.year),
+        Form::SpecialFundSummary(f) => (&mut f.title, &mut f.year),
+        Form::Project(f) => (&mut f.title, &mut f.year),
+    };
+    *title = retitle(title, year);
+    *y = Some(year);
+    let sources = form.sources_mut();
+    sources.remove("title");
+    sources.remove("year");
+    form
+}
+
+/// A blank form's empty unit and year are those of the dossier it is made for.
+fn fill_blank(form: &mut Form, unit: &str, year: u16) {
+    let (u, y) = match form {
+        Form::DepartmentOverall(f) => (&mut f.unit, &mut f.year),
+        Form::SpecialFundSummary(f) => (&mut f.unit, &mut f.year),
+        Form::Project(f) => (&mut f.unit, &mut f.year),
+    };
+    if u.trim().is_empty() {
+        *u = unit.to_string();
+    }
+    if y.is_none() {
+        *y = Some(year);
+    }
+}
+
+fn exists(unit: &Unit, year: i64, id: i64) -> ApiError {
+    ApiError::Exists {
+        message: format!(
+            "该单位该年度的档案已存在：{}{year}年度档案（档案编号 {id}），请打开该档案继续填报",
+            unit.name
+        ),
+        existing_id: id,
+    }
+}
+
+// ---------------------------------------------------------------- operations
+
+impl Services {
+    /// The profile the rules and the editor's indicator choices come from.
+    pub fn profile(&self) -> &jixiao_domain::Profile {
+        &self.profile
+    }
+
+    /// The 一级/二级 choices of the profile's indicator frameworks.
+    pub fn framework(&self) -> Vec<FrameworkLevel> {
+        self.profile
+            .level1_choices()
+            .into_iter()
+            .map(|level1| FrameworkLevel {
+                level2: self.profile.level2_choices(&level1),
+                level1,
+            })
+            .collect()
+    }
+
+    /// Reads an uploaded file (off the async workers), as `upload` and `preview` do.
+    pub(super) async fn import_file(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<ImportedFile> {
+        let name = file_name.to_string();
+        let profile = self.profile.clone();
+        let limits = self.limits.clone();
+        blocking(move || import_bytes(&name, &bytes, &profile, &limits)).await
+    }
+
+    /// A unit user works for their own unit only and may not name one.
+    pub(super) fn no_named_unit(user: &User, unit: Option<&str>, what: &str) -> ApiResult<()> {
+        if user.role() == Role::Unit && unit.is_some_and(|u| !u.trim().is_empty()) {
+            return Err(ApiError::forbidden(format!(
+                "填报单位只能为本单位{what}档案，不能指定 unit"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The unit a new dossier is for: a unit user's own; for an admin the named unit, else
+    /// the unit the forms name.
+    pub(super) async fn target_unit(
+        &self,
+        user: &User,
+        unit: Option<&str>,
+        forms_unit: &str,
+    ) -> ApiResult<Unit> {
+        match (user.role(), unit.map(str::trim)) {
+            (Role::Unit, _) => {
+                let id = user
+                    .account
+                    .unit_id
+                    .ok_or_else(|| ApiError::forbidden("账号未关联单位"))?;
+                Ok(self.store.get_unit(id).await?)
+            }
+            (_, Some(name)) if !name.is_empty() => self.unit_named(name).await,
+            _ if !forms_unit.trim().is_empty() => self.unit_named(forms_unit.trim()).await,
+            _ => Err(ApiError::unprocessable(
+                "表中没有填报单位，请在 unit 字段中指定单位",
+            )),
+        }
+    }
+
+    /// The `parse-warning` when the forms name another unit than the dossier's.
+    fn unit_warning(&self, forms_unit: &str, target: &str, file: &str) -> Option<Finding> {
+        if normalize(forms_unit) == normalize(target) {
+            return None;
+        }
+        let shown = if forms_unit.is_empty() {
+            "（空）"
+        } else {
+            forms_unit
+        };
+        Some(Finding::new(
+            "parse-warning",
+            self.profile.severity("parse-warning", Severity::Warning),
+            format!("文件中的单位“{shown}”与账号所属单位“{target}”不一致，已按“{target}”保存"),
+            Location {
+                file: file.to_string(),
+                ..Default::default()
+            },
+        ))
+    }
+
+    /// The one way a dossier is made (upload, create, copy): 409 naming the existing
+    /// dossier of that unit and year, the unit warning, the rules, then the store.
+    pub(super) async fn create_from(
+        &self,
+        user: &User,
+        target: &Unit,
+        year: i64,
+        forms: Vec<Form>,
+        mut findings: Vec<Finding>,
+        file: &str,
+    ) -> ApiResult<Saved> {
+        match self.store.find_dossier(target.id, year).await {
+            Ok(d) => return Err(exists(target, year, d.id)),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        findings.extend(self.unit_warning(first_unit(&forms), &target.name, file));
+        findings.extend(self.check(file, &forms).await?);
+        rules::sort_findings(&mut findings);
+        match self
+            .store
+            .create_dossier(target.id, year, &forms, &findings, &user.actor())
+            .await
+        {
+            Ok(d) => Ok(Saved {
+                id: d.id,
+                version: d.current_version,
+                status: d.status,
+                findings,
+            }),
+            // Made by someone else in between.
+            Err(StoreError::Duplicate(message)) => {
+                match self.store.find_dossier(target.id, year).await {
+                    Ok(d) => Err(exists(target, year, d.id)),
+                    Err(_) => Err(ApiError::Conflict {
+                        message,
+                        current_version: None,
+                    }),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The rules on unsaved forms, as a save would run them, and their totals. Nothing is
+    /// written. Any signed-in user may check forms.
+    pub async fn check_forms(&self, _user: &User, forms: Vec<Form>) -> ApiResult<Checked> {
+        let totals = totals(&forms);
+        let findings = self.check("未保存的表", &forms).await?;
+        Ok(Checked { findings, totals })
+    }
+
+    /// Reads a file as `upload` does, without saving: its forms, every parse warning and
+    /// the rules' findings. An unreadable file is `status: error` with the reason.
+    pub async fn preview(
+        &self,
+        user: &User,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<Preview> {
+        Self::require(user, &[Role::Unit, Role::Admin], "上传文件")?;
+        let imported = self.import_file(file_name, bytes).await?;
+        let mut findings = imported.findings;
+        let unit = first_unit(&imported.forms).to_string();
+        if imported.status == ImportStatus::Ok {
+            if let (Role::Unit, Some(id)) = (user.role(), user.account.unit_id) {
+                let own = self.store.get_unit(id).await?;
+                findings.extend(self.unit_warning(&unit, &own.name, &imported.path));
+            }
+            findings.extend(self.check(&imported.path, &imported.forms).await?);
+            rules::sort_findings(&mut findings);
+        }
+        Ok(Preview {
+            totals: totals(&imported.forms),
+            year: imported.forms.iter().find_map(Form::year),
+            file: imported.path,
+            status: imported.status,
+            error: imported.error,
+            forms: imported.forms,
+            findings,
+            unit,
+        })
+    }
+
+    /// A new dossier from forms (after a preview, or a blank template). A unit user makes
+    /// it for their own unit; an admin names the unit (or the forms do). Empty units and
+    /// years of the forms are filled in.
+    pub async fn create(
+        &self,
+        user: &User,
+        mut forms: Vec<Form>,
+        year: i64,
+        unit: Option<&str>,
+    ) -> ApiResult<Saved> {
+        Self::require(user, &[Role::Unit, Role::Admin], "新建档案")?;
+        Self::no_named_unit(user, unit, "新建")?;
+        let year = budget_year(year)?;
+        if forms.is_empty() {
+            return Err(ApiError::unprocessable("档案至少要有一张表"));
+        }
+        let target = self.target_unit(user, unit, first_unit(&forms)).await?;
+        for f in &mut forms {
+            fill_blank(f, &target.name, year);
+        }
+        let file = format!("{}{year}年度档案", target.name);
+        self.create_from(user, &target, i64::from(year), forms, Vec::new(), &file)
+            .await
+    }
+
+    /// A new dossier of the same unit for `year`: a deep copy of the source's current
+    /// forms with the year set (and 20XX年 in the titles replaced); findings are computed
+    /// fresh. Nothing links it to the source.
+    pub async fn copy(&self, user: &User, id: i64, year: i64) -> ApiResult<Saved> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "复制档案")?;
+        let year = budget_year(year)?;
+        let v = self.store.get_version(id, d.current_version).await?;
+        let forms: Vec<Form> = v.forms.into_iter().map(|f| for_year(f, year)).collect();
+        let target = self.store.get_unit(d.unit_id).await?;
+        let file = format!("{}{year}年度档案", target.name);
+        let saved = self
+            .create_from(user, &target, i64::from(year), forms, Vec::new(), &file)
+            .await?;
+        let detail = serde_json::json!({ "from": id, "from_version": d.current_version });
+        if let Err(e) = self
+            .store
+            .append_audit(
+                &user.actor(),
+                "dossier.copy",
+                &format!("dossier:{}", saved.id),
+                &detail,
+            )
+            .await
+        {
+            tracing::warn!(cause = %e.detail(), "recording the copy's source failed");
+        }
+        Ok(saved)
+    }
+
+    /// The editor's model: the current version of a dossier the caller may edit. An
+    /// approved dossier opens in adjustment mode; other states are refused.
+    pub async fn editor(&self, user: &User, id: i64) -> ApiResult<EditorModel> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "编辑档案")?;
+        let adjust = if d.status.editable() {
+            false
+        } else if d.status == jixiao_domain::review::Status::Approved {
+            true
+        } else {
+            return Err(ApiError::unprocessable(format!(
+                "档案当前状态为“{}”，审核期间不能修改；如需修改，请联系审核人员退回",
+                d.status.label()
+            )));
+        };
+        let v = self.store.get_version(id, d.current_version).await?;
+        Ok(EditorModel {
+            dossier: DossierSummary::from(&d),
+            forms: v.forms,
+            adjust,
+        })
+    }
+
+    /// What the "new dossier" page offers the caller.
+    pub async fn new_choices(&self, user: &User) -> ApiResult<NewChoices> {
+        Self::require(user, &[Role::Unit, Role::Admin], "新建档案")?;
+        let params = ListParams {
+            limit: Some(MAX_PAGE),
+            ..ListParams::default()
+        };
+        let dossiers = self.list(user, params).await?.items;
+        let units = if user.role() == Role::Admin {
+            self.units_in_scope(user).await?
+        } else {
+            Vec::new()
+        };
+        let own_unit = match user.account.unit_id {
+            Some(id) => Some(self.store.get_unit(id).await?),
+            None => None,
+        };
+        Ok(NewChoices {
+            dossiers,
+            units,
+            own_unit,
+        })
+    }
+}
+
+fn normalize(s: &str) -> String {
+    jixiao_domain::text::normalize_label(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn years_in_titles_are_replaced() {
+        assert_eq!(
+            retitle("2023年部门整体支出绩效目标表", 2024),
+            "2024年部门整体支出绩效目标表"
+        );
+        assert_eq!(retitle("2022年至2023年项目", 2025), "2025年至2025年项目");
+        assert_eq!(retitle("项目支出绩效目标表", 2025), "项目支出绩效目标表");
+        assert_eq!(retitle("12023年", 2025), "12023年", "not a year");
+        assert_eq!(retitle("2023", 2025), "2023", "no 年");
+    }
+
+    #[test]
+    fn amounts_are_checked_with_the_field_named() {
+        let form = |amount: Value| {
+            json!({ "kind": "project", "variant": "project", "title": "", "unit": "", "year": 2024,
+                "name": "", "parent": null, "amount": null, "period": "", "period_goal": "",
+                "annual_goal": "", "indicators": [],
+                "details": [{ "content": "", "item": "", "amount": "1", "basis": "" },
+                            { "content": "", "item": "", "amount": amount, "basis": "" }],
+                "details_total": null, "signoff": { "head": "", "preparer": "", "phone": "" },
+                "sources": {} })
+        };
+        assert!(forms_from_json(vec![form(json!("12.5"))]).is_ok());
+        assert!(forms_from_json(vec![form(json!(null))]).is_ok());
+        for bad in [
+            json!("12万"),
+            json!("-3"),
+            json!("1e5"),
+            json!(""),
+            json!(12.5),
+        ] {
+            let e = forms_from_json(vec![form(bad.clone())]).unwrap_err();
+            let msg = e.to_string();
+            assert!(matches!(e, ApiError::Unprocessable { .. }), "{bad}");
+            assert!(
+                msg.contains("第1张表") && msg.contains("第2条支出明细的金额"),
+                "{msg}"
+            );
+        }
+        let e = forms_from_json(vec![form(json!("123456789012"))]).unwrap_err();
+        assert!(e.to_string().contains("过大"), "{e}");
+    }
+
+    #[test]
+    fn totals_are_exact() {
+        let mut forms = forms_from_json(vec![json!({ "kind": "project", "variant": "project",
+            "title": "", "unit": "", "year": 2024, "name": "", "parent": null, "amount": "0.3",
+            "period": "", "period_goal": "", "annual_goal": "",
+            "indicators": [{ "level1": "产出指标", "level2": "数量指标", "name": "培训",
+                "value": { "text": "≥3次", "comparator": null, "number": null, "unit": null },
+                "standard": "" }],
+            "details": [{ "content": "", "item": "", "amount": "0.1", "basis": "" },
+                        { "content": "", "item": "", "amount": "0.2", "basis": "" },
+                        { "content": "", "item": "", "amount": null, "basis": "" }],
+            "details_total": "0.30", "signoff": { "head": "", "preparer": "", "phone": "" },
+            "sources": {} })])
+        .unwrap();
+        let t = totals(&forms);
+        assert_eq!(t[0].details_sum.as_deref(), Some("0.3"), "no float error");
+        assert_eq!(t[0].details_total.as_deref(), Some("0.3"));
+        assert_eq!(t[0].amount.as_deref(), Some("0.3"));
+        assert_eq!(
+            (t[0].details, t[0].details_missing, t[0].indicators),
+            (3, 1, 1)
+        );
+        let Form::Project(p) = &mut forms[0] else {
+            panic!("a project form")
+        };
+        assert_eq!(
+            p.indicators[0]
+                .value
+                .number
+                .map(|n| n.to_string())
+                .as_deref(),
+            Some("3")
+        );
+        assert!(
+            p.indicators[0].value.comparator.is_some(),
+            "read like a cell"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! The dossier editor (`/dossiers/{id}/edit`) and the "new dossier" page
+//! (`/dossiers/new`). Like the other pages they decide nothing about access: the services
+//! do (`Services::editor`, `Services::new_choices`). The pages embed their model as JSON
+//! for `static/editor.js`, which edits it and talks to the JSON API.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use jixiao_domain::{
+    DepartmentOverall, ExpenditureDetail, Form, FormKind, Indicator, KeyTask, Project,
+    ProjectVariant, SpecialFundSummary, SummaryItem,
+};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::Viewer;
+use crate::error::ApiError;
+use crate::services::YEARS;
+use crate::AppState;
+
+/// JSON for a `<script type="application/json">` element: `<`, `>` and `&` (and the JS
+/// line separators) escaped inside strings, so no text can close the element.
+pub fn script_json(value: &impl Serialize) -> String {
+    let text = serde_json::to_string(value).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "page model does not serialise");
+        "null".into()
+    });
+    let mut out = String::with_capacity(text.len() + 16);
+    for ch in text.chars() {
+        match ch {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Blank forms and rows from the model's defaults, so the script makes new ones in
+/// exactly the shape the server reads; and the names of the kinds of table.
+fn blanks() -> Value {
+    let project = |variant| {
+        Form::Project(Project {
+            variant,
+            ..Project::default()
+        })
+    };
+    json!({
+        "forms": {
+            "department_overall": Form::DepartmentOverall(DepartmentOverall::default()),
+            "special_fund_summary": Form::SpecialFundSummary(SpecialFundSummary::default()),
+            "project": project(ProjectVariant::Project),
+            "expenditure_direction": project(ProjectVariant::ExpenditureDirection),
+            "transfer": project(ProjectVariant::Transfer),
+        },
+        "rows": {
+            "indicators": Indicator::default(),
+            "details": ExpenditureDetail::default(),
+            "key_tasks": KeyTask::default(),
+            "items": SummaryItem::default(),
+        },
+        "kinds": [
+            ["project", ProjectVariant::Project.label()],
+            ["expenditure_direction", ProjectVariant::ExpenditureDirection.label()],
+            ["transfer", ProjectVariant::Transfer.label()],
+            ["department_overall", FormKind::DepartmentOverall.label()],
+            ["special_fund_summary", FormKind::SpecialFundSummary.label()],
+        ],
+    })
+}
+
+/// The current calendar year in China (UTC+8).
+fn this_year() -> i64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(0))
+        .unwrap_or(0);
+    super::view::datetime(ms)
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(2025)
+}
+
+/// `GET /dossiers/new`: upload (with a preview), copy a former year's dossier, or blank.
+pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let svc = state.services();
+    let choices = match svc.new_choices(&viewer.user).await {
+        Ok(c) => c,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let is_admin = viewer.user.account.role == jixiao_store::Role::Admin;
+    let model = json!({
+        "blank": blanks(),
+        "admin": is_admin,
+        "unit_name": choices.own_unit.as_ref().map(|u| u.name.clone()),
+    });
+    state.ui().render(
+        "new.html",
+        json!({
+            "me": viewer.me(),
+            "dossiers": choices.dossiers,
+            "units": choices.units.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
+            "own_unit": choices.own_unit.map(|u| u.name),
+            "is_admin": is_admin,
+            "next_year": this_year() + 1,
+            "min_year": YEARS.start(),
+            "max_year": YEARS.end(),
+            "model": script_json(&model),
+        }),
+    )
+}
+
+/// `GET /dossiers/{id}/edit`: the editor on the current version.
+pub async fn edit_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
+    };
+    let svc = state.services();
+    let m = match svc.editor(&viewer.user, id).await {
+        Ok(m) => m,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let d = &m.dossier;
+    let model = json!({
+        "id": d.id,
+        "version": d.version,
+        "status": d.status,
+        "status_label": d.status_label,
+        "adjust": m.adjust,
+        "unit_name": d.unit_name,
+        "year": d.year,
+        "updated_at": d.updated_at,
+        "forms": m.forms,
+        "framework": svc.framework(),
+        "blank": blanks(),
+    });
+    state.ui().render(
+        "editor.html",
+        json!({
+            "me": viewer.me(),
+            "d": d,
+            "adjust": m.adjust,
+            "model": script_json(&model),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_close_the_element() {
+        let s = script_json(&json!({ "t": "</script><!-- & \u{2028}" }));
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
+        let back: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back["t"], "</script><!-- & \u{2028}");
+    }
+}

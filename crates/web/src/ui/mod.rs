@@ -1,0 +1,235 @@
+//! The Chinese web application, rendered on the server with minijinja. Pages call the
+//! same [`crate::services::Services`] as the JSON API, so the access rules are the same;
+//! the little JavaScript on the pages talks to the JSON API (with the CSRF header).
+//!
+//! Templates and static files are compiled into the binary, so a release is one file.
+
+mod editor;
+mod pages;
+mod view;
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::value::Serde;
+use minijinja::{Environment, Value};
+use serde::Serialize;
+
+use crate::auth::{client_address, session_token};
+use crate::error::ApiError;
+use crate::services::User;
+use crate::AppState;
+
+/// The compiled templates.
+pub struct Ui {
+    env: Environment<'static>,
+}
+
+/// (name, source) of every template.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("dossier.html", include_str!("../../templates/dossier.html")),
+    ("diff.html", include_str!("../../templates/diff.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("editor.html", include_str!("../../templates/editor.html")),
+    ("new.html", include_str!("../../templates/new.html")),
+];
+
+/// Static files: (path under /static/, content type, body).
+const STATIC: &[(&str, &str, &str)] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+    ),
+    (
+        "editor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/editor.js"),
+    ),
+    (
+        "editor.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/editor.css"),
+    ),
+];
+
+impl Ui {
+    pub fn new() -> Ui {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            if let Err(e) = env.add_template(name, source) {
+                // A broken template is a build defect; the UI test renders every page.
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        env.add_filter("datetime", view::datetime);
+        env.add_global("asset_version", asset_version());
+        Ui { env }
+    }
+
+    /// Renders a page; a template error is logged and shown as a plain Chinese 500 page.
+    pub fn render(&self, name: &str, ctx: impl Serialize) -> Response {
+        let rendered = self
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(Value::from(Serde(ctx))));
+        match rendered {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => {
+                tracing::error!(template = name, error = %e, "template failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Html("<!doctype html><meta charset=utf-8><title>出错了</title><p>页面生成失败，请稍后重试或联系管理员。</p>"),
+                )
+                    .into_response()
+            }
+        }
+    }
+
+    /// An error page for a signed-in user (status from the error, message safe to show).
+    pub fn error_page(&self, viewer: Option<&Viewer>, e: ApiError) -> Response {
+        let status = e.status();
+        if let ApiError::Internal(cause) = &e {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut res = self.render(
+            "error.html",
+            serde_json::json!({
+                "me": viewer.map(Viewer::me),
+                "status": status.as_u16(),
+                "message": e.to_string(),
+            }),
+        );
+        *res.status_mut() = status;
+        res
+    }
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui::new()
+    }
+}
+
+/// Changes whenever a static file changes, so browsers may cache them for a year.
+fn asset_version() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (_, _, body) in STATIC {
+        body.hash(&mut h);
+    }
+    format!("{:x}", h.finish() & 0xffff_ffff)
+}
+
+/// A signed-in user looking at pages. Without a valid session, pages redirect to the
+/// login page and come back afterwards.
+pub struct Viewer {
+    pub user: User,
+    pub csrf: String,
+    pub token: String,
+}
+
+/// What every page's header shows about the user.
+#[derive(Serialize)]
+pub struct Me {
+    username: String,
+    role: &'static str,
+    role_label: &'static str,
+    csrf: String,
+}
+
+impl Viewer {
+    pub fn me(&self) -> Me {
+        Me {
+            username: self.user.account.username.clone(),
+            role: self.user.account.role.code(),
+            role_label: self.user.account.role.label(),
+            csrf: self.csrf.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            Redirect::to(&format!("/login?next={}", pages::encode(&next))).into_response()
+        };
+        let Some(token) = session_token(parts) else {
+            return Err(to_login());
+        };
+        match state
+            .services()
+            .authenticate(&token, client_address(parts))
+            .await
+        {
+            Ok((user, session)) => Ok(Viewer {
+                user,
+                csrf: session.csrf_token,
+                token,
+            }),
+            Err(ApiError::Unauthorized(_)) => Err(to_login()),
+            Err(e) => Err(state.ui().error_page(None, e)),
+        }
+    }
+}
+
+async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match STATIC.iter().find(|(n, _, _)| *n == name) {
+        Some((_, ctype, body)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "未找到").into_response(),
+    }
+}
+
+/// Bytes of JavaScript and CSS a page loads (for the benchmark).
+pub fn asset_bytes() -> usize {
+    STATIC.iter().map(|(_, _, b)| b.len()).sum()
+}
+
+/// The page routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dossiers") }))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/dossiers", get(pages::home))
+        .route("/dossiers/{id}", get(pages::dossier))
+        .route("/dossiers/new", get(editor::new_page))
+        .route("/dossiers/{id}/edit", get(editor::edit_page))
+        .route("/dossiers/{id}/diff", get(pages::diff))
+        .route("/dossiers/{id}/print", get(pages::print))
+        .route("/dossiers/{id}/export/{format}", get(pages::export))
+        .route("/static/{name}", get(static_file))
+}
+
+/// Keeps `Arc<Ui>` cheap to share with handlers.
+pub type SharedUi = Arc<Ui>;

@@ -1,0 +1,489 @@
+//! Page handlers: parse the request, call the services, render a template. Like the API
+//! handlers they decide nothing about access; the services do.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Form as HtmlForm, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jixiao_domain::review::{Grade, Status};
+use jixiao_files::export::{self, ExportFormat};
+use jixiao_store::{DossierOrder, Role, VersionKind};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::view;
+use super::Viewer;
+use crate::auth::{session_cookie, ClientAddr};
+use crate::error::ApiError;
+use crate::services::{same_token, DossierSummary, ListParams};
+use crate::AppState;
+
+/// Percent-encodes a query value (UTF-8, unreserved characters kept).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Only paths of this site are followed after login (no `//host` or `http:`).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/dossiers".to_string(),
+    }
+}
+
+// ---------------------------------------------------------------- login
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    state.ui().render(
+        "login.html",
+        json!({ "next": safe_next(q.next.as_deref()), "error": null, "username": "" }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    HtmlForm(form): HtmlForm<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    match state
+        .services()
+        .login(&form.username, &form.password, address)
+        .await
+    {
+        Ok(done) => {
+            let cfg = state.services().config();
+            let cookie = session_cookie(
+                Some(&done.token),
+                cfg.session_ttl.as_secs(),
+                cfg.secure_cookie,
+            );
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+        }
+        Err(e) => {
+            let status = match &e {
+                ApiError::Unauthorized(_) | ApiError::TooManyRequests(_) => e.status(),
+                _ => {
+                    if let ApiError::Internal(cause) = &e {
+                        tracing::error!(%cause, "login failed");
+                    }
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            };
+            let mut res = state.ui().render(
+                "login.html",
+                json!({ "next": next, "error": e.to_string(), "username": form.username }),
+            );
+            *res.status_mut() = status;
+            res
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    HtmlForm(form): HtmlForm<CsrfForm>,
+) -> Response {
+    if !same_token(&form.csrf, &viewer.csrf) {
+        return state.ui().error_page(
+            Some(&viewer),
+            ApiError::forbidden("页面已过期，请刷新后重试"),
+        );
+    }
+    if let Err(e) = state.services().logout(&viewer.user, &viewer.token).await {
+        return state.ui().error_page(Some(&viewer), e);
+    }
+    let cookie = session_cookie(None, 0, state.services().config().secure_cookie);
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}
+
+// ---------------------------------------------------------------- home
+
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    year: Option<String>,
+    status: Option<String>,
+    unit: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// Empty form fields mean "any".
+fn opt_num(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+const PAGE_SIZE: i64 = 50;
+
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<HomeQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let svc = state.services();
+    let me = viewer.me();
+    if viewer.user.account.role == Role::Unit {
+        let params = ListParams {
+            limit: Some(500),
+            ..ListParams::default()
+        };
+        let page = match svc.list(&viewer.user, params).await {
+            Ok(p) => p,
+            Err(e) => return state.ui().error_page(Some(&viewer), e),
+        };
+        let unit_name = page.items.first().map(|d| d.unit_name.clone());
+        return state.ui().render(
+            "home.html",
+            json!({ "me": me, "mode": "unit", "dossiers": page.items, "unit_name": unit_name }),
+        );
+    }
+    // Reviewers see the submitted dossiers by default: that is their work queue.
+    let status_code = match q.status.as_deref().map(str::trim) {
+        None => "submitted".to_string(),
+        Some(s) => s.to_string(),
+    };
+    let statuses: Vec<Status> = Status::parse(&status_code).into_iter().collect();
+    let page_no = opt_num(&q.page).unwrap_or(1).max(1);
+    let search = q.q.clone().unwrap_or_default();
+    let unit_id = opt_num(&q.unit);
+    let params = ListParams {
+        year: opt_num(&q.year),
+        statuses,
+        unit_id,
+        query: Some(search.clone()),
+        order: DossierOrder::Quality,
+        limit: Some(PAGE_SIZE),
+        offset: Some((page_no - 1) * PAGE_SIZE),
+    };
+    let list = svc.list(&viewer.user, params).await;
+    let page = match list {
+        Ok(p) => p,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let units = match svc.units_in_scope(&viewer.user).await {
+        Ok(u) => u,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let pages = (page.total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let items: Vec<&DossierSummary> = page.items.iter().collect();
+    state.ui().render(
+        "home.html",
+        json!({
+            "me": me,
+            "mode": "queue",
+            "dossiers": items,
+            "total": page.total,
+            "page": page_no,
+            "pages": pages,
+            "units": units.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
+            "statuses": Status::ALL.iter().map(|s| json!({"code": s.code(), "label": s.label()})).collect::<Vec<_>>(),
+            "filter": {
+                "year": opt_num(&q.year),
+                "status": status_code,
+                "unit": unit_id,
+                "q": search,
+            },
+        }),
+    )
+}
+
+// ---------------------------------------------------------------- dossier
+
+#[derive(Deserialize, Default)]
+pub struct VersionQuery {
+    version: Option<String>,
+}
+
+pub async fn dossier(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    query: Result<Query<VersionQuery>, QueryRejection>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
+    };
+    let asked = query.ok().and_then(|Query(q)| opt_num(&q.version));
+    let svc = state.services();
+    let detail = match svc.get(&viewer.user, id).await {
+        Ok(d) => d,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let history = match svc.history(&viewer.user, id).await {
+        Ok(h) => h,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let current = detail.summary.version;
+    // An older version is shown read-only; its own findings are stored with it.
+    let (forms, findings, shown) = match asked.filter(|v| *v != current) {
+        Some(v) => match svc.version(&viewer.user, id, v).await {
+            Ok(ver) => (ver.forms, ver.findings, v),
+            Err(e) => return state.ui().error_page(Some(&viewer), e),
+        },
+        None => (detail.forms.clone(), detail.findings.clone(), current),
+    };
+    let comments: Vec<_> = detail
+        .comments
+        .iter()
+        .filter(|c| c.version == shown)
+        .cloned()
+        .collect();
+    let (form_views, finding_views, comment_views) = view::annotated(&forms, &findings, &comments);
+    let general: Vec<_> = detail
+        .comments
+        .iter()
+        .filter(|c| c.field.is_empty())
+        .map(|c| json!({"body": c.body, "author": c.author_name, "at": c.created_at, "version": c.version}))
+        .collect();
+    let role = viewer.user.account.role;
+    let status = detail.summary.status;
+    let is_current = shown == current;
+    let can_edit = is_current && matches!(role, Role::Unit | Role::Admin) && status.editable();
+    let can_review =
+        is_current && matches!(role, Role::Reviewer | Role::Admin) && status == Status::Submitted;
+    let latest_return = detail
+        .reviews
+        .iter()
+        .rev()
+        .find(|r| r.decision == jixiao_store::Decision::Return);
+    let versions: Vec<_> = history
+        .versions
+        .iter()
+        .rev()
+        .map(|v| {
+            json!({
+                "version": v.version,
+                "kind": v.kind.label(),
+                "conflict": v.kind == VersionKind::Conflict,
+                "reason": v.reason,
+                "author": v.created_by_name,
+                "at": v.created_at,
+                "errors": v.error_count,
+                "warnings": v.warning_count,
+            })
+        })
+        .collect();
+    let reviews: Vec<_> = detail
+        .reviews
+        .iter()
+        .rev()
+        .map(|r| {
+            json!({
+                "version": r.version,
+                "decision": r.decision.label(),
+                "returned": r.decision == jixiao_store::Decision::Return,
+                "grade": r.grade.map(Grade::label),
+                "opinions": r.opinions.entries().iter().map(|(k, v)| json!({"label": k, "text": v})).collect::<Vec<_>>(),
+                "reviewer": r.reviewer_name,
+                "at": r.created_at,
+            })
+        })
+        .collect();
+    state.ui().render(
+        "dossier.html",
+        json!({
+            "me": viewer.me(),
+            "d": detail.summary,
+            "shown": shown,
+            "is_current": is_current,
+            "forms": form_views,
+            "findings": finding_views,
+            "comments": comment_views,
+            "general_comments": general,
+            "versions": versions,
+            "reviews": reviews,
+            "returned": status == Status::Returned,
+            "latest_return": latest_return.map(|r| json!({
+                "opinions": r.opinions.entries().iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| json!({"label": k, "text": v})).collect::<Vec<_>>(),
+                "grade": r.grade.map(Grade::label),
+                "version": r.version,
+            })),
+            "can_edit": can_edit,
+            "can_submit": can_edit,
+            "can_review": can_review,
+            "can_comment": is_current,
+            "locked": status == Status::Approved,
+            "grades": Grade::ALL.iter().map(|g| g.label()).collect::<Vec<_>>(),
+            "formats": FORMATS.iter().map(|(code, label, _)| json!({"code": code, "label": label})).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+pub async fn diff(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    query: Result<Query<DiffQuery>, QueryRejection>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
+    };
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let svc = state.services();
+    let summary = match svc.get(&viewer.user, id).await {
+        Ok(d) => d.summary,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let to = opt_num(&q.to).unwrap_or(summary.version);
+    let from = opt_num(&q.from).unwrap_or(to - 1);
+    if from < 1 || from == to {
+        return state.ui().error_page(
+            Some(&viewer),
+            ApiError::unprocessable("请选择两个不同的版本进行比较"),
+        );
+    }
+    let (old, new) = match (
+        svc.version(&viewer.user, id, from).await,
+        svc.version(&viewer.user, id, to).await,
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let d = view::diff(&old.forms, &new.forms);
+    state.ui().render(
+        "diff.html",
+        json!({ "me": viewer.me(), "d": summary, "from": from, "to": to, "diff": d }),
+    )
+}
+
+// ---------------------------------------------------------------- print and export
+
+/// (path code, label, format).
+const FORMATS: &[(&str, &str, ExportFormat)] = &[
+    ("pdf", "PDF", ExportFormat::Pdf),
+    ("xlsx", "Excel（.xlsx）", ExportFormat::Xlsx),
+    ("docx", "Word（.docx）", ExportFormat::Docx),
+    ("json", "公开数据 JSON", ExportFormat::Json),
+    ("csv", "公开数据 CSV", ExportFormat::Csv),
+];
+
+fn content_type(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::Pdf => "application/pdf",
+        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ExportFormat::Docx => {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        }
+        ExportFormat::Json => "application/json",
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Html => "text/html; charset=utf-8",
+    }
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    query: Result<Query<VersionQuery>, QueryRejection>,
+) -> Response {
+    let version = query.ok().and_then(|Query(q)| opt_num(&q.version));
+    let Ok(id) = id.parse::<i64>() else {
+        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
+    };
+    match state
+        .services()
+        .export_forms(&viewer.user, id, version)
+        .await
+    {
+        Ok((summary, forms)) => {
+            let tables = export::table::tables(&forms);
+            let title = format!("{}{}年度预算绩效目标表", summary.unit_name, summary.year);
+            Html(export::html::document(&tables, &title)).into_response()
+        }
+        Err(e) => state.ui().error_page(Some(&viewer), e),
+    }
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, format)): Path<(String, String)>,
+    query: Result<Query<VersionQuery>, QueryRejection>,
+) -> Response {
+    let version = query.ok().and_then(|Query(q)| opt_num(&q.version));
+    let Ok(id) = id.parse::<i64>() else {
+        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
+    };
+    let Some(&(code, _, fmt)) = FORMATS.iter().find(|(c, _, _)| *c == format) else {
+        return state
+            .ui()
+            .error_page(Some(&viewer), ApiError::NotFound("不支持的导出格式".into()));
+    };
+    let (summary, forms) = match state
+        .services()
+        .export_forms(&viewer.user, id, version)
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let made = tokio::task::spawn_blocking(move || export::export(&forms, fmt)).await;
+    let bytes = match made {
+        Ok(Ok(b)) => b,
+        Ok(Err(message)) => {
+            tracing::warn!(%message, format = code, "export failed");
+            return state
+                .ui()
+                .error_page(Some(&viewer), ApiError::unprocessable(message));
+        }
+        Err(e) => return state.ui().error_page(Some(&viewer), ApiError::internal(e)),
+    };
+    let name = format!("{}{}年度绩效目标表.{code}", summary.unit_name, summary.year);
+    let disposition = format!(
+        "attachment; filename=\"jixiao-{}-{}.{code}\"; filename*=UTF-8''{}",
+        summary.id,
+        summary.year,
+        encode(&name)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(content_type(fmt)),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,463 @@
+//! View models for the pages: forms laid out like the paper forms (through the export
+//! table model) with findings, comments or changes attached to the cells they concern.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jixiao_domain::finding::Severity;
+use jixiao_domain::{Finding, Form};
+use jixiao_files::export::html::{escape, table_html, CellNote};
+use jixiao_files::export::table::{table, OutCell, Table};
+use jixiao_store::Comment;
+use serde::Serialize;
+
+/// `2026-11-27 09:30` in China Standard Time (UTC+8, no daylight saving) from epoch ms.
+pub fn datetime(ms: i64) -> String {
+    let secs = ms.div_euclid(1000) + 8 * 3600;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+/// The HTML id of a cell, from its form and field path (`c0-indicators-3-value`).
+pub fn cell_id(form: usize, field: &str) -> String {
+    let mut id = format!("c{form}-");
+    for ch in field.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            id.push(ch);
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').to_string()
+}
+
+/// Field paths of a table's cells, in reading order.
+fn cell_fields(t: &Table) -> Vec<&str> {
+    t.rows
+        .iter()
+        .flatten()
+        .filter_map(|c| c.field.as_deref())
+        .collect()
+}
+
+/// The cell a finding's field points at: the same field, else the first cell inside it
+/// (`indicators[3]` → `indicators[3].name`), else the nearest enclosing one.
+fn target_cell<'a>(fields: &[&'a str], field: &str) -> Option<&'a str> {
+    if let Some(f) = fields.iter().find(|f| **f == field) {
+        return Some(f);
+    }
+    let inside = |f: &&&str| {
+        f.strip_prefix(field)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    if let Some(f) = fields.iter().find(inside) {
+        return Some(f);
+    }
+    fields
+        .iter()
+        .filter(|f| {
+            field
+                .strip_prefix(**f)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+        .max_by_key(|f| f.len())
+        .copied()
+}
+
+#[derive(Serialize)]
+pub struct FindingView {
+    /// 1-based number shown on the cell marker and in the list.
+    pub n: usize,
+    pub rule: String,
+    pub severity: &'static str,
+    pub severity_label: &'static str,
+    /// The message, long quotations cut (the full text is in `full_message`).
+    pub message: String,
+    pub full_message: String,
+    pub place: String,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    /// The id of the cell it is attached to, when there is one.
+    pub anchor: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CommentView {
+    pub field: String,
+    pub field_label: String,
+    pub anchor: Option<String>,
+    pub body: String,
+    pub author: String,
+    pub at: i64,
+    pub version: i64,
+}
+
+#[derive(Serialize)]
+pub struct FormView {
+    pub index: usize,
+    pub name: String,
+    /// The form drawn as on paper, already escaped.
+    pub html: String,
+    /// Findings of this form that point at no cell (shown above the table).
+    pub loose: Vec<usize>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+fn severity_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The comment's field path `f0:indicators[3].value` split into form and field.
+pub fn split_field(field: &str) -> (Option<usize>, &str) {
+    match field.split_once(':') {
+        Some((f, rest)) if f.starts_with('f') => match f[1..].parse() {
+            Ok(i) => (Some(i), rest),
+            Err(_) => (None, field),
+        },
+        _ => (None, field),
+    }
+}
+
+/// The forms with findings and comments on their cells, plus the finding and comment lists.
+pub fn annotated(
+    forms: &[Form],
+    findings: &[Finding],
+    comments: &[Comment],
+) -> (Vec<FormView>, Vec<FindingView>, Vec<CommentView>) {
+    let tables: Vec<Table> = forms.iter().map(table).collect();
+    let mut views: Vec<FindingView> = Vec::with_capacity(findings.len());
+    // (form, cell field) → finding numbers.
+    let mut on_cell: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    let mut loose: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let n = i + 1;
+        let form = f.location.form.filter(|&k| k < tables.len());
+        let cell = match (form, f.location.field.as_deref()) {
+            (Some(k), Some(field)) => target_cell(&cell_fields(&tables[k]), field),
+            _ => None,
+        };
+        let anchor = match (form, cell) {
+            (Some(k), Some(c)) => {
+                on_cell.entry((k, c.to_string())).or_default().push(n);
+                Some(cell_id(k, c))
+            }
+            (Some(k), None) => {
+                loose.entry(k).or_default().push(n);
+                Some(format!("form-{k}"))
+            }
+            _ => None,
+        };
+        views.push(FindingView {
+            n,
+            rule: f.rule.clone(),
+            severity: severity_code(f.severity),
+            severity_label: f.severity.label(),
+            message: shorten(&f.message, 200),
+            full_message: f.message.clone(),
+            place: f.location.describe(),
+            expected: f.expected.clone(),
+            actual: f.actual.clone(),
+            anchor,
+        });
+    }
+    let mut comment_count: HashMap<(usize, String), usize> = HashMap::new();
+    let comment_views = comments
+        .iter()
+        .map(|c| {
+            let (form, field) = split_field(&c.field);
+            let anchor = form.filter(|&k| k < tables.len()).map(|k| {
+                *comment_count.entry((k, field.to_string())).or_default() += 1;
+                cell_id(k, field)
+            });
+            CommentView {
+                field: c.field.clone(),
+                field_label: comment_place(forms, &c.field),
+                anchor,
+                body: c.body.clone(),
+                author: c.author_name.clone(),
+                at: c.created_at,
+                version: c.version,
+            }
+        })
+        .collect();
+    let form_views = tables
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let note = |cell: &OutCell| -> CellNote {
+                let Some(field) = cell.field.as_deref() else {
+                    return CellNote::default();
+                };
+                let key = (k, field.to_string());
+                let mut after = format!("<span class=\"anchor\" id=\"{}\"></span>", cell_id(k, field));
+                let mut class = String::new();
+                if let Some(ns) = on_cell.get(&key) {
+                    let worst = ns
+                        .iter()
+                        .map(|&n| findings[n - 1].severity)
+                        .min()
+                        .unwrap_or(Severity::Info);
+                    class = format!("sev-{}", severity_code(worst));
+                    for &n in ns {
+                        let f = &findings[n - 1];
+                        after.push_str(&format!(
+                            "<a class=\"fmark sev-{}\" href=\"#finding-{n}\" title=\"{}\" aria-label=\"{}{n}：{}\">{n}</a>",
+                            severity_code(f.severity),
+                            escape(&shorten(&f.message, 200)),
+                            f.severity.label(),
+                            escape(&shorten(&f.message, 200)),
+                        ));
+                    }
+                }
+                if let Some(c) = comment_count.get(&key) {
+                    after.push_str(&format!(
+                        "<span class=\"cmark\" title=\"{c} 条意见\" aria-label=\"{c} 条意见\">意见{c}</span>"
+                    ));
+                }
+                CellNote {
+                    class,
+                    after,
+                    ..CellNote::default()
+                }
+            };
+            let errors = findings
+                .iter()
+                .filter(|f| f.location.form == Some(k) && f.severity == Severity::Error)
+                .count();
+            let warnings = findings
+                .iter()
+                .filter(|f| f.location.form == Some(k) && f.severity == Severity::Warning)
+                .count();
+            FormView {
+                index: k,
+                name: forms[k].display_name(),
+                html: table_html(t, &note),
+                loose: loose.remove(&k).unwrap_or_default(),
+                errors,
+                warnings,
+            }
+        })
+        .collect();
+    (form_views, views, comment_views)
+}
+
+/// `第2张表 三级指标（第4行）` style description of a comment's place.
+fn comment_place(forms: &[Form], field: &str) -> String {
+    match split_field(field) {
+        (Some(k), f) => {
+            let form = forms
+                .get(k)
+                .map(Form::display_name)
+                .unwrap_or_else(|| format!("第{}张表", k + 1));
+            if f.is_empty() {
+                form
+            } else {
+                format!("{form} {}", jixiao_domain::rules::field_label(f))
+            }
+        }
+        (None, "") => "整个档案".to_string(),
+        (None, f) => jixiao_domain::rules::field_label(f),
+    }
+}
+
+/// Which form of the old version matches each form of the new one: same kind and name,
+/// else the same position.
+fn match_forms(old: &[Form], new: &[Form]) -> Vec<Option<usize>> {
+    let key = |f: &Form| (f.kind(), f.display_name());
+    new.iter()
+        .enumerate()
+        .map(|(i, f)| {
+            old.iter()
+                .position(|o| key(o) == key(f))
+                .or_else(|| (i < old.len() && old[i].kind() == f.kind()).then_some(i))
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct DiffView {
+    pub forms: Vec<FormView>,
+    /// Cells of the old version that are gone: (form name, field label, old text).
+    pub removed: Vec<(String, String, String)>,
+    pub changed: usize,
+}
+
+fn texts(t: &Table) -> HashMap<String, String> {
+    t.rows
+        .iter()
+        .flatten()
+        .filter_map(|c| c.field.clone().map(|f| (f, c.text.clone())))
+        .collect()
+}
+
+/// The new version's forms with changed cells highlighted against the old version.
+pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
+    let matched = match_forms(old, new);
+    let mut removed = Vec::new();
+    let mut changed = 0;
+    let mut forms = Vec::new();
+    for (k, form) in new.iter().enumerate() {
+        let t = table(form);
+        let before = matched[k].map(|o| texts(&table(&old[o])));
+        let now = texts(&t);
+        if let Some(before) = &before {
+            let mut gone: Vec<(&String, &String)> = before
+                .iter()
+                .filter(|(f, text)| !now.contains_key(*f) && !text.trim().is_empty())
+                .collect();
+            gone.sort();
+            for (f, text) in gone {
+                removed.push((
+                    form.display_name(),
+                    jixiao_domain::rules::field_label(f),
+                    text.clone(),
+                ));
+            }
+        }
+        let mut count = 0;
+        let note = |cell: &OutCell| -> CellNote {
+            let Some(field) = cell.field.as_deref() else {
+                return CellNote::default();
+            };
+            let old_text = before.as_ref().map(|b| b.get(field));
+            match old_text {
+                None => CellNote {
+                    class: "diff-added".into(),
+                    ..CellNote::default()
+                },
+                Some(None) if !cell.text.trim().is_empty() => CellNote {
+                    class: "diff-added".into(),
+                    ..CellNote::default()
+                },
+                Some(Some(o)) if o.trim() != cell.text.trim() => CellNote {
+                    class: "diff-changed".into(),
+                    after: format!("<del aria-label=\"原内容\">{}</del>", escape(o)),
+                    ..CellNote::default()
+                },
+                _ => CellNote::default(),
+            }
+        };
+        let html = table_html(&t, &note);
+        for row in &t.rows {
+            for cell in row {
+                if let Some(f) = &cell.field {
+                    let differs = match &before {
+                        None => true,
+                        Some(b) => {
+                            b.get(f).map(|o| o.trim()) != Some(cell.text.trim())
+                                && !(b.get(f).is_none() && cell.text.trim().is_empty())
+                        }
+                    };
+                    if differs {
+                        count += 1;
+                    }
+                }
+            }
+        }
+        changed += count;
+        forms.push(FormView {
+            index: k,
+            name: form.display_name(),
+            html,
+            loose: vec![],
+            errors: 0,
+            warnings: count,
+        });
+    }
+    for (o, form) in old.iter().enumerate() {
+        if !matched.contains(&Some(o)) {
+            removed.push((
+                form.display_name(),
+                "整张表".into(),
+                form.title().to_string(),
+            ));
+        }
+    }
+    DiffView {
+        forms,
+        removed,
+        changed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_is_china_time() {
+        // 2023-01-01T00:00:00Z is 08:00 in Beijing.
+        assert_eq!(datetime(1_672_531_200_000), "2023-01-01 08:00");
+        assert_eq!(datetime(0), "1970-01-01 08:00");
+        // A leap day.
+        assert_eq!(datetime(1_709_164_800_000), "2024-02-29 08:00");
+    }
+
+    #[test]
+    fn findings_attach_to_the_nearest_cell() {
+        let fields = ["name", "indicators[3].name", "indicators[3].value"];
+        assert_eq!(
+            target_cell(&fields, "indicators[3].value"),
+            Some("indicators[3].value")
+        );
+        assert_eq!(
+            target_cell(&fields, "indicators[3]"),
+            Some("indicators[3].name")
+        );
+        assert_eq!(
+            target_cell(&fields, "indicators[3].value.unit"),
+            Some("indicators[3].value")
+        );
+        assert_eq!(target_cell(&fields, "indicators[30]"), None);
+        assert_eq!(target_cell(&fields, "details"), None);
+    }
+
+    #[test]
+    fn cell_ids_are_safe() {
+        assert_eq!(cell_id(2, "indicators[3].value"), "c2-indicators-3-value");
+        assert_eq!(
+            cell_id(0, "items[1].children[0].name"),
+            "c0-items-1-children-0-name"
+        );
+    }
+
+    #[test]
+    fn comment_fields_name_their_form() {
+        assert_eq!(
+            split_field("f2:indicators[1].value"),
+            (Some(2), "indicators[1].value")
+        );
+        assert_eq!(split_field("indicators[1]"), (None, "indicators[1]"));
+        assert_eq!(split_field(""), (None, ""));
+    }
+}

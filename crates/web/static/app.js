@@ -1,0 +1,162 @@
+// jixiao: the little JavaScript of the pages. Every change goes through the JSON API
+// with the session's CSRF token; without JavaScript the pages still read fine.
+"use strict";
+(function () {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = meta ? meta.content : "";
+  const notice = document.getElementById("notice");
+
+  function say(text, kind) {
+    if (!notice) return;
+    notice.textContent = "";
+    notice.className = "notice " + (kind || "");
+    if (typeof text === "string") notice.textContent = text; else notice.appendChild(text);
+    notice.hidden = false;
+    notice.scrollIntoView({ block: "nearest" });
+  }
+
+  // Calls the API; resolves to {ok, status, body}. A lost session says so instead of failing silently.
+  async function api(method, url, body) {
+    const opts = { method, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    let res;
+    try { res = await fetch(url, opts); } catch (e) {
+      return { ok: false, status: 0, body: { error: "网络连接失败，请检查网络后重试" } };
+    }
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = {}; }
+    if (res.status === 401) {
+      const p = document.createElement("span");
+      p.append("登录已过期，请 ");
+      const a = document.createElement("a");
+      a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      a.target = "_blank"; a.textContent = "在新窗口重新登录";
+      p.append(a, "，然后再试一次（本页内容不会丢失）。");
+      say(p, "error");
+    }
+    return { ok: res.ok, status: res.status, body: data };
+  }
+
+  function findingList(findings) {
+    const ul = document.createElement("ul");
+    for (const f of findings || []) {
+      const li = document.createElement("li");
+      li.textContent = (f.severity === "error" ? "错误：" : "警告：") + f.message;
+      ul.appendChild(li);
+    }
+    return ul;
+  }
+
+  function busy(btn, on) {
+    if (!btn) return;
+    btn.disabled = on;
+    if (on) { btn.dataset.label = btn.textContent; btn.textContent = "处理中…"; }
+    else if (btn.dataset.label) btn.textContent = btn.dataset.label;
+  }
+
+  // Jump from a finding or comment to its cell and make it flash.
+  function flash(id) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    const cell = el.closest("td,th,.sheet") || el;
+    cell.classList.remove("flash"); void cell.offsetWidth; cell.classList.add("flash");
+  }
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest("a.jump, a.fmark");
+    if (a && a.dataset.target) flash(a.dataset.target);
+  });
+  window.addEventListener("hashchange", () => flash(location.hash.slice(1)));
+
+  // 提交审核
+  const submitBtn = document.getElementById("submit-btn");
+  if (submitBtn) submitBtn.addEventListener("click", async () => {
+    busy(submitBtn, true);
+    const r = await api("POST", "/api/dossiers/" + submitBtn.dataset.id + "/submit",
+      { version: Number(submitBtn.dataset.version) });
+    busy(submitBtn, false);
+    if (r.ok) { say("已提交审核。", "ok"); location.reload(); return; }
+    if (r.status === 401) return;
+    const box = document.createElement("div");
+    box.append(r.body.error || "提交失败");
+    if (r.body.findings) box.appendChild(findingList(r.body.findings));
+    say(box, "error");
+  });
+
+  // 审核：通过 / 退回
+  const review = document.getElementById("review-form");
+  if (review) {
+    const url = (action) => "/api/dossiers/" + review.dataset.id + "/" + action;
+    const opinions = () => ({
+      completeness: review.completeness.value, relevance: review.relevance.value,
+      appropriateness: review.appropriateness.value, feasibility: review.feasibility.value,
+    });
+    const version = Number(review.dataset.version);
+    const done = (r, text) => {
+      if (r.ok) { say(text, "ok"); location.reload(); }
+      else if (r.status !== 401) say(r.body.error || "操作失败", "error");
+    };
+    document.getElementById("approve-btn").addEventListener("click", async (e) => {
+      const g = review.querySelector('input[name="grade"]:checked');
+      if (!g) { say("请先选择审核等级（优/良/中/差）", "error"); return; }
+      busy(e.target, true);
+      const r = await api("POST", url("approve"), { grade: g.value, opinions: opinions(), version });
+      busy(e.target, false);
+      done(r, "已完成审核。");
+    });
+    document.getElementById("return-btn").addEventListener("click", async (e) => {
+      busy(e.target, true);
+      const r = await api("POST", url("return"), { opinions: opinions(), comment: review.comment.value, version });
+      busy(e.target, false);
+      done(r, "已退回单位修改。");
+    });
+  }
+
+  // 意见：点击单元格选择位置
+  const paper = document.getElementById("paper");
+  const cform = document.getElementById("comment-form");
+  if (paper && cform) {
+    const field = document.getElementById("comment-field");
+    const place = document.getElementById("comment-place");
+    const clear = document.getElementById("comment-clear");
+    const pick = (td) => {
+      paper.querySelectorAll("td.picked").forEach((x) => x.classList.remove("picked"));
+      if (!td) { field.value = ""; place.textContent = "整个档案"; clear.hidden = true; return; }
+      const form = td.closest(".sheet");
+      td.classList.add("picked");
+      field.value = "f" + form.dataset.form + ":" + td.dataset.field;
+      const row = td.closest("tr");
+      const head = row && row.querySelector("th");
+      const text = (td.firstChild && td.firstChild.textContent || "").trim().slice(0, 30);
+      place.textContent = (form.getAttribute("aria-label") || "") + " · " + (head ? head.textContent.trim() + " · " : "") + (text || td.dataset.field);
+      clear.hidden = false;
+    };
+    paper.addEventListener("click", (e) => {
+      if (e.target.closest("a")) return;
+      const td = e.target.closest("td[data-field]");
+      if (td) { pick(td); document.getElementById("comment-body").focus(); }
+    });
+    clear.addEventListener("click", () => pick(null));
+    cform.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = cform.body.value.trim();
+      if (!body) { say("请填写意见内容", "error"); return; }
+      const btn = cform.querySelector("button[type=submit]");
+      busy(btn, true);
+      const r = await api("POST", "/api/dossiers/" + cform.dataset.id + "/comments",
+        { field: field.value, body, version: Number(cform.dataset.version) });
+      busy(btn, false);
+      if (r.ok) { location.reload(); } else if (r.status !== 401) say(r.body.error || "保存意见失败", "error");
+    });
+  }
+
+  // Long downloads (PDF) show that something is happening.
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest("a[data-export]");
+    if (a && a.dataset.export === "pdf") say("正在生成 PDF，请稍候…");
+  });
+
+  window.jixiao = { api, say, busy, findingList };
+})();

@@ -1,0 +1,566 @@
+//! The whole filing and review flow in real headless Chromium, driven over WebDriver
+//! (Debian `chromium` + `chromium-driver`): the unit uploads the seed .docx, sees the
+//! `empty-indicator` finding beside the 生态效益指标 row, fixes it and submits; the
+//! reviewer returns it with a comment; the unit fixes and resubmits; the reviewer approves
+//! with 良; the approved dossier is read-only; its PDF holds its text (pdftotext).
+//!
+//! Uses `JIXIAO_WEBDRIVER` (e.g. `http://127.0.0.1:9515`, started by `.ci/run`) when set,
+//! otherwise starts its own `chromedriver`. Without chromedriver the test is skipped,
+//! unless `JIXIAO_REQUIRE_TOOLS=1` (CI), where that is a failure. Screenshots of the main
+//! pages go to `JIXIAO_SCREENSHOTS` (a folder) when set: docs/screenshots is made so.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use jixiao_store::{hash_password, Actor, AnyStore, NewUser, Role, SqliteStore, Store};
+use jixiao_web::{serve_on, AppState};
+use serde_json::{json, Value};
+
+const UNIT: &str = "中共株洲市石峰区委员会统一战线工作部";
+const PASSWORD: &str = "浏览器测试密码 1";
+const WAIT: Duration = Duration::from_secs(30);
+
+fn require_tools() -> bool {
+    std::env::var("JIXIAO_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+fn which(cmd: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(cmd))
+            .find(|p| p.is_file())
+    })
+}
+
+/// A chromedriver this test started; killed on drop.
+struct Driver {
+    child: Option<Child>,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.child {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+async fn driver() -> Option<Driver> {
+    if let Ok(url) = std::env::var("JIXIAO_WEBDRIVER") {
+        return Some(Driver { child: None, url });
+    }
+    let Some(bin) = which("chromedriver") else {
+        assert!(
+            !require_tools(),
+            "chromedriver is required (JIXIAO_REQUIRE_TOOLS=1) but not installed"
+        );
+        eprintln!("skipped: chromedriver is not installed (apt install chromium chromium-driver)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let child = Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let d = Driver {
+        child: Some(child),
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some(d);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+async fn browser(driver: &Driver, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("JIXIAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                "--window-size=1366,768", "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session")
+}
+
+/// The server on a fresh SQLite file: the seed's unit, a unit user and a reviewer assigned
+/// to the unit; no dossier yet.
+async fn server(dir: &Path) -> (SocketAddr, AnyStore) {
+    let store: AnyStore = SqliteStore::open(dir.join("jixiao.db"))
+        .await
+        .unwrap()
+        .into();
+    let actor = Actor::system("browser-test");
+    let unit = store.create_unit(UNIT, None, &actor).await.unwrap();
+    let hash = hash_password(PASSWORD).unwrap();
+    store
+        .create_user(
+            &NewUser {
+                username: "tianbao",
+                password_hash: &hash,
+                role: Role::Unit,
+                unit_id: Some(unit.id),
+            },
+            &actor,
+        )
+        .await
+        .unwrap();
+    let reviewer = store
+        .create_user(
+            &NewUser {
+                username: "shenhe",
+                password_hash: &hash,
+                role: Role::Reviewer,
+                unit_id: None,
+            },
+            &actor,
+        )
+        .await
+        .unwrap();
+    store
+        .assign_reviewer(reviewer.id, unit.id, &actor)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::with(
+        store.clone(),
+        jixiao_domain::Profile::builtin("hunan-zhuzhou").unwrap(),
+        jixiao_web::Config::default(),
+    );
+    tokio::spawn(serve_on(listener, state, std::future::pending()));
+    (addr, store)
+}
+
+struct Flow {
+    c: Client,
+    base: String,
+    shots: Option<PathBuf>,
+}
+
+impl Flow {
+    async fn go(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn css(&self, sel: &str) -> Element {
+        self.c
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(sel))
+            .await
+            .unwrap_or_else(|e| panic!("no element {sel}: {e}"))
+    }
+
+    async fn has(&self, sel: &str) -> bool {
+        !self.c.find_all(Locator::Css(sel)).await.unwrap().is_empty()
+    }
+
+    async fn path(&self) -> String {
+        self.c.current_url().await.unwrap().path().to_string()
+    }
+
+    async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.c
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits until `script` returns true (polling), or fails with `what`.
+    async fn until(&self, what: &str, script: &str) {
+        for _ in 0..300 {
+            if self.js(script, vec![]).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for: {what}");
+    }
+
+    async fn shot(&self, name: &str) {
+        if let Some(dir) = &self.shots {
+            let png = self.c.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        }
+    }
+
+    async fn login(&self, user: &str) {
+        if self.has("form[action='/logout'] button").await {
+            self.css("form[action='/logout'] button")
+                .await
+                .click()
+                .await
+                .unwrap();
+            self.css("#username").await;
+        }
+        self.go("/login").await;
+        self.css("#username").await.send_keys(user).await.unwrap();
+        self.css("#password")
+            .await
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        self.css("form[action='/login'] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.css("form[action='/logout']").await;
+    }
+
+    /// Types into an editor input (by its `data-path`), replacing what it held.
+    async fn fill(&self, path: &str, text: &str) {
+        let el = self.css(&format!("[data-path=\"{path}\"]")).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Saves in the editor and waits for the save to be acknowledged.
+    async fn save(&self) {
+        let before = self
+            .js(
+                "return document.getElementById('editor').dataset.version || ''",
+                vec![],
+            )
+            .await;
+        self.css("#save-btn").await.click().await.unwrap();
+        let script = format!(
+            "return (document.getElementById('editor').dataset.version || '') !== {before}"
+        );
+        self.until("the editor saved a new version", &script).await;
+    }
+
+    async fn dossier_id(&self) -> i64 {
+        let path = self.path().await;
+        path.trim_start_matches("/dossiers/")
+            .split('/')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not on a dossier page: {path}"))
+    }
+}
+
+fn seed_docx() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/seed-2023-shifeng-tongzhanbu.docx")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The field (`indicators[8].name`) of the cell the `empty-indicator` finding marks, after
+/// checking that the cell sits in the row of 生态效益指标.
+async fn empty_indicator_cell(f: &Flow) -> String {
+    let found = f
+        .js(
+            r##"
+            const li = document.querySelector('li.finding[data-rule="empty-indicator"]');
+            if (!li) return {error: 'no empty-indicator finding'};
+            const n = li.id.replace('finding-', '');
+            const mark = document.querySelector('a.fmark[href="#finding-' + n + '"]');
+            if (!mark) return {error: 'no marker on a cell'};
+            const cell = mark.closest('td,th');
+            const row = cell.closest('tr');
+            return {field: cell.dataset.field, row: row.textContent, cls: cell.className};
+            "##,
+            vec![],
+        )
+        .await;
+    assert!(found.get("error").is_none(), "{found}");
+    let row = found["row"].as_str().unwrap();
+    assert!(row.contains("生态效益指标"), "marked row: {row}");
+    assert!(
+        found["cls"].as_str().unwrap().contains("sev-error"),
+        "{found}"
+    );
+    found["field"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_files_reviewer_returns_then_approves_in_chromium() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, store) = server(dir.path()).await;
+    let shots = std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from);
+    if let Some(s) = &shots {
+        std::fs::create_dir_all(s).unwrap();
+    }
+    let c = browser(&driver, &dir.path().join("chromium-profile")).await;
+    let f = Flow {
+        c,
+        base: format!("http://{addr}"),
+        shots,
+    };
+
+    // Not signed in: any page leads to the login page.
+    f.go("/dossiers").await;
+    f.css("#username").await;
+    assert_eq!(f.path().await, "/login");
+    f.shot("01-login").await;
+
+    // The unit uploads the seed .docx and sees a preview with what was read.
+    f.login("tianbao").await;
+    f.go("/dossiers/new").await;
+    f.css("#upload-file")
+        .await
+        .send_keys(&seed_docx().display().to_string())
+        .await
+        .unwrap();
+    f.until(
+        "the preview of the upload",
+        "const p = document.getElementById('preview'); return !!p && p.textContent.includes('生态效益指标');",
+    )
+    .await;
+    f.shot("02-upload-preview").await;
+    f.css("#create-btn").await.click().await.unwrap();
+    f.until(
+        "the dossier page",
+        "return /^\\/dossiers\\/\\d+$/.test(location.pathname)",
+    )
+    .await;
+    let id = f.dossier_id().await;
+    f.css("#findings-title").await;
+
+    // The empty-indicator finding sits beside the 生态效益指标 row; the finding jumps to it.
+    let field = empty_indicator_cell(&f).await;
+    let k: usize = field
+        .trim_start_matches("indicators[")
+        .split(']')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("an indicator cell: {field}"));
+    f.shot("03-dossier-findings").await;
+    f.css("li.finding[data-rule='empty-indicator'] a.jump")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let hash =
+        f.c.current_url()
+            .await
+            .unwrap()
+            .fragment()
+            .map(str::to_string);
+    assert!(
+        hash.is_some_and(|h| h.contains(&format!("indicators-{k}"))),
+        "jumped to the cell"
+    );
+
+    // Fix it in the editor: the findings refresh without a reload, then save and submit.
+    f.css("#edit-link").await.click().await.unwrap();
+    f.css("#editor").await;
+    f.shot("04-editor").await;
+    f.js("window.__same_page = true", vec![]).await;
+    f.fill(&format!("f0:indicators[{k}].name"), "办公区绿化覆盖率")
+        .await;
+    f.fill(&format!("f0:indicators[{k}].value"), "≥30%").await;
+    f.until(
+        "live findings without the empty-indicator error",
+        r#"const l = document.getElementById('findings');
+           return !!l && l.dataset.checked === 'true' && !l.textContent.includes('生态效益指标一行未填写');"#,
+    )
+    .await;
+    assert_eq!(
+        f.js("return window.__same_page === true", vec![]).await,
+        json!(true),
+        "findings refreshed without a page reload"
+    );
+    f.save().await;
+    f.go(&format!("/dossiers/{id}")).await;
+    assert!(!f.has("li.finding[data-rule='empty-indicator']").await);
+    f.css("#submit-btn").await.click().await.unwrap();
+    f.until(
+        "the dossier to be submitted",
+        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '已提交';",
+    )
+    .await;
+    assert!(
+        !f.has("#edit-link").await,
+        "a submitted dossier is not editable"
+    );
+
+    // The reviewer finds it in the queue and returns it with a comment.
+    f.login("shenhe").await;
+    f.go("/dossiers").await;
+    f.css(&format!("a[href='/dossiers/{id}']")).await;
+    f.shot("05-review-queue").await;
+    f.go(&format!("/dossiers/{id}")).await;
+    f.css("#review-form").await;
+    f.css("#op-comment")
+        .await
+        .send_keys("社会效益指标“不断加强”无法衡量，请改为可量化的指标值。")
+        .await
+        .unwrap();
+    f.css("#op-relevance")
+        .await
+        .send_keys("指标与部门职责相关。")
+        .await
+        .unwrap();
+    f.shot("06-review-panel").await;
+    f.css("#return-btn").await.click().await.unwrap();
+    f.until(
+        "the dossier to be returned",
+        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '退回修改';",
+    )
+    .await;
+
+    // The unit sees why, fixes and resubmits.
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{id}")).await;
+    let why = f.css("section.returned").await.text().await.unwrap();
+    assert!(why.contains("请改为可量化的指标值"), "{why}");
+    f.shot("07-returned").await;
+    f.css("#edit-link").await.click().await.unwrap();
+    f.css("#editor").await;
+    let social = f
+        .js(
+            r#"const i = [...document.querySelectorAll('[data-path^="f0:indicators["][data-path$="].value"]')]
+                 .find(e => e.value === '不断加强');
+               return i ? i.dataset.path : null;"#,
+            vec![],
+        )
+        .await;
+    let social = social
+        .as_str()
+        .expect("the 不断加强 value input")
+        .to_string();
+    f.fill(&social, "统战对象座谈会≥4次").await;
+    f.save().await;
+    f.go(&format!("/dossiers/{id}")).await;
+    f.css("#submit-btn").await.click().await.unwrap();
+    f.until(
+        "the dossier to be resubmitted",
+        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '已提交';",
+    )
+    .await;
+
+    // The reviewer compares the versions and approves with 良.
+    f.login("shenhe").await;
+    f.go(&format!("/dossiers/{id}/diff")).await;
+    let diff = f.css("main").await.text().await.unwrap();
+    assert!(
+        diff.contains("统战对象座谈会≥4次"),
+        "the diff shows the change"
+    );
+    assert!(f.has(".paper .diff-changed").await);
+    f.shot("08-diff").await;
+    f.go(&format!("/dossiers/{id}")).await;
+    f.css("#review-form input[name=grade][value='良']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    for (sel, text) in [
+        ("#op-completeness", "表内要素齐全。"),
+        ("#op-relevance", "指标与职责相关。"),
+        ("#op-appropriateness", "资金测算合理。"),
+        ("#op-feasibility", "目标可实现。"),
+    ] {
+        f.css(sel).await.send_keys(text).await.unwrap();
+    }
+    f.css("#approve-btn").await.click().await.unwrap();
+    f.until(
+        "the dossier to be approved",
+        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '审核通过';",
+    )
+    .await;
+
+    // Approved is read-only: no edit or submit, and the API refuses a plain save.
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{id}")).await;
+    f.css("#locked").await;
+    assert!(!f.has("#edit-link").await && !f.has("#submit-btn").await);
+    f.shot("09-approved").await;
+    let status =
+        f.c.execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const id = arguments[0];
+               const csrf = document.querySelector('meta[name="csrf-token"]').content;
+               fetch('/api/dossiers/' + id).then(r => r.json()).then(d =>
+                 fetch('/api/dossiers/' + id, {method: 'PUT',
+                   headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+                   body: JSON.stringify({forms: d.forms, base_version: d.version})}))
+               .then(r => done(r.status), e => done(String(e)));"#,
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, json!(422), "saving an approved dossier is refused");
+    let d = store.get_dossier(id).await.unwrap();
+    assert_eq!(d.status.label(), "审核通过");
+    assert_eq!(d.grade.map(|g| g.label()), Some("良"));
+
+    // Its PDF, fetched with the browser's session from the dossier page's link.
+    let href = f
+        .css("a[data-export='pdf']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a PDF link");
+    let bytes =
+        f.c.execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch(arguments[0]).then(r => r.arrayBuffer())
+                 .then(b => done(Array.from(new Uint8Array(b))), e => done(String(e)));"#,
+            vec![json!(href)],
+        )
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("PDF bytes");
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    let pdf = dir.path().join("dossier.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    // `-raw` keeps a wrapped cell's lines together (the layout modes interleave columns).
+    let out = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for needle in [
+        "部门整体支出绩效目标表",
+        UNIT,
+        "办公区绿化覆盖率",
+        "统战对象座谈会≥4次",
+        "185.91",
+    ] {
+        assert!(text.contains(needle), "the PDF holds {needle}");
+    }
+    f.c.close().await.unwrap();
+}

@@ -1,0 +1,245 @@
+//! The editor and "new dossier" pages in process, on SQLite and PostgreSQL: who gets
+//! them (the editor for the unit and admins, a 403 page for reviewers, a 404 page for
+//! strangers), the model embedded in the page equals the stored forms and cannot break out
+//! of its script element, and a save made from that model goes through the API.
+
+mod common;
+
+use axum::http::{header, Method, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+
+fn html(r: &Reply) -> &str {
+    r.body.as_str().unwrap_or_default()
+}
+
+/// The JSON of `<script type="application/json" id="model">`.
+fn model(page: &str) -> Value {
+    let open = "<script type=\"application/json\" id=\"model\">";
+    let start = page.find(open).expect("the model element") + open.len();
+    let end = start + page[start..].find("</script>").expect("its end");
+    serde_json::from_str(&page[start..end]).expect("the model is JSON")
+}
+
+async fn seed(env: &Env, who: &Client) -> i64 {
+    let r = env.upload(Some(who), "seed.docx", &seed_docx(), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_pages_follow_the_access_rules() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let id = seed(&env, &own).await;
+        let edit = format!("/dossiers/{id}/edit");
+
+        let r = env.get(&edit, Some(&own)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = html(&r);
+        for hook in [
+            "id=\"editor\"",
+            "id=\"save-btn\"",
+            "id=\"findings\"",
+            "id=\"totals\"",
+            "id=\"model\"",
+            "/static/editor.js?v=",
+            "<noscript>",
+        ] {
+            assert!(page.contains(hook), "{hook} in the editor page");
+        }
+        assert!(!page.contains("id=\"reason\""), "no adjustment for a draft");
+
+        let admin = env.client(ADMIN).await;
+        assert_eq!(env.get(&edit, Some(&admin)).await.status, StatusCode::OK);
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let r = env.get(&edit, Some(&rev)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(html(&r).contains("无权"), "{}", html(&r));
+        for stranger in [UNIT_OTHER, REVIEWER_UNASSIGNED] {
+            let c = env.client(stranger).await;
+            let r = env.get(&edit, Some(&c)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{stranger}");
+            assert!(html(&r).contains("档案不存在"));
+        }
+        let r = env.get("/dossiers/abc/edit", Some(&own)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = env.get(&edit, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers[header::LOCATION].to_str().unwrap(),
+            format!("/login?next=/dossiers/{id}/edit")
+        );
+
+        // The new-dossier page: three ways for units and admins, a 403 page for reviewers.
+        let r = env.get("/dossiers/new", Some(&own)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = html(&r);
+        for hook in [
+            "id=\"upload-file\"",
+            "id=\"preview\"",
+            "id=\"create-btn\"",
+            "id=\"copy-form\"",
+            "id=\"blank-form\"",
+            "<noscript>",
+            "从往年档案复制",
+            "空白档案",
+            UNIT_A,
+        ] {
+            assert!(page.contains(hook), "{hook} on the new page");
+        }
+        assert!(
+            page.contains(&format!("<option value=\"{id}\">")),
+            "the seed may be copied"
+        );
+        assert!(
+            !page.contains("id=\"blank-unit\""),
+            "a unit user names no unit"
+        );
+        let r = env.get("/dossiers/new", Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(html(&r).contains("id=\"blank-unit\"") && html(&r).contains(UNIT_C));
+        let m = model(html(&r));
+        assert_eq!(m["blank"]["forms"]["project"]["variant"], "project");
+        assert!(m["blank"]["rows"]["indicators"]["value"].is_object());
+        let r = env.get("/dossiers/new", Some(&rev)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(html(&r).contains("无权"));
+
+        // Submitted: not editable; approved: adjustment mode with a reason.
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/submit"),
+                Some(&own),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "errors block submit"
+        );
+        let blank = env.submitted_dossier(env.unit_a, 2030).await;
+        let r = env
+            .get(&format!("/dossiers/{blank}/edit"), Some(&own))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html(&r).contains("审核期间不能修改"), "{}", html(&r));
+        let opinions = json!({ "completeness": "齐全", "relevance": "相关",
+            "appropriateness": "适当", "feasibility": "可行" });
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{blank}/approve"),
+                Some(&rev),
+                Some(json!({ "grade": "良", "opinions": opinions })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = env
+            .get(&format!("/dossiers/{blank}/edit"), Some(&own))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(html(&r).contains("id=\"reason\""), "adjustment mode");
+        assert_eq!(model(html(&r))["adjust"], true);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_model_round_trips_and_saves() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let id = seed(&env, &own).await;
+        let api = format!("/api/dossiers/{id}");
+        let stored = env.get(&api, Some(&own)).await.body;
+
+        let page = env.get(&format!("/dossiers/{id}/edit"), Some(&own)).await;
+        let m = model(html(&page));
+        assert_eq!(m["forms"], stored["forms"], "the model is the stored forms");
+        assert_eq!(m["id"], id);
+        assert_eq!(m["version"], 1);
+        assert_eq!(m["status"], "draft");
+        assert_eq!(m["adjust"], false);
+        let output = m["framework"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["level1"] == "产出指标")
+            .expect("产出指标 in the framework");
+        assert!(output["level2"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("数量指标")));
+
+        // Text that would close the script element stays inside the JSON.
+        let mut forms = m["forms"].clone();
+        let evil = "统战工作</script><script>alert(1)</script><!--";
+        forms[0]["duties"] = json!(evil);
+        let r = env
+            .json(
+                Method::PUT,
+                &api,
+                Some(&own),
+                Some(json!({ "forms": forms, "base_version": m["version"] })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = env.get(&format!("/dossiers/{id}/edit"), Some(&own)).await;
+        assert!(!html(&page).contains("<script>alert(1)"));
+        let m = model(html(&page));
+        assert_eq!(m["forms"][0]["duties"], evil);
+        assert_eq!(m["version"], 2);
+
+        // What the editor sends: the model's forms with edits, an indicator value as text.
+        let mut forms = m["forms"].clone();
+        forms[2]["indicators"][0]["value"] =
+            json!({ "text": "≥30%", "comparator": null, "number": null, "unit": null });
+        forms[2]["details"][0]["amount"] = json!("12.5");
+        forms[2]["details_total"] = json!(null);
+        let r = env
+            .json(
+                Method::PUT,
+                &api,
+                Some(&own),
+                Some(json!({ "forms": forms, "base_version": m["version"] })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["version"], 3);
+        let saved = env.get(&api, Some(&own)).await.body;
+        let v = &saved["forms"][2]["indicators"][0]["value"];
+        assert_eq!(
+            *v,
+            json!({ "text": "≥30%", "comparator": ">=", "number": "30", "unit": "%" }),
+            "read like a cell"
+        );
+        assert_eq!(saved["forms"][2]["details"][0]["amount"], "12.5");
+        assert!(saved["forms"][2]["details_total"].is_null());
+        assert_eq!(saved["forms"][0], forms[0]);
+
+        // The page after the save carries the new version; a stale save is a conflict.
+        let m = model(html(
+            &env.get(&format!("/dossiers/{id}/edit"), Some(&own)).await,
+        ));
+        assert_eq!(m["version"], 3);
+        let r = env
+            .json(
+                Method::PUT,
+                &api,
+                Some(&own),
+                Some(json!({ "forms": forms, "base_version": 2 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.body["current_version"], 3);
+
+        // The scripts and styles of the page stay small.
+        let js = env.get("/static/editor.js", None).await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(html(&js).contains("\"use strict\""));
+        assert!(jixiao_web::ui::asset_bytes() < 100 * 1024);
+    })
+    .await;
+}

@@ -1,0 +1,372 @@
+//! The HTML pages in process, on SQLite and PostgreSQL: login, the home page per role,
+//! the dossier page with findings on its cells, the diff, print view and exports, and the
+//! same access rules as the API (another unit's dossier is "not found").
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+
+fn html(r: &Reply) -> &str {
+    r.body.as_str().unwrap_or_default()
+}
+
+async fn form_post(env: &Env, path: &str, who: Option<&Client>, body: &str) -> Reply {
+    let req = request(Method::POST, path, who, "127.0.0.1")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    env.send(req).await
+}
+
+fn location(r: &Reply) -> &str {
+    r.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// The seed uploaded by the unit: (id, version).
+async fn seed(env: &Env, who: &Client) -> (i64, i64) {
+    let r = env.upload(Some(who), "seed.docx", &seed_docx(), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    (
+        r.body["id"].as_i64().unwrap(),
+        r.body["version"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_send_strangers_to_login_and_back() {
+    backends(|env| async move {
+        let r = env.get("/dossiers/1?version=2", None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), "/login?next=/dossiers/1%3Fversion%3D2");
+
+        let page = env.get("/login?next=/dossiers", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(html(&page).contains("用户名"), "{}", html(&page));
+
+        let wrong = form_post(
+            &env,
+            "/login",
+            None,
+            "username=unit_own&password=nope&next=%2Fdossiers",
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(html(&wrong).contains("用户名或密码错误"));
+
+        let pw: String = url_encode(PASSWORD);
+        let ok = form_post(
+            &env,
+            "/login",
+            None,
+            &format!("username=unit_own&password={pw}&next=%2Fdossiers%2F5"),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&ok), "/dossiers/5");
+        let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+
+        // Only this site's paths are followed after login.
+        let evil = form_post(
+            &env,
+            "/login",
+            None,
+            &format!("username=unit_own&password={pw}&next=%2F%2Fevil.example"),
+        )
+        .await;
+        assert_eq!(location(&evil), "/dossiers");
+
+        // Unknown pages are a Chinese page, unknown API paths JSON.
+        let missing = env.get("/no-such-page", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(html(&missing).contains("页面不存在"));
+        let api = env.get("/api/no-such", None).await;
+        assert_eq!(api.body["error"], "接口不存在");
+    })
+    .await;
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_needs_the_pages_csrf_token() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let bare = Client {
+            cookie: me.cookie.clone(),
+            csrf: String::new(),
+        };
+        let refused = form_post(&env, "/logout", Some(&bare), "csrf=wrong").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(env.get("/dossiers", Some(&me)).await.status, StatusCode::OK);
+
+        let out = form_post(&env, "/logout", Some(&bare), &format!("csrf={}", me.csrf)).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&out), "/login");
+        assert_eq!(
+            env.get("/dossiers", Some(&me)).await.status,
+            StatusCode::SEE_OTHER
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dossier_page_puts_findings_beside_their_cells() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let (id, _) = seed(&env, &me).await;
+
+        let home = env.get("/dossiers", Some(&me)).await;
+        assert!(html(&home).contains(&format!("href=\"/dossiers/{id}\"")));
+        assert!(html(&home).contains("2023年"));
+
+        let page = env.get(&format!("/dossiers/{id}"), Some(&me)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let p = html(&page);
+        assert!(p.contains("部门整体支出绩效目标表"));
+        assert!(
+            p.contains(&format!("content=\"{}\"", me.csrf)),
+            "CSRF token for the scripts"
+        );
+        // The finding in the list links to the cell, and the cell carries its marker.
+        let li = p
+            .find("data-rule=\"empty-indicator\"")
+            .expect("the empty-indicator finding");
+        let n: String = p[..li]
+            .rsplit("id=\"finding-")
+            .next()
+            .unwrap()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let marker = format!("href=\"#finding-{n}\"");
+        let at = p.find(&marker).expect("a marker on the cell");
+        let row_start = p[..at].rfind("<tr").unwrap();
+        let row_end = at + p[at..].find("</tr>").unwrap();
+        let row = &p[row_start..row_end];
+        assert!(row.contains("生态效益指标"), "{row}");
+        assert!(row.contains("sev-error"), "{row}");
+        assert!(p.contains("id=\"edit-link\"") && p.contains("id=\"submit-btn\""));
+        assert!(!p.contains("id=\"review-form\""), "units do not review");
+
+        // Another unit and an unassigned reviewer: not found, as in the API.
+        for who in [UNIT_OTHER, REVIEWER_UNASSIGNED] {
+            let c = env.client(who).await;
+            for path in [
+                format!("/dossiers/{id}"),
+                format!("/dossiers/{id}/diff?from=1&to=1"),
+                format!("/dossiers/{id}/print"),
+                format!("/dossiers/{id}/export/xlsx"),
+            ] {
+                let r = env.get(&path, Some(&c)).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{who} {path}");
+                assert!(html(&r).contains("档案不存在"), "{who} {path}");
+            }
+        }
+
+        // The assigned reviewer reads it; the review panel shows once it is submitted.
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let r = env.get(&format!("/dossiers/{id}"), Some(&rev)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!html(&r).contains("id=\"review-form\"") && !html(&r).contains("id=\"edit-link\""));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviewer_queue_orders_by_quality_and_filters() {
+    backends(|env| async move {
+        let a = env.submitted_dossier(env.unit_a, 2024).await;
+        let c = env.submitted_dossier(env.unit_c, 2023).await;
+        let b = env.submitted_dossier(env.unit_b, 2023).await;
+        let admin = env.client(ADMIN).await;
+        let queue = env.get("/dossiers", Some(&admin)).await;
+        let q = html(&queue);
+        assert!(q.contains("审核队列"));
+        for id in [a, b, c] {
+            assert!(q.contains(&format!("href=\"/dossiers/{id}\"")), "{id}");
+        }
+        // Errors first: the seed (an error, many warnings) of a new year heads the queue.
+        let (seeded, _) = seed(&env, &env.client(UNIT_OWN).await).await;
+        let all = env.get("/dossiers?status=", Some(&admin)).await;
+        let pos = |id: i64| {
+            html(&all)
+                .find(&format!("href=\"/dossiers/{id}\""))
+                .unwrap()
+        };
+        assert!(pos(seeded) < pos(a) && pos(seeded) < pos(b) && pos(seeded) < pos(c));
+        // Filter by unit and by search text.
+        let only_c = env
+            .get(&format!("/dossiers?unit={}", env.unit_c), Some(&admin))
+            .await;
+        assert!(html(&only_c).contains(&format!("href=\"/dossiers/{c}\"")));
+        assert!(!html(&only_c).contains(&format!("href=\"/dossiers/{a}\"")));
+        let search = env
+            .get(
+                &format!("/dossiers?q={}", url_encode("教育局")),
+                Some(&admin),
+            )
+            .await;
+        assert!(html(&search).contains(&format!("href=\"/dossiers/{c}\"")));
+        assert!(!html(&search).contains(&format!("href=\"/dossiers/{b}\"")));
+
+        // An assigned reviewer sees only their units, whatever the filter says.
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let mine = env
+            .get(
+                &format!("/dossiers?unit={}&status=", env.unit_b),
+                Some(&rev),
+            )
+            .await;
+        assert!(!html(&mine).contains(&format!("href=\"/dossiers/{b}\"")));
+        let all = env.get("/dossiers?status=", Some(&rev)).await;
+        assert!(html(&all).contains(&format!("href=\"/dossiers/{a}\"")));
+        assert!(!html(&all).contains(&format!("href=\"/dossiers/{b}\"")));
+
+        // The review panel on a submitted dossier.
+        let page = env.get(&format!("/dossiers/{a}"), Some(&rev)).await;
+        assert!(html(&page).contains("id=\"review-form\""));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_marks_changed_cells_and_old_versions_read_only() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let (id, version) = seed(&env, &me).await;
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&me)).await;
+        let mut forms = d.body["forms"].clone();
+        let before = forms[0]["indicators"][0]["name"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        forms[0]["indicators"][0]["name"] = json!("改过的三级指标");
+        let saved = env
+            .json(
+                Method::PUT,
+                &format!("/api/dossiers/{id}"),
+                Some(&me),
+                Some(json!({ "forms": forms, "base_version": version })),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+        let diff = env
+            .get(&format!("/dossiers/{id}/diff?from=1&to=2"), Some(&me))
+            .await;
+        assert_eq!(diff.status, StatusCode::OK);
+        let p = html(&diff);
+        let at = p.find("改过的三级指标").expect("the new text");
+        let cell = &p[p[..at].rfind("<td").unwrap()..at + p[at..].find("</td>").unwrap()];
+        assert!(cell.contains("diff-changed"), "{cell}");
+        assert!(
+            cell.contains(&format!("<del aria-label=\"原内容\">{before}</del>")),
+            "{cell}"
+        );
+
+        // The old version reads, without edit or submit buttons.
+        let old = env
+            .get(&format!("/dossiers/{id}?version=1"), Some(&me))
+            .await;
+        assert!(html(&old).contains("历史版本，只读"));
+        assert!(!html(&old).contains("id=\"edit-link\""));
+        assert!(html(&old).contains(&before));
+
+        let same = env
+            .get(&format!("/dossiers/{id}/diff?from=2&to=2"), Some(&me))
+            .await;
+        assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_view_and_exports_come_from_the_stored_forms() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let (id, _) = seed(&env, &me).await;
+        let print = env.get(&format!("/dossiers/{id}/print"), Some(&me)).await;
+        assert_eq!(print.status, StatusCode::OK);
+        let p = html(&print);
+        assert!(p.starts_with("<!DOCTYPE html>") || p.starts_with("<!doctype html>"));
+        assert!(p.contains("填报单位（盖章）") && p.contains("金额单位：万元"));
+        assert!(!p.contains("<script"), "the print view is static");
+
+        for (fmt, ctype) in [
+            (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                "docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            ("csv", "text/csv; charset=utf-8"),
+            ("json", "application/json"),
+        ] {
+            let r = env
+                .get(&format!("/dossiers/{id}/export/{fmt}"), Some(&me))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{fmt}");
+            assert_eq!(r.headers[header::CONTENT_TYPE], ctype, "{fmt}");
+            let disp = r.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(
+                disp.starts_with("attachment;") && disp.contains("filename*=UTF-8''"),
+                "{disp}"
+            );
+        }
+        let csv = env
+            .get(&format!("/dossiers/{id}/export/csv"), Some(&me))
+            .await;
+        assert!(html(&csv).contains("生态效益指标"));
+        let json = env
+            .get(&format!("/dossiers/{id}/export/json"), Some(&me))
+            .await;
+        assert!(
+            json.body.is_object() || json.body.is_array(),
+            "{}",
+            json.body
+        );
+        let unknown = env
+            .get(&format!("/dossiers/{id}/export/exe"), Some(&me))
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        assert!(matches!(unknown.body, Value::String(_)));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_are_cacheable_and_small() {
+    backends(|env| async move {
+        let css = env.get("/static/app.css", None).await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert!(css.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable"));
+        assert_eq!(
+            env.get("/static/nope.js", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}
