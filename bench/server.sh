@@ -105,13 +105,16 @@ for backend in $BACKENDS; do
   page=$(curl -sf -H "Cookie: $COOKIE" "$BASE/dossiers/$FIRST" | wc -c)
   assets=$(( $(curl -sf "$BASE/static/app.css" | wc -c) + $(curl -sf "$BASE/static/app.js" | wc -c) ))
   echo "$backend: dossier page = $page bytes of HTML; it loads $assets bytes of CSS+JS (app.css + app.js)" >&2
-  JIXIAO_PREFIX=/dossiers/ JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
-    measure "GET /dossiers/{id} (dossier page, random id)" "$backend" -s bench/dossier.lua "$BASE"
-  JIXIAO_PREFIX=/dossiers/ JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
-    CONNECTIONS=1 THREADS=1 measure "GET /dossiers/{id} (dossier page, 1 connection)" "$backend" -s bench/dossier.lua "$BASE"
-  # Server time per page (the server logs ms per request), from both page runs.
-  grep 'path=/dossiers/[0-9]' "$WORK/server-$backend.log" | grep -o 'ms=[0-9]*' | cut -d= -f2 | sort -n |
-    awk -v b="$backend" '{ a[NR] = $1 } END { if (NR) printf "%s: dossier page server time over %d requests: p50 %d ms, p99 %d ms, max %d ms\n", b, NR, a[int(NR*0.5)+1], a[int(NR*0.99)], a[NR] > "/dev/stderr" }'
+  # The page at 64 connections and at 1; after each, the server's own time per page (it
+  # logs ms per request) over the lines that run added to its log.
+  for conns in 64 1; do
+    from=$(wc -l <"$WORK/server-$backend.log")
+    JIXIAO_PREFIX=/dossiers/ JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
+      CONNECTIONS=$conns THREADS=$(( conns > 1 ? THREADS : 1 )) \
+      measure "GET /dossiers/{id} (dossier page, $conns connections)" "$backend" -s bench/dossier.lua "$BASE"
+    tail -n +"$((from + 1))" "$WORK/server-$backend.log" | grep 'path=/dossiers/[0-9]' | grep -o 'ms=[0-9]*' | cut -d= -f2 | sort -n |
+      awk -v b="$backend" -v c="$conns" '{ a[NR] = $1 } END { if (NR) printf "%s: dossier page server time at %d connections over %d requests: p50 %d ms, p99 %d ms, max %d ms\n", b, c, NR, a[int(NR*0.5)+1], a[int(NR*0.99)], a[NR] > "/dev/stderr" }'
+  done
 
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   errors=$(grep -c 'status=5' "$WORK/server-$backend.log" || true)

@@ -273,7 +273,16 @@ async fn diff_marks_changed_cells_and_old_versions_read_only() {
             .get(&format!("/dossiers/{id}/diff?from=1&to=2"), Some(&me))
             .await;
         assert_eq!(diff.status, StatusCode::OK);
-        let p = html(&diff);
+        let page = html(&diff);
+        // The list of changes links to the changed cell.
+        let list = &page[page.find("改动列表").expect("a list of changes")..];
+        let item = &list[..list.find("</li>").unwrap()];
+        assert!(
+            item.contains("href=\"#c0-indicators-0-name\"") && item.contains("改过的三级指标"),
+            "{item}"
+        );
+        assert!(item.contains(&format!("<del>{before}</del>")), "{item}");
+        let p = &page[page.find("class=\"paper\"").unwrap()..];
         let at = p.find("改过的三级指标").expect("the new text");
         let cell = &p[p[..at].rfind("<td").unwrap()..at + p[at..].find("</td>").unwrap()];
         assert!(cell.contains("diff-changed"), "{cell}");

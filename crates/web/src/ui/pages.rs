@@ -333,6 +333,7 @@ pub async fn dossier(
             "can_review": can_review,
             "can_comment": is_current,
             "locked": status == Status::Approved,
+            "can_adjust": is_current && status == Status::Approved && matches!(role, Role::Unit | Role::Admin),
             "grades": Grade::ALL.iter().map(|g| g.label()).collect::<Vec<_>>(),
             "formats": FORMATS.iter().map(|(code, label, _)| json!({"code": code, "label": label})).collect::<Vec<_>>(),
         }),

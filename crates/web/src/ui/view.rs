@@ -304,9 +304,39 @@ fn match_forms(old: &[Form], new: &[Form]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// One changed cell: where, the old and the new text (cut), and its id on the page.
+#[derive(Serialize)]
+pub struct ChangeView {
+    pub form: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+    pub anchor: String,
+}
+
+/// How a cell of the new version differs from the old version's cell of the same field.
+enum Change<'a> {
+    Same,
+    /// The form is new, or the field was empty or missing before.
+    Added,
+    Changed(&'a str),
+}
+
+fn change<'a>(before: Option<&'a HashMap<String, String>>, field: &str, now: &str) -> Change<'a> {
+    match before.map(|b| b.get(field)) {
+        None => Change::Added,
+        Some(None) if now.trim().is_empty() => Change::Same,
+        Some(None) => Change::Added,
+        Some(Some(o)) if o.trim() != now.trim() => Change::Changed(o),
+        Some(Some(_)) => Change::Same,
+    }
+}
+
 #[derive(Serialize)]
 pub struct DiffView {
     pub forms: Vec<FormView>,
+    /// Every changed or added cell, in reading order.
+    pub changes: Vec<ChangeView>,
     /// Cells of the old version that are gone: (form name, field label, old text).
     pub removed: Vec<(String, String, String)>,
     pub changed: usize,
@@ -324,6 +354,7 @@ fn texts(t: &Table) -> HashMap<String, String> {
 pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
     let matched = match_forms(old, new);
     let mut removed = Vec::new();
+    let mut changes = Vec::new();
     let mut changed = 0;
     let mut forms = Vec::new();
     for (k, form) in new.iter().enumerate() {
@@ -344,45 +375,45 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
                 ));
             }
         }
-        let mut count = 0;
         let note = |cell: &OutCell| -> CellNote {
             let Some(field) = cell.field.as_deref() else {
                 return CellNote::default();
             };
-            let old_text = before.as_ref().map(|b| b.get(field));
-            match old_text {
-                None => CellNote {
+            let anchor = format!(
+                "<span class=\"anchor\" id=\"{}\"></span>",
+                cell_id(k, field)
+            );
+            match change(before.as_ref(), field, &cell.text) {
+                Change::Same => CellNote::default(),
+                Change::Added => CellNote {
                     class: "diff-added".into(),
+                    after: anchor,
                     ..CellNote::default()
                 },
-                Some(None) if !cell.text.trim().is_empty() => CellNote {
-                    class: "diff-added".into(),
-                    ..CellNote::default()
-                },
-                Some(Some(o)) if o.trim() != cell.text.trim() => CellNote {
+                Change::Changed(o) => CellNote {
                     class: "diff-changed".into(),
-                    after: format!("<del aria-label=\"原内容\">{}</del>", escape(o)),
+                    after: format!("{anchor}<del aria-label=\"原内容\">{}</del>", escape(o)),
                     ..CellNote::default()
                 },
-                _ => CellNote::default(),
             }
         };
         let html = table_html(&t, &note);
-        for row in &t.rows {
-            for cell in row {
-                if let Some(f) = &cell.field {
-                    let differs = match &before {
-                        None => true,
-                        Some(b) => {
-                            b.get(f).map(|o| o.trim()) != Some(cell.text.trim())
-                                && !(b.get(f).is_none() && cell.text.trim().is_empty())
-                        }
-                    };
-                    if differs {
-                        count += 1;
-                    }
-                }
-            }
+        let mut count = 0;
+        for cell in t.rows.iter().flatten() {
+            let Some(f) = &cell.field else { continue };
+            let old = match change(before.as_ref(), f, &cell.text) {
+                Change::Same => continue,
+                Change::Added => String::new(),
+                Change::Changed(o) => o.to_string(),
+            };
+            count += 1;
+            changes.push(ChangeView {
+                form: form.display_name(),
+                field: jixiao_domain::rules::field_label(f),
+                old: shorten(&old, 80),
+                new: shorten(&cell.text, 80),
+                anchor: cell_id(k, f),
+            });
         }
         changed += count;
         forms.push(FormView {
@@ -405,6 +436,7 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
     }
     DiffView {
         forms,
+        changes,
         removed,
         changed,
     }
