@@ -3,7 +3,7 @@
 //! do (`Services::editor`, `Services::new_choices`). The pages embed their model as JSON
 //! for `static/editor.js`, which edits it and talks to the JSON API.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use jixiao_domain::{
     DepartmentOverall, ExpenditureDetail, Form, FormKind, Indicator, KeyTask, Project,
@@ -12,8 +12,7 @@ use jixiao_domain::{
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::Viewer;
-use crate::error::ApiError;
+use super::{PageId, Viewer};
 use crate::services::YEARS;
 use crate::AppState;
 
@@ -116,11 +115,8 @@ pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> Response
 pub async fn edit_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
-    };
     let svc = state.services();
     let m = match svc.editor(&viewer.user, id).await {
         Ok(m) => m,

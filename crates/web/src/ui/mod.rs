@@ -193,6 +193,27 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// A dossier id from the page path; anything that is not a number is "档案不存在", as in
+/// the API.
+pub struct PageId(pub i64);
+
+impl FromRequestParts<AppState> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params =
+            axum::extract::Path::<std::collections::HashMap<String, String>>::from_request_parts(
+                parts, state,
+            )
+            .await
+            .ok();
+        match params.and_then(|p| p.get("id").and_then(|id| id.parse().ok())) {
+            Some(id) => Ok(PageId(id)),
+            None => Err(state.ui().error_page(None, ApiError::no_dossier())),
+        }
+    }
+}
+
 async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
     match STATIC.iter().find(|(n, _, _)| *n == name) {
         Some((_, ctype, body)) => (

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::view;
-use super::Viewer;
+use super::{PageId, Viewer};
 use crate::auth::{session_cookie, ClientAddr};
 use crate::error::ApiError;
 use crate::services::{same_token, DossierSummary, ListParams};
@@ -227,12 +227,9 @@ pub struct VersionQuery {
 pub async fn dossier(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     query: Result<Query<VersionQuery>, QueryRejection>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
-    };
     let asked = query.ok().and_then(|Query(q)| opt_num(&q.version));
     let svc = state.services();
     let detail = match svc.get(&viewer.user, id).await {
@@ -349,12 +346,9 @@ pub struct DiffQuery {
 pub async fn diff(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     query: Result<Query<DiffQuery>, QueryRejection>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
-    };
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let svc = state.services();
     let summary = match svc.get(&viewer.user, id).await {
@@ -410,13 +404,10 @@ fn content_type(format: ExportFormat) -> &'static str {
 pub async fn print(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     query: Result<Query<VersionQuery>, QueryRejection>,
 ) -> Response {
     let version = query.ok().and_then(|Query(q)| opt_num(&q.version));
-    let Ok(id) = id.parse::<i64>() else {
-        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
-    };
     match state
         .services()
         .export_forms(&viewer.user, id, version)
@@ -434,13 +425,11 @@ pub async fn print(
 pub async fn export(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path((id, format)): Path<(String, String)>,
+    PageId(id): PageId,
+    Path((_, format)): Path<(String, String)>,
     query: Result<Query<VersionQuery>, QueryRejection>,
 ) -> Response {
     let version = query.ok().and_then(|Query(q)| opt_num(&q.version));
-    let Ok(id) = id.parse::<i64>() else {
-        return state.ui().error_page(Some(&viewer), ApiError::no_dossier());
-    };
     let Some(&(code, _, fmt)) = FORMATS.iter().find(|(c, _, _)| *c == format) else {
         return state
             .ui()
