@@ -502,6 +502,30 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.css("#locked").await;
     assert!(!f.has("#edit-link").await && !f.has("#submit-btn").await);
     f.shot("09-approved").await;
+
+    // On a tablet (portrait) the page reflows: the side panel moves under the forms and
+    // nothing pushes the page wider than the screen.
+    f.c.set_window_size(820, 1180).await.unwrap();
+    f.go(&format!("/dossiers/{id}")).await;
+    f.css("#locked").await;
+    let fits = f
+        .js(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+            vec![],
+        )
+        .await;
+    assert_eq!(fits, json!(true), "no horizontal scrolling on a tablet");
+    let stacked = f
+        .js(
+            "const p = document.getElementById('paper').getBoundingClientRect();
+             const s = document.querySelector('aside.side').getBoundingClientRect();
+             return s.top >= p.bottom - 1;",
+            vec![],
+        )
+        .await;
+    assert_eq!(stacked, json!(true), "the side panel sits under the forms");
+    f.shot("10-tablet").await;
+    f.c.set_window_size(1366, 768).await.unwrap();
     let status =
         f.c.execute_async(
             r#"const done = arguments[arguments.length - 1];

@@ -167,7 +167,11 @@ async fn dossier_page_puts_findings_beside_their_cells() {
         assert!(!p.contains("id=\"review-form\""), "units do not review");
 
         // A path that is not a dossier number is simply not found.
-        for path in ["/dossiers/abc", "/dossiers/9x/export/pdf", "/dossiers/-/edit"] {
+        for path in [
+            "/dossiers/abc",
+            "/dossiers/9x/export/pdf",
+            "/dossiers/-/edit",
+        ] {
             let r = env.get(path, Some(&me)).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
             assert!(html(&r).contains("档案不存在"), "{path}");
