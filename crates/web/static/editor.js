@@ -49,7 +49,8 @@
   // The JSON API; resolves to {ok, status, body}, never throws.
   async function call(method, url, body) {
     const opts = { method, headers: { "X-CSRF-Token": csrf() }, credentials: "same-origin" };
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    if (body instanceof FormData) opts.body = body;
+    else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
     let res;
     try { res = await fetch(url, opts); } catch (e) {
       return { ok: false, status: 0, body: { error: "网络连接失败，请检查网络后重试（内容已保存在本机）" } };
@@ -684,7 +685,7 @@
 
   // ============================================================ the new-dossier page
   function newPage() {
-    let previewed = null;
+    let previewed = null, previewedFile = null, previewedYear = null;
     const year = (input, state) => {
       const s = input.value.trim();
       if (YEAR.test(s)) return Number(s);
@@ -732,6 +733,7 @@
       const box = $("preview"), body = $("preview-body");
       body.textContent = "";
       previewed = p.status === "ok" && p.forms && p.forms.length ? p.forms : null;
+      previewedFile = file.files && file.files[0]; previewedYear = p.year;
       body.append(el("p", null, "文件：", el("strong", { text: p.file })));
       if (p.status !== "ok") body.append(el("p", { class: "alert error", role: "alert", text: "这个文件无法读取：" + (p.error || "") }));
       (p.forms || []).forEach((f, k) => {
@@ -779,7 +781,15 @@
       const cu = $("create-unit");
       if (cu && cu.value) req.unit = cu.value;
       e.target.disabled = true; st.textContent = "正在保存…";
-      const r = await call("POST", "/api/dossiers/create", req);
+      // The file's own year: store the upload itself, so its parse warnings stay with the
+      // dossier; another year: the previewed forms.
+      let r;
+      if (previewedFile && y === previewedYear) {
+        const fd = new FormData();
+        fd.append("file", previewedFile);
+        if (req.unit) fd.append("unit", req.unit);
+        r = await call("POST", "/api/dossiers", fd);
+      } else r = await call("POST", "/api/dossiers/create", req);
       e.target.disabled = false;
       done(st, r, false);
     });

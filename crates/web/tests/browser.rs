@@ -351,6 +351,17 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     .await;
     let id = f.dossier_id().await;
     f.css("#findings-title").await;
+    // The upload itself was stored (not just the previewed forms): findings name the file.
+    let v1 = store.get_version(id, 1).await.unwrap();
+    assert!(
+        !v1.findings.is_empty()
+            && v1
+                .findings
+                .iter()
+                .all(|x| x.location.file == "seed-2023-shifeng-tongzhanbu.docx"),
+        "{:?}",
+        v1.findings.first().map(|x| &x.location.file)
+    );
 
     // The empty-indicator finding sits beside the 生态效益指标 row; the finding jumps to it.
     let field = empty_indicator_cell(&f).await;
