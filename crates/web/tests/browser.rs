@@ -207,7 +207,37 @@ impl Flow {
         panic!("timed out waiting for: {what}");
     }
 
+    /// Every main page is checked for controls a screen reader could not name, and
+    /// saved as a screenshot when asked.
     async fn shot(&self, name: &str) {
+        let unnamed = self
+            .js(
+                r#"return [...document.querySelectorAll(
+                     'input:not([type=hidden]), select, textarea, button, a[href]')]
+                   .filter(e => e.offsetParent !== null || e.type === 'file')
+                   .filter(e => {
+                     if (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.title) return false;
+                     if (e.tagName === 'BUTTON' || e.tagName === 'A') return !e.textContent.trim();
+                     return !(e.labels && e.labels.length);
+                   })
+                   .map(e => e.outerHTML.slice(0, 160));"#,
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            unnamed,
+            json!([]),
+            "controls without an accessible name on {name}"
+        );
+        let ids = self
+            .js(
+                "const seen = new Set(), dup = [];
+                 document.querySelectorAll('[id]').forEach(e => { if (seen.has(e.id)) dup.push(e.id); seen.add(e.id); });
+                 return dup;",
+                vec![],
+            )
+            .await;
+        assert_eq!(ids, json!([]), "duplicate ids on {name}");
         if let Some(dir) = &self.shots {
             let png = self.c.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
