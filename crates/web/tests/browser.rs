@@ -114,7 +114,7 @@ async fn browser(driver: &Driver, profile: &Path) -> Client {
 
 /// The server on a fresh SQLite file: the seed's unit, a unit user and a reviewer assigned
 /// to the unit; no dossier yet.
-async fn server(dir: &Path) -> (SocketAddr, AnyStore) {
+async fn server(dir: &Path) -> (SocketAddr, AnyStore, AppState) {
     let store: AnyStore = SqliteStore::open(dir.join("jixiao.db"))
         .await
         .unwrap()
@@ -157,8 +157,8 @@ async fn server(dir: &Path) -> (SocketAddr, AnyStore) {
         jixiao_domain::Profile::builtin("hunan-zhuzhou").unwrap(),
         jixiao_web::Config::default(),
     );
-    tokio::spawn(serve_on(listener, state, std::future::pending()));
-    (addr, store)
+    tokio::spawn(serve_on(listener, state.clone(), std::future::pending()));
+    (addr, store, state)
 }
 
 struct Flow {
@@ -341,7 +341,7 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let (addr, store) = server(dir.path()).await;
+    let (addr, store, _) = server(dir.path()).await;
     let shots = std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from);
     if let Some(s) = &shots {
         std::fs::create_dir_all(s).unwrap();
@@ -627,5 +627,125 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     ] {
         assert!(text.contains(needle), "the PDF holds {needle}");
     }
+    f.c.close().await.unwrap();
+}
+
+/// The editor loses nothing: a save that meets someone else's newer save shows both and
+/// keeps the user's on request; a save after the session expired keeps the edit in the
+/// page (and the browser), and goes through once the user has logged in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, store, state) = server(dir.path()).await;
+    let filer = jixiao_web::User {
+        account: store.user_by_username("tianbao").await.unwrap(),
+        address: None,
+    };
+    let saved = state
+        .services()
+        .upload(
+            &filer,
+            "seed.docx",
+            std::fs::read(seed_docx()).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let id = saved.id;
+    let c = browser(&driver, &dir.path().join("chromium-profile")).await;
+    let f = Flow {
+        c,
+        base: format!("http://{addr}"),
+        shots: None,
+    };
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{id}/edit")).await;
+    f.css("#editor").await;
+    f.fill("f0:indicators[0].name", "浏览器里的修改").await;
+
+    // Meanwhile a colleague saves version 2 from elsewhere.
+    let mut theirs = store.get_version(id, 1).await.unwrap().forms;
+    if let jixiao_domain::Form::DepartmentOverall(d) = &mut theirs[0] {
+        d.duties = "同事改过的部门职责".into();
+    } else {
+        panic!("the seed starts with the department form");
+    }
+    state
+        .services()
+        .save(&filer, id, theirs, 1, None)
+        .await
+        .unwrap();
+
+    // Saving in the browser meets the conflict: both versions are shown; keep mine.
+    f.css("#save-btn").await.click().await.unwrap();
+    f.until(
+        "the conflict view",
+        "const c = document.getElementById('conflict'); return !!c && !c.hidden && !!document.getElementById('keep-mine');",
+    )
+    .await;
+    let shown = f.css("#conflict").await.text().await.unwrap();
+    assert!(
+        shown.contains("浏览器里的修改") && shown.contains("同事改过的部门职责"),
+        "{shown}"
+    );
+    f.css("#keep-mine").await.click().await.unwrap();
+    f.until(
+        "the kept version to be saved",
+        "const s = document.getElementById('save-state'); return !!s && s.textContent.includes('已保存为第');",
+    )
+    .await;
+    let d = store.get_dossier(id).await.unwrap();
+    let current = store.get_version(id, d.current_version).await.unwrap();
+    assert_eq!(current.forms[0].indicators()[0].name, "浏览器里的修改");
+    let kinds: Vec<_> = store
+        .history(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.kind.code())
+        .collect();
+    assert!(
+        kinds.contains(&"conflict"),
+        "the stale save is kept: {kinds:?}"
+    );
+
+    // The session expires while the user types; saving says so and keeps the edit.
+    let cookie = f.c.get_named_cookie("jixiao_session").await.unwrap();
+    assert!(store.delete_session(cookie.value()).await.unwrap());
+    f.fill("f0:indicators[1].name", "过期后输入的内容").await;
+    f.css("#save-btn").await.click().await.unwrap();
+    f.css("#retry-save").await;
+    let kept = f
+        .js(
+            "return Object.keys(localStorage).some(k => (localStorage.getItem(k) || '').includes('过期后输入的内容'))",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, json!(true), "the edit is kept in the browser");
+    // Log in again (as from another window: a new session cookie), then retry.
+    let relogin =
+        f.c.execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch('/api/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                 body: JSON.stringify({username: 'tianbao', password: arguments[0]})})
+               .then(r => done(r.status), e => done(String(e)));"#,
+            vec![json!(PASSWORD)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(relogin, json!(200));
+    f.css("#retry-save").await.click().await.unwrap();
+    f.until(
+        "the retried save",
+        "const s = document.getElementById('save-state'); return !!s && s.textContent.includes('已保存为第');",
+    )
+    .await;
+    let d = store.get_dossier(id).await.unwrap();
+    let current = store.get_version(id, d.current_version).await.unwrap();
+    assert_eq!(current.forms[0].indicators()[1].name, "过期后输入的内容");
+    assert_eq!(current.forms[0].indicators()[0].name, "浏览器里的修改");
     f.c.close().await.unwrap();
 }
