@@ -135,10 +135,18 @@
     };
     paper.addEventListener("click", (e) => {
       if (e.target.closest("a")) return;
-      const td = e.target.closest("td[data-field]");
+      const td = e.target.closest("td[data-field],th[data-field]");
       if (td) { pick(td); document.getElementById("comment-body").focus(); }
     });
     clear.addEventListener("click", () => pick(null));
+    // From the keyboard: a finding's "对此提意见" picks the cell it points at.
+    document.addEventListener("click", (e) => {
+      const b = e.target.closest("button.comment-on");
+      if (!b) return;
+      const a = document.getElementById(b.dataset.target);
+      const td = a && a.closest("td[data-field],th[data-field]");
+      if (td) { pick(td); document.getElementById("comment-body").focus(); }
+    });
     cform.addEventListener("submit", async (e) => {
       e.preventDefault();
       const body = cform.body.value.trim();

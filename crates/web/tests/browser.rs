@@ -458,6 +458,35 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.shot("05-review-queue").await;
     f.go(&format!("/dossiers/{id}")).await;
     f.css("#review-form").await;
+    // A comment on the cell of a finding, picked from the keyboard-reachable button.
+    f.css("li.finding[data-rule='vague-value'] button.comment-on")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let field = f.css("#comment-field").await.prop("value").await.unwrap();
+    assert!(
+        field
+            .as_deref()
+            .is_some_and(|v| v.starts_with("f0:indicators[")),
+        "{field:?}"
+    );
+    f.css("#comment-body")
+        .await
+        .send_keys("这个指标值请量化。")
+        .await
+        .unwrap();
+    f.css("#comment-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    f.until(
+        "the comment beside its cell",
+        "return !!document.querySelector('.paper td .cmark') && document.querySelector('ul.comments').textContent.includes('这个指标值请量化');",
+    )
+    .await;
+    f.css("#review-form").await;
     f.css("#op-comment")
         .await
         .send_keys("社会效益指标“不断加强”无法衡量，请改为可量化的指标值。")
@@ -481,6 +510,10 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.go(&format!("/dossiers/{id}")).await;
     let why = f.css("section.returned").await.text().await.unwrap();
     assert!(why.contains("请改为可量化的指标值"), "{why}");
+    assert!(
+        f.has(".paper td .cmark").await,
+        "the reviewer's cell comment is shown on the cell"
+    );
     f.shot("07-returned").await;
     f.css("#edit-link").await.click().await.unwrap();
     f.css("#editor").await;
