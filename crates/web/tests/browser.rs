@@ -181,6 +181,22 @@ impl Flow {
             .unwrap_or_else(|e| panic!("no element {sel}: {e}"))
     }
 
+    async fn click(&self, sel: &str) {
+        self.css(sel).await.click().await.unwrap();
+    }
+
+    async fn type_in(&self, sel: &str, text: &str) {
+        self.css(sel).await.send_keys(text).await.unwrap();
+    }
+
+    /// Waits until the dossier page's status badge reads `label`.
+    async fn until_status(&self, label: &str) {
+        let script = format!(
+            "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '{label}';"
+        );
+        self.until(&format!("the status {label}"), &script).await;
+    }
+
     async fn has(&self, sel: &str) -> bool {
         !self.c.find_all(Locator::Css(sel)).await.unwrap().is_empty()
     }
@@ -246,25 +262,14 @@ impl Flow {
 
     async fn login(&self, user: &str) {
         if self.has("form[action='/logout'] button").await {
-            self.css("form[action='/logout'] button")
-                .await
-                .click()
-                .await
-                .unwrap();
+            self.click("form[action='/logout'] button").await;
             self.css("#username").await;
         }
         self.go("/login").await;
-        self.css("#username").await.send_keys(user).await.unwrap();
-        self.css("#password")
-            .await
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        self.css("form[action='/login'] button[type=submit]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        self.type_in("#username", user).await;
+        self.type_in("#password", PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
         self.css("form[action='/logout']").await;
     }
 
@@ -283,7 +288,7 @@ impl Flow {
                 vec![],
             )
             .await;
-        self.css("#save-btn").await.click().await.unwrap();
+        self.click("#save-btn").await;
         let script = format!(
             "return (document.getElementById('editor').dataset.version || '') !== {before}"
         );
@@ -362,18 +367,15 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     // The unit uploads the seed .docx and sees a preview with what was read.
     f.login("tianbao").await;
     f.go("/dossiers/new").await;
-    f.css("#upload-file")
-        .await
-        .send_keys(&seed_docx().display().to_string())
-        .await
-        .unwrap();
+    f.type_in("#upload-file", &seed_docx().display().to_string())
+        .await;
     f.until(
         "the preview of the upload",
         "const p = document.getElementById('preview'); return !!p && p.textContent.includes('生态效益指标');",
     )
     .await;
     f.shot("02-upload-preview").await;
-    f.css("#create-btn").await.click().await.unwrap();
+    f.click("#create-btn").await;
     f.until(
         "the dossier page",
         "return /^\\/dossiers\\/\\d+$/.test(location.pathname)",
@@ -402,11 +404,8 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("an indicator cell: {field}"));
     f.shot("03-dossier-findings").await;
-    f.css("li.finding[data-rule='empty-indicator'] a.jump")
-        .await
-        .click()
-        .await
-        .unwrap();
+    f.click("li.finding[data-rule='empty-indicator'] a.jump")
+        .await;
     let hash =
         f.c.current_url()
             .await
@@ -419,7 +418,7 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     );
 
     // Fix it in the editor: the findings refresh without a reload, then save and submit.
-    f.css("#edit-link").await.click().await.unwrap();
+    f.click("#edit-link").await;
     f.css("#editor").await;
     f.shot("04-editor").await;
     f.js("window.__same_page = true", vec![]).await;
@@ -440,12 +439,8 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.save().await;
     f.go(&format!("/dossiers/{id}")).await;
     assert!(!f.has("li.finding[data-rule='empty-indicator']").await);
-    f.css("#submit-btn").await.click().await.unwrap();
-    f.until(
-        "the dossier to be submitted",
-        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '已提交';",
-    )
-    .await;
+    f.click("#submit-btn").await;
+    f.until_status("已提交").await;
     assert!(
         !f.has("#edit-link").await,
         "a submitted dossier is not editable"
@@ -459,11 +454,8 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.go(&format!("/dossiers/{id}")).await;
     f.css("#review-form").await;
     // A comment on the cell of a finding, picked from the keyboard-reachable button.
-    f.css("li.finding[data-rule='vague-value'] button.comment-on")
-        .await
-        .click()
-        .await
-        .unwrap();
+    f.click("li.finding[data-rule='vague-value'] button.comment-on")
+        .await;
     let field = f.css("#comment-field").await.prop("value").await.unwrap();
     assert!(
         field
@@ -471,39 +463,23 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
             .is_some_and(|v| v.starts_with("f0:indicators[")),
         "{field:?}"
     );
-    f.css("#comment-body")
-        .await
-        .send_keys("这个指标值请量化。")
-        .await
-        .unwrap();
-    f.css("#comment-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    f.type_in("#comment-body", "这个指标值请量化。").await;
+    f.click("#comment-form button[type=submit]").await;
     f.until(
         "the comment beside its cell",
         "return !!document.querySelector('.paper td .cmark') && document.querySelector('ul.comments').textContent.includes('这个指标值请量化');",
     )
     .await;
     f.css("#review-form").await;
-    f.css("#op-comment")
-        .await
-        .send_keys("社会效益指标“不断加强”无法衡量，请改为可量化的指标值。")
-        .await
-        .unwrap();
-    f.css("#op-relevance")
-        .await
-        .send_keys("指标与部门职责相关。")
-        .await
-        .unwrap();
-    f.shot("06-review-panel").await;
-    f.css("#return-btn").await.click().await.unwrap();
-    f.until(
-        "the dossier to be returned",
-        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '退回修改';",
+    f.type_in(
+        "#op-comment",
+        "社会效益指标“不断加强”无法衡量，请改为可量化的指标值。",
     )
     .await;
+    f.type_in("#op-relevance", "指标与部门职责相关。").await;
+    f.shot("06-review-panel").await;
+    f.click("#return-btn").await;
+    f.until_status("退回修改").await;
 
     // The unit sees why, fixes and resubmits.
     f.login("tianbao").await;
@@ -515,7 +491,7 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         "the reviewer's cell comment is shown on the cell"
     );
     f.shot("07-returned").await;
-    f.css("#edit-link").await.click().await.unwrap();
+    f.click("#edit-link").await;
     f.css("#editor").await;
     let social = f
         .js(
@@ -532,12 +508,8 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.fill(&social, "统战对象座谈会≥4次").await;
     f.save().await;
     f.go(&format!("/dossiers/{id}")).await;
-    f.css("#submit-btn").await.click().await.unwrap();
-    f.until(
-        "the dossier to be resubmitted",
-        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '已提交';",
-    )
-    .await;
+    f.click("#submit-btn").await;
+    f.until_status("已提交").await;
 
     // The reviewer compares the versions and approves with 良.
     f.login("shenhe").await;
@@ -550,25 +522,17 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     assert!(f.has(".paper .diff-changed").await);
     f.shot("08-diff").await;
     f.go(&format!("/dossiers/{id}")).await;
-    f.css("#review-form input[name=grade][value='良']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    f.click("#review-form input[name=grade][value='良']").await;
     for (sel, text) in [
         ("#op-completeness", "表内要素齐全。"),
         ("#op-relevance", "指标与职责相关。"),
         ("#op-appropriateness", "资金测算合理。"),
         ("#op-feasibility", "目标可实现。"),
     ] {
-        f.css(sel).await.send_keys(text).await.unwrap();
+        f.type_in(sel, text).await;
     }
-    f.css("#approve-btn").await.click().await.unwrap();
-    f.until(
-        "the dossier to be approved",
-        "const s = document.getElementById('status'); return !!s && s.textContent.trim() === '审核通过';",
-    )
-    .await;
+    f.click("#approve-btn").await;
+    f.until_status("审核通过").await;
 
     // Approved is read-only: no edit or submit, and the API refuses a plain save.
     f.login("tianbao").await;
@@ -663,6 +627,17 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.c.close().await.unwrap();
 }
 
+/// Waits for the editor to say it saved, then reads the dossier's current version.
+async fn saved_in_editor(f: &Flow, store: &AnyStore, id: i64) -> jixiao_store::Version {
+    f.until(
+        "the editor's save",
+        "const s = document.getElementById('save-state'); return !!s && s.textContent.includes('已保存为第');",
+    )
+    .await;
+    let d = store.get_dossier(id).await.unwrap();
+    store.get_version(id, d.current_version).await.unwrap()
+}
+
 /// The editor loses nothing: a save that meets someone else's newer save shows both and
 /// keeps the user's on request; a save after the session expired keeps the edit in the
 /// page (and the browser), and goes through once the user has logged in again.
@@ -713,7 +688,7 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
         .unwrap();
 
     // Saving in the browser meets the conflict: both versions are shown; keep mine.
-    f.css("#save-btn").await.click().await.unwrap();
+    f.click("#save-btn").await;
     f.until(
         "the conflict view",
         "const c = document.getElementById('conflict'); return !!c && !c.hidden && !!document.getElementById('keep-mine');",
@@ -724,14 +699,8 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
         shown.contains("浏览器里的修改") && shown.contains("同事改过的部门职责"),
         "{shown}"
     );
-    f.css("#keep-mine").await.click().await.unwrap();
-    f.until(
-        "the kept version to be saved",
-        "const s = document.getElementById('save-state'); return !!s && s.textContent.includes('已保存为第');",
-    )
-    .await;
-    let d = store.get_dossier(id).await.unwrap();
-    let current = store.get_version(id, d.current_version).await.unwrap();
+    f.click("#keep-mine").await;
+    let current = saved_in_editor(&f, &store, id).await;
     assert_eq!(current.forms[0].indicators()[0].name, "浏览器里的修改");
     let kinds: Vec<_> = store
         .history(id)
@@ -749,7 +718,7 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
     let cookie = f.c.get_named_cookie("jixiao_session").await.unwrap();
     assert!(store.delete_session(cookie.value()).await.unwrap());
     f.fill("f0:indicators[1].name", "过期后输入的内容").await;
-    f.css("#save-btn").await.click().await.unwrap();
+    f.click("#save-btn").await;
     f.css("#retry-save").await;
     let kept = f
         .js(
@@ -770,14 +739,8 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
         .await
         .unwrap();
     assert_eq!(relogin, json!(200));
-    f.css("#retry-save").await.click().await.unwrap();
-    f.until(
-        "the retried save",
-        "const s = document.getElementById('save-state'); return !!s && s.textContent.includes('已保存为第');",
-    )
-    .await;
-    let d = store.get_dossier(id).await.unwrap();
-    let current = store.get_version(id, d.current_version).await.unwrap();
+    f.click("#retry-save").await;
+    let current = saved_in_editor(&f, &store, id).await;
     assert_eq!(current.forms[0].indicators()[1].name, "过期后输入的内容");
     assert_eq!(current.forms[0].indicators()[0].name, "浏览器里的修改");
     f.c.close().await.unwrap();
