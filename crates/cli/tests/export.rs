@@ -18,19 +18,27 @@ fn jixiao() -> Command {
     Command::cargo_bin("jixiao").unwrap()
 }
 
-#[test]
-fn html_goes_to_standard_output_without_output() {
-    let out = jixiao()
-        .args(["export", "--profile", "hunan-zhuzhou", "--format", "html"])
-        .arg(seed())
-        .output()
-        .unwrap();
+/// `jixiao export --profile hunan-zhuzhou --format F [--output FILE] seed`, expected to
+/// succeed (standard error shown otherwise).
+fn export_seed(format: &str, output: Option<&std::path::Path>) -> std::process::Output {
+    let mut cmd = jixiao();
+    cmd.args(["export", "--profile", "hunan-zhuzhou", "--format", format]);
+    if let Some(f) = output {
+        cmd.arg("--output").arg(f);
+    }
+    let out = cmd.arg(seed()).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+#[test]
+fn html_goes_to_standard_output_without_output() {
+    let out = export_seed("html", None);
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<html lang=\"zh-CN\">"));
@@ -43,25 +51,13 @@ fn html_goes_to_standard_output_without_output() {
 
 #[test]
 fn json_goes_to_standard_output_and_html_to_a_file() {
-    let out = jixiao()
-        .args(["export", "--profile", "hunan-zhuzhou", "--format", "json"])
-        .arg(seed())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let out = export_seed("json", None);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["forms"].as_array().unwrap().len(), 4);
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("打印.html");
-    let out = jixiao()
-        .args(["export", "--profile", "hunan-zhuzhou", "--format", "html"])
-        .arg("--output")
-        .arg(&file)
-        .arg(seed())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let out = export_seed("html", Some(&file));
     assert!(String::from_utf8_lossy(&out.stderr).contains("已导出 4 张表"));
     assert!(std::fs::read_to_string(&file)
         .unwrap()
@@ -79,19 +75,7 @@ fn pdf_of_the_seed() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("绩效目标表.pdf");
-    let out = jixiao()
-        .args(["export", "--profile", "hunan-zhuzhou", "--format", "pdf"])
-        .arg("--output")
-        .arg(&file)
-        .arg(seed())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    export_seed("pdf", Some(&file));
     let bytes = std::fs::read(&file).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
 }
