@@ -47,6 +47,12 @@ async fn pages_send_strangers_to_login_and_back() {
 
         let page = env.get("/login?next=/dossiers", None).await;
         assert_eq!(page.status, StatusCode::OK);
+        let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(html(&page).contains("用户名"), "{}", html(&page));
 
         let wrong = form_post(
