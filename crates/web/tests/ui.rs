@@ -217,6 +217,10 @@ async fn reviewer_queue_orders_by_quality_and_filters() {
         let queue = env.get("/dossiers", Some(&admin)).await;
         let q = html(&queue);
         assert!(q.contains("审核队列"));
+        assert!(
+            q.contains("href=\"/dossiers/new\""),
+            "an admin may create dossiers"
+        );
         for id in [a, b, c] {
             assert!(q.contains(&format!("href=\"/dossiers/{id}\"")), "{id}");
         }
@@ -254,6 +258,10 @@ async fn reviewer_queue_orders_by_quality_and_filters() {
             .await;
         assert!(!html(&mine).contains(&format!("href=\"/dossiers/{b}\"")));
         let all = env.get("/dossiers?status=", Some(&rev)).await;
+        assert!(
+            !html(&all).contains("href=\"/dossiers/new\""),
+            "reviewers do not create"
+        );
         assert!(html(&all).contains(&format!("href=\"/dossiers/{a}\"")));
         assert!(!html(&all).contains(&format!("href=\"/dossiers/{b}\"")));
 

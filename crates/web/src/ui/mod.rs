@@ -254,3 +254,27 @@ pub fn routes() -> Router<AppState> {
 
 /// Keeps `Arc<Ui>` cheap to share with handlers.
 pub type SharedUi = Arc<Ui>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A template that does not compile would only be logged at start-up; fail here.
+    #[test]
+    fn every_template_compiles() {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        for (name, _) in TEMPLATES {
+            assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    /// The budget of issue 5: the heaviest page (the editor) loads every static file.
+    #[test]
+    fn all_scripts_and_styles_stay_under_100_kb() {
+        assert!(asset_bytes() < 100 * 1024, "{} bytes", asset_bytes());
+    }
+}
