@@ -166,6 +166,16 @@ pub struct DossierDetail {
     pub reviews: Vec<ReviewRecord>,
 }
 
+/// The dossier page's data (see [`Services::dossier_view`]).
+#[derive(Debug)]
+pub struct DossierView {
+    pub detail: DossierDetail,
+    /// Every version, oldest first.
+    pub versions: Vec<VersionInfo>,
+    /// The version asked for, when it is not the current one.
+    pub older: Option<jixiao_store::Version>,
+}
+
 /// The answer to an upload or a save.
 #[derive(Debug, Serialize)]
 pub struct Saved {
@@ -498,13 +508,39 @@ impl Services {
 
     pub async fn get(&self, user: &User, id: i64) -> ApiResult<DossierDetail> {
         let d = self.visible(user, id).await?;
-        let v = self.store.get_version(id, d.current_version).await?;
+        self.detail_of(&d).await
+    }
+
+    /// The current version of a dossier already known to be visible, with its comments
+    /// and reviews.
+    async fn detail_of(&self, d: &StoredDossier) -> ApiResult<DossierDetail> {
+        let v = self.store.get_version(d.id, d.current_version).await?;
         Ok(DossierDetail {
-            summary: DossierSummary::from(&d),
+            summary: DossierSummary::from(d),
             forms: v.forms,
             findings: v.findings,
-            comments: self.store.comments(id).await?,
-            reviews: self.store.reviews(id).await?,
+            comments: self.store.comments(d.id).await?,
+            reviews: self.store.reviews(d.id).await?,
+        })
+    }
+
+    /// What the dossier page shows, with one visibility check: the current detail, the
+    /// history, and the version asked for when it is not the current one.
+    pub async fn dossier_view(
+        &self,
+        user: &User,
+        id: i64,
+        version: Option<i64>,
+    ) -> ApiResult<DossierView> {
+        let d = self.visible(user, id).await?;
+        let older = match version.filter(|v| *v != d.current_version) {
+            Some(v) => Some(self.stored_version(id, v).await?),
+            None => None,
+        };
+        Ok(DossierView {
+            detail: self.detail_of(&d).await?,
+            versions: self.store.history(id).await?,
+            older,
         })
     }
 
@@ -700,19 +736,36 @@ impl Services {
         })
     }
 
-    /// One stored version (any, including conflict versions) of a visible dossier.
-    pub async fn version(
-        &self,
-        user: &User,
-        id: i64,
-        version: i64,
-    ) -> ApiResult<jixiao_store::Version> {
-        self.visible(user, id).await?;
+    /// A version (any, including conflict versions) of a dossier already known to be
+    /// visible; an unknown number is 404.
+    async fn stored_version(&self, id: i64, version: i64) -> ApiResult<jixiao_store::Version> {
         match self.store.get_version(id, version).await {
             Ok(v) => Ok(v),
             Err(StoreError::NotFound) => Err(ApiError::NotFound(format!("第{version}版不存在"))),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Two versions to compare (by default the one before the current and the current),
+    /// with one visibility check; the same version twice is refused.
+    pub async fn compare(
+        &self,
+        user: &User,
+        id: i64,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> ApiResult<(DossierSummary, jixiao_store::Version, jixiao_store::Version)> {
+        let d = self.visible(user, id).await?;
+        let to = to.unwrap_or(d.current_version);
+        let from = from.unwrap_or(to - 1);
+        if from < 1 || from == to {
+            return Err(ApiError::unprocessable("请选择两个不同的版本进行比较"));
+        }
+        Ok((
+            DossierSummary::from(&d),
+            self.stored_version(id, from).await?,
+            self.stored_version(id, to).await?,
+        ))
     }
 
     /// The forms to export: a version of a visible dossier (the current one unless given).
@@ -724,7 +777,7 @@ impl Services {
     ) -> ApiResult<(DossierSummary, Vec<Form>)> {
         let d = self.visible(user, id).await?;
         let v = self
-            .version(user, id, version.unwrap_or(d.current_version))
+            .stored_version(id, version.unwrap_or(d.current_version))
             .await?;
         Ok((DossierSummary::from(&d), v.forms))
     }

@@ -10,6 +10,7 @@
 use std::ops::RangeInclusive;
 
 use jixiao_domain::finding::{Location, Severity};
+use jixiao_domain::text::normalize_label;
 use jixiao_domain::{rules, Finding, Form, FormKind, IndicatorValue, Money};
 use jixiao_files::import::{import_bytes, ImportedFile, Status as ImportStatus};
 use jixiao_store::{Role, Store, StoreError, Unit, MAX_PAGE};
@@ -504,7 +505,7 @@ impl Services {
 
     /// The `parse-warning` when the forms name another unit than the dossier's.
     fn unit_warning(&self, forms_unit: &str, target: &str, file: &str) -> Option<Finding> {
-        if normalize(forms_unit) == normalize(target) {
+        if normalize_label(forms_unit) == normalize_label(target) {
             return None;
         }
         let shown = if forms_unit.is_empty() {
@@ -708,10 +709,6 @@ impl Services {
             own_unit,
         })
     }
-}
-
-fn normalize(s: &str) -> String {
-    jixiao_domain::text::normalize_label(s)
 }
 
 #[cfg(test)]

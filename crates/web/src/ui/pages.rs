@@ -232,22 +232,16 @@ pub async fn dossier(
 ) -> Response {
     let asked = query.ok().and_then(|Query(q)| opt_num(&q.version));
     let svc = state.services();
-    let detail = match svc.get(&viewer.user, id).await {
-        Ok(d) => d,
+    let page = match svc.dossier_view(&viewer.user, id, asked).await {
+        Ok(p) => p,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
-    let history = match svc.history(&viewer.user, id).await {
-        Ok(h) => h,
-        Err(e) => return state.ui().error_page(Some(&viewer), e),
-    };
+    let detail = &page.detail;
     let current = detail.summary.version;
     // An older version is shown read-only; its own findings are stored with it.
-    let (forms, findings, shown) = match asked.filter(|v| *v != current) {
-        Some(v) => match svc.version(&viewer.user, id, v).await {
-            Ok(ver) => (ver.forms, ver.findings, v),
-            Err(e) => return state.ui().error_page(Some(&viewer), e),
-        },
-        None => (detail.forms.clone(), detail.findings.clone(), current),
+    let (forms, findings, shown) = match &page.older {
+        Some(v) => (&v.forms, &v.findings, v.info.version),
+        None => (&detail.forms, &detail.findings, current),
     };
     let comments: Vec<_> = detail
         .comments
@@ -255,7 +249,7 @@ pub async fn dossier(
         .filter(|c| c.version == shown)
         .cloned()
         .collect();
-    let (form_views, finding_views, comment_views) = view::annotated(&forms, &findings, &comments);
+    let (form_views, finding_views, comment_views) = view::annotated(forms, findings, &comments);
     let general: Vec<_> = detail
         .comments
         .iter()
@@ -273,7 +267,7 @@ pub async fn dossier(
         .iter()
         .rev()
         .find(|r| r.decision == jixiao_store::Decision::Return);
-    let versions: Vec<_> = history
+    let versions: Vec<_> = page
         .versions
         .iter()
         .rev()
@@ -351,29 +345,23 @@ pub async fn diff(
 ) -> Response {
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let svc = state.services();
-    let summary = match svc.get(&viewer.user, id).await {
-        Ok(d) => d.summary,
+    let (summary, old, new) = match svc
+        .compare(&viewer.user, id, opt_num(&q.from), opt_num(&q.to))
+        .await
+    {
+        Ok(x) => x,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
-    };
-    let to = opt_num(&q.to).unwrap_or(summary.version);
-    let from = opt_num(&q.from).unwrap_or(to - 1);
-    if from < 1 || from == to {
-        return state.ui().error_page(
-            Some(&viewer),
-            ApiError::unprocessable("请选择两个不同的版本进行比较"),
-        );
-    }
-    let (old, new) = match (
-        svc.version(&viewer.user, id, from).await,
-        svc.version(&viewer.user, id, to).await,
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return state.ui().error_page(Some(&viewer), e),
     };
     let d = view::diff(&old.forms, &new.forms);
     state.ui().render(
         "diff.html",
-        json!({ "me": viewer.me(), "d": summary, "from": from, "to": to, "diff": d }),
+        json!({
+            "me": viewer.me(),
+            "d": summary,
+            "from": old.info.version,
+            "to": new.info.version,
+            "diff": d,
+        }),
     )
 }
 
@@ -413,11 +401,8 @@ pub async fn print(
         .export_forms(&viewer.user, id, version)
         .await
     {
-        Ok((summary, forms)) => {
-            let tables = export::table::tables(&forms);
-            let title = format!("{}{}年度预算绩效目标表", summary.unit_name, summary.year);
-            Html(export::html::document(&tables, &title)).into_response()
-        }
+        // The same page the PDF export prints.
+        Ok((_, forms)) => Html(export::print_view(&forms)).into_response(),
         Err(e) => state.ui().error_page(Some(&viewer), e),
     }
 }
