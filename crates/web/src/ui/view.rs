@@ -155,6 +155,7 @@ pub fn annotated(
     comments: &[Comment],
 ) -> (Vec<FormView>, Vec<FindingView>, Vec<CommentView>) {
     let tables: Vec<Table> = forms.iter().map(table).collect();
+    let fields: Vec<Vec<&str>> = tables.iter().map(cell_fields).collect();
     let mut views: Vec<FindingView> = Vec::with_capacity(findings.len());
     // (form, cell field) → finding numbers.
     let mut on_cell: HashMap<(usize, String), Vec<usize>> = HashMap::new();
@@ -163,7 +164,7 @@ pub fn annotated(
         let n = i + 1;
         let form = f.location.form.filter(|&k| k < tables.len());
         let cell = match (form, f.location.field.as_deref()) {
-            (Some(k), Some(field)) => target_cell(&cell_fields(&tables[k]), field),
+            (Some(k), Some(field)) => target_cell(&fields[k], field),
             _ => None,
         };
         let anchor = match (form, cell) {
@@ -339,7 +340,6 @@ pub struct DiffView {
     pub changes: Vec<ChangeView>,
     /// Cells of the old version that are gone: (form name, field label, old text).
     pub removed: Vec<(String, String, String)>,
-    pub changed: usize,
 }
 
 fn texts(t: &Table) -> HashMap<String, String> {
@@ -355,7 +355,6 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
     let matched = match_forms(old, new);
     let mut removed = Vec::new();
     let mut changes = Vec::new();
-    let mut changed = 0;
     let mut forms = Vec::new();
     for (k, form) in new.iter().enumerate() {
         let t = table(form);
@@ -398,7 +397,6 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
             }
         };
         let html = table_html(&t, &note);
-        let mut count = 0;
         for cell in t.rows.iter().flatten() {
             let Some(f) = &cell.field else { continue };
             let old = match change(before.as_ref(), f, &cell.text) {
@@ -406,7 +404,6 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
                 Change::Added => String::new(),
                 Change::Changed(o) => o.to_string(),
             };
-            count += 1;
             changes.push(ChangeView {
                 form: form.display_name(),
                 field: jixiao_domain::rules::field_label(f),
@@ -415,14 +412,13 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
                 anchor: cell_id(k, f),
             });
         }
-        changed += count;
         forms.push(FormView {
             index: k,
             name: form.display_name(),
             html,
             loose: vec![],
             errors: 0,
-            warnings: count,
+            warnings: 0,
         });
     }
     for (o, form) in old.iter().enumerate() {
@@ -438,7 +434,6 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
         forms,
         changes,
         removed,
-        changed,
     }
 }
 
