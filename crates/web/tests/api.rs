@@ -1202,14 +1202,7 @@ mod cases {
             1,
             "nothing written"
         );
-        let saved = env
-            .json(
-                Method::PUT,
-                &format!("/api/dossiers/{id}"),
-                Some(&own),
-                Some(json!({ "forms": forms, "base_version": 1 })),
-            )
-            .await;
+        let saved = env.save(&own, id, &forms, json!(1)).await;
         assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
         assert_eq!(
             without_file(&checked["findings"]),
@@ -1288,14 +1281,7 @@ mod cases {
             .body;
         let mut forms = src["forms"].clone();
         forms[0]["duties"] = json!("第二版的部门职责");
-        let r = env
-            .json(
-                Method::PUT,
-                &format!("/api/dossiers/{id}"),
-                Some(&own),
-                Some(json!({ "forms": forms, "base_version": 1 })),
-            )
-            .await;
+        let r = env.save(&own, id, &forms, json!(1)).await;
         assert_eq!(r.body["version"], 2, "{:?}", r.body);
 
         let copy = |from: i64, year: i64, who: &Client| {
@@ -1350,14 +1336,7 @@ mod cases {
         // A copy, not a link: editing it leaves the source alone.
         let mut changed = d["forms"].clone();
         changed[0]["duties"] = json!("2024年的部门职责");
-        let r = env
-            .json(
-                Method::PUT,
-                &format!("/api/dossiers/{new}"),
-                Some(&own),
-                Some(json!({ "forms": changed, "base_version": 1 })),
-            )
-            .await;
+        let r = env.save(&own, new, &changed, json!(1)).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let s = env
             .get(&format!("/api/dossiers/{id}"), Some(&own))

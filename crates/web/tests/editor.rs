@@ -177,14 +177,7 @@ async fn embedded_model_round_trips_and_saves() {
         let mut forms = m["forms"].clone();
         let evil = "统战工作</script><script>alert(1)</script><!--";
         forms[0]["duties"] = json!(evil);
-        let r = env
-            .json(
-                Method::PUT,
-                &api,
-                Some(&own),
-                Some(json!({ "forms": forms, "base_version": m["version"] })),
-            )
-            .await;
+        let r = env.save(&own, id, &forms, m["version"].clone()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let page = env.get(&format!("/dossiers/{id}/edit"), Some(&own)).await;
         assert!(!html(&page).contains("<script>alert(1)"));
@@ -198,14 +191,7 @@ async fn embedded_model_round_trips_and_saves() {
             json!({ "text": "≥30%", "comparator": null, "number": null, "unit": null });
         forms[2]["details"][0]["amount"] = json!("12.5");
         forms[2]["details_total"] = json!(null);
-        let r = env
-            .json(
-                Method::PUT,
-                &api,
-                Some(&own),
-                Some(json!({ "forms": forms, "base_version": m["version"] })),
-            )
-            .await;
+        let r = env.save(&own, id, &forms, m["version"].clone()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["version"], 3);
         let saved = env.get(&api, Some(&own)).await.body;
@@ -224,14 +210,7 @@ async fn embedded_model_round_trips_and_saves() {
             &env.get(&format!("/dossiers/{id}/edit"), Some(&own)).await,
         ));
         assert_eq!(m["version"], 3);
-        let r = env
-            .json(
-                Method::PUT,
-                &api,
-                Some(&own),
-                Some(json!({ "forms": forms, "base_version": 2 })),
-            )
-            .await;
+        let r = env.save(&own, id, &forms, json!(2)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(r.body["current_version"], 3);
 

@@ -284,14 +284,7 @@ async fn diff_marks_changed_cells_and_old_versions_read_only() {
             .unwrap()
             .to_string();
         forms[0]["indicators"][0]["name"] = json!("改过的三级指标");
-        let saved = env
-            .json(
-                Method::PUT,
-                &format!("/api/dossiers/{id}"),
-                Some(&me),
-                Some(json!({ "forms": forms, "base_version": version })),
-            )
-            .await;
+        let saved = env.save(&me, id, &forms, json!(version)).await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
 
         let diff = env

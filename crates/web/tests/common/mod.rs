@@ -170,6 +170,18 @@ impl Env {
         self.send(b.body(body).unwrap()).await
     }
 
+    /// `PUT /api/dossiers/{id}` with the forms and the version they were based on.
+    pub async fn save(&self, who: &Client, id: i64, forms: &Value, base_version: Value) -> Reply {
+        let body = serde_json::json!({ "forms": forms, "base_version": base_version });
+        self.json(
+            Method::PUT,
+            &format!("/api/dossiers/{id}"),
+            Some(who),
+            Some(body),
+        )
+        .await
+    }
+
     pub async fn get(&self, path: &str, who: Option<&Client>) -> Reply {
         self.json(Method::GET, path, who, None).await
     }
