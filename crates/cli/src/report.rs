@@ -85,6 +85,58 @@ pub fn write_import(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()
                     money(&p.details_total)
                 )?;
             }
+            Form::SelfEvaluation(e) => {
+                let t = &e.money.total;
+                writeln!(
+                    out,
+                    "    全年预算数 {}，全年执行数 {}，执行率 {}",
+                    money(&t.annual),
+                    money(&t.executed),
+                    t.rate.map_or("—".into(), |r| format!("{r}%"))
+                )?;
+                writeln!(
+                    out,
+                    "    总分 {}（计算 {}），自评等级 {}（计算 {}）",
+                    e.total_score.map_or("—".into(), |d| d.to_string()),
+                    e.computed_total.map_or("—".into(), |d| d.to_string()),
+                    e.grade.as_deref().unwrap_or("—"),
+                    e.computed_grade.as_deref().unwrap_or("—")
+                )?;
+                for i in &e.indicators {
+                    writeln!(
+                        out,
+                        "      {} / {} / {}：目标 {}，完成 {}，分值 {}，得分 {}",
+                        i.level1,
+                        i.level2,
+                        i.name,
+                        i.target.text,
+                        i.actual.text,
+                        i.weight.map_or("—".into(), |d| d.to_string()),
+                        i.score.map_or("—".into(), |d| d.to_string())
+                    )?;
+                }
+            }
+            Form::Monitoring(m) => {
+                writeln!(
+                    out,
+                    "    年初预算数 {}，执行数 {}，全年预计执行数 {}",
+                    money(&m.money.annual),
+                    money(&m.money.executed),
+                    money(&m.money.forecast)
+                )?;
+                for i in &m.indicators {
+                    writeln!(
+                        out,
+                        "      {} / {} / {}：目标 {}，进度 {}，{}",
+                        i.level1,
+                        i.level2,
+                        i.name,
+                        i.target.text,
+                        i.progress.text,
+                        i.possibility.map_or("—", |p| p.label())
+                    )?;
+                }
+            }
         }
         for i in form.indicators() {
             writeln!(

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
+use crate::report::{Monitoring, SelfEvaluation};
 use crate::value::IndicatorValue;
 
 /// Where a value was read: the table (counted from 0 in the file), the row and column
@@ -46,6 +47,8 @@ pub enum FormKind {
     DepartmentOverall,
     SpecialFundSummary,
     Project,
+    SelfEvaluation,
+    Monitoring,
 }
 
 impl FormKind {
@@ -54,7 +57,17 @@ impl FormKind {
             FormKind::DepartmentOverall => "部门整体支出绩效目标表",
             FormKind::SpecialFundSummary => "专项资金绩效目标汇总表",
             FormKind::Project => "项目（支出方向）绩效目标表",
+            FormKind::SelfEvaluation => "绩效自评表",
+            FormKind::Monitoring => "绩效运行监控表",
         }
+    }
+
+    /// Target tables (set with the budget), as opposed to the reports on them.
+    pub fn is_target(self) -> bool {
+        matches!(
+            self,
+            FormKind::DepartmentOverall | FormKind::SpecialFundSummary | FormKind::Project
+        )
     }
 }
 
@@ -236,6 +249,8 @@ pub enum Form {
     DepartmentOverall(DepartmentOverall),
     SpecialFundSummary(SpecialFundSummary),
     Project(Project),
+    SelfEvaluation(SelfEvaluation),
+    Monitoring(Monitoring),
 }
 
 impl Form {
@@ -244,6 +259,8 @@ impl Form {
             Form::DepartmentOverall(_) => FormKind::DepartmentOverall,
             Form::SpecialFundSummary(_) => FormKind::SpecialFundSummary,
             Form::Project(_) => FormKind::Project,
+            Form::SelfEvaluation(_) => FormKind::SelfEvaluation,
+            Form::Monitoring(_) => FormKind::Monitoring,
         }
     }
 
@@ -252,6 +269,8 @@ impl Form {
             Form::DepartmentOverall(f) => &f.unit,
             Form::SpecialFundSummary(f) => &f.unit,
             Form::Project(f) => &f.unit,
+            Form::SelfEvaluation(f) => &f.unit,
+            Form::Monitoring(f) => &f.unit,
         }
     }
 
@@ -260,6 +279,8 @@ impl Form {
             Form::DepartmentOverall(f) => f.year,
             Form::SpecialFundSummary(f) => f.year,
             Form::Project(f) => f.year,
+            Form::SelfEvaluation(f) => f.year,
+            Form::Monitoring(f) => f.year,
         }
     }
 
@@ -268,6 +289,8 @@ impl Form {
             Form::DepartmentOverall(f) => &f.title,
             Form::SpecialFundSummary(f) => &f.title,
             Form::Project(f) => &f.title,
+            Form::SelfEvaluation(f) => &f.title,
+            Form::Monitoring(f) => &f.title,
         }
     }
 
@@ -276,6 +299,29 @@ impl Form {
             Form::DepartmentOverall(f) => &f.sources,
             Form::SpecialFundSummary(f) => &f.sources,
             Form::Project(f) => &f.sources,
+            Form::SelfEvaluation(f) => &f.sources,
+            Form::Monitoring(f) => &f.sources,
+        }
+    }
+
+    /// The header fields every form has: title, unit and year, for editing.
+    pub fn header_mut(&mut self) -> (&mut String, &mut String, &mut Option<u16>) {
+        match self {
+            Form::DepartmentOverall(f) => (&mut f.title, &mut f.unit, &mut f.year),
+            Form::SpecialFundSummary(f) => (&mut f.title, &mut f.unit, &mut f.year),
+            Form::Project(f) => (&mut f.title, &mut f.unit, &mut f.year),
+            Form::SelfEvaluation(f) => (&mut f.title, &mut f.unit, &mut f.year),
+            Form::Monitoring(f) => (&mut f.title, &mut f.unit, &mut f.year),
+        }
+    }
+
+    pub fn signoff(&self) -> &Signoff {
+        match self {
+            Form::DepartmentOverall(f) => &f.signoff,
+            Form::SpecialFundSummary(f) => &f.signoff,
+            Form::Project(f) => &f.signoff,
+            Form::SelfEvaluation(f) => &f.signoff,
+            Form::Monitoring(f) => &f.signoff,
         }
     }
 
@@ -284,13 +330,15 @@ impl Form {
             Form::DepartmentOverall(f) => &mut f.sources,
             Form::SpecialFundSummary(f) => &mut f.sources,
             Form::Project(f) => &mut f.sources,
+            Form::SelfEvaluation(f) => &mut f.sources,
+            Form::Monitoring(f) => &mut f.sources,
         }
     }
 
     pub fn indicators(&self) -> &[Indicator] {
         match self {
             Form::DepartmentOverall(f) => &f.indicators,
-            Form::SpecialFundSummary(_) => &[],
+            Form::SpecialFundSummary(_) | Form::SelfEvaluation(_) | Form::Monitoring(_) => &[],
             Form::Project(f) => &f.indicators,
         }
     }
@@ -323,6 +371,21 @@ impl Form {
                 }
                 walk(&s.items, &mut fields);
             }
+            Form::SelfEvaluation(e) => {
+                fields.push(&e.name);
+                fields.push(&e.department);
+                for g in &e.goals {
+                    fields.push(&g.expected);
+                    fields.push(&g.actual);
+                }
+            }
+            Form::Monitoring(m) => {
+                fields.push(&m.name);
+                fields.push(&m.department);
+                for g in &m.goals {
+                    fields.push(&g.expected);
+                }
+            }
             Form::Project(p) => {
                 fields.push(&p.name);
                 if let Some(parent) = &p.parent {
@@ -350,6 +413,13 @@ impl Form {
                 format!("{}《{}》", p.variant.label(), p.name)
             }
             Form::Project(p) => p.variant.label().to_string(),
+            Form::SelfEvaluation(e) if !e.name.is_empty() => {
+                format!("{}《{}》", e.variant.label(), e.name)
+            }
+            Form::SelfEvaluation(e) => e.variant.label().to_string(),
+            Form::Monitoring(m) if !m.name.is_empty() => {
+                format!("{}《{}》", FormKind::Monitoring.label(), m.name)
+            }
             _ => self.kind().label().to_string(),
         }
     }

@@ -91,7 +91,8 @@ pub struct IndicatorValue {
     pub unit: Option<String>,
 }
 
-mod opt_decimal {
+/// Serde for an optional exact decimal as a JSON string (`"99.6"`) or null.
+pub(crate) mod opt_decimal {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};
     use std::str::FromStr;

@@ -63,6 +63,7 @@ pub(crate) fn sum_failures(d: &Dossier, tol: Decimal) -> Vec<SumFailure> {
                 summary_sums(pos, f, tol, &project_amounts, &bad, &mut out)
             }
             Form::Project(f) => project_sums(pos, f, tol, &bad, &mut out),
+            Form::SelfEvaluation(_) | Form::Monitoring(_) => {}
         }
     }
     out
@@ -632,6 +633,7 @@ pub(crate) fn cross_form_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             Form::DepartmentOverall(f) => depts.push((i, ff, f)),
             Form::SpecialFundSummary(f) => summaries.push((i, ff, f)),
             Form::Project(f) => projects.push((i, ff, f)),
+            Form::SelfEvaluation(_) | Form::Monitoring(_) => {}
         }
     }
 
@@ -861,7 +863,7 @@ pub(crate) fn cost_over_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         let (budget, budget_path, budget_label) = match &ff.form {
             Form::DepartmentOverall(f) => (in_wan(&f.budget.total), "budget.total", "资金总额"),
             Form::Project(f) => (in_wan(&f.amount), "amount", "项目金额"),
-            Form::SpecialFundSummary(_) => continue,
+            Form::SpecialFundSummary(_) | Form::SelfEvaluation(_) | Form::Monitoring(_) => continue,
         };
         // A budget that sum-mismatch already names as wrong is replaced by the sum of its
         // parts, so one wrong amount does not also make every cost cap look too high.

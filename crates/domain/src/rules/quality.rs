@@ -127,7 +127,7 @@ fn form_budget(form: &Form) -> Option<(crate::money::Money, &'static str)> {
     match form {
         Form::DepartmentOverall(f) => f.budget.total.map(|m| (m, "资金总额")),
         Form::Project(f) => f.amount.map(|m| (m, "项目金额")),
-        Form::SpecialFundSummary(_) => None,
+        Form::SpecialFundSummary(_) | Form::SelfEvaluation(_) | Form::Monitoring(_) => None,
     }
 }
 
@@ -239,6 +239,18 @@ fn form_context(form: &Form) -> String {
                 s.push_str(&det.content);
                 s.push_str(&det.item);
                 s.push_str(&det.basis);
+            }
+        }
+        Form::SelfEvaluation(f) => {
+            s.push_str(&f.name);
+            for g in &f.goals {
+                s.push_str(&g.expected);
+            }
+        }
+        Form::Monitoring(f) => {
+            s.push_str(&f.name);
+            for g in &f.goals {
+                s.push_str(&g.expected);
             }
         }
         Form::SpecialFundSummary(_) => {}

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Dossier, Form, Indicator, ProjectVariant, Signoff};
+use crate::model::{Dossier, Form, Indicator, ProjectVariant};
 use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
 use crate::value::IndicatorValue;
@@ -363,19 +363,12 @@ fn at_most_warning(mut f: Finding) -> Finding {
 }
 
 /// 填表人 / 联系电话, required at submission (warning).
-fn signoff_of(form: &Form) -> &Signoff {
-    match form {
-        Form::DepartmentOverall(f) => &f.signoff,
-        Form::SpecialFundSummary(f) => &f.signoff,
-        Form::Project(f) => &f.signoff,
-    }
-}
 
 pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "header-missing";
     let mut out = Vec::new();
     for ff in &d.forms {
-        let s = signoff_of(&ff.form);
+        let s = ff.form.signoff();
         for (path, value, what) in [
             ("signoff.preparer", &s.preparer, "填表人"),
             ("signoff.phone", &s.phone, "联系电话"),
@@ -444,6 +437,7 @@ pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     "请填写实施期内的预期产出和效果",
                 ));
             }
+            Form::SelfEvaluation(_) | Form::Monitoring(_) => {}
         }
         for (path, missing, fix) in need {
             if missing {
@@ -598,7 +592,7 @@ pub(crate) fn goal_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     }
                 }
             }
-            Form::DepartmentOverall(_) => {}
+            Form::DepartmentOverall(_) | Form::SelfEvaluation(_) | Form::Monitoring(_) => {}
         }
     }
     out

@@ -184,6 +184,23 @@ pub(crate) fn money_fields(form: &Form) -> Vec<(String, &Option<Money>)> {
             }
             out.push(("details_total".into(), &f.details_total));
         }
+        Form::SelfEvaluation(f) => {
+            for (name, row) in [
+                ("total", &f.money.total),
+                ("fiscal", &f.money.fiscal),
+                ("carryover", &f.money.carryover),
+                ("other", &f.money.other),
+            ] {
+                out.push((format!("money.{name}.initial"), &row.initial));
+                out.push((format!("money.{name}.annual"), &row.annual));
+                out.push((format!("money.{name}.executed"), &row.executed));
+            }
+        }
+        Form::Monitoring(f) => {
+            out.push(("money.annual".into(), &f.money.annual));
+            out.push(("money.executed".into(), &f.money.executed));
+            out.push(("money.forecast".into(), &f.money.forecast));
+        }
     }
     out
 }
@@ -321,6 +338,27 @@ pub(crate) fn text_fields(form: &Form) -> Vec<(String, &str)> {
                 out.push((format!("details[{i}].content"), &det.content));
                 out.push((format!("details[{i}].item"), &det.item));
                 out.push((format!("details[{i}].basis"), &det.basis));
+            }
+        }
+        Form::SelfEvaluation(f) => {
+            out.push(("name".into(), &f.name));
+            for (i, g) in f.goals.iter().enumerate() {
+                out.push((format!("goals[{i}].expected"), &g.expected));
+                out.push((format!("goals[{i}].actual"), &g.actual));
+            }
+            for (i, ind) in f.indicators.iter().enumerate() {
+                out.push((format!("indicators[{i}].name"), &ind.name));
+                out.push((format!("indicators[{i}].deviation"), &ind.deviation));
+            }
+        }
+        Form::Monitoring(f) => {
+            out.push(("name".into(), &f.name));
+            out.push(("deviation".into(), &f.deviation));
+            out.push(("measures".into(), &f.measures));
+            for (i, ind) in f.indicators.iter().enumerate() {
+                out.push((format!("indicators[{i}].name"), &ind.name));
+                out.push((format!("indicators[{i}].deviation"), &ind.deviation));
+                out.push((format!("indicators[{i}].measures"), &ind.measures));
             }
         }
     }

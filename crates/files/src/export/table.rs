@@ -5,7 +5,9 @@ use jixiao_domain::model::{
     DepartmentOverall, Form, Indicator, Project, ProjectVariant, Signoff, SourceMap,
     SpecialFundSummary, SummaryItem,
 };
+use jixiao_domain::report::{MoneyRow, Monitoring, SelfEvaluation};
 use jixiao_domain::{Money, MoneyUnit};
+use rust_decimal::Decimal;
 
 /// What a cell holds, which decides its style (labels bold and centred, numbers right).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -562,12 +564,295 @@ fn project(p: &Project) -> Table {
     })
 }
 
+/// A stated decimal, or the computed one when the form states none (a report filled in
+/// jixiao shows what it computed).
+fn decimal(stated: Option<Decimal>, computed: Option<Decimal>) -> String {
+    stated
+        .or(computed)
+        .map(|d| d.normalize().to_string())
+        .unwrap_or_default()
+}
+
+/// One row of the 10号 money block: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分.
+/// Only the total row is scored; the 其中 rows show "—" there, as the printed form does.
+fn money_row(
+    s: &SourceMap,
+    key: &str,
+    caption: &str,
+    row: &MoneyRow,
+    scored: bool,
+) -> Vec<OutCell> {
+    let path = |f: &str| format!("money.{key}.{f}");
+    let dash = |f: &str, v: String| {
+        if scored {
+            number(v).at(path(f))
+        } else {
+            value("—")
+        }
+    };
+    vec![
+        label(caption),
+        number(amount(s, &path("initial"), &row.initial)).at(path("initial")),
+        number(amount(s, &path("annual"), &row.annual)).at(path("annual")),
+        number(amount(s, &path("executed"), &row.executed)).at(path("executed")),
+        dash("weight", decimal(row.weight, None)),
+        number(
+            row.rate
+                .map(|r| format!("{}%", r.normalize()))
+                .unwrap_or_default(),
+        )
+        .at(path("rate")),
+        dash("score", decimal(row.score, None)),
+    ]
+}
+
+fn self_evaluation(e: &SelfEvaluation) -> Table {
+    let s = &e.sources;
+    let mut rows = Vec::new();
+    if e.name.is_empty() && e.variant == jixiao_domain::SelfEvaluationVariant::Department {
+        rows.push(vec![
+            label("部门（单位）名称"),
+            value(&e.unit).span(7).at("unit"),
+        ]);
+    } else {
+        rows.push(vec![label("项目名称"), value(&e.name).span(7).at("name")]);
+    }
+    rows.push(vec![
+        label("主管部门"),
+        value(&e.department).span(3).at("department"),
+        label("实施单位"),
+        value(&e.implementer).span(3).at("implementer"),
+    ]);
+    rows.push(vec![
+        label("项目资金（万元）").down(5),
+        value(""),
+        label("年初预算数"),
+        label("全年预算数"),
+        label("全年执行数"),
+        label("分值"),
+        label("执行率"),
+        label("得分"),
+    ]);
+    rows.push(money_row(s, "total", "年度资金总额", &e.money.total, true));
+    rows.push(money_row(
+        s,
+        "fiscal",
+        "其中：当年财政拨款",
+        &e.money.fiscal,
+        false,
+    ));
+    rows.push(money_row(
+        s,
+        "carryover",
+        "上年结转资金",
+        &e.money.carryover,
+        false,
+    ));
+    rows.push(money_row(s, "other", "其他资金", &e.money.other, false));
+    rows.push(vec![
+        label("年度总体目标").down(e.goals.len().max(1) + 1),
+        label("预期目标").span(4),
+        label("实际完成情况").span(3),
+    ]);
+    if e.goals.is_empty() {
+        rows.push(vec![value("").span(4), value("").span(3)]);
+    }
+    for (i, g) in e.goals.iter().enumerate() {
+        rows.push(vec![
+            value(&g.expected)
+                .span(4)
+                .at(format!("goals[{i}].expected")),
+            value(&g.actual).span(3).at(format!("goals[{i}].actual")),
+        ]);
+    }
+    rows.push(vec![
+        label("绩效指标").down(e.indicators.len() + 1),
+        label("一级指标"),
+        label("二级指标"),
+        label("三级指标"),
+        label("年度指标值"),
+        label("实际完成值"),
+        label("分值"),
+        label("得分"),
+        label("偏差原因分析及改进措施"),
+    ]);
+    let levels: Vec<(&str, &str)> = e
+        .indicators
+        .iter()
+        .map(|i| (i.level1.as_str(), i.level2.as_str()))
+        .collect();
+    for (i, ind) in e.indicators.iter().enumerate() {
+        let path = |f: &str| format!("indicators[{i}].{f}");
+        let mut row = merged_levels(&levels, i);
+        row.push(value(&ind.name).at(path("name")));
+        row.push(value(&ind.target.text).at(path("target")));
+        row.push(value(&ind.actual.text).at(path("actual")));
+        row.push(number(decimal(ind.weight, None)).at(path("weight")));
+        row.push(number(decimal(ind.score, ind.computed_score)).at(path("score")));
+        row.push(value(&ind.deviation).at(path("deviation")));
+        rows.push(row);
+    }
+    let weights: Option<Decimal> = {
+        let ws: Vec<Decimal> = e
+            .indicators
+            .iter()
+            .filter_map(|i| i.weight)
+            .chain(e.money.total.weight)
+            .collect();
+        (!ws.is_empty()).then(|| ws.iter().sum())
+    };
+    rows.push(vec![
+        label("总分").span(6),
+        number(decimal(weights, None)),
+        number(decimal(e.total_score, e.computed_total)).at("total_score"),
+        value(""),
+    ]);
+    rows.push(vec![
+        label("自评等级").span(6),
+        value(
+            e.grade
+                .as_deref()
+                .or(e.computed_grade.as_deref())
+                .unwrap_or(""),
+        )
+        .span(3)
+        .at("grade"),
+    ]);
+    let title = year_title(e.year, &e.title, e.variant.label());
+    finish(Table {
+        preamble: vec![],
+        title: title.clone(),
+        subtitles: subtitles(&title, e.year, &e.unit),
+        width: 9,
+        rows,
+        footer: footer(&e.signoff),
+    })
+}
+
+/// The 一级/二级 cells of row `i`, merged down over the run of rows that share them.
+fn merged_levels(levels: &[(&str, &str)], i: usize) -> Vec<OutCell> {
+    let mut row = Vec::new();
+    let (l1, l2) = levels[i];
+    let same1 = |j: usize| levels[j].0 == l1;
+    if i == 0 || !same1(i - 1) {
+        let n = (i..levels.len()).take_while(|&j| same1(j)).count();
+        row.push(label(l1).down(n).at(format!("indicators[{i}].level1")));
+    }
+    let same2 = |j: usize| levels[j] == (l1, l2);
+    if i == 0 || !same2(i - 1) {
+        let n = (i..levels.len()).take_while(|&j| same2(j)).count();
+        row.push(label(l2).down(n).at(format!("indicators[{i}].level2")));
+    }
+    row
+}
+
+fn monitoring(m: &Monitoring) -> Table {
+    let s = &m.sources;
+    let months = match m.period_months {
+        Some(n) => format!("1-{n}月"),
+        None => "截至目前".to_string(),
+    };
+    let mut rows = vec![
+        vec![label("项目名称"), value(&m.name).span(9).at("name")],
+        vec![
+            label("主管部门"),
+            value(&m.department).span(4).at("department"),
+            label("实施单位"),
+            value(&m.implementer).span(4).at("implementer"),
+        ],
+        vec![
+            label("项目资金（万元）").down(2),
+            label("年初预算数").span(2),
+            label(&format!("{months}执行数")).span(2),
+            label("执行率").span(2),
+            label("全年预计执行数").span(3),
+        ],
+        vec![
+            number(amount(s, "money.annual", &m.money.annual))
+                .span(2)
+                .at("money.annual"),
+            number(amount(s, "money.executed", &m.money.executed))
+                .span(2)
+                .at("money.executed"),
+            number(
+                m.money
+                    .rate
+                    .map(|r| format!("{}%", r.normalize()))
+                    .unwrap_or_default(),
+            )
+            .span(2)
+            .at("money.rate"),
+            number(amount(s, "money.forecast", &m.money.forecast))
+                .span(3)
+                .at("money.forecast"),
+        ],
+    ];
+    for (i, g) in m.goals.iter().enumerate() {
+        rows.push(vec![
+            label("年度总体目标"),
+            value(&g.expected)
+                .span(5)
+                .at(format!("goals[{i}].expected")),
+            label("执行情况"),
+            value(&g.actual).span(3).at(format!("goals[{i}].actual")),
+        ]);
+    }
+    rows.push(vec![
+        label("绩效指标").down(m.indicators.len() + 1),
+        label("一级指标"),
+        label("二级指标"),
+        label("三级指标"),
+        label("年度指标值"),
+        label(&format!("{months}执行情况")),
+        label("全年预计完成情况"),
+        label("完成目标可能性"),
+        label("偏差原因分析"),
+        label("改进措施"),
+    ]);
+    let levels: Vec<(&str, &str)> = m
+        .indicators
+        .iter()
+        .map(|i| (i.level1.as_str(), i.level2.as_str()))
+        .collect();
+    for (i, ind) in m.indicators.iter().enumerate() {
+        let path = |f: &str| format!("indicators[{i}].{f}");
+        let mut row = merged_levels(&levels, i);
+        row.push(value(&ind.name).at(path("name")));
+        row.push(value(&ind.target.text).at(path("target")));
+        row.push(value(&ind.progress.text).at(path("progress")));
+        row.push(value(&ind.forecast.text).at(path("forecast")));
+        row.push(value(ind.possibility.map_or("", |p| p.label())).at(path("possibility")));
+        row.push(value(&ind.deviation).at(path("deviation")));
+        row.push(value(&ind.measures).at(path("measures")));
+        rows.push(row);
+    }
+    rows.push(vec![
+        label("偏差或不能完成目标原因分析"),
+        value(&m.deviation).span(9).at("deviation"),
+    ]);
+    rows.push(vec![
+        label("相关建议或举措"),
+        value(&m.measures).span(9).at("measures"),
+    ]);
+    let title = year_title(m.year, &m.title, "项目支出绩效目标执行监控表");
+    finish(Table {
+        preamble: vec![],
+        title: title.clone(),
+        subtitles: subtitles(&title, m.year, &m.unit),
+        width: 10,
+        rows,
+        footer: footer(&m.signoff),
+    })
+}
+
 /// The official layout of one form.
 pub fn table(form: &Form) -> Table {
     match form {
         Form::DepartmentOverall(d) => department(d),
         Form::SpecialFundSummary(f) => summary(f),
         Form::Project(p) => project(p),
+        Form::SelfEvaluation(e) => self_evaluation(e),
+        Form::Monitoring(m) => monitoring(m),
     }
 }
 

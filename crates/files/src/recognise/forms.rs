@@ -487,6 +487,8 @@ pub fn is_empty_form(form: &Form) -> bool {
         }
         Form::SpecialFundSummary(s) => s.items.is_empty() && s.total.is_none(),
         Form::Project(p) => p.amount.is_none() && p.indicators.is_empty() && p.details.is_empty(),
+        Form::SelfEvaluation(e) => e.money.total.is_empty() && e.indicators.is_empty(),
+        Form::Monitoring(m) => m.money == Default::default() && m.indicators.is_empty(),
     }
 }
 

@@ -264,7 +264,7 @@ fn read_indicator_values(form: &mut Form) {
     let indicators = match form {
         Form::DepartmentOverall(f) => &mut f.indicators,
         Form::Project(f) => &mut f.indicators,
-        Form::SpecialFundSummary(_) => return,
+        Form::SpecialFundSummary(_) | Form::SelfEvaluation(_) | Form::Monitoring(_) => return,
     };
     for ind in indicators {
         let v = &ind.value;
@@ -344,6 +344,8 @@ pub fn totals(forms: &[Form]) -> Vec<FormTotals> {
                         sum(p.details.iter().map(|d| &d.amount)).or_else(|| Some("0".into()));
                     t.details_total = wan(&p.details_total);
                 }
+                Form::SelfEvaluation(e) => t.amount = wan(&e.money.total.annual),
+                Form::Monitoring(m) => t.amount = wan(&m.money.annual),
             }
             t
         })
@@ -399,11 +401,7 @@ pub fn retitle(title: &str, year: u16) -> String {
 /// A form copied for another year: the year set, the years in the title replaced; the
 /// cells of the old file no longer describe those two fields.
 fn for_year(mut form: Form, year: u16) -> Form {
-    let (title, y) = match &mut form {
-        Form::DepartmentOverall(f) => (&mut f.title, &mut f.year),
-        Form::SpecialFundSummary(f) => (&mut f.title, &mut f.year),
-        Form::Project(f) => (&mut f.title, &mut f.year),
-    };
+    let (title, _, y) = form.header_mut();
     *title = retitle(title, year);
     *y = Some(year);
     let sources = form.sources_mut();
@@ -414,11 +412,7 @@ fn for_year(mut form: Form, year: u16) -> Form {
 
 /// A blank form's empty unit and year are those of the dossier it is made for.
 fn fill_blank(form: &mut Form, unit: &str, year: u16) {
-    let (u, y) = match form {
-        Form::DepartmentOverall(f) => (&mut f.unit, &mut f.year),
-        Form::SpecialFundSummary(f) => (&mut f.unit, &mut f.year),
-        Form::Project(f) => (&mut f.unit, &mut f.year),
-    };
+    let (_, u, y) = form.header_mut();
     if u.trim().is_empty() {
         *u = unit.to_string();
     }

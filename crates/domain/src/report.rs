@@ -1,0 +1,311 @@
+//! The forms that report on approved targets during and after the year: the in-year
+//! monitoring form (绩效运行监控表, 财预〔2019〕136号) and the year-end self-evaluation
+//! (绩效自评表, 财预〔2020〕10号).
+//!
+//! Each keeps what the form *states* (scores, totals, grades, rates as written) beside what
+//! jixiao *computes* from the profile's formulas (`computed_*`, `light`), so a rule can say
+//! where the two differ and nothing the unit wrote is lost. The computed fields are filled
+//! by [`crate::scoring`]; they are output, never trusted from input.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Signoff, SourceMap};
+use crate::money::Money;
+use crate::value::IndicatorValue;
+
+/// Which self-evaluation table it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelfEvaluationVariant {
+    /// 项目支出绩效自评表
+    #[default]
+    Project,
+    /// 部门整体支出绩效自评表 (and its 基础数据表 / 评价得分表)
+    Department,
+}
+
+impl SelfEvaluationVariant {
+    pub fn label(self) -> &'static str {
+        match self {
+            SelfEvaluationVariant::Project => "项目支出绩效自评表",
+            SelfEvaluationVariant::Department => "部门整体支出绩效自评表",
+        }
+    }
+}
+
+/// One row of a self-evaluation's money block (年度资金总额, 其中：财政拨款 …), with the
+/// columns 年初预算数 / 全年预算数 / 全年执行数 / 执行率 / 分值 / 得分 as written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyRow {
+    /// 年初预算数
+    pub initial: Option<Money>,
+    /// 全年预算数 (调整后预算数): the denominator of 执行率.
+    pub annual: Option<Money>,
+    /// 全年执行数
+    pub executed: Option<Money>,
+    /// 执行率 in percent, as written (`99.97` for `99.97%`).
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub rate: Option<Decimal>,
+    /// 分值 (10 on the total row of a 10号 form).
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub weight: Option<Decimal>,
+    /// 得分 as stated.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub score: Option<Decimal>,
+}
+
+impl MoneyRow {
+    pub fn is_empty(&self) -> bool {
+        *self == MoneyRow::default()
+    }
+}
+
+/// The money block of a self-evaluation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfEvaluationMoney {
+    /// 年度资金总额
+    pub total: MoneyRow,
+    /// 其中：本年财政拨款 (当年财政拨款)
+    pub fiscal: MoneyRow,
+    /// 上年结转资金
+    pub carryover: MoneyRow,
+    /// 其他资金
+    pub other: MoneyRow,
+}
+
+/// 年度总体目标: what was planned and what was done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalPair {
+    /// 预期目标 (年初设定目标)
+    pub expected: String,
+    /// 实际完成情况
+    pub actual: String,
+}
+
+/// One indicator row of a self-evaluation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoredIndicator {
+    pub level1: String,
+    pub level2: String,
+    /// 三级指标 as written.
+    pub name: String,
+    /// 年度指标值 (the approved target).
+    pub target: IndicatorValue,
+    /// 实际完成值.
+    pub actual: IndicatorValue,
+    /// 分值 as written.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub weight: Option<Decimal>,
+    /// 得分 as stated.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub score: Option<Decimal>,
+    /// 得分 under the profile's formula (filled by `scoring`).
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub computed_score: Option<Decimal>,
+    /// 偏差原因分析及改进措施.
+    #[serde(default)]
+    pub deviation: String,
+    /// Why the stated score differs from the computed one, when the unit overrode it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub override_reason: String,
+}
+
+/// 项目支出绩效自评表 / 部门整体支出绩效自评表.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfEvaluation {
+    pub variant: SelfEvaluationVariant,
+    pub title: String,
+    /// The reporting unit (实施单位, or the department for a department-wide form).
+    pub unit: String,
+    pub year: Option<u16>,
+    /// 项目名称 (empty for a department-wide form).
+    pub name: String,
+    /// 主管部门
+    pub department: String,
+    /// 实施单位
+    pub implementer: String,
+    pub money: SelfEvaluationMoney,
+    pub goals: Vec<GoalPair>,
+    pub indicators: Vec<ScoredIndicator>,
+    /// 总分 as stated.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub total_score: Option<Decimal>,
+    /// 总分 recomputed from the row scores (filled by `scoring`).
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub computed_total: Option<Decimal>,
+    /// 自评等级 as stated (优/良/中/差), if any.
+    #[serde(default)]
+    pub grade: Option<String>,
+    /// The grade of the computed total under the profile's bands.
+    #[serde(default)]
+    pub computed_grade: Option<String>,
+    pub signoff: Signoff,
+    pub sources: SourceMap,
+}
+
+/// 完成目标可能性.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Possibility {
+    /// 确定能
+    Certain,
+    /// 有可能
+    Possible,
+    /// (完全)不可能
+    Impossible,
+}
+
+impl Possibility {
+    pub fn label(self) -> &'static str {
+        match self {
+            Possibility::Certain => "确定能",
+            Possibility::Possible => "有可能",
+            Possibility::Impossible => "不可能",
+        }
+    }
+
+    /// Read the answer from a cell: `确定能`, `有可能`, `不可能`, `完全不可能`, or a
+    /// ticked box among the three.
+    pub fn parse(text: &str) -> Option<Possibility> {
+        let t: String = crate::text::to_simplified(text)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if t.is_empty() {
+            return None;
+        }
+        // A template lists all three; only a single answer counts.
+        let hits = [
+            t.contains("确定能") || t == "能" || t == "确定",
+            t.contains("有可能") || t == "可能",
+            t.contains("不可能"),
+        ];
+        match hits {
+            [true, false, false] => Some(Possibility::Certain),
+            [false, true, false] => Some(Possibility::Possible),
+            [false, false, true] => Some(Possibility::Impossible),
+            _ => None,
+        }
+    }
+}
+
+/// A warning light of in-year monitoring (预警).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    /// Ahead of plan (over 120 % of the pace): the target may be too low.
+    Blue,
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn label(self) -> &'static str {
+        match self {
+            Light::Blue => "蓝灯",
+            Light::Green => "绿灯",
+            Light::Yellow => "黄灯",
+            Light::Red => "红灯",
+        }
+    }
+}
+
+/// The money block of a monitoring form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringMoney {
+    /// 年初预算数 / 全年预算数
+    pub annual: Option<Money>,
+    /// 1–N月执行数
+    pub executed: Option<Money>,
+    /// 全年预计执行数
+    pub forecast: Option<Money>,
+    /// 执行率 in percent, as written.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub rate: Option<Decimal>,
+    /// The budget pace light (filled by `scoring`).
+    #[serde(default)]
+    pub light: Option<Light>,
+}
+
+/// One indicator row of a monitoring form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoredIndicator {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    /// 年度指标值
+    pub target: IndicatorValue,
+    /// 1–N月执行情况 (期间执行情况)
+    pub progress: IndicatorValue,
+    /// 全年预计完成情况
+    pub forecast: IndicatorValue,
+    pub possibility: Option<Possibility>,
+    /// 偏差原因分析
+    #[serde(default)]
+    pub deviation: String,
+    /// 改进措施 / 相关建议或举措
+    #[serde(default)]
+    pub measures: String,
+    /// 备注
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remark: String,
+    /// The indicator's light (filled by `scoring`).
+    #[serde(default)]
+    pub light: Option<Light>,
+}
+
+/// 项目支出绩效目标执行监控表 (绩效运行监控表).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Monitoring {
+    pub title: String,
+    pub unit: String,
+    pub year: Option<u16>,
+    pub name: String,
+    pub department: String,
+    pub implementer: String,
+    /// The last month the report covers (6 for 1–6月).
+    pub period_months: Option<u8>,
+    pub money: MonitoringMoney,
+    /// 年度总体目标 and how it is going.
+    #[serde(default)]
+    pub goals: Vec<GoalPair>,
+    pub indicators: Vec<MonitoredIndicator>,
+    /// 偏差或不能完成目标原因分析 (for the whole form).
+    #[serde(default)]
+    pub deviation: String,
+    /// 相关建议或举措 / 改进措施 (for the whole form).
+    #[serde(default)]
+    pub measures: String,
+    /// The worst light of the form (filled by `scoring`).
+    #[serde(default)]
+    pub light: Option<Light>,
+    pub signoff: Signoff,
+    pub sources: SourceMap,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn possibility_answers() {
+        assert_eq!(Possibility::parse("确定能"), Some(Possibility::Certain));
+        assert_eq!(Possibility::parse("有 可能"), Some(Possibility::Possible));
+        assert_eq!(
+            Possibility::parse("完全不可能"),
+            Some(Possibility::Impossible)
+        );
+        assert_eq!(Possibility::parse("確定能"), Some(Possibility::Certain));
+        assert_eq!(Possibility::parse("确定能、有可能、不可能"), None);
+        assert_eq!(Possibility::parse(""), None);
+    }
+
+    #[test]
+    fn worst_light_orders_last() {
+        let mut ls = vec![Light::Green, Light::Red, Light::Blue, Light::Yellow];
+        ls.sort();
+        assert_eq!(ls, [Light::Blue, Light::Green, Light::Yellow, Light::Red]);
+    }
+}
