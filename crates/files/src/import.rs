@@ -117,10 +117,14 @@ pub fn import_sheet(
 /// Import one file from disk, whatever its format.
 pub fn import_path(path: &Path, profile: &Profile, limits: &Limits) -> ImportedFile {
     let name = path.display().to_string();
-    import_sheet(&name, crate::sniff::read_path(path, limits), profile)
+    import_sheet(&name, crate::read::sniff::read_path(path, limits), profile)
 }
 
 /// Import one file held in memory (an upload), whatever its format.
 pub fn import_bytes(name: &str, bytes: &[u8], profile: &Profile, limits: &Limits) -> ImportedFile {
-    import_sheet(name, crate::sniff::read_bytes(name, bytes, limits), profile)
+    import_sheet(
+        name,
+        crate::read::sniff::read_bytes(name, bytes, limits),
+        profile,
+    )
 }

@@ -1,19 +1,13 @@
 //! jixiao files: readers that turn .txt/.docx/.xlsx/.xls/.html and flattened text into a
 //! [`Sheet`], recognisers that turn a sheet into forms, and export writers over one table model.
 
-pub mod docx;
 pub mod error;
 pub mod export;
-pub mod flat;
-pub mod html;
 pub mod import;
 pub mod limits;
+pub mod read;
 pub mod recognise;
 pub mod sheet;
-pub mod sniff;
-pub mod text;
-pub mod xlsx;
-pub mod zipsafe;
 
 pub use error::ImportError;
 pub use sheet::{Cell, Row, Sheet};

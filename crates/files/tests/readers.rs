@@ -10,11 +10,11 @@ use common::seed::{
     examples_dir, layout, plain_texts, seed_bytes, seed_text_sheet, seed_word_like, texts,
     without_lines, SEED,
 };
-use jixiao_files::docx::read_docx;
-use jixiao_files::html::{read_html, read_html_bytes};
 use jixiao_files::limits::Limits;
-use jixiao_files::sniff::{read_bytes, read_path};
-use jixiao_files::xlsx::read_workbook;
+use jixiao_files::read::docx::read_docx;
+use jixiao_files::read::html::{read_html, read_html_bytes};
+use jixiao_files::read::sniff::{read_bytes, read_path};
+use jixiao_files::read::xlsx::read_workbook;
 use jixiao_files::{Cell, ImportError, Row, Sheet};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};

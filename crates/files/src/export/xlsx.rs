@@ -62,7 +62,7 @@ fn as_number(kind: CellKind, text: &str) -> Option<f64> {
         return None;
     }
     let v: f64 = text.parse().ok()?;
-    (crate::xlsx::format_number(v) == text).then_some(v)
+    (crate::read::xlsx::format_number(v) == text).then_some(v)
 }
 
 /// Write the tables as a workbook in memory.

@@ -972,7 +972,7 @@ fn details(r: &mut Reader, p: &mut Project) {
         );
         d.content = row.text(r.grid, Role::Content);
         d.item = row.text(r.grid, Role::Item);
-        d.basis = crate::text::drop_artefacts(&row.text(r.grid, Role::Basis)).0;
+        d.basis = crate::read::text::drop_artefacts(&row.text(r.grid, Role::Basis)).0;
         if let Some(q) = row.get(Role::Amount) {
             d.amount = r.money_text(&format!("details[{i}].amount"), r.grid.text(q), Some(q));
         }

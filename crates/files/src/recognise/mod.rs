@@ -113,7 +113,7 @@ mod tests {
             .into()
         });
         let bytes = std::fs::read(path).unwrap();
-        let sheet = crate::text::read_text(&bytes).unwrap();
+        let sheet = crate::read::text::read_text(&bytes).unwrap();
         let rec = recognise(&sheet, &Profile::builtin("hunan-zhuzhou").unwrap());
         for f in &rec.forms {
             let mut v = serde_json::to_value(f).unwrap();

@@ -114,7 +114,7 @@ fn write_value(ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, text: &str, 
         && !text.starts_with("0");
     if plain {
         if let Ok(v) = text.parse::<f64>() {
-            if jixiao_files::xlsx::format_number(v) == text {
+            if jixiao_files::read::xlsx::format_number(v) == text {
                 ws.write_number(r, c, v).expect("number");
                 return;
             }

@@ -18,7 +18,7 @@ pub fn seed_bytes() -> Vec<u8> {
 
 /// The seed as the text reader reads it.
 pub fn seed_text_sheet() -> Sheet {
-    jixiao_files::text::read_text(&seed_bytes()).expect("seed reads")
+    jixiao_files::read::text::read_text(&seed_bytes()).expect("seed reads")
 }
 
 /// The seed as Word holds it.
@@ -26,7 +26,7 @@ pub fn seed_word_like() -> Sheet {
     let bytes = seed_bytes();
     word_like(
         &String::from_utf8(bytes.clone()).expect("seed is UTF-8"),
-        &jixiao_files::text::read_text(&bytes).unwrap(),
+        &jixiao_files::read::text::read_text(&bytes).unwrap(),
     )
 }
 

@@ -12,8 +12,8 @@ use quick_xml::Reader;
 
 use crate::error::ImportError;
 use crate::limits::Limits;
+use crate::read::zipsafe::{self, SafeZip};
 use crate::sheet::{Cell, Row, Sheet};
-use crate::zipsafe::{self, SafeZip};
 
 /// Subtrees whose text Word does not show (or shows elsewhere): deleted or moved-away
 /// revisions, field instructions, alternate renderings, drawings/text boxes, ruby (phonetic)
@@ -41,9 +41,9 @@ pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::Empty);
     }
-    if crate::sniff::is_cfb(bytes) {
+    if crate::read::sniff::is_cfb(bytes) {
         // Password-protected .docx files are OLE containers, not zips.
-        return Err(crate::sniff::cfb_error(bytes));
+        return Err(crate::read::sniff::cfb_error(bytes));
     }
     let mut zip = SafeZip::open(bytes, limits)?;
     let part = main_part(&mut zip)?;

@@ -19,9 +19,9 @@ use calamine::{Data, DataRef, Dimensions, Reader, SheetType, Xls, XlsError, Xlsx
 
 use crate::error::ImportError;
 use crate::limits::Limits;
+use crate::read::sniff::{self, CfbKind};
+use crate::read::zipsafe::{self, SafeZip};
 use crate::sheet::{Cell, Row, Sheet};
-use crate::sniff::{self, CfbKind};
-use crate::zipsafe::{self, SafeZip};
 
 /// Read an .xlsx or .xls workbook from memory: every worksheet in order, one table each.
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {

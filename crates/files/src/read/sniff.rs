@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::error::ImportError;
 use crate::limits::Limits;
+use crate::read::zipsafe::{self, SafeZip};
 use crate::sheet::Sheet;
-use crate::zipsafe::{self, SafeZip};
 
 const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
@@ -218,10 +218,10 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Sheet, Im
     }
     let kind = detect(bytes, limits)?;
     let mut sheet = match kind {
-        Kind::Docx => crate::docx::read_docx(bytes, limits)?,
-        Kind::Xlsx | Kind::Xls => crate::xlsx::read_workbook(bytes, limits)?,
-        Kind::Html => crate::html::read_html_bytes(bytes, limits)?,
-        Kind::Text => crate::text::read_text(bytes)?,
+        Kind::Docx => crate::read::docx::read_docx(bytes, limits)?,
+        Kind::Xlsx | Kind::Xls => crate::read::xlsx::read_workbook(bytes, limits)?,
+        Kind::Html => crate::read::html::read_html_bytes(bytes, limits)?,
+        Kind::Text => crate::read::text::read_text(bytes)?,
     };
     limits.check_sheet(&sheet)?;
     if let Some(note) = extension_note(name, kind) {

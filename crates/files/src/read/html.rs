@@ -35,7 +35,7 @@ fn decode_page(bytes: &[u8]) -> Result<(String, Option<String>), ImportError> {
         || bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF]);
     if bom {
-        return crate::text::decode(bytes);
+        return crate::read::text::decode(bytes);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok((s.to_string(), None));
@@ -50,7 +50,7 @@ fn decode_page(bytes: &[u8]) -> Result<(String, Option<String>), ImportError> {
             ));
         }
     }
-    crate::text::decode(bytes)
+    crate::read::text::decode(bytes)
 }
 
 /// The encoding named by `<meta charset=…>` or `content="…; charset=…"` near the start.

@@ -149,7 +149,7 @@ pub fn read_text(bytes: &[u8]) -> Result<Sheet, ImportError> {
     let mut sheet = if looks_like_dump(&text) {
         parse_dump(&text)
     } else {
-        crate::flat::parse_flat(&text)
+        crate::read::flat::parse_flat(&text)
     };
     if let Some(n) = note {
         sheet.notes.insert(0, n);
