@@ -26,6 +26,8 @@ const CHUNK: usize = 512;
 
 pub enum Mode {
     Import,
+    /// `import --explain`: which cell went into which field, and what was not used.
+    Explain,
     Check,
     CheckXlsx(PathBuf),
 }
@@ -206,7 +208,8 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let files = collect(paths)?;
     let limits = Limits::default();
-    let check = !matches!(mode, Mode::Import);
+    let check = !matches!(mode, Mode::Import | Mode::Explain);
+    let explain = matches!(mode, Mode::Explain);
     let pb = progress(files.len());
     let mut sink: Box<dyn Write> = match &output {
         Some(p) => Box::new(std::io::BufWriter::new(
@@ -240,7 +243,13 @@ pub fn run(
                 if !first {
                     write!(sink, ",")?;
                 }
-                serde_json::to_writer(&mut sink, f)?;
+                if explain {
+                    serde_json::to_writer(&mut sink, &report::ExplainJson::new(f))?;
+                } else {
+                    serde_json::to_writer(&mut sink, f)?;
+                }
+            } else if explain {
+                report::write_explain(&mut sink, f)?;
             } else if check {
                 report::write_check(&mut sink, f)?;
             } else {

@@ -41,6 +41,9 @@ enum Command {
     Import {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// 逐格说明：每个单元格读入了哪个字段，哪些内容未能识别及原因
+        #[arg(long)]
+        explain: bool,
         /// 配置方案（national、hunan-zhuzhou 或 TOML 文件路径）
         #[arg(long, default_value = "national")]
         profile: String,
@@ -198,6 +201,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Import {
             format,
+            explain,
             profile,
             paths,
         } => {
@@ -208,7 +212,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             batch::run(
                 &paths,
                 &profile,
-                batch::Mode::Import,
+                if explain {
+                    batch::Mode::Explain
+                } else {
+                    batch::Mode::Import
+                },
                 format == Format::Json,
                 None,
             )

@@ -152,6 +152,86 @@ pub fn write_import(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()
     Ok(())
 }
 
+/// `jixiao import --explain` JSON: the forms read and the explanation, per file.
+#[derive(serde::Serialize)]
+pub struct ExplainJson<'a> {
+    path: &'a str,
+    status: Status,
+    error: Option<&'a str>,
+    explained: &'a jixiao_files::recognise::Explained,
+}
+
+impl<'a> ExplainJson<'a> {
+    pub fn new(f: &'a ImportedFile) -> Self {
+        ExplainJson {
+            path: &f.path,
+            status: f.status,
+            error: f.error.as_deref(),
+            explained: &f.explained,
+        }
+    }
+}
+
+fn cell_place(c: &jixiao_files::recognise::ExplainedCell) -> String {
+    c.cell.as_ref().map(|o| o.describe()).unwrap_or_default()
+}
+
+/// `jixiao import --explain` text: for each form, which cell went into which field, then
+/// every cell left unmapped with the reason.
+pub fn write_explain(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()> {
+    writeln!(out, "文件：{}", f.path)?;
+    if f.status == Status::Error {
+        writeln!(out, "  无法导入：{}", f.error.as_deref().unwrap_or(""))?;
+        return Ok(());
+    }
+    let e = &f.explained;
+    for form in &e.forms {
+        writeln!(out, "  ■ 第{}张表 {}", form.form + 1, form.name)?;
+        writeln!(out, "    读入的字段：")?;
+        for c in &form.mapped {
+            writeln!(
+                out,
+                "      {} → {}（{}）  {}",
+                cell_place(c),
+                c.note,
+                c.field.as_deref().unwrap_or(""),
+                one_line(&c.text)
+            )?;
+        }
+        if form.unmapped.is_empty() {
+            writeln!(out, "    未识别的内容：无")?;
+        } else {
+            writeln!(out, "    未识别的内容：")?;
+            for c in &form.unmapped {
+                writeln!(out, "      {} “{}”：{}", cell_place(c), one_line(&c.text), c.note)?;
+            }
+        }
+    }
+    if !e.outside.is_empty() {
+        writeln!(out, "  表外内容（{} 处）：", e.outside.len())?;
+        for c in &e.outside {
+            writeln!(out, "      {} “{}”：{}", cell_place(c), one_line(&c.text), c.note)?;
+        }
+    }
+    if e.omitted > 0 {
+        writeln!(out, "  另有 {} 处内容未列出（列表过长）", e.omitted)?;
+    }
+    for x in &f.findings {
+        writeln!(out, "  提示：{}", x.message)?;
+    }
+    Ok(())
+}
+
+/// A cell's text on one line, cut to 60 characters.
+fn one_line(t: &str) -> String {
+    let flat: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 60 {
+        format!("{}…", flat.chars().take(60).collect::<String>())
+    } else {
+        flat
+    }
+}
+
 /// `jixiao check` text: findings grouped by file and form.
 pub fn write_check(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<()> {
     writeln!(out, "文件：{}", f.path)?;

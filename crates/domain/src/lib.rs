@@ -11,6 +11,7 @@ pub mod review;
 pub mod rules;
 pub mod text;
 pub mod value;
+pub mod vocabulary;
 
 pub use finding::{Finding, Location, Severity};
 pub use model::*;

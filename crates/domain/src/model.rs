@@ -16,7 +16,9 @@ use crate::value::IndicatorValue;
 /// inside it, and for text files the line number (1-based).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
-    /// The cell's text exactly as read.
+    /// The text read for the field exactly as written: the cell's text, or the piece of it
+    /// that held the value when one cell ran a label and its value together
+    /// (`资金总额：185.91` → `185.91`).
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<usize>,

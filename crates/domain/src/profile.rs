@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::finding::Severity;
 use crate::text::normalize_label;
+use crate::vocabulary::Vocabulary;
 
 const BUILTIN: &[(&str, &str)] = &[
     ("national", include_str!("../profiles/national.toml")),
@@ -91,6 +92,8 @@ struct RawProfile {
     labels: Labels,
     #[serde(default)]
     words: Words,
+    #[serde(default)]
+    vocabulary: Vocabulary,
 }
 
 /// A loaded profile.
@@ -123,6 +126,8 @@ pub struct Profile {
     pub stop_chars: String,
     /// Two-character words too common to link an indicator to a 测算依据 (工作, 经费 …).
     pub generic_words: Vec<String>,
+    /// The reader's vocabulary (labels, column headers, sections, titles), normalised.
+    pub vocabulary: Vocabulary,
 }
 
 /// A word list in the normalised form text is matched in.
@@ -134,18 +139,27 @@ fn normalized(words: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// Overlay a profile on the one it extends: tables merge key by key, other values are
+/// replaced, except the word lists of `[vocabulary]`, which a region extends (its words
+/// are added to the parent's).
 fn merge(base: &mut toml::Value, over: toml::Value) {
+    merge_at(base, over, false)
+}
+
+fn merge_at(base: &mut toml::Value, over: toml::Value, in_vocabulary: bool) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
             for (k, v) in o {
+                let vocabulary = in_vocabulary || k == "vocabulary";
                 match b.get_mut(&k) {
-                    Some(bv) => merge(bv, v),
+                    Some(bv) => merge_at(bv, v, vocabulary),
                     None => {
                         b.insert(k, v);
                     }
                 }
             }
         }
+        (toml::Value::Array(b), toml::Value::Array(o)) if in_vocabulary => b.extend(o),
         (b, o) => *b = o,
     }
 }
@@ -259,6 +273,7 @@ impl Profile {
             relevance_categories: normalized(raw.words.relevance_categories),
             stop_chars: raw.words.stop_chars,
             generic_words: raw.words.generic_words,
+            vocabulary: raw.vocabulary.normalised(),
         })
     }
 
@@ -286,6 +301,14 @@ impl Profile {
     /// As [`Profile::level2`] for normalised text.
     pub fn level2_key(&self, norm: &str) -> Option<String> {
         self.level2.get(norm).cloned()
+    }
+
+    /// Every 一级 and 二级 label the profile accepts (normalised variant, canonical label,
+    /// level 1 or 2): the category words the reader looks for in run-together text.
+    pub fn level_words(&self) -> impl Iterator<Item = (&str, &str, u8)> {
+        let l1 = self.level1.iter().map(|(k, v)| (k.as_str(), v.as_str(), 1u8));
+        let l2 = self.level2.iter().map(|(k, v)| (k.as_str(), v.as_str(), 2u8));
+        l1.chain(l2)
     }
 
     /// Whether (一级, 二级) belongs to an accepted framework.
@@ -383,5 +406,27 @@ mod tests {
             n.severity("standard-invalid", Severity::Warning),
             Severity::Warning
         );
+    }
+
+    #[test]
+    fn vocabulary_loads_normalised_and_regions_extend_it() {
+        use crate::vocabulary::{Field, Role, TableKind};
+        let n = Profile::national();
+        let units = &n.vocabulary.fields[&Field::Unit];
+        assert!(units.iter().any(|w| w == "填报单位(盖章)"), "{units:?}");
+        let targets = &n.vocabulary.columns[&TableKind::Indicators][&Role::Target];
+        assert!(targets.iter().any(|w| w == "指标值及单位"));
+        let region = Profile::from_toml(
+            "name = \"x\"\ntitle = \"x\"\nextends = \"national\"\n\
+             [vocabulary.fields]\nunit = [\"承办 单位\"]\n",
+        )
+        .unwrap();
+        let units = &region.vocabulary.fields[&Field::Unit];
+        assert!(units.iter().any(|w| w == "承办单位"), "added, normalised");
+        assert!(units.iter().any(|w| w == "填报单位"), "the national words stay");
+        let typo = Profile::from_toml(
+            "name = \"x\"\ntitle = \"x\"\nextends = \"national\"\n[vocabulary.fields]\nunti = [\"a\"]\n",
+        );
+        assert!(typo.is_err(), "a misspelt field is refused");
     }
 }

@@ -11,7 +11,7 @@ use jixiao_domain::Profile;
 
 use crate::error::ImportError;
 use crate::limits::Limits;
-use crate::recognise::recognise;
+use crate::recognise::{recognise, Explained};
 use crate::sheet::Sheet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,6 +29,10 @@ pub struct ImportedFile {
     pub error: Option<String>,
     pub forms: Vec<Form>,
     pub findings: Vec<Finding>,
+    /// Which cell went into which field and what was left unmapped (`import --explain`, the
+    /// upload preview); not part of the JSON contract of `import`/`check`.
+    #[serde(skip)]
+    pub explained: Explained,
 }
 
 impl ImportedFile {
@@ -39,6 +43,7 @@ impl ImportedFile {
             error: Some(e.to_string()),
             forms: vec![],
             findings: vec![],
+            explained: Explained::default(),
         }
     }
 
@@ -68,12 +73,7 @@ pub fn import_sheet(
     };
     let rec = recognise(&sheet, profile);
     if rec.forms.is_empty() {
-        let e = match (rec.self_evaluations.first(), rec.monitoring.first()) {
-            (Some(t), _) => ImportError::SelfEvaluation(t.clone()),
-            (None, Some(t)) => ImportError::Monitoring(t.clone()),
-            (None, None) => ImportError::NotAForm,
-        };
-        return ImportedFile::failed(path, &e);
+        return ImportedFile::failed(path, &ImportError::NotAForm);
     }
     let severity = profile.severity("parse-warning", Severity::Warning);
     let mut findings: Vec<Finding> = rec
@@ -94,23 +94,14 @@ pub fn import_sheet(
             Finding::new("parse-warning", severity, msg, location)
         })
         .collect();
-    for t in &rec.self_evaluations {
-        findings.push(Finding::new(
-            "parse-warning",
-            severity,
-            format!("文件中还有绩效自评表“{t}”，当前版本尚不支持自评表，已跳过"),
-            Location {
-                file: path.to_string(),
-                ..Default::default()
-            },
-        ));
-    }
+    findings.sort_by_key(|f| f.location.form.is_some());
     ImportedFile {
         path: path.to_string(),
         status: Status::Ok,
         error: None,
         forms: rec.forms,
         findings,
+        explained: rec.explained,
     }
 }
 

@@ -1,21 +1,36 @@
 //! Recognisers: a [`Sheet`] (rows of cells from any reader) → forms with a source map.
 //!
-//! Forms are found by their titles and read by their labels, not by fixed positions: the
-//! same form arrives with different merges, column orders and glyphs. Tables inside a form
-//! (indicators, expenditure details, summary lines) are read by their header row, and each
-//! data row is aligned to the header by what its cells look like, which copes with merged
-//! cells that a flattened copy drops. Every guess is reported as a `parse-warning`.
+//! A one-way pipeline of four stages, each a module with its own tests:
+//!
+//! 1. [`tokens`]: every cell classified against the profile's vocabulary (title, label,
+//!    column header, category, section, page furniture, value, text); text that runs labels
+//!    and values together is cut at the vocabulary's words.
+//! 2. [`segment`]: the tokens split into forms by their titles (or the kind guessed).
+//! 3. [`structure`]: each form's tokens grouped into tables (header + aligned rows) and
+//!    label–value pairs.
+//! 4. [`fields`]: form fields read from those structures, each with the cell it came from.
+//!
+//! New layouts are taught by vocabulary (profile data), not by code per layout. What each
+//! stage decided is visible in the explain view ([`Explained`]).
 
-mod forms;
-mod grid;
-mod table;
+pub mod explain;
+mod fields;
+mod prose;
+mod segment;
+mod structure;
+mod tokens;
+mod vocab;
 
 use jixiao_domain::model::{Form, Origin};
 use jixiao_domain::Profile;
 
 use crate::sheet::Sheet;
 
-pub use grid::Grid;
+pub use explain::{Explained, ExplainedCell, ExplainedForm};
+pub use tokens::classify_title;
+
+use segment::{SegKind, Segment};
+use structure::{Ctx, Structures};
 
 /// What a sheet held.
 #[derive(Debug, Default)]
@@ -23,51 +38,113 @@ pub struct Recognised {
     pub forms: Vec<Form>,
     /// Assumptions and unmapped cells, in Chinese, with the cell when there is one.
     pub warnings: Vec<(String, Option<Origin>, Option<usize>)>,
-    /// Titles of self-evaluation forms found (not yet supported).
-    pub self_evaluations: Vec<String>,
-    /// Titles of monitoring forms found (not yet supported).
-    pub monitoring: Vec<String>,
+    /// Which cell went into which field, and what was left unmapped and why.
+    pub explained: Explained,
 }
 
 /// Recognise every form in a sheet.
 pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
-    let grid = Grid::new(sheet, profile);
+    let vocab = vocab::Vocab::new(profile);
+    let tokens = tokens::tokenize(sheet, &vocab, profile);
+    let cx = Ctx {
+        tokens: &tokens,
+        vocab: &vocab,
+        profile,
+    };
     let mut out = Recognised::default();
     for note in &sheet.notes {
         out.warnings.push((note.clone(), None, None));
     }
-    let segments = grid.segments();
-    for seg in segments {
-        match seg.kind {
-            grid::SegKind::SelfEvaluation => out.self_evaluations.push(seg.title.clone()),
-            grid::SegKind::Monitoring => out.monitoring.push(seg.title.clone()),
-            _ => {
-                for (form, warnings) in forms::extract(&grid, &seg, profile) {
-                    let index = out.forms.len();
-                    for (w, o) in warnings {
-                        out.warnings.push((w, o, Some(index)));
-                    }
-                    out.forms.push(form);
-                }
+    let segments = segment::segments(&tokens, &vocab);
+    let mut explained = explain::Builder::new(&cx, sheet);
+    for seg in &segments {
+        let st = structure::build(&cx, seg);
+        let alloc = seg.allocation.map(|(a, b)| {
+            structure::build(
+                &cx,
+                &Segment {
+                    start: a,
+                    end: b,
+                    ..seg.clone()
+                },
+            )
+        });
+        for (form, warnings, mapped, cut) in read_forms(&cx, sheet, seg, &st, alloc.as_ref()) {
+            let index = out.forms.len();
+            for (w, o) in warnings {
+                out.warnings.push((w, o, Some(index)));
             }
+            if cut {
+                out.warnings.push((
+                    "表格在文本末尾中断（摘录不完整），已按现有内容读取；完整性检查不适用于缺失部分".into(),
+                    None,
+                    Some(index),
+                ));
+            }
+            explained.form(&form, index, seg, &st, &mapped);
+            out.forms.push(form);
+        }
+        if let Some(a) = &alloc {
+            explained.structures(a);
         }
     }
+    out.explained = explained.finish(&segments);
     drop_repeated_headings(&mut out);
     out
 }
 
-/// A web page often repeats the form's title as the page heading; the empty form read
-/// from that heading is dropped when a form of the same kind follows with content.
+type Read = (Form, fields::Warnings, Vec<(usize, String)>, bool);
+
+/// The form(s) of one segment: one, except a flat table listing several projects.
+fn read_forms(cx: &Ctx, sheet: &Sheet, seg: &Segment, st: &Structures, alloc: Option<&Structures>) -> Vec<Read> {
+    let mut r = fields::Reader::new(cx, sheet, st, seg);
+    r.alloc = alloc;
+    if seg.guessed {
+        r.warn("未找到表名（如“……绩效目标表”），按内容推断表的类型".into(), None);
+    }
+    let form = match seg.kind {
+        SegKind::Department => Form::DepartmentOverall(fields::department(&mut r)),
+        SegKind::Summary => Form::SpecialFundSummary(fields::summary(&mut r)),
+        SegKind::Project(variant) => {
+            if let Some(many) = fields::flat_projects(&mut r, variant) {
+                return many.into_iter().map(|(f, w, m)| (f, w, m, false)).collect();
+            }
+            Form::Project(fields::project(&mut r, variant))
+        }
+        SegKind::SelfEvaluation => Form::SelfEvaluation(fields::self_evaluation(&mut r)),
+        SegKind::Monitoring => Form::Monitoring(fields::monitoring(&mut r)),
+    };
+    let mut form = form;
+    *form.sources_mut() = std::mem::take(&mut r.sources);
+    vec![(form, r.warnings, r.mapped, r.cut)]
+}
+
+/// True when nothing but the title was read: a page heading repeated above the real table.
+pub fn is_empty_form(form: &Form) -> bool {
+    use jixiao_domain::model::Budget;
+    match form {
+        Form::DepartmentOverall(d) => {
+            d.budget == Budget::default()
+                && d.indicators.is_empty()
+                && d.key_tasks.is_empty()
+                && d.duties.is_empty()
+        }
+        Form::SpecialFundSummary(s) => s.items.is_empty() && s.total.is_none(),
+        Form::Project(p) => p.amount.is_none() && p.indicators.is_empty() && p.details.is_empty(),
+        Form::SelfEvaluation(e) => e.money.total.is_empty() && e.indicators.is_empty() && e.total_score.is_none(),
+        Form::Monitoring(m) => m.money == Default::default() && m.indicators.is_empty(),
+    }
+}
+
+/// A web page often repeats the form's title as the page heading (or lists it among the
+/// attachments); the empty form read from that heading is dropped when a form of the same
+/// kind follows with content.
 fn drop_repeated_headings(out: &mut Recognised) {
     let keep: Vec<bool> = out
         .forms
         .iter()
         .map(|f| {
-            !forms::is_empty_form(f)
-                || !out
-                    .forms
-                    .iter()
-                    .any(|g| g.kind() == f.kind() && !forms::is_empty_form(g))
+            !is_empty_form(f) || !out.forms.iter().any(|g| g.kind() == f.kind() && !is_empty_form(g))
         })
         .collect();
     if keep.iter().all(|k| *k) {
@@ -97,33 +174,5 @@ fn drop_repeated_headings(out: &mut Recognised) {
         },
         None => true,
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_print_seed() {
-        let path = std::env::var("JIXIAO_DEBUG_FILE").unwrap_or_else(|_| {
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../examples/seed-2023-shifeng-tongzhanbu.txt"
-            )
-            .into()
-        });
-        let bytes = std::fs::read(path).unwrap();
-        let sheet = crate::read::text::read_text(&bytes).unwrap();
-        let rec = recognise(&sheet, &Profile::builtin("hunan-zhuzhou").unwrap());
-        for f in &rec.forms {
-            let mut v = serde_json::to_value(f).unwrap();
-            if std::env::var("JIXIAO_DEBUG_SOURCES").is_err() {
-                v.as_object_mut().unwrap().remove("sources");
-            }
-            println!("{}", serde_json::to_string_pretty(&v).unwrap());
-        }
-        for w in &rec.warnings {
-            println!("WARN {}", w.0);
-        }
-    }
+    out.explained.reindex(&new_index);
 }

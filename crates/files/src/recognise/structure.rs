@@ -1,0 +1,1088 @@
+//! Stage 3 of the reader: the tokens of one form grouped into structures: tables (a header
+//! row of column words, then data rows aligned to its columns), label–value pairs, and
+//! what is left over. Form fields (stage 4) are read from these structures only.
+//!
+//! Two ways to read rows: where the file has a row structure (Word, Excel, HTML, pipe
+//! text), each row is aligned to the header by trying every shift and scoring how well
+//! each cell fits its column (this copes with rows whose merged leading cells were
+//! dropped); where it has none (one cell per paragraph, text run together), rows are
+//! assembled from the stream of cells: a category word or a cell that can only start a
+//! new row closes the current one.
+
+use jixiao_domain::text::parse_decimal;
+use jixiao_domain::vocabulary::{Field, Role, Section, TableKind};
+use jixiao_domain::{IndicatorValue, Profile};
+
+use super::segment::Segment;
+use super::tokens::{looks_like_value, Kind, Token, Tokens};
+use super::vocab::Vocab;
+
+/// A table column: its role and the header token.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub role: Role,
+    pub token: usize,
+}
+
+/// One data row: token index by role.
+#[derive(Clone, Debug, Default)]
+pub struct TableRow {
+    pub cells: Vec<(Role, usize)>,
+}
+
+impl TableRow {
+    pub fn get(&self, role: Role) -> Option<usize> {
+        self.cells.iter().find(|(r, _)| *r == role).map(|(_, t)| *t)
+    }
+
+    pub fn all(&self, role: Role) -> impl Iterator<Item = usize> + '_ {
+        self.cells
+            .iter()
+            .filter(move |(r, _)| *r == role)
+            .map(|(_, t)| *t)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub kind: TableKind,
+    pub columns: Vec<Column>,
+    /// For rows read from a grid: the header's cells in order, `None` for a cell that is
+    /// no column of this table (a section label heading a merged first column).
+    pub slots: Vec<Option<Role>>,
+    pub rows: Vec<TableRow>,
+    /// Token range of the table (header and rows).
+    pub start: usize,
+    pub end: usize,
+    /// The rows stopped at the end of the text rather than at a closing row: an excerpt cut
+    /// mid-table.
+    pub cut: bool,
+}
+
+impl Table {
+    pub fn has(&self, role: Role) -> bool {
+        self.columns.iter().any(|c| c.role == role)
+    }
+}
+
+/// A label and the token holding its value.
+#[derive(Clone, Debug)]
+pub struct Pair {
+    pub field: Field,
+    pub label: usize,
+    pub value: Option<usize>,
+}
+
+/// What happened to a token, for the explain view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Use {
+    Unused,
+    Header(TableKind, Role),
+    Cell(TableKind, Role),
+    Label(Field),
+    Value(Field),
+    Category,
+    Section,
+    Noise,
+    Title,
+    Total,
+}
+
+/// The structures of one form.
+pub struct Structures {
+    pub tables: Vec<Table>,
+    pub pairs: Vec<Pair>,
+    /// Use of each token of the segment, indexed by token index − `start`.
+    pub uses: Vec<Use>,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Structures {
+    pub fn use_of(&self, i: usize) -> &Use {
+        i.checked_sub(self.start)
+            .and_then(|k| self.uses.get(k))
+            .unwrap_or(&Use::Unused)
+    }
+
+    fn set(&mut self, i: usize, u: Use) {
+        if let Some(slot) = i.checked_sub(self.start).and_then(|k| self.uses.get_mut(k)) {
+            *slot = u;
+        }
+    }
+
+    fn is_free(&self, i: usize) -> bool {
+        matches!(self.use_of(i), Use::Unused)
+    }
+
+    /// The pairs of a field, in reading order.
+    pub fn pairs_of(&self, field: Field) -> impl Iterator<Item = &Pair> {
+        self.pairs.iter().filter(move |p| p.field == field)
+    }
+
+    /// The first table of a kind.
+    pub fn table(&self, kind: TableKind) -> Option<&Table> {
+        self.tables.iter().find(|t| t.kind == kind)
+    }
+}
+
+/// Context shared by the functions of this stage.
+pub struct Ctx<'a> {
+    pub tokens: &'a Tokens,
+    pub vocab: &'a Vocab,
+    pub profile: &'a Profile,
+}
+
+impl Ctx<'_> {
+    fn tok(&self, i: usize) -> &Token {
+        &self.tokens.list[i]
+    }
+
+    fn word(&self, i: usize) -> Option<&super::vocab::Word> {
+        match self.tokens.list.get(i)?.kind {
+            Kind::Word(id) => Some(self.vocab.word(id)),
+            _ => None,
+        }
+    }
+
+    fn field(&self, i: usize) -> Option<Field> {
+        self.word(i).and_then(|w| w.field)
+    }
+
+    fn level(&self, i: usize) -> Option<u8> {
+        self.word(i).and_then(|w| w.level.as_ref().map(|l| l.0))
+    }
+
+    fn section(&self, i: usize) -> Option<Section> {
+        self.word(i).and_then(|w| w.section)
+    }
+
+    /// A token that labels something (never a value): a field label, column header,
+    /// category, section word, page furniture or title.
+    fn is_label(&self, i: usize) -> bool {
+        match self.tok(i).kind {
+            Kind::Title(_) => true,
+            Kind::Word(id) => {
+                let w = self.vocab.word(id);
+                w.field.is_some() || !w.columns.is_empty() || w.section.is_some() || w.noise
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Build the structures of a segment.
+pub fn build(cx: &Ctx, seg: &Segment) -> Structures {
+    let mut st = Structures {
+        tables: Vec::new(),
+        pairs: Vec::new(),
+        uses: vec![Use::Unused; seg.end - seg.start],
+        start: seg.start,
+        end: seg.end,
+    };
+    for i in seg.start..seg.end {
+        match cx.tok(i).kind {
+            Kind::Title(_) => st.set(i, Use::Title),
+            Kind::Word(id) if cx.vocab.word(id).noise => {
+                st.set(i, Use::Noise);
+                // Page furniture takes its value with it (`发布时间：2019-04-29`).
+                if let Some(v) = next_in_row(cx, i, seg.end) {
+                    if !cx.is_label(v) {
+                        st.set(v, Use::Noise);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    find_tables(cx, seg.start, seg.end, &mut st);
+    find_pairs(cx, seg.start, seg.end, &mut st);
+    for i in seg.start..seg.end {
+        if st.is_free(i) {
+            if cx.level(i).is_some() {
+                st.set(i, Use::Category);
+            } else if cx.section(i).is_some() {
+                st.set(i, Use::Section);
+            }
+        }
+    }
+    st
+}
+
+// ------------------------------------------------------------------ tables
+
+/// The roles a header token has for a table kind.
+fn role_in(cx: &Ctx, i: usize, kind: TableKind) -> Option<Role> {
+    let w = cx.word(i)?;
+    match kind {
+        // A flat project list carries the indicator columns after its own.
+        TableKind::Projects => w.column(kind).or_else(|| w.column(TableKind::Indicators)),
+        _ => w.column(kind),
+    }
+}
+
+/// Minimum evidence for a header of each kind.
+fn header_ok(kind: TableKind, roles: &[Role]) -> bool {
+    let has = |r: Role| roles.contains(&r);
+    let n = roles.len();
+    match kind {
+        TableKind::Indicators => {
+            (has(Role::Name) || has(Role::Level1) || has(Role::Level2))
+                && (has(Role::Target) || has(Role::Actual) || has(Role::Progress))
+                && n >= 2
+        }
+        TableKind::Details => (has(Role::Content) || has(Role::Item)) && (has(Role::Amount) || has(Role::Basis)),
+        TableKind::Summary => has(Role::Seq) && has(Role::Name) && has(Role::Amount),
+        TableKind::Projects => has(Role::Unit) && has(Role::Name) && has(Role::Amount),
+        TableKind::KeyTasks => has(Role::Item) && (has(Role::Goal) || has(Role::Owner)),
+        TableKind::Money => {
+            [Role::Initial, Role::Annual, Role::Executed, Role::Rate, Role::Forecast]
+                .iter()
+                .filter(|r| has(**r))
+                .count()
+                >= 2
+        }
+        TableKind::Allocation => {
+            (has(Role::Region) || has(Role::Unit) || has(Role::Project)) && has(Role::Amount) && n >= 2
+        }
+    }
+}
+
+const KINDS: [TableKind; 7] = [
+    TableKind::Projects,
+    TableKind::Indicators,
+    TableKind::Money,
+    TableKind::Details,
+    TableKind::Summary,
+    TableKind::KeyTasks,
+    TableKind::Allocation,
+];
+
+/// A header candidate: consecutive header-word tokens (skipping blanks), possibly over
+/// several rows. Returns the best kind and its columns.
+fn header_at(cx: &Ctx, start: usize, end: usize) -> Option<(TableKind, Vec<Column>, usize)> {
+    let mut run: Vec<usize> = Vec::new();
+    let mut i = start;
+    while i < end {
+        let t = cx.tok(i);
+        if t.is_empty() {
+            i += 1;
+            continue;
+        }
+        let is_col = cx.word(i).is_some_and(|w| !w.columns.is_empty());
+        if !is_col {
+            break;
+        }
+        run.push(i);
+        i += 1;
+    }
+    if run.len() < 2 {
+        return None;
+    }
+    let mut best: Option<(TableKind, Vec<Column>, usize)> = None;
+    for kind in KINDS {
+        let cols = spliced(cx, &run, kind);
+        let roles: Vec<Role> = cols.iter().map(|c| c.role).collect();
+        // Most words of the run must belong to the kind (stray words mean another kind).
+        if cols.len() * 3 < run.len() * 2 || !header_ok(kind, &roles) {
+            continue;
+        }
+        if best.as_ref().is_none_or(|b| cols.len() > b.1.len()) {
+            best = Some((kind, cols, *run.last().unwrap_or(&start) + 1));
+        }
+    }
+    best
+}
+
+/// The columns of a header that spans several rows. A later row that repeats a column of
+/// an earlier one details it (`年度指标值` over `指标性质 | 指标值 | 度量单位`): its columns
+/// take that column's place. Otherwise later rows continue the header to the right.
+fn spliced(cx: &Ctx, run: &[usize], kind: TableKind) -> Vec<Column> {
+    let mut cols: Vec<Column> = Vec::new();
+    let mut k = 0;
+    while k < run.len() {
+        let row = cx.tok(run[k]).row;
+        let mut group: Vec<Column> = Vec::new();
+        while k < run.len() && cx.tok(run[k]).row == row {
+            if let Some(role) = role_in(cx, run[k], kind) {
+                group.push(Column { role, token: run[k] });
+            }
+            k += 1;
+        }
+        let shared = group
+            .iter()
+            .find_map(|g| cols.iter().position(|c| c.role == g.role && !matches!(c.role, Role::Level1 | Role::Level2)));
+        match shared {
+            Some(at) if !cols.is_empty() && group.len() > 1 => {
+                cols.splice(at..=at, group);
+            }
+            _ => cols.extend(group),
+        }
+    }
+    cols
+}
+
+fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
+    let mut i = start;
+    while i < end {
+        if !st.is_free(i) || cx.word(i).is_none_or(|w| w.columns.is_empty()) {
+            i += 1;
+            continue;
+        }
+        let Some((kind, mut columns, after)) = header_at(cx, i, end) else {
+            i += 1;
+            continue;
+        };
+        // A section word just before the header heads a merged first column.
+        let lead = prev_non_empty(cx, i, start).is_some_and(|p| {
+            cx.section(p).is_some() || cx.field(p) == Some(Field::KeyTasks)
+        });
+        prefer_annual(cx, &mut columns);
+        for c in &columns {
+            st.set(c.token, Use::Header(kind, c.role));
+        }
+        for t in i..after {
+            if st.is_free(t) && !cx.tok(t).is_empty() {
+                // Header words of no column (a paired long-term column, a shared word).
+                st.set(t, Use::Section);
+            }
+        }
+        let stop = table_end(cx, kind, after, end);
+        let grid = !cx.tokens.stream && rows_structured(cx, after, stop);
+        let slots = header_slots(cx, i, &columns);
+        let (rows, cut) = if kind == TableKind::Money {
+            money_rows(cx, &columns, after, stop, st)
+        } else if grid {
+            grid_rows(cx, kind, &slots, after, stop, st)
+        } else {
+            stream_rows(cx, kind, &columns, after, stop, lead, st)
+        };
+        let cut = cut && stop == end;
+        st.tables.push(Table {
+            kind,
+            columns,
+            slots,
+            rows,
+            start: i,
+            end: stop,
+            cut,
+        });
+        i = stop.max(i + 1);
+    }
+}
+
+/// The header's cells in grid order: the cells of its first row before the first column
+/// word (a section label over a merged first column), then the columns.
+fn header_slots(cx: &Ctx, first: usize, columns: &[Column]) -> Vec<Option<Role>> {
+    let row = cx.tok(first).row;
+    let mut slots: Vec<Option<Role>> = cx
+        .tokens
+        .row_range(row)
+        .filter(|&k| k < first && !cx.tok(k).is_empty())
+        .map(|_| None)
+        .collect();
+    slots.extend(columns.iter().map(|c| Some(c.role)));
+    slots
+}
+
+fn prev_non_empty(cx: &Ctx, i: usize, floor: usize) -> Option<usize> {
+    (floor..i).rev().find(|&k| !cx.tok(k).is_empty())
+}
+
+fn next_in_row(cx: &Ctx, i: usize, end: usize) -> Option<usize> {
+    let row = cx.tok(i).row;
+    (i + 1..end)
+        .take_while(|&k| cx.tok(k).row == row)
+        .find(|&k| !cx.tok(k).is_empty())
+}
+
+/// Paired long-term and annual columns (长期|年度, 中期|年度): keep the annual ones, which
+/// every known template puts last.
+fn prefer_annual(cx: &Ctx, columns: &mut Vec<Column>) {
+    let n = columns.len();
+    let mut keep = vec![true; n];
+    for a in 0..n {
+        let later = (a + 1..n).any(|b| columns[b].role == columns[a].role);
+        let annual = cx.tok(columns[a].token).norm.contains("年度");
+        if later && !annual {
+            keep[a] = false;
+        }
+    }
+    let mut k = 0;
+    columns.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
+
+/// Where a table's rows end: at a sign-off line, a closing section, the next title or
+/// another header of a different kind.
+fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
+    let mut i = from;
+    while i < end {
+        let t = cx.tok(i);
+        if matches!(t.kind, Kind::Title(_)) {
+            return i;
+        }
+        if let Some(f) = cx.field(i) {
+            let closes = match f {
+                Field::Head | Field::Preparer | Field::Date | Field::Deviation | Field::Measures => true,
+                Field::TotalScore => kind != TableKind::Money,
+                Field::Grade => true,
+                _ => false,
+            };
+            // A label that heads its own row (not a cell inside the table).
+            if closes && first_in_row(cx, i) {
+                return i;
+            }
+        }
+        if i > from {
+            if let Some((k, _, _)) = header_at(cx, i, end) {
+                if k != kind || (kind != TableKind::Indicators && kind != TableKind::Money) {
+                    return i;
+                }
+                if k == kind && first_in_row(cx, i) {
+                    return i;
+                }
+            }
+        }
+        if let Some(s) = cx.section(i) {
+            // The heading of another block (年度绩效指标 after the key tasks).
+            let own = matches!(
+                (s, kind),
+                (Section::Indicators, TableKind::Indicators)
+                    | (Section::Details, TableKind::Details)
+                    | (Section::Money, TableKind::Money)
+                    | (Section::Totals, _)
+            );
+            if !own && first_in_row(cx, i) {
+                return i;
+            }
+        }
+        if kind == TableKind::Money {
+            // The money block ends where the goals or indicators start.
+            if matches!(cx.field(i), Some(Field::GoalGroup | Field::AnnualGoal | Field::Expected)) {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    end
+}
+
+fn first_in_row(cx: &Ctx, i: usize) -> bool {
+    let row = cx.tok(i).row;
+    !(0..i)
+        .rev()
+        .take_while(|&k| cx.tok(k).row == row)
+        .any(|k| !cx.tok(k).is_empty())
+}
+
+/// True when the rows between `a` and `b` carry several cells each (a grid to align).
+fn rows_structured(cx: &Ctx, a: usize, b: usize) -> bool {
+    let mut rows = 0;
+    let mut multi = 0;
+    let mut last = usize::MAX;
+    let mut count = 0;
+    for i in a..b {
+        let t = cx.tok(i);
+        if t.row != last {
+            if last != usize::MAX {
+                rows += 1;
+                if count >= 2 {
+                    multi += 1;
+                }
+            }
+            last = t.row;
+            count = 0;
+        }
+        if !t.is_empty() && t.part <= 1 {
+            count += 1;
+        }
+    }
+    if last != usize::MAX {
+        rows += 1;
+        if count >= 2 {
+            multi += 1;
+        }
+    }
+    rows > 0 && multi * 2 >= rows
+}
+
+/// How well a token fits a column; higher is better.
+fn fit(cx: &Ctx, kind: TableKind, role: Option<Role>, i: usize, has_l2: bool) -> i32 {
+    let t = cx.tok(i);
+    let Some(role) = role else {
+        return if t.is_empty() { 0 } else { -2 };
+    };
+    if t.is_empty() {
+        return 0;
+    }
+    let level = cx.level(i);
+    let value = t.kind == Kind::Value;
+    let n = t.norm.as_str();
+    match role {
+        Role::Level1 => match level {
+            Some(1) => 3,
+            Some(_) => -1,
+            None => -3,
+        },
+        Role::Level2 => match level {
+            Some(2) => 3,
+            Some(_) => -1,
+            None => -3,
+        },
+        Role::Name | Role::Content | Role::Item | Role::Project | Role::Region => {
+            if level.is_some() {
+                // Where the table has no 二级 column, a 二级 word is the indicator's name
+                // (the 黄石 monitoring form lists 质量/时效/成本 as names).
+                if kind == TableKind::Indicators && !has_l2 && level == Some(2) {
+                    1
+                } else {
+                    -2
+                }
+            } else if value && role != Role::Name {
+                -1
+            } else {
+                1
+            }
+        }
+        Role::Nature => {
+            if is_nature(n) {
+                3
+            } else {
+                -3
+            }
+        }
+        Role::Target | Role::Actual | Role::Progress | Role::Forecast => {
+            if level.is_some() {
+                -2
+            } else if n.chars().any(|c| c.is_ascii_digit()) {
+                2
+            } else {
+                1
+            }
+        }
+        Role::Unit => {
+            if is_unit(n) {
+                2
+            } else {
+                -2
+            }
+        }
+        Role::Standard => {
+            if cx.profile.standards.iter().any(|s| s == n) {
+                3
+            } else {
+                -1
+            }
+        }
+        Role::Weight | Role::Score => {
+            if is_number(n) {
+                1
+            } else {
+                -1
+            }
+        }
+        Role::Possibility => {
+            if jixiao_domain::Possibility::parse(n).is_some() {
+                3
+            } else {
+                -1
+            }
+        }
+        Role::Direction => {
+            if n.contains('向') {
+                2
+            } else {
+                -1
+            }
+        }
+        Role::Seq => {
+            if n.chars().count() <= 3
+                && n.chars()
+                    .all(|c| c.is_ascii_digit() || "一二三四五六七八九十、.".contains(c))
+            {
+                2
+            } else if is_total(cx, i) {
+                1
+            } else {
+                -1
+            }
+        }
+        Role::Amount | Role::Initial | Role::Annual | Role::Executed | Role::Rate => {
+            if is_number(n) {
+                2
+            } else {
+                -2
+            }
+        }
+        _ => {
+            if level.is_some() {
+                -3
+            } else {
+                0
+            }
+        }
+    }
+}
+
+fn is_nature(n: &str) -> bool {
+    matches!(
+        n,
+        "定量" | "定性" | "≥" | "≤" | "=" | "﹦" | "═" | ">" | "<" | ">=" | "<=" | "≧" | "≦" | "＝" | "正向" | "反向"
+    )
+}
+
+/// A number or an amount as written in a cell: `37`, `95%`, `12万元`, `1,740,000.00元`.
+fn is_number(n: &str) -> bool {
+    let t = n.strip_suffix('%').unwrap_or(n);
+    let t = t.strip_suffix('元').unwrap_or(t);
+    let t = t.strip_suffix(['万', '亿']).unwrap_or(t);
+    let t = t.strip_suffix('分').unwrap_or(t);
+    parse_decimal(t).is_some()
+}
+
+fn is_unit(n: &str) -> bool {
+    let len = n.chars().count();
+    len > 0 && len <= 5 && !n.chars().any(|c| c.is_ascii_digit())
+}
+
+fn is_total(cx: &Ctx, i: usize) -> bool {
+    cx.section(i) == Some(Section::Totals)
+}
+
+/// Align one row's tokens to the header's slots, choosing the shift that fits best.
+fn align(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], cells: &[usize]) -> (TableRow, i32) {
+    let has_l2 = slots.contains(&Some(Role::Level2));
+    let n = slots.len();
+    let mut best: Option<(i32, usize)> = None;
+    for offset in 0..n.max(1) {
+        let score: i32 = cells
+            .iter()
+            .enumerate()
+            .map(|(k, &t)| match slots.get(k + offset) {
+                Some(Some(role)) => fit(cx, kind, Some(*role), t, has_l2),
+                // A slot of no column takes only what fits nothing (an empty merged cell).
+                Some(None) => {
+                    if cx.tok(t).is_empty() {
+                        0
+                    } else {
+                        -1
+                    }
+                }
+                None => fit(cx, kind, None, t, has_l2),
+            })
+            .sum();
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, offset));
+        }
+    }
+    let (score, offset) = best.unwrap_or((0, 0));
+    let mut row = TableRow::default();
+    for (k, &t) in cells.iter().enumerate() {
+        if let Some(Some(role)) = slots.get(k + offset) {
+            row.cells.push((*role, t));
+        }
+    }
+    (row, score)
+}
+
+/// Rows of a file with a row structure: each row aligned to the columns.
+fn grid_rows(
+    cx: &Ctx,
+    kind: TableKind,
+    slots: &[Option<Role>],
+    from: usize,
+    to: usize,
+    st: &mut Structures,
+) -> (Vec<TableRow>, bool) {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        let row = cx.tok(i).row;
+        let mut cells = Vec::new();
+        while i < to && cx.tok(i).row == row {
+            cells.push(i);
+            i += 1;
+        }
+        if cells.iter().all(|&t| cx.tok(t).is_empty()) {
+            continue;
+        }
+        // A section word heading a merged first column (绩效指标, 产出指标 spelled 产 出 指 标)
+        // in a row of its own: a category row or nothing.
+        let (r, _) = align(cx, kind, slots, &cells);
+        mark_row(cx, kind, &r, st);
+        out.push(r);
+    }
+    (out, true)
+}
+
+fn mark_row(cx: &Ctx, kind: TableKind, r: &TableRow, st: &mut Structures) {
+    for &(role, t) in &r.cells {
+        if !cx.tok(t).is_empty() {
+            st.set(t, Use::Cell(kind, role));
+        }
+    }
+}
+
+/// Rows assembled from a stream of cells (no row structure): each cell goes to the first
+/// remaining column it fits; a category word, or a cell that fits no remaining column but
+/// fits the row's first text column, starts a new row.
+fn stream_rows(
+    cx: &Ctx,
+    kind: TableKind,
+    columns: &[Column],
+    from: usize,
+    to: usize,
+    lead: bool,
+    st: &mut Structures,
+) -> (Vec<TableRow>, bool) {
+    let roles: Vec<Role> = columns.iter().map(|c| c.role).collect();
+    let has_l2 = roles.contains(&Role::Level2);
+    let mut out: Vec<TableRow> = Vec::new();
+    let mut cur = TableRow::default();
+    // Index in `roles` of the next column to fill.
+    let mut next = 0usize;
+    let text_col = roles
+        .iter()
+        .position(|r| matches!(r, Role::Name | Role::Content | Role::Item | Role::Region | Role::Project | Role::Seq | Role::Unit))
+        .unwrap_or(0);
+    let filled = |cur: &TableRow| cur.cells.iter().any(|(r, _)| !matches!(r, Role::Level1 | Role::Level2));
+    let _ = lead;
+    for i in from..to {
+        let t = cx.tok(i);
+        if t.is_empty() || !st.is_free(i) {
+            continue;
+        }
+        if matches!(t.kind, Kind::Title(_)) {
+            break;
+        }
+        if kind == TableKind::Indicators || kind == TableKind::Projects {
+            if let Some(level) = cx.level(i) {
+                let as_name = !has_l2 && level == 2 && roles.contains(&Role::Name);
+                if !as_name {
+                    if filled(&cur) {
+                        out.push(std::mem::take(&mut cur));
+                    }
+                    let role = if level == 1 { Role::Level1 } else { Role::Level2 };
+                    if level == 1 {
+                        cur.cells.retain(|(r, _)| *r != Role::Level1 && *r != Role::Level2);
+                    } else {
+                        cur.cells.retain(|(r, _)| *r != Role::Level2);
+                    }
+                    cur.cells.push((role, i));
+                    next = roles.iter().position(|r| *r == role).map_or(0, |p| p + 1);
+                    continue;
+                }
+            }
+        }
+        if is_total(cx, i) {
+            if filled(&cur) {
+                out.push(std::mem::take(&mut cur));
+            }
+            st.set(i, Use::Total);
+            cur.cells.push((Role::Seq, i));
+            next = text_col + 1;
+            continue;
+        }
+        // The first remaining column the token fits.
+        let fits: Option<usize> = (next..roles.len())
+            .find(|&k| fit(cx, kind, Some(roles[k]), i, has_l2) > 0 && !skip_column(cx, roles[k], i));
+        match fits {
+            Some(k) if !(k == text_col && filled(&cur)) => {
+                cur.cells.push((roles[k], i));
+                next = k + 1;
+            }
+            _ => {
+                // Starts a new row at the row's text column (a name after a value).
+                if filled(&cur) {
+                    out.push(std::mem::take(&mut cur));
+                    // The categories carry over (merged cells).
+                }
+                let k = (text_col..roles.len())
+                    .find(|&k| fit(cx, kind, Some(roles[k]), i, has_l2) > 0)
+                    .unwrap_or(text_col);
+                cur.cells.push((roles[k], i));
+                next = k + 1;
+            }
+        }
+    }
+    if filled(&cur) {
+        out.push(cur);
+    }
+    for r in &out {
+        mark_row(cx, kind, r, st);
+    }
+    (out, true)
+}
+
+/// The row labels of a money block.
+fn is_money_row_label(cx: &Ctx, i: usize) -> bool {
+    matches!(
+        cx.field(i),
+        Some(
+            Field::Amount
+                | Field::Fiscal
+                | Field::Carryover
+                | Field::OtherFunds
+                | Field::LocalFunds
+                | Field::GeneralPublic
+                | Field::GovernmentFund
+        )
+    ) || cx.section(i) == Some(Section::Totals)
+}
+
+/// Rows of a money block: a row label (年度资金总额, 其中：财政拨款 …, stored under
+/// `Role::Item`), then its amounts in column order; a percentage goes to 执行率. Numbers
+/// the extraction ran together (`1010100%20` for 10 | 10 | 100% | 20) are cut where the
+/// rate agrees with the amounts.
+fn money_rows(
+    cx: &Ctx,
+    columns: &[Column],
+    from: usize,
+    to: usize,
+    st: &mut Structures,
+) -> (Vec<TableRow>, bool) {
+    let roles: Vec<Role> = columns.iter().map(|c| c.role).collect();
+    let mut out: Vec<TableRow> = Vec::new();
+    let mut cur: Option<(TableRow, usize)> = None;
+    for i in from..to {
+        let t = cx.tok(i);
+        if t.is_empty() || !st.is_free(i) {
+            continue;
+        }
+        if is_money_row_label(cx, i) {
+            if let Some((r, _)) = cur.take() {
+                out.push(r);
+            }
+            st.set(i, Use::Cell(TableKind::Money, Role::Item));
+            cur = Some((
+                TableRow {
+                    cells: vec![(Role::Item, i)],
+                },
+                0,
+            ));
+            continue;
+        }
+        let Some((row, next)) = cur.as_mut() else {
+            continue;
+        };
+        if !is_number(&t.norm) {
+            if matches!(t.norm.as_str(), "-" | "—" | "/" | "——") {
+                *next += 1;
+            }
+            continue;
+        }
+        let percent = t.norm.ends_with('%');
+        let k = if percent {
+            roles.iter().position(|r| *r == Role::Rate)
+        } else {
+            (*next..roles.len()).find(|&k| roles[k] != Role::Rate)
+        };
+        if let Some(k) = k {
+            row.cells.push((roles[k], i));
+            st.set(i, Use::Cell(TableKind::Money, roles[k]));
+            *next = k + 1;
+        }
+    }
+    if let Some((r, _)) = cur {
+        out.push(r);
+    }
+    (out, false)
+}
+
+/// Text columns (explanations, standards) are skipped by a value: `2种` after a name goes
+/// to 指标值, not to 指标解释.
+fn skip_column(cx: &Ctx, role: Role, i: usize) -> bool {
+    let value = cx.tok(i).kind == Kind::Value;
+    value
+        && matches!(
+            role,
+            Role::Explanation | Role::ScoringRule | Role::Remark | Role::Deviation | Role::Measures | Role::Basis | Role::Goal | Role::PeriodGoal | Role::AnnualGoal
+        )
+}
+
+// ------------------------------------------------------------------ pairs
+
+fn is_group(f: Field) -> bool {
+    matches!(
+        f,
+        Field::AmountGroup | Field::SourceGroup | Field::NatureGroup | Field::KeyTasks
+    )
+}
+
+/// The tail of a label broken over two cells (`主管部门` / `及编码`).
+fn is_label_tail(n: &str) -> bool {
+    matches!(n, "及编码" | "及代码" | "(万元)" | "(元)" | "(子项)" | "万元" | "(盖章)")
+}
+
+fn find_pairs(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
+    let mut i = start;
+    while i < end {
+        let Some(field) = cx.field(i) else {
+            i += 1;
+            continue;
+        };
+        if !st.is_free(i) {
+            i += 1;
+            continue;
+        }
+        st.set(i, Use::Label(field));
+        if is_group(field) {
+            i += 1;
+            continue;
+        }
+        let value = value_of(cx, i, start, end, st);
+        if let Some(v) = value {
+            st.set(v, Use::Value(field));
+        }
+        st.pairs.push(Pair {
+            field,
+            label: i,
+            value,
+        });
+        i += 1;
+    }
+}
+
+/// The value of the label at `i`: the next cell in its row (blank cells skipped unless a
+/// label follows), the cell below when a row of labels sits over a row of values, or in a
+/// stream of cells the next cell (a run of labels followed by as many values is paired by
+/// position).
+fn value_of(cx: &Ctx, i: usize, start: usize, end: usize, st: &Structures) -> Option<usize> {
+    let t = cx.tok(i);
+    if cx.tokens.stream {
+        if let Some(found) = value_in_label_run(cx, i, start, end, st) {
+            return found;
+        }
+    }
+    // Same row (the same cell's next piece included).
+    let mut k = i + 1;
+    while k < end && cx.tok(k).row == t.row {
+        let n = &cx.tok(k).norm;
+        if !n.is_empty() && !is_label_tail(n) {
+            if cx.is_label(k) || cx.level(k).is_some() || !st.is_free(k) {
+                // `项目金额 | 金额 | …`: labels side by side, values in the next row.
+                if k == i + 1 && !cx.tokens.stream && cx.tok(k).part == 0 {
+                    return value_below(cx, i, end, st);
+                }
+                return None;
+            }
+            return Some(k);
+        }
+        k += 1;
+    }
+    let row_len = cx.tokens.row(t.row).len();
+    let labels_in_row = cx
+        .tokens
+        .row_range(t.row)
+        .filter(|&k| cx.is_label(k))
+        .count();
+    if !cx.tokens.stream && row_len > 1 && labels_in_row > 1 {
+        if let Some(q) = value_below(cx, i, end, st) {
+            return Some(q);
+        }
+    }
+    if cx.tokens.stream || row_len <= 1 || k >= end || cx.tok(k).row != t.row {
+        // Continue into the following rows for a handful of cells.
+        let mut seen = 0;
+        while k < end {
+            let n = &cx.tok(k).norm;
+            seen += 1;
+            if seen > 4 {
+                break;
+            }
+            if n.is_empty() || is_label_tail(n) {
+                k += 1;
+                continue;
+            }
+            if cx.is_label(k) || cx.level(k).is_some() || !st.is_free(k) {
+                return None;
+            }
+            return Some(k);
+        }
+    }
+    None
+}
+
+/// In a stream, a run of labels followed by a run of as many values (a header row over its
+/// value row, flattened): pair them by position. Group headings have no value of their
+/// own. `None` when `i` is not in such a run.
+fn value_in_label_run(
+    cx: &Ctx,
+    i: usize,
+    start: usize,
+    end: usize,
+    st: &Structures,
+) -> Option<Option<usize>> {
+    let window: Vec<usize> = (i.saturating_sub(24).max(start)..end.min(i + 40))
+        .filter(|&k| !cx.tok(k).is_empty() && !is_label_tail(&cx.tok(k).norm))
+        .collect();
+    let at = window.iter().position(|&k| k == i)?;
+    let is_label = |k: usize| cx.field(k).is_some() && st.is_free(k) || k == i;
+    let next_is_label = window.get(at + 1).is_some_and(|&k| is_label(k));
+    let prev_is_label = at > 0 && is_label(window[at - 1]);
+    if !next_is_label && !prev_is_label {
+        return None;
+    }
+    let mut a = at;
+    while a > 0 && is_label(window[a - 1]) {
+        a -= 1;
+    }
+    let mut b = at;
+    while b + 1 < window.len() && is_label(window[b + 1]) {
+        b += 1;
+    }
+    let labels: Vec<usize> = window[a..=b]
+        .iter()
+        .copied()
+        .filter(|&k| !cx.field(k).is_some_and(is_group))
+        .collect();
+    let values: Vec<usize> = window[b + 1..]
+        .iter()
+        .copied()
+        .take_while(|&k| !cx.is_label(k) && cx.level(k).is_none() && st.is_free(k))
+        .collect();
+    if labels.len() < 2 || values.len() != labels.len() {
+        return None;
+    }
+    let Some(p) = labels.iter().position(|&k| k == i) else {
+        return Some(None);
+    };
+    Some(Some(values[p]))
+}
+
+fn value_below(cx: &Ctx, i: usize, end: usize, st: &Structures) -> Option<usize> {
+    let t = cx.tok(i);
+    let below = t.row + 1;
+    if below >= cx.tokens.rows() {
+        return None;
+    }
+    let range = cx.tokens.row_range(below);
+    if range.start >= end {
+        return None;
+    }
+    let q = range
+        .clone()
+        .find(|&k| cx.tok(k).col == t.col)
+        .or_else(|| {
+            let idx = i - cx.tokens.row_range(t.row).start;
+            Some(range.start + idx).filter(|k| range.contains(k))
+        })?;
+    if cx.tok(q).is_empty() || cx.is_label(q) || !st.is_free(q) {
+        None
+    } else {
+        Some(q)
+    }
+}
+
+/// A value read as an indicator value (for the fields stage).
+pub fn indicator_value(text: &str) -> IndicatorValue {
+    IndicatorValue::parse(text)
+}
+
+/// Whether a token reads as a value (re-exported for the fields stage).
+pub fn is_value_token(t: &Token) -> bool {
+    t.kind == Kind::Value || looks_like_value(&t.norm)
+}

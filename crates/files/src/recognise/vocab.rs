@@ -1,0 +1,286 @@
+//! The profile's vocabulary compiled for matching: every word (label, table header,
+//! category, section, page furniture) with what it means, looked up whole or found inside
+//! run-together text.
+
+use std::collections::HashMap;
+
+use jixiao_domain::vocabulary::{Field, Role, Section, TableKind};
+use jixiao_domain::Profile;
+
+/// What one vocabulary word means; a word may mean several things (项目名称 is a label
+/// and a column header); the structure stage decides which from its neighbours.
+#[derive(Clone, Debug, Default)]
+pub struct Word {
+    pub text: String,
+    pub field: Option<Field>,
+    pub columns: Vec<(TableKind, Role)>,
+    /// (1 or 2, canonical label) for an indicator category.
+    pub level: Option<(u8, String)>,
+    pub section: Option<Section>,
+    pub noise: bool,
+}
+
+impl Word {
+    pub fn column(&self, kind: TableKind) -> Option<Role> {
+        self.columns
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// Words shorter than this are looked for inside run-together text only next to a longer
+/// word (`分值`, `得分` in a glued header row); alone they would cut ordinary prose apart.
+const SHORT: usize = 4;
+
+pub struct Vocab {
+    pub words: Vec<Word>,
+    by_text: HashMap<String, usize>,
+    /// First character → word ids, longest first.
+    by_first: HashMap<char, Vec<usize>>,
+}
+
+impl Vocab {
+    pub fn new(profile: &Profile) -> Vocab {
+        let mut v = Vocab {
+            words: Vec::new(),
+            by_text: HashMap::new(),
+            by_first: HashMap::new(),
+        };
+        let voc = &profile.vocabulary;
+        for (field, words) in &voc.fields {
+            for w in words {
+                let id = v.entry(w);
+                v.words[id].field.get_or_insert(*field);
+            }
+        }
+        for (kind, roles) in &voc.columns {
+            for (role, words) in roles {
+                for w in words {
+                    let id = v.entry(w);
+                    if v.words[id].column(*kind).is_none() {
+                        v.words[id].columns.push((*kind, *role));
+                    }
+                }
+            }
+        }
+        for (section, words) in &voc.sections {
+            for w in words {
+                let id = v.entry(w);
+                v.words[id].section.get_or_insert(*section);
+            }
+        }
+        for w in &voc.noise {
+            let id = v.entry(w);
+            v.words[id].noise = true;
+        }
+        for (variant, canon, level) in profile.level_words() {
+            let id = v.entry(variant);
+            // A 二级 label that is also a 一级 one (满意度指标) keeps the 一级 reading; the
+            // structure stage knows from the column which one a cell is.
+            if v.words[id].level.is_none() || level == 1 {
+                v.words[id].level = Some((level, canon.to_string()));
+            }
+        }
+        for (id, w) in v.words.iter().enumerate() {
+            if let Some(c) = w.text.chars().next() {
+                v.by_first.entry(c).or_default().push(id);
+            }
+        }
+        for ids in v.by_first.values_mut() {
+            let words = &v.words;
+            ids.sort_by_key(|&i| std::cmp::Reverse(words[i].text.chars().count()));
+        }
+        v
+    }
+
+    fn entry(&mut self, text: &str) -> usize {
+        if let Some(&id) = self.by_text.get(text) {
+            return id;
+        }
+        let id = self.words.len();
+        self.words.push(Word {
+            text: text.to_string(),
+            ..Word::default()
+        });
+        self.by_text.insert(text.to_string(), id);
+        id
+    }
+
+    pub fn word(&self, id: usize) -> &Word {
+        &self.words[id]
+    }
+
+    /// The word a whole cell is, after dropping what decorates a label: a numbering prefix
+    /// (`1、`, `（一）`, `其中：`), a trailing colon, a short parenthesis (`(万元)`, `(盖章)`,
+    /// `(A)`, `(长期)`). Returns the word and the text after a colon, if any (`资金总额：35`).
+    pub fn lookup(&self, norm: &str) -> Option<(usize, Option<String>)> {
+        if norm.is_empty() {
+            return None;
+        }
+        if let Some(&id) = self.by_text.get(norm) {
+            return Some((id, None));
+        }
+        let bare = strip_numbering(norm);
+        let (head, inline) = match bare.find(':') {
+            Some(i) => (&bare[..i], Some(bare[i + 1..].trim().to_string())),
+            None => (bare, None),
+        };
+        let head = head.trim_end_matches(':');
+        for candidate in [head, strip_paren_suffix(head), strip_paren_suffix(strip_paren_suffix(head))] {
+            if let Some(&id) = self.by_text.get(candidate) {
+                return Some((id, inline.clone().filter(|s| !s.is_empty())));
+            }
+        }
+        None
+    }
+
+    /// Every vocabulary word inside `chars` (normalised text), leftmost-longest and not
+    /// overlapping: (start, end, word id) in character positions. Short words count only
+    /// where they touch a longer one or another short one that does.
+    pub fn scan(&self, chars: &[char]) -> Vec<(usize, usize, usize)> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            match self.longest_at(chars, i, SHORT) {
+                Some((len, id)) => {
+                    found.push((i, i + len, id));
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        if found.is_empty() {
+            return found;
+        }
+        // Short words adjacent to what was found, repeated while the run grows.
+        loop {
+            let mut added = false;
+            let mut extra = Vec::new();
+            for (k, &(s, e, _)) in found.iter().enumerate() {
+                let next_start = found.get(k + 1).map_or(chars.len(), |f| f.0);
+                if let Some((len, id)) = self.longest_at(&chars[..next_start], e, 1) {
+                    extra.push((e, e + len, id));
+                }
+                let prev_end = if k == 0 { 0 } else { found[k - 1].1 };
+                for start in prev_end..s {
+                    if let Some((len, id)) = self.longest_at(&chars[..s], start, 1) {
+                        if start + len == s {
+                            extra.push((start, s, id));
+                            break;
+                        }
+                    }
+                }
+            }
+            for x in extra {
+                if !found.iter().any(|f| f.0 < x.1 && x.0 < f.1) {
+                    found.push(x);
+                    added = true;
+                }
+            }
+            found.sort();
+            if !added {
+                break;
+            }
+        }
+        found
+    }
+
+    /// The longest word of at least `min` characters starting at `i`.
+    fn longest_at(&self, chars: &[char], i: usize, min: usize) -> Option<(usize, usize)> {
+        let ids = self.by_first.get(chars.get(i)?)?;
+        for &id in ids {
+            let w = &self.words[id].text;
+            let len = w.chars().count();
+            if len < min || i + len > chars.len() {
+                continue;
+            }
+            if w.chars().zip(&chars[i..i + len]).all(|(a, b)| a == *b) {
+                return Some((len, id));
+            }
+        }
+        None
+    }
+}
+
+/// `1、`, `1.`, `（一）`, `一、`, `其中:`, `附表1` numbering before a label.
+pub fn strip_numbering(s: &str) -> &str {
+    let mut s = s.strip_prefix("其中:").unwrap_or(s);
+    if let Some(rest) = s.strip_prefix('(') {
+        if let Some((inner, after)) = rest.split_once(')') {
+            if !inner.is_empty() && inner.chars().all(is_numeral) {
+                s = after;
+            }
+        }
+    }
+    let t = s.trim_start_matches(|c: char| c.is_ascii_digit() || is_numeral(c));
+    if t.len() < s.len() {
+        if let Some(rest) = t.strip_prefix(['、', '.', ',', ')']) {
+            return rest.strip_prefix("其中:").unwrap_or(rest);
+        }
+    }
+    s
+}
+
+fn is_numeral(c: char) -> bool {
+    "一二三四五六七八九十".contains(c)
+}
+
+/// `资金总额(万元)` → `资金总额`: a parenthesis of at most 8 characters at the end.
+pub fn strip_paren_suffix(s: &str) -> &str {
+    if let Some(body) = s.strip_suffix(')') {
+        if let Some(i) = body.rfind('(') {
+            if body[i + 1..].chars().count() <= 8 && i > 0 {
+                return &s[..i];
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocab {
+        Vocab::new(&Profile::national())
+    }
+
+    #[test]
+    fn labels_whole_with_decorations() {
+        let v = vocab();
+        let (id, inline) = v.lookup("资金总额:35").unwrap();
+        assert_eq!(v.word(id).field, Some(Field::Amount));
+        assert_eq!(inline.as_deref(), Some("35"));
+        let (id, _) = v.lookup("其中:财政拨款").unwrap();
+        assert_eq!(v.word(id).field, Some(Field::Fiscal));
+        let (id, _) = v.lookup("年度预算申请(万元)").unwrap();
+        assert_eq!(v.word(id).field, Some(Field::AmountGroup));
+        let (id, _) = v.lookup("2.质量指标").unwrap();
+        assert_eq!(v.word(id).level.as_ref().unwrap().1, "质量指标");
+        let (id, _) = v.lookup("二级指标(年度)").unwrap();
+        assert_eq!(v.word(id).column(TableKind::Indicators), Some(Role::Level2));
+        assert!(v.lookup("澧县食用菌研究所").is_none());
+    }
+
+    #[test]
+    fn words_inside_run_together_text() {
+        let v = vocab();
+        let chars: Vec<char> = "公共财政拨款222.45基本支出220.45".chars().collect();
+        let found: Vec<String> = v
+            .scan(&chars)
+            .iter()
+            .map(|&(s, e, _)| chars[s..e].iter().collect())
+            .collect();
+        assert_eq!(found, ["公共财政拨款", "基本支出"]);
+        let chars: Vec<char> = "三级指标分值年度指标值全年实际值得分".chars().collect();
+        let found: Vec<String> = v
+            .scan(&chars)
+            .iter()
+            .map(|&(s, e, _)| chars[s..e].iter().collect())
+            .collect();
+        assert_eq!(found, ["三级指标", "分值", "年度指标值", "全年实际值", "得分"]);
+        let chars: Vec<char> = "提高群众的得分意识".chars().collect();
+        assert!(v.scan(&chars).is_empty(), "a short word alone is not cut out of prose");
+    }
+}
