@@ -345,6 +345,8 @@ fn seed_flattened_three_ways_keeps_its_facts() {
         .iter()
         .map(|r| format!("| {} |\n", r.join(" | ")))
         .collect();
+    // As the 湘潭 page gives it: `|` opens a row, one `cell |` per line, a lone `|` for an
+    // empty cell, `||` (the padding of merged cells) closes the row.
     let cell_lines: String = rows
         .iter()
         .map(|r| {
@@ -352,13 +354,13 @@ fn seed_flattened_three_ways_keeps_its_facts() {
                 .iter()
                 .map(|c| {
                     if c.is_empty() {
-                        "|||\n".to_string()
+                        "|\n".to_string()
                     } else {
                         format!("{c} |\n")
                     }
                 })
                 .collect();
-            format!("|\n{cells}")
+            format!("|\n{cells}||\n")
         })
         .collect();
     let paragraphs: String = rows

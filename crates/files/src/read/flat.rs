@@ -94,6 +94,12 @@ fn flush(sheet: &mut Sheet, row: &mut Option<Row>) {
 fn parse_pipes(text: &str) -> Sheet {
     let mut sheet = Sheet::default();
     let mut row: Option<Row> = None;
+    // A cell written on a line of its own, still open until a `|` line closes it (the
+    // `cell` / `|` / `cell` / `|` dialect).
+    let mut open = false;
+    // After a padding line (or at the start) a lone `|` opens the next row instead of
+    // standing for an empty cell.
+    let mut row_start = true;
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
         let line = raw.trim();
@@ -101,24 +107,50 @@ fn parse_pipes(text: &str) -> Sheet {
             continue;
         }
         if line.chars().all(|c| c == '|' || c.is_whitespace()) {
-            // Padding of merged cells, or the marker of a new row: either way the row ends.
-            flush(&mut sheet, &mut row);
+            let pipes = line.chars().filter(|c| *c == '|').count();
+            if pipes >= 2 {
+                // Padding of merged cells: the row ends.
+                open = false;
+                row_start = true;
+                flush(&mut sheet, &mut row);
+            } else if open {
+                open = false;
+            } else if row_start {
+                row_start = false;
+            } else {
+                // A lone `|` after a closed cell: an empty cell.
+                let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
+                let col = r.cells.len();
+                r.cells.push(Cell::at_line("", col, line_no));
+            }
             continue;
         }
+        row_start = false;
         if !line.contains('|') {
-            flush(&mut sheet, &mut row);
-            sheet.rows.push(Row {
-                table: None,
-                index: sheet.rows.len(),
-                line: Some(line_no),
-                cells: vec![Cell::new(line, 0)],
-            });
+            // A cell on its own line (closed by the next `|`), or a paragraph.
+            let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
+            if open {
+                if let Some(last) = r.cells.last_mut() {
+                    last.text.push('\n');
+                    last.text.push_str(line);
+                    continue;
+                }
+            }
+            let col = r.cells.len();
+            r.cells.push(Cell::at_line(line, col, line_no));
+            open = true;
             continue;
         }
+        open = false;
         let leading = line.starts_with('|');
+        // `质量 | |||||`: a cell and the padding of the merged cells after it ends the row.
+        let padded = line.trim_end().ends_with("||");
         let body = line.strip_prefix('|').unwrap_or(line);
         let mut parts: Vec<&str> = body.split('|').map(str::trim).collect();
         if body.trim_end().ends_with('|') {
+            parts.pop();
+        }
+        while padded && parts.last().is_some_and(|p| p.is_empty()) {
             parts.pop();
         }
         let non_empty = parts.iter().filter(|p| !p.is_empty()).count();
@@ -130,8 +162,9 @@ fn parse_pipes(text: &str) -> Sheet {
             let col = r.cells.len();
             r.cells.push(Cell::at_line(p, col, line_no));
         }
-        if non_empty >= 2 {
+        if non_empty >= 2 || padded {
             flush(&mut sheet, &mut row);
+            row_start = true;
         }
     }
     flush(&mut sheet, &mut row);

@@ -143,6 +143,8 @@ impl<'a> Builder<'a> {
             let reason = match st.use_of(i) {
                 Use::Title | Use::Header(..) | Use::Label(_) | Use::Section | Use::Category | Use::Total => None,
                 Use::Noise => Some("网页信息（发布时间、浏览次数等），不是表格内容".to_string()),
+                // A money row's label (年度资金总额, 其中：财政拨款) is structure, not a value.
+                Use::Cell(TableKind::Money, jixiao_domain::vocabulary::Role::Item) => None,
                 Use::Cell(kind, role) => {
                     let header = st
                         .tables

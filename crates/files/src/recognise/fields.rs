@@ -291,6 +291,8 @@ impl<'a> Reader<'a> {
         let mut out: Vec<(Indicator, &TableRow)> = Vec::new();
         let mut l1 = String::new();
         let mut l2 = String::new();
+        // A 一级 cell in a row of its own (merged down over its rows): noted on the next row.
+        let mut l1_token: Option<usize> = None;
         let has_l2 = table.has(Role::Level2);
         let profile = self.cx.profile;
         for row in &table.rows {
@@ -318,12 +320,13 @@ impl<'a> Reader<'a> {
                     }
                 }
                 l2.clear();
-                if content {
-                    self.note(&path("level1"), *p);
-                }
+                l1_token = Some(*p);
             }
             if !content {
                 continue;
+            }
+            if let Some(p) = l1_token.take() {
+                self.note(&path("level1"), p);
             }
             if let Some((p, t)) = &c_l2 {
                 l2 = profile.level2(t).or_else(|| profile.level1(t).filter(|_| !has_l2)).unwrap_or_else(|| normalize_label(t));
@@ -469,6 +472,10 @@ pub fn clean_unit(v: &str) -> String {
     };
     let v = strip_code(&v);
     let v = v.trim_end_matches(|c: char| c.is_ascii_digit()).trim().to_string();
+    // Only the money unit written where the unit's name should be (`(盖章) 单位：万元`).
+    if v.starts_with("单位:") || v.starts_with("单位：") || v.starts_with("金额单位") {
+        return String::new();
+    }
     // A trailing `金额单位：万元` written in the same cell.
     let v = v.split(['\n', '\t']).next().unwrap_or("").trim().to_string();
     for key in ["金额单位", "单位:", "单位：", "金额：", "/"] {
@@ -920,7 +927,7 @@ pub fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(For
             year,
             ..Default::default()
         };
-        if let Some(q) = head.get(Role::Unit).filter(|&q| !r.text_of(q).is_empty()) {
+        if let Some(q) = head.get(Role::Owner).filter(|&q| !r.text_of(q).is_empty()) {
             unit = clean_unit(&strip_code(r.text_of(q)));
             unit_origin = Some(q);
         }

@@ -153,6 +153,12 @@ impl Ctx<'_> {
         self.word(i).and_then(|w| w.level.as_ref().map(|l| l.0))
     }
 
+    /// Whether the token may be a 一级 / a 二级 label.
+    fn levels(&self, i: usize) -> (bool, bool) {
+        self.word(i)
+            .map_or((false, false), |w| (w.level1.is_some(), w.level2.is_some()))
+    }
+
     fn section(&self, i: usize) -> Option<Section> {
         self.word(i).and_then(|w| w.section)
     }
@@ -233,7 +239,7 @@ fn header_ok(kind: TableKind, roles: &[Role]) -> bool {
         }
         TableKind::Details => (has(Role::Content) || has(Role::Item)) && (has(Role::Amount) || has(Role::Basis)),
         TableKind::Summary => has(Role::Seq) && has(Role::Name) && has(Role::Amount),
-        TableKind::Projects => has(Role::Unit) && has(Role::Name) && has(Role::Amount),
+        TableKind::Projects => has(Role::Owner) && has(Role::Project) && has(Role::Amount),
         TableKind::KeyTasks => has(Role::Item) && (has(Role::Goal) || has(Role::Owner)),
         TableKind::Money => {
             [Role::Initial, Role::Annual, Role::Executed, Role::Rate, Role::Forecast]
@@ -337,7 +343,14 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
         let lead = prev_non_empty(cx, i, start).is_some_and(|p| {
             cx.section(p).is_some() || cx.field(p) == Some(Field::KeyTasks)
         });
-        prefer_annual(cx, &mut columns);
+        // Paired long-term/annual column sets: the long-term ones stay as slots of no column.
+        let keep = prefer_annual(cx, &columns);
+        let slots = header_slots(cx, i, &columns, &keep);
+        let mut k = 0;
+        columns.retain(|_| {
+            k += 1;
+            keep[k - 1]
+        });
         for c in &columns {
             st.set(c.token, Use::Header(kind, c.role));
         }
@@ -349,13 +362,30 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
         }
         let stop = table_end(cx, kind, after, end);
         let grid = !cx.tokens.stream && rows_structured(cx, after, stop);
-        let slots = header_slots(cx, i, &columns);
         let (rows, cut) = if kind == TableKind::Money {
             money_rows(cx, &columns, after, stop, st)
         } else if grid {
             grid_rows(cx, kind, &slots, after, stop, st)
         } else {
-            stream_rows(cx, kind, &columns, after, stop, lead, st)
+            // No row structure: read the rows by content, or by chunks of the header's
+            // width where blank cells were kept; whichever fits the columns better.
+            let has_l2 = columns.iter().any(|c| c.role == Role::Level2);
+            let mut best = stream_rows(cx, kind, &columns, after, stop, lead, st);
+            let mut best_score = rows_score(cx, kind, &best, has_l2);
+            let with_lead: Vec<Option<Role>> = std::iter::once(None).chain(slots.iter().copied()).collect();
+            let bare: Vec<Option<Role>> = slots.iter().copied().skip_while(Option::is_none).collect();
+            for s in [&bare, &with_lead] {
+                let rows = chunk_rows(cx, kind, s, after, stop, st);
+                let score = rows_score(cx, kind, &rows, has_l2);
+                if score > best_score {
+                    best = rows;
+                    best_score = score;
+                }
+            }
+            for r in &best {
+                mark_row(cx, kind, r, st);
+            }
+            (best, true)
         };
         let cut = cut && stop == end;
         st.tables.push(Table {
@@ -373,7 +403,7 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
 
 /// The header's cells in grid order: the cells of its first row before the first column
 /// word (a section label over a merged first column), then the columns.
-fn header_slots(cx: &Ctx, first: usize, columns: &[Column]) -> Vec<Option<Role>> {
+fn header_slots(cx: &Ctx, first: usize, columns: &[Column], keep: &[bool]) -> Vec<Option<Role>> {
     let row = cx.tok(first).row;
     let mut slots: Vec<Option<Role>> = cx
         .tokens
@@ -381,7 +411,7 @@ fn header_slots(cx: &Ctx, first: usize, columns: &[Column]) -> Vec<Option<Role>>
         .filter(|&k| k < first && !cx.tok(k).is_empty())
         .map(|_| None)
         .collect();
-    slots.extend(columns.iter().map(|c| Some(c.role)));
+    slots.extend(columns.iter().zip(keep).map(|(c, k)| k.then_some(c.role)));
     slots
 }
 
@@ -398,7 +428,7 @@ fn next_in_row(cx: &Ctx, i: usize, end: usize) -> Option<usize> {
 
 /// Paired long-term and annual columns (长期|年度, 中期|年度): keep the annual ones, which
 /// every known template puts last.
-fn prefer_annual(cx: &Ctx, columns: &mut Vec<Column>) {
+fn prefer_annual(cx: &Ctx, columns: &[Column]) -> Vec<bool> {
     let n = columns.len();
     let mut keep = vec![true; n];
     for a in 0..n {
@@ -408,11 +438,7 @@ fn prefer_annual(cx: &Ctx, columns: &mut Vec<Column>) {
             keep[a] = false;
         }
     }
-    let mut k = 0;
-    columns.retain(|_| {
-        k += 1;
-        keep[k - 1]
-    });
+    keep
 }
 
 /// Where a table's rows end: at a sign-off line, a closing section, the next title or
@@ -428,7 +454,9 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
             let closes = match f {
                 Field::Head | Field::Preparer | Field::Date | Field::Deviation | Field::Measures => true,
                 Field::TotalScore => kind != TableKind::Money,
-                Field::Grade => true,
+                Field::Grade | Field::Publisher => true,
+                // 财政部门审核意见 and other closing labels (not column words).
+                Field::OtherLabel => cx.word(i).is_some_and(|w| w.columns.is_empty()),
                 _ => false,
             };
             // A label that heads its own row (not a cell inside the table).
@@ -519,24 +547,27 @@ fn fit(cx: &Ctx, kind: TableKind, role: Option<Role>, i: usize, has_l2: bool) ->
         return 0;
     }
     let level = cx.level(i);
+    let (is1, is2) = cx.levels(i);
     let value = t.kind == Kind::Value;
     let n = t.norm.as_str();
     match role {
-        Role::Level1 => match level {
-            Some(1) => 3,
-            Some(_) => -1,
-            None => -3,
+        Role::Level1 => match (is1, is2) {
+            (true, false) => 3,
+            (true, true) => 2,
+            (false, true) => -1,
+            _ => -3,
         },
-        Role::Level2 => match level {
-            Some(2) => 3,
-            Some(_) => -1,
-            None => -3,
+        Role::Level2 => match (is1, is2) {
+            (false, true) => 3,
+            (true, true) => 2,
+            (true, false) => -1,
+            _ => -3,
         },
         Role::Name | Role::Content | Role::Item | Role::Project | Role::Region => {
             if level.is_some() {
                 // Where the table has no 二级 column, a 二级 word is the indicator's name
                 // (the 黄石 monitoring form lists 质量/时效/成本 as names).
-                if kind == TableKind::Indicators && !has_l2 && level == Some(2) {
+                if kind == TableKind::Indicators && !has_l2 && is2 {
                     1
                 } else {
                     -2
@@ -726,9 +757,38 @@ fn mark_row(cx: &Ctx, kind: TableKind, r: &TableRow, st: &mut Structures) {
     }
 }
 
+/// Columns that take only what looks like them (a comparator, a unit, a standard, a
+/// number); a free-text column takes any text.
+fn typed(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Level1
+            | Role::Level2
+            | Role::Nature
+            | Role::Unit
+            | Role::Standard
+            | Role::Weight
+            | Role::Score
+            | Role::Direction
+            | Role::Seq
+            | Role::Amount
+            | Role::Initial
+            | Role::Annual
+            | Role::Executed
+            | Role::Rate
+            | Role::Possibility
+    )
+}
+
+fn accepts(cx: &Ctx, kind: TableKind, role: Role, i: usize, has_l2: bool) -> bool {
+    let f = fit(cx, kind, Some(role), i, has_l2);
+    (if typed(role) { f > 0 } else { f >= 0 }) && !skip_column(cx, role, i)
+}
+
 /// Rows assembled from a stream of cells (no row structure): each cell goes to the first
-/// remaining column it fits; a category word, or a cell that fits no remaining column but
-/// fits the row's first text column, starts a new row.
+/// remaining column it fits; a category word, or a cell that fits no remaining column,
+/// starts a new row. A category followed by nothing is an empty row (kept: the form left
+/// it blank), unless the same category follows again (paired long-term/annual columns).
 fn stream_rows(
     cx: &Ctx,
     kind: TableKind,
@@ -736,8 +796,8 @@ fn stream_rows(
     from: usize,
     to: usize,
     lead: bool,
-    st: &mut Structures,
-) -> (Vec<TableRow>, bool) {
+    st: &Structures,
+) -> Vec<TableRow> {
     let roles: Vec<Role> = columns.iter().map(|c| c.role).collect();
     let has_l2 = roles.contains(&Role::Level2);
     let mut out: Vec<TableRow> = Vec::new();
@@ -746,75 +806,145 @@ fn stream_rows(
     let mut next = 0usize;
     let text_col = roles
         .iter()
-        .position(|r| matches!(r, Role::Name | Role::Content | Role::Item | Role::Region | Role::Project | Role::Seq | Role::Unit))
+        .position(|r| {
+            matches!(
+                r,
+                Role::Name | Role::Content | Role::Item | Role::Region | Role::Project | Role::Seq
+            )
+        })
         .unwrap_or(0);
-    let filled = |cur: &TableRow| cur.cells.iter().any(|(r, _)| !matches!(r, Role::Level1 | Role::Level2));
+    let content = |cur: &TableRow| {
+        cur.cells
+            .iter()
+            .any(|(r, _)| !matches!(r, Role::Level1 | Role::Level2))
+    };
     let _ = lead;
+    // Empty cells since the last category word (the blanks of an empty row).
+    let mut blanks: Vec<usize> = Vec::new();
     for i in from..to {
         let t = cx.tok(i);
-        if t.is_empty() || !st.is_free(i) {
+        if t.is_empty() {
+            blanks.push(i);
+            continue;
+        }
+        if !st.is_free(i) {
             continue;
         }
         if matches!(t.kind, Kind::Title(_)) {
             break;
         }
         if kind == TableKind::Indicators || kind == TableKind::Projects {
-            if let Some(level) = cx.level(i) {
-                let as_name = !has_l2 && level == 2 && roles.contains(&Role::Name);
+            if let Some(mut level) = cx.level(i) {
+                let (is1, is2) = cx.levels(i);
+                // A word of both levels (成本, 满意度指标) is a 二级 under a 一级 just read.
+                let l2_of = |p: usize| cx.word(p).and_then(|w| w.level2.clone());
+                let repeats_l2 = cur.get(Role::Level2).is_some_and(|p| l2_of(p).is_some() && l2_of(p) == l2_of(i));
+                if is1 && is2 && has_l2 && cur.get(Role::Level1).is_some() && (cur.get(Role::Level2).is_none() || repeats_l2) {
+                    level = 2;
+                }
+                let as_name = !has_l2 && is2 && roles.contains(&Role::Name) && cur.get(Role::Level1).is_some();
                 if !as_name {
-                    if filled(&cur) {
-                        out.push(std::mem::take(&mut cur));
-                    }
                     let role = if level == 1 { Role::Level1 } else { Role::Level2 };
-                    if level == 1 {
-                        cur.cells.retain(|(r, _)| *r != Role::Level1 && *r != Role::Level2);
-                    } else {
-                        cur.cells.retain(|(r, _)| *r != Role::Level2);
+                    let same = role == Role::Level2 && repeats_l2
+                        || cur.get(role).is_some_and(|p| cx.word(p).and_then(|w| w.level.clone()) == cx.word(i).and_then(|w| w.level.clone()));
+                    if content(&cur) {
+                        out.push(std::mem::take(&mut cur));
+                    } else if cur.get(Role::Level2).is_some() && !same {
+                        // A category with nothing after it: an empty row.
+                        let mut empty = std::mem::take(&mut cur);
+                        let after = roles.iter().position(|r| *r == Role::Level2).map_or(0, |p| p + 1);
+                        for (k, b) in blanks.iter().enumerate() {
+                            if let Some(r) = roles.get(after + k) {
+                                empty.cells.push((*r, *b));
+                            }
+                        }
+                        out.push(empty);
                     }
+                    cur.cells.retain(|(r, _)| *r != role && !(level == 1 && *r == Role::Level2));
                     cur.cells.push((role, i));
                     next = roles.iter().position(|r| *r == role).map_or(0, |p| p + 1);
+                    blanks.clear();
                     continue;
                 }
             }
         }
+        blanks.clear();
         if is_total(cx, i) {
-            if filled(&cur) {
+            if content(&cur) {
                 out.push(std::mem::take(&mut cur));
             }
-            st.set(i, Use::Total);
             cur.cells.push((Role::Seq, i));
-            next = text_col + 1;
+            next = roles
+                .iter()
+                .position(|r| matches!(r, Role::Amount | Role::Executed | Role::Annual))
+                .unwrap_or(text_col + 1);
             continue;
         }
         // The first remaining column the token fits.
-        let fits: Option<usize> = (next..roles.len())
-            .find(|&k| fit(cx, kind, Some(roles[k]), i, has_l2) > 0 && !skip_column(cx, roles[k], i));
+        let fits: Option<usize> = (next..roles.len()).find(|&k| accepts(cx, kind, roles[k], i, has_l2));
         match fits {
-            Some(k) if !(k == text_col && filled(&cur)) => {
+            Some(k) if !(k == text_col && content(&cur)) => {
                 cur.cells.push((roles[k], i));
                 next = k + 1;
             }
             _ => {
                 // Starts a new row at the row's text column (a name after a value).
-                if filled(&cur) {
+                if content(&cur) {
                     out.push(std::mem::take(&mut cur));
-                    // The categories carry over (merged cells).
                 }
                 let k = (text_col..roles.len())
-                    .find(|&k| fit(cx, kind, Some(roles[k]), i, has_l2) > 0)
+                    .find(|&k| accepts(cx, kind, roles[k], i, has_l2))
                     .unwrap_or(text_col);
                 cur.cells.push((roles[k], i));
                 next = k + 1;
             }
         }
     }
-    if filled(&cur) {
+    if content(&cur) || cur.get(Role::Level2).is_some() {
         out.push(cur);
     }
-    for r in &out {
-        mark_row(cx, kind, r, st);
+    out
+}
+
+/// The fit of rows read one way: how well every cell fits the column it was put in.
+fn rows_score(cx: &Ctx, kind: TableKind, rows: &[TableRow], has_l2: bool) -> i32 {
+    rows.iter()
+        .flat_map(|r| r.cells.iter())
+        .map(|&(role, t)| fit(cx, kind, Some(role), t, has_l2))
+        .sum()
+}
+
+/// One cell per paragraph with blank cells kept: rows are chunks of the header's width
+/// (with or without the merged first column's cell), each aligned to the header.
+fn chunk_rows(
+    cx: &Ctx,
+    kind: TableKind,
+    slots: &[Option<Role>],
+    from: usize,
+    to: usize,
+    st: &Structures,
+) -> Vec<TableRow> {
+    let width = slots.len().max(1);
+    let mut out = Vec::new();
+    let mut chunk: Vec<usize> = Vec::new();
+    for i in from..to {
+        if !st.is_free(i) && !cx.tok(i).is_empty() {
+            continue;
+        }
+        if matches!(cx.tok(i).kind, Kind::Title(_)) {
+            break;
+        }
+        chunk.push(i);
+        if chunk.len() == width {
+            out.push(align(cx, kind, slots, &chunk).0);
+            chunk.clear();
+        }
     }
-    (out, true)
+    if chunk.iter().any(|&t| !cx.tok(t).is_empty()) {
+        out.push(align(cx, kind, slots, &chunk).0);
+    }
+    out.retain(|r| r.cells.iter().any(|&(_, t)| !cx.tok(t).is_empty()));
+    out
 }
 
 /// The row labels of a money block.

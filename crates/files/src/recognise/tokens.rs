@@ -150,6 +150,16 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
         });
         return;
     }
+    // A footnote (`注：1.完成目标可能性：…`) quotes labels; it is text, never cut.
+    if ["注:", "说明:", "填表说明", "备注:"].iter().any(|p| norm.starts_with(p)) {
+        out.push(Token {
+            text: trimmed.to_string(),
+            norm,
+            kind: Kind::Text,
+            ..base.clone()
+        });
+        return;
+    }
     if let Some(pieces) = split_run(trimmed, vocab, profile) {
         let mut part = 1u16;
         for (piece, word) in pieces {
@@ -585,12 +595,11 @@ pub fn classify_title(text: &str, profile: &Profile) -> Option<TitleKind> {
     None
 }
 
-/// `…表(2024年度)` → `…表`.
+/// `…表(2024年度)`, `…监控表(申遗)` → `…表`: a short parenthesis after the noun.
 fn strip_year_suffix(t: &str) -> &str {
     if let Some(body) = t.strip_suffix(')') {
         if let Some(i) = body.rfind('(') {
-            let inner = &body[i + 1..];
-            if inner.chars().any(|c| c.is_ascii_digit()) && inner.chars().count() <= 10 {
+            if body[i + 1..].chars().count() <= 10 {
                 return &t[..i];
             }
         }

@@ -14,8 +14,12 @@ pub struct Word {
     pub text: String,
     pub field: Option<Field>,
     pub columns: Vec<(TableKind, Role)>,
-    /// (1 or 2, canonical label) for an indicator category.
+    /// (1 or 2, canonical label) for an indicator category: the 一级 reading where a word
+    /// is both (成本, 满意度指标).
     pub level: Option<(u8, String)>,
+    /// The canonical 一级 and 二级 labels the word may stand for.
+    pub level1: Option<String>,
+    pub level2: Option<String>,
     pub section: Option<Section>,
     pub noise: bool,
 }
@@ -81,6 +85,12 @@ impl Vocab {
             if v.words[id].level.is_none() || level == 1 {
                 v.words[id].level = Some((level, canon.to_string()));
             }
+            let slot = if level == 1 {
+                &mut v.words[id].level1
+            } else {
+                &mut v.words[id].level2
+            };
+            slot.get_or_insert_with(|| canon.to_string());
         }
         for (id, w) in v.words.iter().enumerate() {
             if let Some(c) = w.text.chars().next() {
