@@ -361,31 +361,42 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             }
         }
         let stop = table_end(cx, kind, after, end);
-        let grid = !cx.tokens.stream && rows_structured(cx, after, stop);
+        let grid = !cx.tokens.stream && rows_structured(cx, after, stop, slots.len());
         let (rows, cut) = if kind == TableKind::Money {
             money_rows(cx, &columns, after, stop, st)
-        } else if grid {
-            grid_rows(cx, kind, &slots, after, stop, st)
         } else {
-            // No row structure: read the rows by content, or by chunks of the header's
-            // width where blank cells were kept; whichever fits the columns better.
+            // Read the rows every way the file allows and keep the one whose cells fit
+            // their columns best: by the file's rows (a grid, preferred on a tie), by
+            // content (a stream of cells), or by chunks of the header's width where blank
+            // cells were kept.
             let has_l2 = columns.iter().any(|c| c.role == Role::Level2);
-            let mut best = stream_rows(cx, kind, &columns, after, stop, lead, st);
-            let mut best_score = rows_score(cx, kind, &best, has_l2);
+            let mut cands: Vec<(Vec<TableRow>, i32)> = Vec::new();
+            if grid {
+                let rows = grid_rows(cx, kind, &slots, after, stop);
+                let score = rows_score(cx, kind, &rows, has_l2) + rows.len() as i32;
+                cands.push((rows, score));
+            }
+            let rows = stream_rows(cx, kind, &columns, after, stop, lead, st);
+            let score = rows_score(cx, kind, &rows, has_l2);
+            cands.push((rows, score));
             let with_lead: Vec<Option<Role>> = std::iter::once(None).chain(slots.iter().copied()).collect();
             let bare: Vec<Option<Role>> = slots.iter().copied().skip_while(Option::is_none).collect();
             for s in [&bare, &with_lead] {
                 let rows = chunk_rows(cx, kind, s, after, stop, st);
                 let score = rows_score(cx, kind, &rows, has_l2);
-                if score > best_score {
-                    best = rows;
-                    best_score = score;
+                cands.push((rows, score));
+            }
+            let mut best = 0;
+            for (k, c) in cands.iter().enumerate() {
+                if c.1 > cands[best].1 {
+                    best = k;
                 }
             }
-            for r in &best {
+            let rows = cands.swap_remove(best).0;
+            for r in &rows {
                 mark_row(cx, kind, r, st);
             }
-            (best, true)
+            (rows, true)
         };
         let cut = cut && stop == end;
         st.tables.push(Table {
@@ -507,34 +518,29 @@ fn first_in_row(cx: &Ctx, i: usize) -> bool {
 }
 
 /// True when the rows between `a` and `b` carry several cells each (a grid to align).
-fn rows_structured(cx: &Ctx, a: usize, b: usize) -> bool {
+fn rows_structured(cx: &Ctx, a: usize, b: usize, width: usize) -> bool {
     let mut rows = 0;
-    let mut multi = 0;
-    let mut last = usize::MAX;
-    let mut count = 0;
-    for i in a..b {
-        let t = cx.tok(i);
-        if t.row != last {
-            if last != usize::MAX {
-                rows += 1;
-                if count >= 2 {
-                    multi += 1;
-                }
+    let mut good = 0;
+    let mut k = a;
+    while k < b {
+        let row = cx.tok(k).row;
+        let mut count = 0;
+        while k < b && cx.tok(k).row == row {
+            if !cx.tok(k).is_empty() {
+                count += 1;
             }
-            last = t.row;
-            count = 0;
+            k += 1;
         }
-        if !t.is_empty() && t.part <= 1 {
-            count += 1;
+        if count == 0 {
+            continue;
         }
-    }
-    if last != usize::MAX {
         rows += 1;
-        if count >= 2 {
-            multi += 1;
+        // A real row has a few cells and no more than the header has columns.
+        if count >= 2 && count <= width + 2 {
+            good += 1;
         }
     }
-    rows > 0 && multi * 2 >= rows
+    rows > 0 && good * 2 >= rows
 }
 
 /// How well a token fits a column; higher is better.
@@ -720,14 +726,7 @@ fn align(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], cells: &[usize]) -> 
 }
 
 /// Rows of a file with a row structure: each row aligned to the columns.
-fn grid_rows(
-    cx: &Ctx,
-    kind: TableKind,
-    slots: &[Option<Role>],
-    from: usize,
-    to: usize,
-    st: &mut Structures,
-) -> (Vec<TableRow>, bool) {
+fn grid_rows(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], from: usize, to: usize) -> Vec<TableRow> {
     let mut out = Vec::new();
     let mut i = from;
     while i < to {
@@ -740,13 +739,9 @@ fn grid_rows(
         if cells.iter().all(|&t| cx.tok(t).is_empty()) {
             continue;
         }
-        // A section word heading a merged first column (绩效指标, 产出指标 spelled 产 出 指 标)
-        // in a row of its own: a category row or nothing.
-        let (r, _) = align(cx, kind, slots, &cells);
-        mark_row(cx, kind, &r, st);
-        out.push(r);
+        out.push(align(cx, kind, slots, &cells).0);
     }
-    (out, true)
+    out
 }
 
 fn mark_row(cx: &Ctx, kind: TableKind, r: &TableRow, st: &mut Structures) {
