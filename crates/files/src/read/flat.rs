@@ -129,13 +129,6 @@ fn parse_pipes(text: &str) -> Sheet {
         if !line.contains('|') {
             // A cell on its own line (closed by the next `|`), or a paragraph.
             let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
-            if open {
-                if let Some(last) = r.cells.last_mut() {
-                    last.text.push('\n');
-                    last.text.push_str(line);
-                    continue;
-                }
-            }
             let col = r.cells.len();
             r.cells.push(Cell::at_line(line, col, line_no));
             open = true;

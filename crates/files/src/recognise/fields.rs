@@ -280,9 +280,12 @@ impl<'a> Reader<'a> {
         s
     }
 
-    /// The token text of a role in a row, trimmed.
+    /// The token text of a role in a row, trimmed (a cell wrapped over several pieces is
+    /// joined).
     pub fn cell(&self, row: &TableRow, role: Role) -> Option<(usize, String)> {
-        row.get(role).map(|i| (i, self.text_of(i).to_string()))
+        let first = row.get(role)?;
+        let text: String = row.all(role).map(|i| self.text_of(i)).collect();
+        Some((first, text))
     }
 
     /// Indicator rows of a table: 一级/二级 carried down (merged cells), the value read
@@ -296,7 +299,7 @@ impl<'a> Reader<'a> {
         let has_l2 = table.has(Role::Level2);
         let profile = self.cx.profile;
         for row in &table.rows {
-            let any = |role| row.get(role).map(|i| (i, self.text_of(i).to_string()));
+            let any = |role| self.cell(row, role);
             let get = |role| any(role).filter(|(_, t)| !t.is_empty());
             let c_l1 = get(Role::Level1);
             let c_l2 = get(Role::Level2);
@@ -346,7 +349,7 @@ impl<'a> Reader<'a> {
                 self.note(&path("name"), *p);
                 // A name and its explanation run together (`数量X数量X`): the explanation
                 // column restates the name.
-                if table.has(Role::Explanation) && self.cx.tokens.list[*p].part > 0 {
+                if table.has(Role::Explanation) && row.get(Role::Explanation).is_none() {
                     name = split_restated(&name);
                 }
             }
@@ -596,7 +599,7 @@ pub fn department(r: &mut Reader) -> DepartmentOverall {
 fn total_after_label(r: &mut Reader, path: &str) -> Option<Money> {
     let toks = &r.cx.tokens.list;
     for i in r.seg.start..r.seg.end {
-        if r.cx_section(i) == Some(Section::Totals) && matches!(r.st.use_of(i), Use::Unused | Use::Total) {
+        if r.cx_section(i) == Some(Section::Totals) && matches!(r.st.use_of(i), Use::Unused | Use::Total | Use::Section) {
             if let Some(v) = (i + 1..(i + 4).min(r.seg.end)).find(|&k| toks[k].kind == Kind::Value) {
                 let t = r.text_of(v).to_string();
                 if let Ok(m) = Money::parse(&t, r.unit) {

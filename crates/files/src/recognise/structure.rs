@@ -461,6 +461,10 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
         if matches!(t.kind, Kind::Title(_)) {
             return i;
         }
+        // 财政部门审核意见 / 初审意见 rows close the form's tables.
+        if t.kind == Kind::Text && first_in_row(cx, i) && (t.norm.contains("审核意见") || t.norm.contains("初审意见") || t.norm.contains("审批意见")) {
+            return i;
+        }
         if let Some(f) = cx.field(i) {
             let closes = match f {
                 Field::Head | Field::Preparer | Field::Date | Field::Deviation | Field::Measures => true,
@@ -875,12 +879,28 @@ fn stream_rows(
                 .unwrap_or(text_col + 1);
             continue;
         }
+        // A new line of the file after a row that has its name and a value starts a new
+        // row: a trailing free-text column (备注) does not take the next row's name.
+        let last_row = cur.cells.last().map(|&(_, p)| cx.tok(p).row);
+        let has_value = cur.cells.iter().any(|&(r, _)| {
+            matches!(r, Role::Target | Role::Amount | Role::Actual | Role::Progress | Role::Executed | Role::Annual)
+        });
+        let new_line = last_row.is_some_and(|r| r != t.row) && has_value && cur.get(roles[text_col]).is_some();
         // The first remaining column the token fits.
-        let fits: Option<usize> = (next..roles.len()).find(|&k| accepts(cx, kind, roles[k], i, has_l2));
+        let fits: Option<usize> = if new_line {
+            None
+        } else {
+            (next..roles.len()).find(|&k| accepts(cx, kind, roles[k], i, has_l2))
+        };
         match fits {
             Some(k) if !(k == text_col && content(&cur)) => {
                 cur.cells.push((roles[k], i));
                 next = k + 1;
+            }
+            _ if continues_name(cx, out.last().or(Some(&cur)), i, roles[text_col]) => {
+                // `各种强制免率、屠宰率` / `100%` / `及检疫率`: a name wrapped around its value.
+                let target = if content(&cur) { &mut cur } else { out.last_mut().unwrap_or(&mut cur) };
+                target.cells.push((roles[text_col], i));
             }
             _ => {
                 // Starts a new row at the row's text column (a name after a value).
@@ -899,6 +919,22 @@ fn stream_rows(
         out.push(cur);
     }
     out
+}
+
+/// A piece of text that continues the name of the row before (a name wrapped onto a
+/// second line of a PDF): it starts with a conjunction, or that name ends with one.
+fn continues_name(cx: &Ctx, prev: Option<&TableRow>, i: usize, name_role: Role) -> bool {
+    let t = cx.tok(i);
+    if t.kind != Kind::Text {
+        return false;
+    }
+    let Some(name) = prev.and_then(|r| r.all(name_role).last()) else {
+        return false;
+    };
+    let prev_text = cx.tok(name).norm.as_str();
+    let starts = ["及", "和", "与", "以及", "、"].iter().any(|c| t.norm.starts_with(c));
+    let ends = ["、", "及", "和", "与"].iter().any(|c| prev_text.ends_with(c));
+    (starts || ends) && t.norm.chars().count() <= 12
 }
 
 /// The fit of rows read one way: how well every cell fits the column it was put in.
@@ -1077,6 +1113,13 @@ fn find_pairs(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
 /// position).
 fn value_of(cx: &Ctx, i: usize, start: usize, end: usize, st: &Structures) -> Option<usize> {
     let t = cx.tok(i);
+    // The rest of the label's own cell (`项目支出2`, `资金总额：35`).
+    if let Some(k) = (i + 1 < end).then_some(i + 1) {
+        let n = cx.tok(k);
+        if t.part > 0 && n.row == t.row && n.cell == t.cell && !n.is_empty() {
+            return (!cx.is_label(k) && cx.level(k).is_none() && st.is_free(k)).then_some(k);
+        }
+    }
     if cx.tokens.stream {
         if let Some(found) = value_in_label_run(cx, i, start, end, st) {
             return found;
@@ -1170,6 +1213,15 @@ fn value_in_label_run(
         .take_while(|&k| !cx.is_label(k) && cx.level(k).is_none() && st.is_free(k))
         .collect();
     if labels.len() < 2 || values.len() != labels.len() {
+        return None;
+    }
+    // A value written in its label's own cell (`项目支出2`) means these are pairs, not a
+    // row of labels over a row of values.
+    let same_cell = |a: usize, b: usize| {
+        let (x, y) = (cx.tok(a), cx.tok(b));
+        x.row == y.row && x.cell == y.cell
+    };
+    if values.iter().any(|&v| window[a..=b].iter().any(|&l| same_cell(l, v))) {
         return None;
     }
     let Some(p) = labels.iter().position(|&k| k == i) else {

@@ -160,6 +160,27 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
         });
         return;
     }
+    // Cells separated by spaces on one line (`一级指标 二级指标 三级指标 指标值 备注`,
+    // `主管部门 南岳镇政府 实施单位 …`): two or more of the parts are vocabulary words.
+    if trimmed.contains(char::is_whitespace) {
+        let parts: Vec<&str> = trimmed.split_whitespace().collect();
+        let words = parts
+            .iter()
+            .filter(|p| vocab.lookup(&match_key(p)).is_some())
+            .count();
+        if parts.len() >= 2 && words >= 2 {
+            let mut part = 1u16;
+            for p in parts {
+                let start = out.len();
+                cell_tokens(p, base, vocab, profile, out);
+                for t in &mut out[start..] {
+                    t.part = part;
+                    part = part.saturating_add(1);
+                }
+            }
+            return;
+        }
+    }
     if let Some(pieces) = split_run(trimmed, vocab, profile) {
         let mut part = 1u16;
         for (piece, word) in pieces {
@@ -173,14 +194,14 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
                     ..base.clone()
                 },
                 None => {
-                    let kind = classify_plain(&piece, &n, profile);
-                    Token {
-                        text: piece,
-                        norm: n,
-                        kind,
-                        part,
-                        ..base.clone()
+                    // Text between words may still end with a value across a space.
+                    let start = out.len();
+                    push_plain(out, base, &piece, n, profile);
+                    for t in &mut out[start..] {
+                        t.part = part;
+                        part = part.saturating_add(1);
                     }
+                    continue;
                 }
             };
             out.push(t);
@@ -485,6 +506,13 @@ fn split_run(
     // at the start, before a colon or a value, next to another word, or after a value or a
     // sentence mark. `无直接经济效益` keeps its 经济效益.
     let starts_value = |at: usize| {
+        // A unit in parentheses may come first: `资金总额(万元)50`.
+        let mut at = at;
+        if norm.get(at) == Some(&'(') {
+            if let Some(close) = (at + 1..(at + 8).min(norm.len())).find(|&c| norm[c] == ')') {
+                at = close + 1;
+            }
+        }
         let rest: String = norm[at..].iter().take(3).collect();
         let rest = rest.trim_start();
         rest.starts_with([':', '：'])
@@ -519,10 +547,25 @@ fn split_run(
     }
     let mut out = Vec::new();
     let mut pos = 0;
-    for &(s, e, id) in &found {
+    for (k, &(s, e, id)) in found.iter().enumerate() {
+        if s < pos {
+            continue;
+        }
         push_piece(&mut out, piece(pos, s));
-        out.push((piece(s, e), Some(id)));
-        pos = e;
+        // A short parenthesis right after a label belongs to it: `项目总预算(万元)`.
+        let next = found.get(k + 1).map_or(norm.len(), |f| f.0);
+        let mut end = e;
+        let mut j = e;
+        while j < next && norm[j].is_whitespace() {
+            j += 1;
+        }
+        if j < next && norm[j] == '(' {
+            if let Some(close) = (j + 1..next.min(j + 9)).find(|&c| norm[c] == ')') {
+                end = close + 1;
+            }
+        }
+        out.push((piece(s, end), Some(id)));
+        pos = end;
     }
     push_piece(&mut out, piece(pos, norm.len()));
     Some(out)
