@@ -182,6 +182,19 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        // The date a notice was signed (a target published as a notice has no title).
+        if self.seg.title.is_none() {
+            if let Some((_, i)) = prose::notice_signature(self.cx, 0, self.seg.end) {
+                let near: String = (i..(i + 2).min(self.cx.tokens.list.len()))
+                    .map(|k| self.text_of(k).to_string())
+                    .collect();
+                if let Some(y) = find_year(&near) {
+                    self.note("year", i);
+                    self.warn(format!("没有表名，按落款日期取年度 {y}"), Some(i));
+                    return Some(y);
+                }
+            }
+        }
         // 填报日期 or 实施期, with a warning.
         for f in [Field::Date, Field::Period] {
             let found: Vec<usize> = self.st.pairs_of(f).flat_map(|p| [Some(p.label), p.value]).flatten().collect();
@@ -233,7 +246,7 @@ impl<'a> Reader<'a> {
             self.note("unit", i);
             return u;
         }
-        if let Some((u, i)) = prose::notice_signature(self.cx, self.seg.preamble.0, self.seg.preamble.1) {
+        if let Some((u, i)) = prose::notice_signature(self.cx, 0, self.seg.end) {
             self.warn(format!("未找到填报单位，按通知落款取单位“{u}”"), Some(i));
             self.note("unit", i);
             return u;
@@ -768,8 +781,8 @@ pub fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
         p.amount = allocation_total(r).or_else(|| r.money("amount", &[Field::AmountTotal, Field::Fiscal]));
     }
     if p.amount.is_none() {
-        if let Some((m, i)) = prose::notice_amount(r.cx, r.seg.preamble.0, r.seg.preamble.1) {
-            r.warn(format!("表中没有金额，按通知中的“{}”取项目金额", r.text_of(i)), Some(i));
+        if let Some((m, i)) = prose::notice_amount(r.cx, 0, r.seg.end) {
+            r.warn(format!("表中没有金额，按通知中的金额“{}”取项目金额", m), Some(i));
             r.note("amount", i);
             p.amount = Some(m);
         }

@@ -201,20 +201,29 @@ pub fn indicators(r: &mut Reader) -> Option<Vec<Indicator>> {
             i += 1;
             continue;
         };
-        let Some((level, canon)) = cx.vocab.word(id).level.clone() else {
+        let word = cx.vocab.word(id);
+        let Some((level, canon)) = word.level.clone() else {
             i += 1;
             continue;
         };
         any_category = true;
-        if level == 1 {
-            l1 = canon;
-            i += 1;
-            continue;
-        }
-        // The text after the category, up to the next category word.
+        // A word of both levels (成本指标) followed by its text is the 二级 here.
+        let followed_by_text = toks
+            .get(i + 1)
+            .is_some_and(|t| matches!(t.kind, Kind::Text | Kind::Value) && t.row == toks[i].row);
+        let l2 = match (&word.level2, level) {
+            (Some(l2), 1) if followed_by_text => l2.clone(),
+            (_, 1) => {
+                l1 = canon;
+                i += 1;
+                continue;
+            }
+            _ => canon,
+        };
+        // The text after the category on its line, up to the next category word.
         let mut j = i + 1;
         let mut parts: Vec<usize> = Vec::new();
-        while j < r.seg.end {
+        while j < r.seg.end && toks[j].row == toks[i].row {
             match toks[j].kind {
                 Kind::Word(w) if cx.vocab.word(w).level.is_some() => break,
                 Kind::Text | Kind::Value => parts.push(j),
@@ -222,11 +231,7 @@ pub fn indicators(r: &mut Reader) -> Option<Vec<Indicator>> {
                 _ => {}
             }
             j += 1;
-            if parts.len() > 6 {
-                break;
-            }
         }
-        let l2 = canon;
         let l1_here = if l1.is_empty() {
             cx.profile.parent_of(&l2).unwrap_or_default()
         } else {

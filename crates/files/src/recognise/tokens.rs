@@ -137,9 +137,18 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
         });
         return;
     }
-    if let Some((id, inline)) = vocab.lookup(&norm) {
-        push_word(out, base, trimmed, norm, id, inline);
-        return;
+    let looked = vocab.lookup(&norm);
+    // A label with its value (`资金总额：35`) is two tokens; unless the value holds more
+    // labels (`数量指标：…；时效指标：…`), then the run is cut at all of them below.
+    if let Some((id, inline)) = &looked {
+        let more = inline.as_ref().is_some_and(|v| {
+            let chars: Vec<char> = v.chars().collect();
+            !vocab.scan(&chars).is_empty()
+        });
+        if !more {
+            push_word(out, base, trimmed, norm, *id, inline.clone());
+            return;
+        }
     }
     if let Some(kind) = classify_title(trimmed, profile) {
         out.push(Token {
@@ -593,6 +602,13 @@ pub fn classify_title(text: &str, profile: &Profile) -> Option<TitleKind> {
     let n = normalize_label(text);
     let len = n.chars().count();
     if !(4..=70).contains(&len) || n.contains("....") || n.contains("……") {
+        return None;
+    }
+    // `附件：…目标设定表.xlsx` names an attached file, not the form that follows.
+    let file = [".pdf", ".docx", ".doc", ".xlsx", ".xls", ".wps", ".et"]
+        .iter()
+        .any(|e| n.ends_with(e));
+    if file && (n.starts_with("附件") || n.starts_with("附表")) {
         return None;
     }
     let t = n
