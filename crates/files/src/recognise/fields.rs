@@ -182,19 +182,6 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        // The date a notice was signed (a target published as a notice has no title).
-        if self.seg.title.is_none() {
-            if let Some((_, i)) = prose::notice_signature(self.cx, 0, self.seg.end) {
-                let near: String = (i..(i + 2).min(self.cx.tokens.list.len()))
-                    .map(|k| self.text_of(k).to_string())
-                    .collect();
-                if let Some(y) = find_year(&near) {
-                    self.note("year", i);
-                    self.warn(format!("没有表名，按落款日期取年度 {y}"), Some(i));
-                    return Some(y);
-                }
-            }
-        }
         // 填报日期 or 实施期, with a warning.
         for f in [Field::Date, Field::Period] {
             let found: Vec<usize> = self.st.pairs_of(f).flat_map(|p| [Some(p.label), p.value]).flatten().collect();
@@ -208,6 +195,20 @@ impl<'a> Reader<'a> {
                     self.note("year", i);
                     let shown: String = joined.chars().take(30).collect();
                     self.warn(format!("表名中没有年度，按“{shown}”取年度 {y}"), Some(i));
+                    return Some(y);
+                }
+            }
+        }
+        // The date a notice was signed (a target published as a notice, or a title
+        // without a year): the last resort.
+        {
+            if let Some((_, i)) = prose::notice_signature(self.cx, 0, self.seg.end) {
+                let near: String = (i..(i + 2).min(self.cx.tokens.list.len()))
+                    .map(|k| self.text_of(k).to_string())
+                    .collect();
+                if let Some(y) = find_year(&near) {
+                    self.note("year", i);
+                    self.warn(format!("没有表名，按落款日期取年度 {y}"), Some(i));
                     return Some(y);
                 }
             }
@@ -763,14 +764,27 @@ pub fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
         Field::Implementer,
         Field::DepartmentName,
         Field::DepartmentLocal,
-        Field::Department,
     ]);
+    // A transfer paid to one unit: the 分配表 names it; the table's 主管部门 is the
+    // department above it.
     if p.unit.is_empty() {
         if let Some((u, i)) = allocation_unit(r) {
             r.warn(format!("未找到填报单位，按分配表的项目单位取单位“{u}”"), Some(i));
             r.note("unit", i);
             p.unit = u;
         }
+    }
+    // A transfer's 主管部门 is a provincial department; the county office that signed the
+    // notice handing the money down is the unit.
+    if p.unit.is_empty() && variant == ProjectVariant::Transfer {
+        if let Some((u, i)) = prose::notice_signature(r.cx, 0, r.seg.end) {
+            r.warn(format!("未找到填报单位，按通知落款取单位“{u}”"), Some(i));
+            r.note("unit", i);
+            p.unit = u;
+        }
+    }
+    if p.unit.is_empty() {
+        p.unit = r.unit_name(&[Field::Department]);
     }
     if p.unit.is_empty() {
         p.unit = r.unit_fallback();

@@ -64,6 +64,23 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab) -> Vec<Segment> {
         })
         .filter(|&(i, _)| !after_noise(tokens, vocab, i))
         .collect();
+    // A notice lists its attachments by title (`附件：1.…分配表 2.…目标表`) before they
+    // follow in full: a title named again later is a reference, not a form.
+    let core = |i: usize| -> String {
+        let n = list[i].norm.as_str();
+        let n = n.strip_prefix("附件").or_else(|| n.strip_prefix("附表")).unwrap_or(n);
+        let n = n.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | '.' | '、' | ','));
+        n.to_string()
+    };
+    let titles: Vec<(usize, TitleKind)> = titles
+        .iter()
+        .enumerate()
+        .filter(|(k, &(i, _))| {
+            let c = core(i);
+            c.chars().count() < 6 || !titles[k + 1..].iter().any(|&(j, _)| core(j) == c)
+        })
+        .map(|(_, t)| *t)
+        .collect();
     if titles.is_empty() {
         return guess(tokens, vocab)
             .map(|kind| Segment {

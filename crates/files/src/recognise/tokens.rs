@@ -169,6 +169,34 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
         });
         return;
     }
+    if trimmed.chars().count() > 40 {
+        if let Some(pieces) = cut_titles(trimmed, profile) {
+            let mut part = 1u16;
+            for (piece, is_title) in pieces {
+                if is_title {
+                    let n = match_key(&piece);
+                    let kind = classify_title(&piece, profile).map_or(Kind::Text, Kind::Title);
+                    out.push(Token {
+                        text: piece,
+                        norm: n,
+                        kind,
+                        part,
+                        ..base.clone()
+                    });
+                } else {
+                    let start = out.len();
+                    cell_tokens(&piece, base, vocab, profile, out);
+                    for t in &mut out[start..] {
+                        t.part = part;
+                        part = part.saturating_add(1);
+                    }
+                    continue;
+                }
+                part = part.saturating_add(1);
+            }
+            return;
+        }
+    }
     // Cells separated by spaces on one line (`一级指标 二级指标 三级指标 指标值 备注`,
     // `主管部门 南岳镇政府 实施单位 …`): two or more of the parts are vocabulary words.
     if trimmed.contains(char::is_whitespace) {
@@ -218,40 +246,28 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
         }
         return;
     }
-    if trimmed.chars().count() > 40 {
-        if let Some(pieces) = cut_titles(trimmed, profile) {
-            let mut part = 1u16;
-            for (piece, is_title) in pieces {
-                if is_title {
-                    let n = match_key(&piece);
-                    let kind = classify_title(&piece, profile).map_or(Kind::Text, Kind::Title);
-                    out.push(Token {
-                        text: piece,
-                        norm: n,
-                        kind,
-                        part,
-                        ..base.clone()
-                    });
-                } else {
-                    let start = out.len();
-                    cell_tokens(&piece, base, vocab, profile, out);
-                    for t in &mut out[start..] {
-                        t.part = part;
-                        part = part.saturating_add(1);
-                    }
-                    continue;
-                }
-                part = part.saturating_add(1);
-            }
-            return;
-        }
-    }
     push_plain(out, base, trimmed, norm, profile);
 }
 
 /// Plain text, with values written after it across a space split off as their own cells
 /// (`贫困地区旅游基础设施建设工程 >=20平方米`: a name and its value on one line).
 fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, profile: &Profile) {
+    if let Some(pairs) = name_number_pairs(text) {
+        let mut part = base.part.max(1);
+        for (name, number) in pairs {
+            for (t, kind) in [(name, Kind::Text), (number, Kind::Value)] {
+                out.push(Token {
+                    norm: match_key(&t),
+                    text: t,
+                    kind,
+                    part,
+                    ..base.clone()
+                });
+                part = part.saturating_add(1);
+            }
+        }
+        return;
+    }
     let mut rest = text;
     let mut tail: Vec<&str> = Vec::new();
     while let Some(i) = rest.rfind(char::is_whitespace) {
@@ -290,6 +306,33 @@ fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, prof
             ..base.clone()
         });
     }
+}
+
+/// `龙涓镇5长卿镇1.5龙门镇2…`: short names each followed by a number, run together (an
+/// allocation table without cell borders). Three pairs at least.
+fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let a = i;
+        while i < chars.len() && !chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let name: String = chars[a..i].iter().collect();
+        let b = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+            i += 1;
+        }
+        let number: String = chars[b..i].iter().collect();
+        let n = name.chars().count();
+        let cjk = name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        if !(1..=8).contains(&n) || !cjk || number.is_empty() || parse_decimal(&number).is_none() {
+            return None;
+        }
+        pairs.push((name, number));
+    }
+    (pairs.len() >= 3).then_some(pairs)
 }
 
 /// Title nouns that end a form title inside run-together text.
