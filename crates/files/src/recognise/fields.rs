@@ -866,8 +866,8 @@ fn allocation_unit(r: &Reader) -> Option<(String, usize)> {
     let units: Vec<usize> = t
         .rows
         .iter()
-        .filter(|row| !r.is_total_row(row))
-        .filter_map(|row| row.get(Role::Unit))
+        .filter(|row| !r.is_total_row(row) && row.get(Role::Amount).is_some())
+        .filter_map(|row| row.get(Role::Owner))
         .filter(|&i| !r.text_of(i).is_empty())
         .collect();
     match units.as_slice() {

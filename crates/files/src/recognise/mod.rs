@@ -55,10 +55,31 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
     for note in &sheet.notes {
         out.warnings.push((note.clone(), None, None));
     }
+    if std::env::var_os("JIXIAO_DEBUG_TOKENS").is_some() {
+        for (i, t) in tokens.list.iter().enumerate() {
+            let what = match t.kind {
+                tokens::Kind::Word(id) => {
+                    let w = vocab.word(id);
+                    format!("{:?}{:?}{:?}{:?}", w.field, w.columns, w.level, w.section)
+                }
+                k => format!("{k:?}"),
+            };
+            eprintln!("{i} r{} c{} p{} {:?} {what}", t.row, t.cell, t.part, t.text);
+        }
+    }
     let segments = segment::segments(&tokens, &vocab);
     let mut explained = explain::Builder::new(&cx, sheet);
     for seg in &segments {
         let st = structure::build(&cx, seg);
+        if std::env::var_os("JIXIAO_DEBUG_TOKENS").is_some() {
+            eprintln!("segment {:?} {}..{} alloc {:?}", seg.kind, seg.start, seg.end, seg.allocation);
+            for t in &st.tables {
+                eprintln!("  table {:?} {}..{} cols {:?}", t.kind, t.start, t.end, t.columns.iter().map(|c| c.role).collect::<Vec<_>>());
+                for r in &t.rows {
+                    eprintln!("    {:?}", r.cells.iter().map(|(ro, i)| (ro, tokens.list[*i].text.chars().take(12).collect::<String>())).collect::<Vec<_>>());
+                }
+            }
+        }
         let alloc = seg.allocation.map(|(a, b)| {
             structure::build(
                 &cx,

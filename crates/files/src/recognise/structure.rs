@@ -249,7 +249,7 @@ fn header_ok(kind: TableKind, roles: &[Role]) -> bool {
                 >= 2
         }
         TableKind::Allocation => {
-            (has(Role::Region) || has(Role::Unit) || has(Role::Project)) && has(Role::Amount) && n >= 2
+            (has(Role::Region) || has(Role::Owner) || has(Role::Project)) && has(Role::Amount) && n >= 2
         }
     }
 }

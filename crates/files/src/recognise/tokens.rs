@@ -327,7 +327,9 @@ fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
         let number: String = chars[b..i].iter().collect();
         let n = name.chars().count();
         let cjk = name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-        if !(1..=8).contains(&n) || !cjk || number.is_empty() || parse_decimal(&number).is_none() {
+        // `…局2025年3月17日`: a date, not names and numbers.
+        let date = ["年", "月", "日"].iter().any(|d| name.starts_with(d));
+        if !(2..=8).contains(&n) || !cjk || date || number.is_empty() || parse_decimal(&number).is_none() {
             return None;
         }
         pairs.push((name, number));
