@@ -72,12 +72,23 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab) -> Vec<Segment> {
         let n = n.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | '.' | '、' | ','));
         n.to_string()
     };
+    let structured = |a: usize, b: usize| {
+        list[a..b].iter().any(|t| match t.kind {
+            Kind::Word(id) => {
+                let w = vocab.word(id);
+                w.field.is_some() || !w.columns.is_empty() || w.level.is_some()
+            }
+            _ => false,
+        })
+    };
     let titles: Vec<(usize, TitleKind)> = titles
         .iter()
         .enumerate()
         .filter(|(k, &(i, _))| {
             let c = core(i);
-            c.chars().count() < 6 || !titles[k + 1..].iter().any(|&(j, _)| core(j) == c)
+            let next = titles.get(k + 1).map_or(list.len(), |t| t.0);
+            let named_later = titles[k + 1..].iter().any(|&(j, _)| core(j) == c);
+            c.chars().count() < 6 || !named_later || structured(i + 1, next)
         })
         .map(|(_, t)| *t)
         .collect();

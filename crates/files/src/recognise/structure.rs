@@ -168,6 +168,8 @@ impl Ctx<'_> {
     fn is_label(&self, i: usize) -> bool {
         match self.tok(i).kind {
             Kind::Title(_) => true,
+            // `附表2` above the next form's title.
+            Kind::Text | Kind::Value if is_attachment_mark(&self.tok(i).norm) => true,
             Kind::Word(id) => {
                 let w = self.vocab.word(id);
                 w.field.is_some() || !w.columns.is_empty() || w.section.is_some() || w.noise
@@ -175,6 +177,12 @@ impl Ctx<'_> {
             _ => false,
         }
     }
+}
+
+/// `附表2`, `附件1`: the number of an attached form.
+fn is_attachment_mark(n: &str) -> bool {
+    let rest = n.strip_prefix("附表").or_else(|| n.strip_prefix("附件"));
+    rest.is_some_and(|r| r.chars().all(|c| c.is_ascii_digit() || c == ':'))
 }
 
 /// Build the structures of a segment.
@@ -514,6 +522,10 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
 }
 
 fn first_in_row(cx: &Ctx, i: usize) -> bool {
+    // A piece of a cell that ran a whole form together has no row of its own to be first in.
+    if cx.tok(i).part > 1 {
+        return true;
+    }
     let row = cx.tok(i).row;
     !(0..i)
         .rev()

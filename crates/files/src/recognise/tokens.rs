@@ -7,7 +7,7 @@
 //! section, page furniture), a value (a number, an amount, a percentage, a date), or text.
 
 use jixiao_domain::model::Origin;
-use jixiao_domain::text::{normalize_label, parse_decimal};
+use jixiao_domain::text::{fold_width, normalize_label, parse_decimal};
 use jixiao_domain::vocabulary::TitleKind;
 use jixiao_domain::{IndicatorValue, Profile};
 
@@ -268,6 +268,29 @@ fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, prof
         }
         return;
     }
+    if let Some((name, values)) = value_run(text) {
+        let mut part = base.part.max(1);
+        let n = match_key(&name);
+        let kind = classify_plain(&name, &n, profile);
+        out.push(Token {
+            text: name,
+            norm: n,
+            kind,
+            part,
+            ..base.clone()
+        });
+        for v in values {
+            part = part.saturating_add(1);
+            out.push(Token {
+                norm: match_key(&v),
+                text: v,
+                kind: Kind::Value,
+                part,
+                ..base.clone()
+            });
+        }
+        return;
+    }
     let mut rest = text;
     let mut tail: Vec<&str> = Vec::new();
     while let Some(i) = rest.rfind(char::is_whitespace) {
@@ -335,6 +358,50 @@ fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
         pairs.push((name, number));
     }
     (pairs.len() >= 3).then_some(pairs)
+}
+
+/// `监测数据必须合格100%100%10`: a name and then several values run together (target,
+/// actual, score of an indicator row whose cell borders were lost). Each value is a number
+/// with its comparator and unit; a new value starts where a digit follows a non-digit.
+/// Two values at least, so a name ending in one number (`资助标准100%达标`) stays whole.
+fn value_run(text: &str) -> Option<(String, Vec<String>)> {
+    let chars: Vec<char> = fold_width(text).chars().collect();
+    // Arithmetic (`5个*5000元/个=2.5万元`) is a calculation, not values side by side.
+    if chars.len() != text.chars().count() || chars.iter().any(|c| "*×=+＋÷".contains(*c)) {
+        return None;
+    }
+    let first = chars.iter().position(|c| c.is_ascii_digit())?;
+    // Back over a comparator before the first number.
+    let mut start = first;
+    while start > 0 && "≥≤=><≧≦﹦═".contains(chars[start - 1]) {
+        start -= 1;
+    }
+    let name: String = text.chars().take(start).collect();
+    let name = name.trim();
+    if name.chars().count() < 2 || name.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut values: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_digit = false;
+    for &c in &chars[start..] {
+        let digit = c.is_ascii_digit() || c == '.';
+        let cmp = "≥≤=><≧≦﹦═".contains(c);
+        if (digit || cmp) && !prev_digit && !cur.is_empty() && cur.chars().any(|x| x.is_ascii_digit()) && !cur.ends_with(|x: char| "≥≤=><≧≦﹦═".contains(x)) {
+            values.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+        prev_digit = digit;
+    }
+    if !cur.is_empty() {
+        values.push(cur);
+    }
+    let ok = values.len() >= 2
+        && values.iter().all(|v| {
+            let unit: String = v.chars().filter(|c| !c.is_ascii_digit() && *c != '.' && !"≥≤=><≧≦﹦═".contains(*c)).collect();
+            unit.chars().count() <= 4 && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
+        });
+    ok.then(|| (name.to_string(), values))
 }
 
 /// Title nouns that end a form title inside run-together text.
@@ -578,12 +645,26 @@ fn split_run(
             c.is_ascii_digit() || "%。；;，,!?！？)）".contains(c) || c.is_whitespace()
         }
     };
+    // In text run together, words come every few characters (label, short value, label);
+    // a word after a long stretch of text since the last word is prose quoting it.
     let mut kept: Vec<(usize, usize, usize)> = Vec::new();
     for (k, &(s, e, id)) in found.iter().enumerate() {
         let lead = piece(0, s).trim().is_empty();
         let touches_next = found.get(k + 1).is_some_and(|f| f.0 == e);
         let touches_prev = k > 0 && found[k - 1].1 == s;
-        if lead || starts_value(e) || touches_next || touches_prev || ends_value(s) {
+        let since = kept.last().map_or(0, |f| f.1);
+        let before = piece(since, s);
+        let before = before.trim();
+        let short_after_word = !kept.is_empty() && before.chars().count() <= 20;
+        let after_value = !before.is_empty() && looks_like_value(&match_key(before));
+        if lead
+            || starts_value(e)
+            || touches_next
+            || touches_prev
+            || ends_value(s)
+            || short_after_word
+            || after_value
+        {
             kept.push((s, e, id));
         }
     }
