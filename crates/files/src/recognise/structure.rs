@@ -381,7 +381,8 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             let mut cands: Vec<(Vec<TableRow>, i32)> = Vec::new();
             if grid {
                 let rows = grid_rows(cx, kind, &slots, after, stop);
-                let score = rows_score(cx, kind, &rows, has_l2) + rows.len() as i32;
+                // Preferred on a tie: the file's own rows.
+                let score = rows_score(cx, kind, &rows, has_l2) + 1;
                 cands.push((rows, score));
             }
             let rows = stream_rows(cx, kind, &columns, after, stop, lead, st);
@@ -673,8 +674,10 @@ fn fit(cx: &Ctx, kind: TableKind, role: Option<Role>, i: usize, has_l2: bool) ->
         _ => {
             if level.is_some() {
                 -3
-            } else {
+            } else if value {
                 0
+            } else {
+                1
             }
         }
     }
@@ -950,11 +953,14 @@ fn continues_name(cx: &Ctx, prev: Option<&TableRow>, i: usize, name_role: Role) 
 }
 
 /// The fit of rows read one way: how well every cell fits the column it was put in.
+/// Fewer rows for the same cells read better (a goal is a column of its row, not a row).
 fn rows_score(cx: &Ctx, kind: TableKind, rows: &[TableRow], has_l2: bool) -> i32 {
-    rows.iter()
+    let fits: i32 = rows
+        .iter()
         .flat_map(|r| r.cells.iter())
         .map(|&(role, t)| fit(cx, kind, Some(role), t, has_l2))
-        .sum()
+        .sum();
+    fits - rows.len() as i32
 }
 
 /// One cell per paragraph with blank cells kept: rows are chunks of the header's width
