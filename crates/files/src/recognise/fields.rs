@@ -403,7 +403,8 @@ impl<'a> Reader<'a> {
 
 /// A template placeholder left in a unit cell (`(盖章)`, `本单位`).
 fn is_placeholder(u: &str) -> bool {
-    matches!(u, "本单位" | "同上" | "/" | "-" | "无")
+    let n = normalize_label(u);
+    matches!(n.as_str(), "同上" | "/" | "-" | "无") || n.starts_with("本单位")
 }
 
 /// `X…X` or `X…` + `…X`: a name followed by an explanation that restates it; the name.

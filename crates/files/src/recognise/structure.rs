@@ -474,6 +474,15 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
         if t.kind == Kind::Text && first_in_row(cx, i) && (t.norm.contains("审核意见") || t.norm.contains("初审意见") || t.norm.contains("审批意见")) {
             return i;
         }
+        // A label of the form (not a column of this table) heading its own row ends the
+        // table: `年度绩效目标2(40分)` before a second indicator block.
+        if let Some(f) = cx.field(i) {
+            let column = role_in(cx, i, kind).is_some();
+            let money_row = kind == TableKind::Money;
+            if !column && !money_row && cx.level(i).is_none() && f != Field::OtherLabel && first_in_row(cx, i) {
+                return i;
+            }
+        }
         if let Some(f) = cx.field(i) {
             let closes = match f {
                 Field::Head | Field::Preparer | Field::Date | Field::Deviation | Field::Measures => true,
@@ -907,6 +916,18 @@ fn stream_rows(
         } else {
             (next..roles.len()).find(|&k| accepts(cx, kind, roles[k], i, has_l2))
         };
+        // Text between a name and its values continues the name (a name wrapped at a
+        // page or line break): `取得2018-2022` / `2、监测资料` / `100%`.
+        let name_role = roles[text_col];
+        let wrapped = t.kind == Kind::Text
+            && cur.get(name_role).is_some()
+            && !has_value
+            && fits.is_some_and(|k| matches!(roles[k], Role::Target | Role::Actual | Role::Progress))
+            && (i + 1..to).find(|&k| !cx.tok(k).is_empty()).is_some_and(|k| cx.tok(k).kind == Kind::Value);
+        if wrapped {
+            cur.cells.push((name_role, i));
+            continue;
+        }
         match fits {
             Some(k) if !(k == text_col && content(&cur)) => {
                 cur.cells.push((roles[k], i));

@@ -252,6 +252,20 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
 /// Plain text, with values written after it across a space split off as their own cells
 /// (`贫困地区旅游基础设施建设工程 >=20平方米`: a name and its value on one line).
 fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, profile: &Profile) {
+    if let Some(parts) = rate_run(&norm) {
+        let mut part = base.part.max(1);
+        for p in parts {
+            out.push(Token {
+                norm: p.clone(),
+                text: p,
+                kind: Kind::Value,
+                part,
+                ..base.clone()
+            });
+            part = part.saturating_add(1);
+        }
+        return;
+    }
     if let Some(pairs) = name_number_pairs(text) {
         let mut part = base.part.max(1);
         for (name, number) in pairs {
@@ -370,7 +384,14 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
     if chars.len() != text.chars().count() || chars.iter().any(|c| "*×=+＋÷".contains(*c)) {
         return None;
     }
-    let first = chars.iter().position(|c| c.is_ascii_digit())?;
+    // The first number after at least two characters of name (not a `2、` numbering).
+    let first = (1..chars.len()).find(|&p| {
+        chars[p].is_ascii_digit() && !chars[p - 1].is_ascii_digit() && chars[p - 1] != '.' && {
+            let head: String = chars[..p].iter().collect();
+            let head = head.trim_start_matches(|c: char| c.is_ascii_digit() || "、.．,，".contains(c));
+            head.chars().filter(|c| !c.is_ascii_punctuation()).count() >= 2
+        }
+    })?;
     // Back over a comparator before the first number.
     let mut start = first;
     while start > 0 && "≥≤=><≧≦﹦═".contains(chars[start - 1]) {
@@ -402,6 +423,52 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
             unit.chars().count() <= 4 && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
         });
     ok.then(|| (name.to_string(), values))
+}
+
+/// A budget row's numbers run together by the extraction (`1010100%20` for 10 | 10 |
+/// 100% | 20): cut where the rate agrees with the amounts (executed ÷ budget × 100, to
+/// within rounding), the score after the `%`. Only when exactly one cut agrees.
+pub(crate) fn rate_run(n: &str) -> Option<Vec<String>> {
+    use rust_decimal::Decimal;
+    let (head, tail) = n.split_once('%')?;
+    if head.len() < 4 || !head.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    if !tail.is_empty() && parse_decimal(tail).is_none() {
+        return None;
+    }
+    let chars: Vec<char> = head.chars().collect();
+    let number = |a: usize, b: usize| -> Option<Decimal> {
+        let s: String = chars[a..b].iter().collect();
+        if s.len() > 1 && s.starts_with('0') && !s.starts_with("0.") {
+            return None;
+        }
+        parse_decimal(&s)
+    };
+    let mut found: Option<Vec<String>> = None;
+    for x in 1..chars.len() - 1 {
+        for y in x + 1..chars.len() {
+            let (Some(a), Some(b), Some(r)) = (number(0, x), number(x, y), number(y, chars.len())) else {
+                continue;
+            };
+            if a.is_zero() || b.is_zero() || r.is_zero() || r > Decimal::from(200) {
+                continue;
+            }
+            if (b / a * Decimal::from(100) - r).abs() > Decimal::new(6, 1) {
+                continue;
+            }
+            if found.is_some() {
+                return None;
+            }
+            let piece = |p: usize, q: usize| chars[p..q].iter().collect::<String>();
+            let mut v = vec![piece(0, x), piece(x, y), format!("{}%", piece(y, chars.len()))];
+            if !tail.is_empty() {
+                v.push(tail.to_string());
+            }
+            found = Some(v);
+        }
+    }
+    found
 }
 
 /// Title nouns that end a form title inside run-together text.
