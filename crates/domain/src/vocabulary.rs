@@ -158,6 +158,9 @@ pub struct Vocabulary {
     pub titles: BTreeMap<TitleKind, Vec<String>>,
     #[serde(default)]
     pub noise: Vec<String>,
+    /// Words that mark a page without a title as a report of a kind.
+    #[serde(default)]
+    pub report_words: BTreeMap<TitleKind, Vec<String>>,
 }
 
 fn normalise_all(words: &mut Vec<String>) {
@@ -178,6 +181,7 @@ impl Vocabulary {
         self.sections.values_mut().for_each(normalise_all);
         self.titles.values_mut().for_each(normalise_all);
         normalise_all(&mut self.noise);
+        self.report_words.values_mut().for_each(normalise_all);
         self
     }
 }

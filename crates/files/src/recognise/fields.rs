@@ -182,7 +182,8 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        // 填报日期 or 实施期, with a warning.
+        // 填报日期 or 实施期, with a warning (and, further below, the notice's date or the
+        // year the text names most).
         for f in [Field::Date, Field::Period] {
             let found: Vec<usize> = self.st.pairs_of(f).flat_map(|p| [Some(p.label), p.value]).flatten().collect();
             for i in found {
@@ -212,6 +213,23 @@ impl<'a> Reader<'a> {
                     return Some(y);
                 }
             }
+        }
+        // A report without a title: the year its text names most often.
+        let mut counts: std::collections::BTreeMap<u16, (usize, usize)> = Default::default();
+        for i in self.seg.start..self.seg.end {
+            let t = self.text_of(i);
+            let mut rest = t;
+            while let Some(y) = find_year(rest) {
+                let e = counts.entry(y).or_insert((0, i));
+                e.0 += 1;
+                let Some(at) = rest.find(&format!("{y}")) else { break };
+                rest = &rest[at + 4..];
+            }
+        }
+        if let Some((&y, &(_, i))) = counts.iter().max_by_key(|(y, (n, _))| (*n, **y)) {
+            self.note("year", i);
+            self.warn(format!("没有表名和填报日期，按正文中最常出现的年度取 {y}"), Some(i));
+            return Some(y);
         }
         None
     }

@@ -67,7 +67,7 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
             eprintln!("{i} r{} c{} p{} {:?} {what}", t.row, t.cell, t.part, t.text);
         }
     }
-    let segments = segment::segments(&tokens, &vocab);
+    let segments = segment::segments(&tokens, &vocab, profile);
     let mut explained = explain::Builder::new(&cx, sheet);
     for seg in &segments {
         let st = structure::build(&cx, seg);

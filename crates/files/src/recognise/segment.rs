@@ -7,6 +7,7 @@
 
 use jixiao_domain::model::ProjectVariant;
 use jixiao_domain::vocabulary::{Field, Role, TableKind, TitleKind};
+use jixiao_domain::Profile;
 
 use super::tokens::{Kind, Tokens};
 use super::vocab::Vocab;
@@ -52,7 +53,7 @@ fn seg_kind(t: TitleKind) -> Option<SegKind> {
 }
 
 /// Split the tokens into forms.
-pub fn segments(tokens: &Tokens, vocab: &Vocab) -> Vec<Segment> {
+pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segment> {
     let list = &tokens.list;
     // Titles, except a title given as the value of page furniture (`信息名称 | …自评表`).
     let titles: Vec<(usize, TitleKind)> = list
@@ -93,7 +94,7 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab) -> Vec<Segment> {
         .map(|(_, t)| *t)
         .collect();
     if titles.is_empty() {
-        return guess(tokens, vocab)
+        return guess(tokens, vocab, profile)
             .map(|kind| Segment {
                 kind,
                 title: None,
@@ -233,7 +234,7 @@ fn only_trivial(tokens: &Tokens, start: usize, end: usize) -> bool {
 }
 
 /// No title: the kind from the words present.
-fn guess(tokens: &Tokens, vocab: &Vocab) -> Option<SegKind> {
+fn guess(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Option<SegKind> {
     let mut fields = std::collections::HashSet::new();
     let mut roles = std::collections::HashSet::new();
     let mut categories = 0;
@@ -253,6 +254,21 @@ fn guess(tokens: &Tokens, vocab: &Vocab) -> Option<SegKind> {
     }
     let has = |f| fields.contains(&f);
     let role = |k, r| roles.contains(&(k, r));
+    // A report whose heading was lost says what it is in its text.
+    let text: String = tokens.list.iter().map(|t| t.norm.as_str()).collect();
+    let report = |kind: TitleKind| {
+        profile
+            .vocabulary
+            .report_words
+            .get(&kind)
+            .is_some_and(|ws| ws.iter().map(|w| text.matches(w.as_str()).count()).sum::<usize>() >= 2)
+    };
+    if report(TitleKind::Monitoring) {
+        return Some(SegKind::Monitoring);
+    }
+    if report(TitleKind::SelfEvaluation) {
+        return Some(SegKind::SelfEvaluation);
+    }
     if role(TableKind::Indicators, Role::Possibility) || role(TableKind::Indicators, Role::Progress) {
         Some(SegKind::Monitoring)
     } else if role(TableKind::Money, Role::Executed) && (has(Field::TotalScore) || role(TableKind::Indicators, Role::Actual)) {

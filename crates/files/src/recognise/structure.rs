@@ -395,6 +395,9 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
                 let score = rows_score(cx, kind, &rows, has_l2);
                 cands.push((rows, score));
             }
+            if std::env::var_os("JIXIAO_DEBUG_TOKENS").is_some() {
+                eprintln!("  candidates {:?}", cands.iter().map(|c| (c.0.len(), c.1)).collect::<Vec<_>>());
+            }
             let mut best = 0;
             for (k, c) in cands.iter().enumerate() {
                 if c.1 > cands[best].1 {

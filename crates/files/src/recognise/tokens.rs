@@ -656,7 +656,9 @@ pub fn looks_like_value(norm: &str) -> bool {
     ) {
         return true;
     }
-    if IndicatorValue::parse(norm).is_quantitative() {
+    let v = IndicatorValue::parse(norm);
+    // `2、监测资料` is a numbered item, not the number 2 in a unit.
+    if v.is_quantitative() && !v.unit.as_deref().is_some_and(|u| u.contains(['、', '，', ',', '。', '；', ';', ':'])) {
         return true;
     }
     let digits = norm.chars().filter(char::is_ascii_digit).count();
@@ -716,7 +718,11 @@ fn split_run(
     // a word after a long stretch of text since the last word is prose quoting it.
     let mut kept: Vec<(usize, usize, usize)> = Vec::new();
     for (k, &(s, e, id)) in found.iter().enumerate() {
-        let lead = piece(0, s).trim().is_empty();
+        let lead = {
+            let p = piece(0, s);
+            let p = p.trim();
+            p.is_empty() || super::vocab::strip_numbering(&format!("{p}x")) == "x"
+        };
         let touches_next = found.get(k + 1).is_some_and(|f| f.0 == e);
         let touches_prev = k > 0 && found[k - 1].1 == s;
         let since = kept.last().map_or(0, |f| f.1);
@@ -739,7 +745,11 @@ fn split_run(
         return None;
     }
     let found = kept;
-    let at_start = piece(0, found[0].0).trim().is_empty();
+    // Only a numbering (`(1)`, `3.`) before the first word counts as the start.
+    let lead_text = piece(0, found[0].0);
+    let lead_text = lead_text.trim();
+    let at_start = lead_text.is_empty()
+        || super::vocab::strip_numbering(&format!("{lead_text}x")) == "x";
     if !at_start && found.len() < 2 && !starts_value(found[0].1) {
         return None;
     }

@@ -218,7 +218,7 @@ pub fn strip_numbering(s: &str) -> &str {
     let mut s = s.strip_prefix("其中:").unwrap_or(s);
     if let Some(rest) = s.strip_prefix('(') {
         if let Some((inner, after)) = rest.split_once(')') {
-            if !inner.is_empty() && inner.chars().all(is_numeral) {
+            if !inner.is_empty() && inner.chars().all(|c| is_numeral(c) || c.is_ascii_digit()) {
                 s = after;
             }
         }
