@@ -91,7 +91,67 @@ fn flush(sheet: &mut Sheet, row: &mut Option<Row>) {
     }
 }
 
+/// `| cell` lines (the pipe before each cell but the row's first, `| |` closing the row),
+/// as some pages give their tables.
+fn leading_pipes(text: &str) -> bool {
+    let one = |l: &str| l.split('|').filter(|p| !p.trim().is_empty()).count() == 1;
+    let lead = content_lines(text)
+        .filter(|l| l.trim_start().starts_with('|') && !l.trim_end().ends_with('|') && one(l))
+        .count();
+    let trail = content_lines(text)
+        .filter(|l| l.trim_end().ends_with('|') && !l.trim_start().starts_with('|') && one(l))
+        .count();
+    lead >= 5 && lead > trail * 3
+}
+
+fn parse_leading_pipes(text: &str) -> Sheet {
+    let mut sheet = Sheet::default();
+    let mut row: Option<Row> = None;
+    let mut prev_bare = false;
+    for (n, raw) in text.lines().enumerate() {
+        let line_no = n + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !line.contains('|') {
+            if prev_bare {
+                // The first cell wrapped onto a second line.
+                if let Some(last) = row.as_mut().and_then(|r| r.cells.last_mut()) {
+                    last.text.push('\n');
+                    last.text.push_str(line);
+                    continue;
+                }
+            }
+            flush(&mut sheet, &mut row);
+            let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
+            r.cells.push(Cell::at_line(line, 0, line_no));
+            prev_bare = true;
+            continue;
+        }
+        prev_bare = false;
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let closes = line.trim_end().ends_with('|') || parts.iter().all(|p| p.is_empty());
+        let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
+        for p in parts.iter().skip(1).filter(|p| !p.is_empty()) {
+            let col = r.cells.len();
+            r.cells.push(Cell::at_line(*p, col, line_no));
+        }
+        if closes {
+            flush(&mut sheet, &mut row);
+        }
+    }
+    flush(&mut sheet, &mut row);
+    sheet
+        .notes
+        .push("按“| 单元格”分隔的网页表格文本识别，合并单元格按位置推断".into());
+    sheet
+}
+
 fn parse_pipes(text: &str) -> Sheet {
+    if leading_pipes(text) {
+        return parse_leading_pipes(text);
+    }
     let mut sheet = Sheet::default();
     let mut row: Option<Row> = None;
     // A cell written on a line of its own, still open until a `|` line closes it (the

@@ -261,7 +261,7 @@ fn guess(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Option<SegKind> {
             .vocabulary
             .report_words
             .get(&kind)
-            .is_some_and(|ws| ws.iter().map(|w| text.matches(w.as_str()).count()).sum::<usize>() >= 2)
+            .is_some_and(|ws| ws.iter().any(|w| text.contains(w.as_str())))
     };
     if report(TitleKind::Monitoring) {
         return Some(SegKind::Monitoring);
