@@ -107,6 +107,8 @@ fn leading_pipes(text: &str) -> bool {
 fn parse_leading_pipes(text: &str) -> Sheet {
     let mut sheet = Sheet::default();
     let mut row: Option<Row> = None;
+    // The last line left a cell open (a bare first cell, or `| x` without a closing pipe):
+    // a bare line continues it; after a closed row a bare line starts the next row.
     let mut prev_bare = false;
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
@@ -129,7 +131,6 @@ fn parse_leading_pipes(text: &str) -> Sheet {
             prev_bare = true;
             continue;
         }
-        prev_bare = false;
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
         let closes = line.trim_end().ends_with('|') || parts.iter().all(|p| p.is_empty());
         let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
@@ -137,6 +138,7 @@ fn parse_leading_pipes(text: &str) -> Sheet {
             let col = r.cells.len();
             r.cells.push(Cell::at_line(*p, col, line_no));
         }
+        prev_bare = !closes;
         if closes {
             flush(&mut sheet, &mut row);
         }

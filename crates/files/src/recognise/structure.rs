@@ -742,6 +742,8 @@ fn align(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], cells: &[usize]) -> 
                 None => fit(cx, kind, None, t, has_l2),
             })
             .sum();
+        // A row short of cells lost its leading merged cells: it ends in the last column.
+        let score = score + i32::from(cells.len() + offset == n);
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, offset));
         }
@@ -865,10 +867,18 @@ fn stream_rows(
                 // A word of both levels (成本, 满意度指标) is a 二级 under a 一级 just read.
                 let l2_of = |p: usize| cx.word(p).and_then(|w| w.level2.clone());
                 let repeats_l2 = cur.get(Role::Level2).is_some_and(|p| l2_of(p).is_some() && l2_of(p) == l2_of(i));
-                if is1 && is2 && has_l2 && cur.get(Role::Level1).is_some() && (cur.get(Role::Level2).is_none() || repeats_l2) {
+                let following = (i + 1..to).find(|&k| !cx.tok(k).is_empty());
+                let next_is_l2 = following.is_some_and(|k| cx.levels(k) == (false, true));
+                let next_is_value = following.is_some_and(|k| cx.tok(k).kind == Kind::Value);
+                let l1_above = cur.get(Role::Level1).is_some()
+                    || out.iter().rev().take(8).any(|r| r.get(Role::Level1).is_some());
+                if is1 && is2 && has_l2 && !next_is_l2 && l1_above && (cur.get(Role::Level2).is_none() || repeats_l2) {
                     level = 2;
                 }
-                let as_name = !has_l2 && is2 && roles.contains(&Role::Name) && cur.get(Role::Level1).is_some();
+                // The same 二级 again, then a value: it is the indicator's name (`成本指标 |
+                // 成本 | 10万元`), not a second 二级 column.
+                let as_name = (!has_l2 && is2 && roles.contains(&Role::Name) && cur.get(Role::Level1).is_some())
+                    || (repeats_l2 && next_is_value && roles.contains(&Role::Name));
                 if !as_name {
                     let role = if level == 1 { Role::Level1 } else { Role::Level2 };
                     let same = role == Role::Level2 && repeats_l2
