@@ -213,6 +213,11 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
 /// A title standing right after page furniture in its row is that furniture's value.
 fn after_noise(tokens: &Tokens, vocab: &Vocab, i: usize) -> bool {
     let t = &tokens.list[i];
+    // A title cut out of a longer cell starts the form that cell runs together (a page's
+    // 内容概述 that holds the whole form), not just a value.
+    if t.part > 0 {
+        return false;
+    }
     tokens.list[..i]
         .iter()
         .rev()
