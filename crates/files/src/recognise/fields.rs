@@ -270,7 +270,17 @@ impl<'a> Reader<'a> {
             self.note("unit", i);
             return u;
         }
-        let publisher = self.value(&[Field::Publisher]);
+        // The page's 发布机构, also above the form.
+        let publisher = self.value(&[Field::Publisher]).or_else(|| {
+            let toks = &self.cx.tokens.list;
+            (0..self.seg.start).find_map(|i| match toks[i].kind {
+                Kind::Word(id) if self.cx.vocab.word(id).field == Some(Field::Publisher) => toks
+                    .get(i + 1)
+                    .filter(|t| t.kind == Kind::Text)
+                    .map(|t| (t.text.trim().to_string(), i + 1)),
+                _ => None,
+            })
+        });
         if let Some((u, i)) = publisher {
             let u = clean_unit(&u);
             if looks_like_org(&u) {

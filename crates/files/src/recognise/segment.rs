@@ -151,6 +151,16 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
                 _ => {}
             }
         }
+        // A title broken over two lines: the line before it holds its first half
+        // (`枞阳县2023年度国家基本公共卫生` / `服务项目绩效评价自评报告`).
+        if let Some(p) = r.at.checked_sub(1) {
+            let prev = &list[p];
+            let ends_sentence = prev.text.trim_end().ends_with(['。', '；', ';', ':', '：', '，', ',']);
+            if prev.kind == Kind::Text && !ends_sentence && prev.norm.chars().count() <= 30 && prev.norm.chars().any(|c| !c.is_ascii()) {
+                pending_titles.push((p, r.kind));
+                pending_start.get_or_insert(p);
+            }
+        }
         let allocation = pending_alloc.take();
         if allocation.is_some() {
             if let SegKind::Project(_) = kind {
