@@ -1118,6 +1118,23 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
         }
     }
     if e.indicators.is_empty() {
+        // A narrative report states its indicators in the goal sentence.
+        if let Some(g) = e.goals.first() {
+            let at = r.sources.get("goals[0].expected").cloned();
+            for (name, value) in prose::goal_items(&g.expected) {
+                let i = e.indicators.len();
+                if let Some(o) = &at {
+                    r.sources.insert(format!("indicators[{i}].name"), o.clone());
+                }
+                e.indicators.push(ScoredIndicator {
+                    name,
+                    target: IndicatorValue::parse(&value),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    if e.indicators.is_empty() {
         if let Some(found) = prose::indicators(r) {
             e.indicators = found
                 .into_iter()

@@ -169,13 +169,12 @@ pub fn money_facts(cx: &Ctx, a: usize, b: usize) -> MoneyFacts {
     {
         facts.executed = Some((x.money, x.token));
     }
-    if facts.executed.is_none() {
-        let text: String = (a..b.min(cx.tokens.list.len()))
-            .map(|i| cx.tokens.list[i].norm.as_str())
-            .collect();
-        if ALL_SPENT.iter().any(|w| text.contains(w)) {
-            facts.executed = facts.budget;
-        }
+    // `全部资金用于…`: everything was spent, whatever the parts listed after it.
+    let text: String = (a..b.min(cx.tokens.list.len()))
+        .map(|i| cx.tokens.list[i].norm.as_str())
+        .collect();
+    if facts.budget.is_some() && ALL_SPENT.iter().any(|w| text.contains(w)) {
+        facts.executed = facts.budget;
     }
     facts
 }
@@ -269,6 +268,20 @@ pub fn indicators(r: &mut Reader) -> Option<Vec<Indicator>> {
         i = j.max(i + 1);
     }
     (any_category && !out.is_empty()).then_some(out)
+}
+
+/// Indicators stated inside a goal sentence (`发放率100%,减免率100%,社会满意度达:98%`):
+/// the items that end in a value; the others are the goal's prose.
+pub fn goal_items(text: &str) -> Vec<(String, String)> {
+    text.split(['；', ';', '。', '，', ',', '、'])
+        .filter_map(|item| {
+            let item = item.trim();
+            let (name, value) = split_value(item)?;
+            // The last words of a sentence, not a whole clause, name an indicator.
+            let name = name.rsplit([':', '：']).next().unwrap_or(&name).trim().to_string();
+            (name.chars().count() <= 20 && !name.is_empty()).then_some((name, value))
+        })
+        .collect()
 }
 
 /// `资助建档立卡贫困子女1966人` → (`资助建档立卡贫困子女`, `1966人`); the value is the
