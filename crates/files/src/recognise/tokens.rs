@@ -504,7 +504,9 @@ fn cut_titles(text: &str, profile: &Profile) -> Option<Vec<(String, bool)>> {
         }
         let start = title_start(&simple, last_end, i);
         let candidate: String = chars[start..end].iter().collect();
-        if end - start >= 6 && classify_title(&candidate, profile).is_some() {
+        // A line of a table of contents (`…自评表………22`) names a form, it does not start one.
+        let toc = simple[end..].iter().take(3).all(|c| matches!(c, '.' | '…' | '·'));
+        if end - start >= 6 && !toc && classify_title(&candidate, profile).is_some() {
             cuts.push((start, end));
             last_end = end;
         }
