@@ -1068,6 +1068,14 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
     e.unit = report_unit(r);
     e.year = r.year();
     money_block(r, &mut e.money);
+    // Only one 其中 row filled (the total row lost in extraction): it is the total.
+    let parts = [&e.money.fiscal, &e.money.carryover, &e.money.other];
+    if e.money.total.is_empty() && parts.iter().filter(|p| !p.is_empty()).count() == 1 {
+        if let Some(only) = parts.into_iter().find(|p| !p.is_empty()) {
+            e.money.total = only.clone();
+            r.warn("资金表没有年度资金总额一行，按其中唯一的一行取总额".into(), None);
+        }
+    }
     if e.money.total.is_empty() {
         // No money block: the amounts of the text, or the 资金总额 label of a target-like form.
         let facts = prose::money_facts(r.cx, r.seg.start, r.seg.end);

@@ -252,6 +252,19 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
 /// Plain text, with values written after it across a space split off as their own cells
 /// (`贫困地区旅游基础设施建设工程 >=20平方米`: a name and its value on one line).
 fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, profile: &Profile) {
+    if let Some(items) = numbered_items(text) {
+        let mut part = base.part.max(1);
+        for item in items {
+            let start = out.len();
+            let n = match_key(&item);
+            push_plain(out, base, &item, n, profile);
+            for t in &mut out[start..] {
+                t.part = part;
+                part = part.saturating_add(1);
+            }
+        }
+        return;
+    }
     if let Some(parts) = rate_run(&norm) {
         let mut part = base.part.max(1);
         for p in parts {
@@ -384,31 +397,55 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
     if chars.len() != text.chars().count() || chars.iter().any(|c| "*×=+＋÷".contains(*c)) {
         return None;
     }
-    // The first number after at least two characters of name (not a `2、` numbering).
-    let first = (1..chars.len()).find(|&p| {
+    // A number after at least two characters of name (not a `2、` numbering) where the
+    // rest reads as values; a number inside the name (`指标1免费发放…`) is passed over.
+    let starts = (1..chars.len()).filter(|&p| {
         chars[p].is_ascii_digit() && !chars[p - 1].is_ascii_digit() && chars[p - 1] != '.' && {
             let head: String = chars[..p].iter().collect();
             let head = head.trim_start_matches(|c: char| c.is_ascii_digit() || "、.．,，".contains(c));
             head.chars().filter(|c| !c.is_ascii_punctuation()).count() >= 2
         }
-    })?;
-    // Back over a comparator before the first number.
-    let mut start = first;
-    while start > 0 && "≥≤=><≧≦﹦═".contains(chars[start - 1]) {
-        start -= 1;
+    });
+    for first in starts {
+        // Back over a comparator before the first number.
+        let mut start = first;
+        while start > 0 && "≥≤=><≧≦﹦═".contains(chars[start - 1]) {
+            start -= 1;
+        }
+        let name: String = text.chars().take(start).collect();
+        let name = name.trim();
+        if name.chars().count() < 2 || name.ends_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let values = values_in(&chars[start..]);
+        let ok = values.len() >= 2
+            && values.iter().all(|v| {
+                let unit: String = v
+                    .chars()
+                    .filter(|c| !c.is_ascii_digit() && *c != '.' && !"≥≤=><≧≦﹦═".contains(*c))
+                    .collect();
+                unit.chars().count() <= 4 && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
+            });
+        if ok {
+            return Some((name.to_string(), values));
+        }
     }
-    let name: String = text.chars().take(start).collect();
-    let name = name.trim();
-    if name.chars().count() < 2 || name.ends_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
+    None
+}
+
+/// Cut a run of values where a number starts after a unit: `100%100%10` → 100% | 100% | 10.
+fn values_in(chars: &[char]) -> Vec<String> {
     let mut values: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut prev_digit = false;
-    for &c in &chars[start..] {
+    for &c in chars {
         let digit = c.is_ascii_digit() || c == '.';
         let cmp = "≥≤=><≧≦﹦═".contains(c);
-        if (digit || cmp) && !prev_digit && !cur.is_empty() && cur.chars().any(|x| x.is_ascii_digit()) && !cur.ends_with(|x: char| "≥≤=><≧≦﹦═".contains(x)) {
+        if (digit || cmp)
+            && !prev_digit
+            && cur.chars().any(|x| x.is_ascii_digit())
+            && !cur.ends_with(|x: char| "≥≤=><≧≦﹦═".contains(x))
+        {
             values.push(std::mem::take(&mut cur));
         }
         cur.push(c);
@@ -417,12 +454,29 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
     if !cur.is_empty() {
         values.push(cur);
     }
-    let ok = values.len() >= 2
-        && values.iter().all(|v| {
-            let unit: String = v.chars().filter(|c| !c.is_ascii_digit() && *c != '.' && !"≥≤=><≧≦﹦═".contains(*c)).collect();
-            unit.chars().count() <= 4 && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
-        });
-    ok.then(|| (name.to_string(), values))
+    values
+}
+
+/// `指标1…8550万粒550万粒8指标2…`: the 指标1/指标2 prefixes of a template, run together,
+/// start each indicator.
+fn numbered_items(text: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = text.chars().collect();
+    let marks: Vec<usize> = (0..chars.len().saturating_sub(2))
+        .filter(|&i| chars[i] == '指' && chars[i + 1] == '标' && chars[i + 2].is_ascii_digit())
+        .collect();
+    if marks.len() < 2 {
+        return None;
+    }
+    let mut out = Vec::new();
+    if marks[0] > 0 {
+        out.push(chars[..marks[0]].iter().collect::<String>());
+    }
+    for (k, &m) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).copied().unwrap_or(chars.len());
+        out.push(chars[m..end].iter().collect());
+    }
+    out.retain(|p: &String| !p.trim().is_empty());
+    Some(out)
 }
 
 /// A budget row's numbers run together by the extraction (`1010100%20` for 10 | 10 |
