@@ -1179,10 +1179,9 @@ fn money_block(r: &mut Reader, money: &mut SelfEvaluationMoney) {
         return;
     };
     for row in &table.rows {
-        let Some(label) = row.get(Role::Item) else {
-            continue;
-        };
-        let (key, slot) = match r.cx_field(label) {
+        // A row without its label (run together with the header) is the total's.
+        let label = row.get(Role::Item);
+        let (key, slot) = match label.and_then(|l| r.cx_field(l)) {
             Some(Field::Fiscal | Field::GeneralPublic | Field::GovernmentFund) => ("fiscal", &mut money.fiscal),
             Some(Field::Carryover) => ("carryover", &mut money.carryover),
             Some(Field::OtherFunds | Field::LocalFunds) => ("other", &mut money.other),

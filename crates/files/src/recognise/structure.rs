@@ -277,14 +277,20 @@ const KINDS: [TableKind; 7] = [
 fn header_at(cx: &Ctx, start: usize, end: usize) -> Option<(TableKind, Vec<Column>, usize)> {
     let mut run: Vec<usize> = Vec::new();
     let mut i = start;
+    let is_col = |k: usize| cx.word(k).is_some_and(|w| !w.columns.is_empty());
     while i < end {
         let t = cx.tok(i);
         if t.is_empty() {
             i += 1;
             continue;
         }
-        let is_col = cx.word(i).is_some_and(|w| !w.columns.is_empty());
-        if !is_col {
+        // `全年预算数(A)300全年执行数(B)`: a value run in between two header words (a
+        // money block with its cell borders lost) does not end the header.
+        if !is_col(i) {
+            if t.kind == Kind::Value && !run.is_empty() && i + 1 < end && is_col(i + 1) {
+                i += 1;
+                continue;
+            }
             break;
         }
         run.push(i);
@@ -363,7 +369,7 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             st.set(c.token, Use::Header(kind, c.role));
         }
         for t in i..after {
-            if st.is_free(t) && !cx.tok(t).is_empty() {
+            if st.is_free(t) && !cx.tok(t).is_empty() && cx.tok(t).kind != Kind::Value {
                 // Header words of no column (a paired long-term column, a shared word).
                 st.set(t, Use::Section);
             }
@@ -371,7 +377,7 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
         let stop = table_end(cx, kind, after, end);
         let grid = !cx.tokens.stream && rows_structured(cx, after, stop, slots.len());
         let (rows, cut) = if kind == TableKind::Money {
-            money_rows(cx, &columns, after, stop, st)
+            money_rows(cx, &columns, i, stop, st)
         } else {
             // Read the rows every way the file allows and keep the one whose cells fit
             // their columns best: by the file's rows (a grid, preferred on a tie), by
@@ -1077,6 +1083,25 @@ fn money_rows(
                 0,
             ));
             continue;
+        }
+        // A value right after its column's header (a money block run together) opens the
+        // first row.
+        let header_before = (from..i)
+            .rev()
+            .find(|&k| !cx.tok(k).is_empty())
+            .and_then(|k| columns.iter().position(|c| c.token == k));
+        if let (Some(col), None) = (header_before, cur.as_ref()) {
+            if is_number(&t.norm) {
+                let role = columns[col].role;
+                st.set(i, Use::Cell(TableKind::Money, role));
+                cur = Some((
+                    TableRow {
+                        cells: vec![(role, i)],
+                    },
+                    col + 1,
+                ));
+                continue;
+            }
         }
         let Some((row, next)) = cur.as_mut() else {
             continue;

@@ -361,6 +361,10 @@ fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, prof
 /// `龙涓镇5长卿镇1.5龙门镇2…`: short names each followed by a number, run together (an
 /// allocation table without cell borders). Three pairs at least.
 fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
+    // Percentages and 指标N items are indicator rows, not a list of places and amounts.
+    if text.contains('%') || text.starts_with("指标") {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut pairs = Vec::new();
     let mut i = 0;
