@@ -260,7 +260,8 @@ impl<'a> Reader<'a> {
             }
         }
         if let Some(i) = org_line_near_title(self) {
-            let u = self.text_of(i).to_string();
+            let t = self.text_of(i).to_string();
+            let u = org_before_year(&t).unwrap_or(t);
             self.warn(format!("未找到填报单位，按表名旁的“{u}”取单位"), Some(i));
             self.note("unit", i);
             return u;
@@ -540,6 +541,14 @@ pub fn clean_unit(v: &str) -> String {
     v
 }
 
+/// A project name as read: without its code, and in a sentence (`项目名称为X,…`) only X.
+fn clean_name(v: &str) -> String {
+    let v = strip_code(v);
+    let v = v.trim_start_matches(['为', '是', ':', '：']).trim();
+    let v = v.split(['，', ',', '。', '；', ';']).next().unwrap_or("").trim();
+    v.to_string()
+}
+
 /// `51000021R000000019951-工资性支出` → `工资性支出`: drop a project or unit code.
 pub fn strip_code(name: &str) -> String {
     match name.split_once('-') {
@@ -569,6 +578,10 @@ pub fn looks_like_org(s: &str) -> bool {
 
 pub fn unit_from_title(t: &str) -> Option<String> {
     let t = t.trim();
+    // `西平县民族宗教局 2022年…报告`: an organisation named before the year.
+    if let Some(u) = org_before_year(t) {
+        return Some(u);
+    }
     let cut = [
         "整体支出绩效目标",
         "整体绩效目标",
@@ -590,6 +603,19 @@ pub fn unit_from_title(t: &str) -> Option<String> {
     (head.chars().count() >= 4 && !head.contains("附件") && !head.contains("附表")).then(|| head.to_string())
 }
 
+/// The organisation a line names before its year (`411001-衡山县贯塘乡人民政府2023年…`).
+fn org_before_year(t: &str) -> Option<String> {
+    let chars: Vec<char> = t.chars().collect();
+    let at = (0..chars.len().saturating_sub(4)).find(|&i| {
+        chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
+            && chars.get(i + 4) == Some(&'年')
+            && (i == 0 || !chars[i - 1].is_ascii_digit())
+    })?;
+    let head: String = chars[..at].iter().collect();
+    let u = clean_unit(head.trim());
+    looks_like_org(&u).then_some(u)
+}
+
 /// A line holding only an organisation's name right before or after the title (a report's
 /// cover: `益阳市赫山区城市管理和综合执法局` / `2019年部门整体支出绩效评价报告`).
 fn org_line_near_title(r: &Reader) -> Option<usize> {
@@ -598,7 +624,7 @@ fn org_line_near_title(r: &Reader) -> Option<usize> {
     let near = (t.saturating_sub(3)..t).rev().chain(t + 1..(t + 4).min(r.seg.end));
     for i in near {
         let tok = &toks[i];
-        if tok.kind == Kind::Text && looks_like_org(tok.text.trim()) {
+        if tok.kind == Kind::Text && (looks_like_org(tok.text.trim()) || org_before_year(&tok.text).is_some()) {
             return Some(i);
         }
     }
@@ -1059,7 +1085,7 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
         title,
         ..Default::default()
     };
-    e.name = strip_code(&r.text("name", &[Field::Name]));
+    e.name = clean_name(&r.text("name", &[Field::Name]));
     e.department = clean_unit(&r.text(
         "department",
         &[Field::Department, Field::DepartmentLocal, Field::DepartmentUpper],
@@ -1256,7 +1282,7 @@ pub fn monitoring(r: &mut Reader) -> Monitoring {
         title: r.title(),
         ..Default::default()
     };
-    m.name = strip_code(&r.text("name", &[Field::Name]));
+    m.name = clean_name(&r.text("name", &[Field::Name]));
     m.department = clean_unit(&r.text(
         "department",
         &[Field::Department, Field::DepartmentLocal, Field::DepartmentUpper],
@@ -1297,6 +1323,9 @@ pub fn monitoring(r: &mut Reader) -> Monitoring {
                 r.note("money.rate", q);
             }
         }
+    }
+    if m.money.annual.is_none() {
+        m.money.annual = r.money("money.annual", &[Field::Amount, Field::AmountTotal]);
     }
     if m.money.annual.is_none() {
         let facts = prose::money_facts(r.cx, r.seg.start, r.seg.end);

@@ -32,6 +32,12 @@ pub fn amounts(cx: &Ctx, a: usize, b: usize) -> Vec<Amount> {
             continue;
         }
         let chars: Vec<char> = to_simplified(&fold_width(&t.text)).chars().collect();
+        // The words before an amount at the start of a cell are the end of the cell before
+        // (`项目总投资` | `39.2696万元`).
+        let prev: Vec<char> = i
+            .checked_sub(1)
+            .map(|p| to_simplified(&fold_width(&cx.tokens.list[p].text)).chars().collect())
+            .unwrap_or_default();
         let mut k = 0;
         while k < chars.len() {
             if !chars[k].is_ascii_digit() || (k > 0 && (chars[k - 1].is_ascii_digit() || chars[k - 1] == '.')) {
@@ -55,7 +61,12 @@ pub fn amounts(cx: &Ctx, a: usize, b: usize) -> Vec<Amount> {
             let Some(d) = parse_decimal(num.trim_end_matches('.')) else {
                 continue;
             };
-            let before: String = chars[start.saturating_sub(16)..start].iter().collect();
+            let mut before: String = chars[start.saturating_sub(16)..start].iter().collect();
+            if start < 16 {
+                let need = 16 - start;
+                let tail: String = prev[prev.len().saturating_sub(need)..].iter().collect();
+                before = tail + &before;
+            }
             let end = k + len;
             let after: String = chars[end..(end + 12).min(chars.len())].iter().collect();
             out.push(Amount {

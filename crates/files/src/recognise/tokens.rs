@@ -428,7 +428,9 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
                     .chars()
                     .filter(|c| !c.is_ascii_digit() && *c != '.' && !"≥≤=><≧≦﹦═".contains(*c))
                     .collect();
-                unit.chars().count() <= 4 && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
+                unit.chars().count() <= 4
+                    && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
+                    && !unit.starts_with(['年', '月', '日'])
             });
         if ok {
             return Some((name.to_string(), values));
