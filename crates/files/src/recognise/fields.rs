@@ -165,11 +165,18 @@ impl<'a> Reader<'a> {
     }
 
     pub fn year(&mut self) -> Option<u16> {
-        for (t, i) in self.titles() {
-            if let Some(y) = find_year(&t) {
-                self.note("year", i);
+        let titles = self.titles();
+        for (t, i) in &titles {
+            if let Some(y) = find_year(t) {
+                self.note("year", *i);
                 return Some(y);
             }
+        }
+        // A title broken over lines (`2017` / `年部门整体支出绩效评价得分表`).
+        let joined: String = titles.iter().map(|(t, _)| t.as_str()).collect();
+        if let (Some(y), Some((_, i))) = (find_year(&joined), titles.first()) {
+            self.note("year", *i);
+            return Some(y);
         }
         // A year line under the title (`(2021年度)`, `2020年度)`).
         let first = self.seg.title.map_or(self.seg.start, |t| t + 1);
@@ -433,6 +440,9 @@ impl<'a> Reader<'a> {
 /// A template placeholder left in a unit cell (`(盖章)`, `本单位`).
 fn is_placeholder(u: &str) -> bool {
     let n = normalize_label(u);
+    if n.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+        return true;
+    }
     matches!(n.as_str(), "同上" | "/" | "-" | "无") || n.starts_with("本单位")
 }
 

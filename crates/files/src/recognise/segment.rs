@@ -156,7 +156,13 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
         if let Some(p) = r.at.checked_sub(1) {
             let prev = &list[p];
             let ends_sentence = prev.text.trim_end().ends_with(['。', '；', ';', ':', '：', '，', ',']);
-            if prev.kind == Kind::Text && !ends_sentence && prev.norm.chars().count() <= 30 && prev.norm.chars().any(|c| !c.is_ascii()) {
+            let year = prev.norm.len() == 4 && prev.norm.chars().all(|c| c.is_ascii_digit());
+            if year
+                || prev.kind == Kind::Text
+                    && !ends_sentence
+                    && prev.norm.chars().count() <= 30
+                    && prev.norm.chars().any(|c| !c.is_ascii())
+            {
                 pending_titles.push((p, r.kind));
                 pending_start.get_or_insert(p);
             }

@@ -541,8 +541,9 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
 }
 
 fn first_in_row(cx: &Ctx, i: usize) -> bool {
-    // A piece of a cell that ran a whole form together has no row of its own to be first in.
-    if cx.tok(i).part > 1 {
+    // A piece of a cell that ran a whole form together, or a cell of a "row" that is a
+    // whole page (a dialect without row marks), has no row of its own to be first in.
+    if cx.tok(i).part > 1 || cx.tokens.row_range(cx.tok(i).row).len() > 40 {
         return true;
     }
     let row = cx.tok(i).row;
