@@ -278,6 +278,11 @@ impl<'a> Reader<'a> {
             self.note("unit", i);
             return u;
         }
+        if let Some((u, i)) = prose::org_named_as(self.cx, self.seg.start, self.seg.end) {
+            self.warn(format!("未找到填报单位，按正文“{u}作为……单位”取单位"), Some(i));
+            self.note("unit", i);
+            return u;
+        }
         // The page's 发布机构, also above the form.
         let publisher = self.value(&[Field::Publisher]).or_else(|| {
             let toks = &self.cx.tokens.list;
@@ -363,6 +368,10 @@ impl<'a> Reader<'a> {
             let i = out.len();
             let path = |f: &str| format!("{prefix}indicators[{i}].{f}");
             let filled = |c: &Option<(usize, String)>| c.as_ref().is_some_and(|(_, t)| !t.is_empty());
+            // A 合计 row sums the weights or scores; it is no indicator.
+            if row.get(Role::Seq).is_some_and(|i| self.cx_section(i) == Some(Section::Totals)) {
+                continue;
+            }
             let content = c_l2.is_some() || filled(&c_name) || filled(&c_value);
             if let Some((p, t)) = &c_l1 {
                 match profile.level1(t) {
@@ -1162,6 +1171,20 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
         }
     }
     if e.indicators.is_empty() {
+        if let Some(found) = prose::indicators(r) {
+            e.indicators = found
+                .into_iter()
+                .map(|i| ScoredIndicator {
+                    level1: i.level1,
+                    level2: i.level2,
+                    name: i.name,
+                    target: i.value,
+                    ..Default::default()
+                })
+                .collect();
+        }
+    }
+    if e.indicators.is_empty() {
         // A narrative report states its indicators in the goal sentence.
         if let Some(g) = e.goals.first() {
             let at = r.sources.get("goals[0].expected").cloned();
@@ -1176,20 +1199,6 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
                     ..Default::default()
                 });
             }
-        }
-    }
-    if e.indicators.is_empty() {
-        if let Some(found) = prose::indicators(r) {
-            e.indicators = found
-                .into_iter()
-                .map(|i| ScoredIndicator {
-                    level1: i.level1,
-                    level2: i.level2,
-                    name: i.name,
-                    target: i.value,
-                    ..Default::default()
-                })
-                .collect();
         }
     }
     if let Some((v, i)) = r.value(&[Field::TotalScore]) {

@@ -132,6 +132,32 @@ fn date_start(text: &str) -> Option<usize> {
     None
 }
 
+/// `芦山县水务投资有限公司作为项目业主单位`: an organisation a sentence names as the unit
+/// carrying out the project.
+pub fn org_named_as(cx: &Ctx, a: usize, b: usize) -> Option<(String, usize)> {
+    const ROLES: &[&str] = &["作为项目业主单位", "作为项目实施单位", "作为实施单位", "作为项目单位", "作为建设单位", "作为项目责任单位", "为项目实施单位", "为项目业主单位"];
+    for i in a..b.min(cx.tokens.list.len()) {
+        let t = &cx.tokens.list[i];
+        if t.kind != Kind::Text {
+            continue;
+        }
+        let text = to_simplified(&t.text);
+        for role in ROLES {
+            if let Some(at) = text.find(role) {
+                let head = &text[..at];
+                let start = head
+                    .rfind(['，', ',', '。', '；', ';', '：', ':'])
+                    .map_or(0, |p| p + head[p..].chars().next().map_or(1, char::len_utf8));
+                let org = head[start..].trim();
+                if looks_like_org(org) {
+                    return Some((org.to_string(), i));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The amount a notice hands down (`现下达…资金299.424万元`): the first amount after a
 /// word of allocation.
 pub fn notice_amount(cx: &Ctx, a: usize, b: usize) -> Option<(Money, usize)> {
@@ -218,9 +244,15 @@ pub fn indicators(r: &mut Reader) -> Option<Vec<Indicator>> {
         };
         any_category = true;
         // A word of both levels (成本指标) followed by its text is the 二级 here.
-        let followed_by_text = toks
-            .get(i + 1)
-            .is_some_and(|t| matches!(t.kind, Kind::Text | Kind::Value) && t.row == toks[i].row);
+        let followed_by_text = toks[i + 1..r.seg.end]
+            .iter()
+            .take_while(|t| t.row == toks[i].row)
+            .find(|t| match t.kind {
+                Kind::Word(w) => cx.vocab.word(w).level.is_some(),
+                Kind::Text | Kind::Value => true,
+                _ => false,
+            })
+            .is_some_and(|t| matches!(t.kind, Kind::Text | Kind::Value));
         let l2 = match (&word.level2, level) {
             (Some(l2), 1) if followed_by_text => l2.clone(),
             (_, 1) => {
