@@ -1207,6 +1207,14 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
             e.total_score = Some(d);
         }
     }
+    // A report states its score in the text before the score table (`自评得分90分`).
+    if e.total_score.is_none() {
+        if let Some((d, i)) = prose::stated_score(r.cx, 0, r.seg.end) {
+            r.warn(format!("按正文中的“自评得分{d}分”取总分"), Some(i));
+            r.note("total_score", i);
+            e.total_score = Some(d);
+        }
+    }
     if let Some((v, i)) = r.value(&[Field::Grade]) {
         let g = normalize_label(&v);
         if let Some(grade) = ["优", "良", "中", "差"].iter().find(|x| g == **x || g.starts_with(*x)) {

@@ -158,6 +158,35 @@ pub fn org_named_as(cx: &Ctx, a: usize, b: usize) -> Option<(String, usize)> {
     None
 }
 
+/// `自评得分90分`, `总得分 99.6 分`: a score stated in the text (the words may end one line
+/// and the number start the next).
+pub fn stated_score(cx: &Ctx, a: usize, b: usize) -> Option<(rust_decimal::Decimal, usize)> {
+    const WORDS: &[&str] = &["自评得分", "总得分", "综合得分", "自评总分"];
+    let toks = &cx.tokens.list;
+    let end = b.min(toks.len());
+    for i in a..end {
+        let text = to_simplified(&fold_width(&toks[i].text));
+        for w in WORDS {
+            let Some(at) = text.find(w) else { continue };
+            let mut rest: String = text[at + w.len()..].to_string();
+            if rest.trim().is_empty() {
+                if let Some(next) = toks.get(i + 1) {
+                    rest = to_simplified(&fold_width(&next.text));
+                }
+            }
+            let rest = rest.trim_start_matches([':', '：', '为', ' ']).trim_start();
+            let num: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let after = rest[num.len()..].trim_start();
+            if !num.is_empty() && after.starts_with('分') {
+                if let Some(d) = parse_decimal(&num).filter(|d| *d <= rust_decimal::Decimal::from(100)) {
+                    return Some((d, i));
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The amount a notice hands down (`现下达…资金299.424万元`): the first amount after a
 /// word of allocation.
 pub fn notice_amount(cx: &Ctx, a: usize, b: usize) -> Option<(Money, usize)> {
