@@ -24,6 +24,17 @@ pub struct Column {
     pub token: usize,
 }
 
+/// A column position of a header read from a grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// A section label over a merged first column: content there fits badly.
+    Lead,
+    /// A column the table keeps.
+    Col(Role),
+    /// A paired long-term column (长期 beside 年度): scored as its role, not kept.
+    Skip(Role),
+}
+
 /// One data row: token index by role.
 #[derive(Clone, Debug, Default)]
 pub struct TableRow {
@@ -47,9 +58,8 @@ impl TableRow {
 pub struct Table {
     pub kind: TableKind,
     pub columns: Vec<Column>,
-    /// For rows read from a grid: the header's cells in order, `None` for a cell that is
-    /// no column of this table (a section label heading a merged first column).
-    pub slots: Vec<Option<Role>>,
+    /// For rows read from a grid: the header's cells in order.
+    pub slots: Vec<Slot>,
     pub rows: Vec<TableRow>,
     /// Token range of the table (header and rows).
     pub start: usize,
@@ -386,16 +396,15 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             let has_l2 = columns.iter().any(|c| c.role == Role::Level2);
             let mut cands: Vec<(Vec<TableRow>, i32)> = Vec::new();
             if grid {
-                let rows = grid_rows(cx, kind, &slots, after, stop);
+                let (rows, score) = grid_rows(cx, kind, &slots, after, stop);
                 // Preferred on a tie: the file's own rows.
-                let score = rows_score(cx, kind, &rows, has_l2) + 1;
-                cands.push((rows, score));
+                cands.push((rows, score + 1));
             }
             let rows = stream_rows(cx, kind, &columns, after, stop, lead, st);
             let score = rows_score(cx, kind, &rows, has_l2);
             cands.push((rows, score));
-            let with_lead: Vec<Option<Role>> = std::iter::once(None).chain(slots.iter().copied()).collect();
-            let bare: Vec<Option<Role>> = slots.iter().copied().skip_while(Option::is_none).collect();
+            let with_lead: Vec<Slot> = std::iter::once(Slot::Lead).chain(slots.iter().copied()).collect();
+            let bare: Vec<Slot> = slots.iter().copied().skip_while(|s| *s == Slot::Lead).collect();
             for s in [&bare, &with_lead] {
                 let rows = chunk_rows(cx, kind, s, after, stop, st);
                 let score = rows_score(cx, kind, &rows, has_l2);
@@ -432,15 +441,20 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
 
 /// The header's cells in grid order: the cells of its first row before the first column
 /// word (a section label over a merged first column), then the columns.
-fn header_slots(cx: &Ctx, first: usize, columns: &[Column], keep: &[bool]) -> Vec<Option<Role>> {
+fn header_slots(cx: &Ctx, first: usize, columns: &[Column], keep: &[bool]) -> Vec<Slot> {
     let row = cx.tok(first).row;
-    let mut slots: Vec<Option<Role>> = cx
+    let mut slots: Vec<Slot> = cx
         .tokens
         .row_range(row)
         .filter(|&k| k < first && !cx.tok(k).is_empty())
-        .map(|_| None)
+        .map(|_| Slot::Lead)
         .collect();
-    slots.extend(columns.iter().zip(keep).map(|(c, k)| k.then_some(c.role)));
+    slots.extend(
+        columns
+            .iter()
+            .zip(keep)
+            .map(|(c, k)| if *k { Slot::Col(c.role) } else { Slot::Skip(c.role) }),
+    );
     slots
 }
 
@@ -728,8 +742,8 @@ fn is_total(cx: &Ctx, i: usize) -> bool {
 }
 
 /// Align one row's tokens to the header's slots, choosing the shift that fits best.
-fn align(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], cells: &[usize]) -> (TableRow, i32) {
-    let has_l2 = slots.contains(&Some(Role::Level2));
+fn align(cx: &Ctx, kind: TableKind, slots: &[Slot], cells: &[usize]) -> (TableRow, i32) {
+    let has_l2 = slots.contains(&Slot::Col(Role::Level2));
     let n = slots.len();
     let mut best: Option<(i32, usize)> = None;
     for offset in 0..n.max(1) {
@@ -737,9 +751,9 @@ fn align(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], cells: &[usize]) -> 
             .iter()
             .enumerate()
             .map(|(k, &t)| match slots.get(k + offset) {
-                Some(Some(role)) => fit(cx, kind, Some(*role), t, has_l2),
-                // A slot of no column takes only what fits nothing (an empty merged cell).
-                Some(None) => {
+                Some(Slot::Col(role) | Slot::Skip(role)) => fit(cx, kind, Some(*role), t, has_l2),
+                // A lead slot takes only what fits nothing (an empty merged cell).
+                Some(Slot::Lead) => {
                     if cx.tok(t).is_empty() {
                         0
                     } else {
@@ -758,16 +772,18 @@ fn align(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], cells: &[usize]) -> 
     let (score, offset) = best.unwrap_or((0, 0));
     let mut row = TableRow::default();
     for (k, &t) in cells.iter().enumerate() {
-        if let Some(Some(role)) = slots.get(k + offset) {
+        if let Some(Slot::Col(role)) = slots.get(k + offset) {
             row.cells.push((*role, t));
         }
     }
     (row, score)
 }
 
-/// Rows of a file with a row structure: each row aligned to the columns.
-fn grid_rows(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], from: usize, to: usize) -> Vec<TableRow> {
+/// Rows of a file with a row structure, each aligned to the header's slots; with the
+/// total fit of the alignments (skipped paired columns included).
+fn grid_rows(cx: &Ctx, kind: TableKind, slots: &[Slot], from: usize, to: usize) -> (Vec<TableRow>, i32) {
     let mut out = Vec::new();
+    let mut total = 0;
     let mut i = from;
     while i < to {
         let row = cx.tok(i).row;
@@ -779,9 +795,12 @@ fn grid_rows(cx: &Ctx, kind: TableKind, slots: &[Option<Role>], from: usize, to:
         if cells.iter().all(|&t| cx.tok(t).is_empty()) {
             continue;
         }
-        out.push(align(cx, kind, slots, &cells).0);
+        let (row, score) = align(cx, kind, slots, &cells);
+        out.push(row);
+        total += score;
     }
-    out
+    let n = out.len() as i32;
+    (out, total - n)
 }
 
 fn mark_row(cx: &Ctx, kind: TableKind, r: &TableRow, st: &mut Structures) {
@@ -1009,7 +1028,7 @@ fn rows_score(cx: &Ctx, kind: TableKind, rows: &[TableRow], has_l2: bool) -> i32
 fn chunk_rows(
     cx: &Ctx,
     kind: TableKind,
-    slots: &[Option<Role>],
+    slots: &[Slot],
     from: usize,
     to: usize,
     st: &Structures,
