@@ -35,10 +35,13 @@ fn models(forms: &[Form]) -> serde_json::Value {
 }
 
 /// Export `rel` as xlsx and docx and import the bytes again: the models must be equal.
+/// A form read without a title (a target published as a notice) is exported under the
+/// standard title of its kind, which then reads back: the only difference allowed.
 fn round_trip(rel: &str) -> Result<(), String> {
     let f = import(rel);
     assert_eq!(f.status, Status::Ok, "{rel}: {:?}", f.error);
     let want = models(&f.forms);
+    let untitled: Vec<bool> = f.forms.iter().map(|x| x.title().is_empty()).collect();
     for (fmt, ext) in [(ExportFormat::Xlsx, "xlsx"), (ExportFormat::Docx, "docx")] {
         let bytes = export(&f.forms, fmt).unwrap();
         let name = format!("export.{ext}");
@@ -46,7 +49,12 @@ fn round_trip(rel: &str) -> Result<(), String> {
         if back.status != Status::Ok {
             return Err(format!("{rel} as {ext}: {:?}", back.error));
         }
-        let got = models(&back.forms);
+        let mut got = models(&back.forms);
+        for (form, untitled) in got.as_array_mut().unwrap().iter_mut().zip(&untitled) {
+            if *untitled {
+                form["title"] = serde_json::Value::String(String::new());
+            }
+        }
         if got != want {
             return Err(format!(
                 "{rel} as {ext} differs:\n--- imported\n{}\n--- exported and re-imported\n{}",

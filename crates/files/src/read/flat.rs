@@ -118,11 +118,15 @@ fn parse_leading_pipes(text: &str) -> Sheet {
         }
         if !line.contains('|') {
             if prev_bare {
-                // The first cell wrapped onto a second line.
+                // A short first cell wrapped onto a second line (`绩效` / `指标`); longer lines
+                // are paragraphs of their own.
                 if let Some(last) = row.as_mut().and_then(|r| r.cells.last_mut()) {
-                    last.text.push('\n');
-                    last.text.push_str(line);
-                    continue;
+                    let short = |t: &str| t.chars().count() <= 10;
+                    if short(line) && short(last.text.lines().last().unwrap_or("")) {
+                        last.text.push('\n');
+                        last.text.push_str(line);
+                        continue;
+                    }
                 }
             }
             flush(&mut sheet, &mut row);

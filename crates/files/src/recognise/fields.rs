@@ -324,7 +324,12 @@ impl<'a> Reader<'a> {
                     _ => &mut s.phone,
                 };
                 let _ = label;
-                if slot.is_empty() && !v.is_empty() && v.chars().count() <= 30 {
+                // A person's name is short and no organisation; a phone number has digits.
+                let fits = match f {
+                    Field::Phone => v.chars().filter(char::is_ascii_digit).count() >= 7,
+                    _ => v.chars().count() <= 8 && !looks_like_org(&v) && !v.chars().any(|c| c.is_ascii_digit()),
+                };
+                if slot.is_empty() && !v.is_empty() && fits {
                     *slot = v;
                     if let Some(v) = value {
                         self.note(path, v);

@@ -493,6 +493,15 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
         if matches!(t.kind, Kind::Title(_)) {
             return i;
         }
+        // A numbered heading of a report alone on its line (`3.分析评价申报内容…`) ends a
+        // table the report quoted.
+        if t.kind == Kind::Text
+            && cx.tokens.row(t.row).iter().filter(|x| !x.is_empty()).count() == 1
+            && super::vocab::strip_numbering(&t.norm).len() < t.norm.len()
+            && t.norm.chars().count() >= 8
+        {
+            return i;
+        }
         // 财政部门审核意见 / 初审意见 rows close the form's tables.
         if t.kind == Kind::Text && first_in_row(cx, i) && (t.norm.contains("审核意见") || t.norm.contains("初审意见") || t.norm.contains("审批意见")) {
             return i;
@@ -763,8 +772,10 @@ fn align(cx: &Ctx, kind: TableKind, slots: &[Slot], cells: &[usize]) -> (TableRo
                 None => fit(cx, kind, None, t, has_l2),
             })
             .sum();
-        // A row short of cells lost its leading merged cells: it ends in the last column.
-        let score = score + i32::from(cells.len() + offset == n);
+        // A row short of cells lost its leading merged cells: it ends in the last column
+        // (a row of one cell may as well have lost its trailing empty ones).
+        let filled = cells.iter().filter(|&&t| !cx.tok(t).is_empty()).count();
+        let score = score + i32::from(filled >= 2 && cells.len() + offset == n);
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, offset));
         }

@@ -834,7 +834,7 @@ fn split_run(
             j += 1;
         }
         if j < next && norm[j] == '(' {
-            if let Some(close) = (j + 1..next.min(j + 9)).find(|&c| norm[c] == ')') {
+            if let Some(close) = (j + 1..next.min(j + 15)).find(|&c| norm[c] == ')') {
                 end = close + 1;
             }
         }

@@ -236,11 +236,11 @@ fn is_numeral(c: char) -> bool {
     "一二三四五六七八九十".contains(c)
 }
 
-/// `资金总额(万元)` → `资金总额`: a parenthesis of at most 8 characters at the end.
+/// `资金总额(万元)`, `中期目标(2024-2026年)` → the label: a short parenthesis at the end.
 pub fn strip_paren_suffix(s: &str) -> &str {
     if let Some(body) = s.strip_suffix(')') {
         if let Some(i) = body.rfind('(') {
-            if body[i + 1..].chars().count() <= 8 && i > 0 {
+            if body[i + 1..].chars().count() <= 14 && i > 0 {
                 return &s[..i];
             }
         }
