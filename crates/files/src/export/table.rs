@@ -750,7 +750,7 @@ fn monitoring(m: &Monitoring) -> Table {
     let s = &m.sources;
     let months = match m.period_months {
         Some(n) => format!("1-{n}月"),
-        None => "截至目前".to_string(),
+        None => String::new(),
     };
     let mut rows = vec![
         vec![label("项目名称"), value(&m.name).span(9).at("name")],
@@ -762,12 +762,14 @@ fn monitoring(m: &Monitoring) -> Table {
         ],
         vec![
             label("项目资金（万元）").down(2),
+            value(""),
             label("年初预算数").span(2),
             label(&format!("{months}执行数")).span(2),
-            label("执行率").span(2),
-            label("全年预计执行数").span(3),
+            label("执行率"),
+            label("全年预计执行数").span(2),
         ],
         vec![
+            label("年度资金总额"),
             number(amount(s, "money.annual", &m.money.annual))
                 .span(2)
                 .at("money.annual"),
@@ -780,10 +782,9 @@ fn monitoring(m: &Monitoring) -> Table {
                     .map(|r| format!("{}%", r.normalize()))
                     .unwrap_or_default(),
             )
-            .span(2)
             .at("money.rate"),
             number(amount(s, "money.forecast", &m.money.forecast))
-                .span(3)
+                .span(2)
                 .at("money.forecast"),
         ],
     ];

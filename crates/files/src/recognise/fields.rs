@@ -1206,11 +1206,9 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
             }
         }
     }
-    if let Some((v, i)) = r.value(&[Field::TotalScore]) {
-        if let Some(d) = decimal_of(&v) {
-            r.note("total_score", i);
-            e.total_score = Some(d);
-        }
+    if let Some((d, i)) = total_row_score(r) {
+        r.note("total_score", i);
+        e.total_score = Some(d);
     }
     // A report states its score in the text before the score table (`自评得分90分`).
     if e.total_score.is_none() {
@@ -1229,6 +1227,33 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
     }
     e.signoff = r.signoff();
     e
+}
+
+/// 总分: in a grid, the cell of its row under the indicator table's 得分 column (the 分值
+/// column holds the weights' sum); else the value after the label.
+fn total_row_score(r: &Reader) -> Option<(Decimal, usize)> {
+    let pair = r.st.pairs_of(Field::TotalScore).next()?;
+    let toks = &r.cx.tokens.list;
+    let score_col = r
+        .st
+        .tables
+        .iter()
+        .filter(|t| t.kind == TableKind::Indicators)
+        .flat_map(|t| t.columns.iter())
+        .find(|c| c.role == Role::Score)
+        .map(|c| toks[c.token].col);
+    if let (Some(col), false) = (score_col, r.cx.tokens.stream) {
+        let row = toks[pair.label].row;
+        let in_row: Vec<usize> = r.cx.tokens.row_range(row).filter(|&k| toks[k].part == 0).collect();
+        if in_row.len() >= 2 {
+            return in_row
+                .into_iter()
+                .find(|&k| toks[k].col == col)
+                .and_then(|k| decimal_of(&toks[k].text).map(|d| (d, k)));
+        }
+    }
+    let v = pair.value?;
+    decimal_of(&toks[v].text).map(|d| (d, v))
 }
 
 /// The rows of a money block into the form's money fields.

@@ -1095,6 +1095,11 @@ fn money_rows(
     st: &mut Structures,
 ) -> (Vec<TableRow>, bool) {
     let roles: Vec<Role> = columns.iter().map(|c| c.role).collect();
+    if !cx.tokens.stream && columns.iter().all(|c| cx.tok(c.token).part == 0) {
+        if let Some(rows) = money_grid_rows(cx, columns, from, to, st) {
+            return (rows, false);
+        }
+    }
     let mut out: Vec<TableRow> = Vec::new();
     let mut cur: Option<(TableRow, usize)> = None;
     for i in from..to {
@@ -1143,8 +1148,15 @@ fn money_rows(
             }
             continue;
         }
+        // In a grid the value sits under its column's header; else values come in order
+        // (a percentage to 执行率).
+        let under = (!cx.tokens.stream && t.part == 0)
+            .then(|| columns.iter().position(|c| cx.tok(c.token).col == t.col && cx.tok(c.token).part == 0))
+            .flatten();
         let percent = t.norm.ends_with('%');
-        let k = if percent {
+        let k = if under.is_some() {
+            under
+        } else if percent {
             roles.iter().position(|r| *r == Role::Rate)
         } else {
             (*next..roles.len()).find(|&k| roles[k] != Role::Rate)
@@ -1159,6 +1171,69 @@ fn money_rows(
         out.push(r);
     }
     (out, false)
+}
+
+/// A money block in a grid: each row after the header, its label, then its cells in
+/// column order: an empty cell or a placeholder (—) keeps its column, a percentage goes to
+/// 执行率 wherever it stands (a 其中 row often leaves out the 分值 cell). `None` when no
+/// row holds a value (the block is not a grid).
+fn money_grid_rows(
+    cx: &Ctx,
+    columns: &[Column],
+    from: usize,
+    to: usize,
+    st: &mut Structures,
+) -> Option<Vec<TableRow>> {
+    let header_row = columns.iter().map(|c| cx.tok(c.token).row).max()?;
+    let roles: Vec<Role> = columns.iter().map(|c| c.role).collect();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to && cx.tok(i).row <= header_row {
+        i += 1;
+    }
+    while i < to {
+        let row = cx.tok(i).row;
+        let mut r = TableRow::default();
+        let mut next = 0usize;
+        while i < to && cx.tok(i).row == row {
+            let t = cx.tok(i);
+            let k = i;
+            i += 1;
+            if !st.is_free(k) {
+                continue;
+            }
+            if is_money_row_label(cx, k) && r.get(Role::Item).is_none() && r.cells.is_empty() {
+                r.cells.push((Role::Item, k));
+                st.set(k, Use::Cell(TableKind::Money, Role::Item));
+                continue;
+            }
+            if r.cells.is_empty() && t.is_empty() {
+                // Cells before the row's label (the merged caption column).
+                continue;
+            }
+            if t.is_empty() || matches!(t.norm.as_str(), "-" | "—" | "/" | "——") {
+                next += 1;
+                continue;
+            }
+            if !is_number(&t.norm) {
+                continue;
+            }
+            let col = if t.norm.ends_with('%') {
+                roles.iter().position(|r| *r == Role::Rate)
+            } else {
+                (next..roles.len()).find(|&c| roles[c] != Role::Rate)
+            };
+            if let Some(c) = col {
+                r.cells.push((roles[c], k));
+                st.set(k, Use::Cell(TableKind::Money, roles[c]));
+                next = c + 1;
+            }
+        }
+        if r.cells.iter().any(|(role, _)| *role != Role::Item) {
+            out.push(r);
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Text columns (explanations, standards) are skipped by a value: `2种` after a name goes
