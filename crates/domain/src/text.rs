@@ -137,6 +137,12 @@ pub fn strip_pinyin(s: &str) -> (String, bool) {
                 i = j + 1;
                 continue;
             }
+            // An excerpt cut inside an annotation (`生態(t` at the very end) of a text
+            // already known to carry them.
+            if removed && j > i + 1 && chars[j..].iter().all(|c| c.is_whitespace()) {
+                i = j;
+                continue;
+            }
         }
         out.push(c);
         i += 1;
@@ -243,6 +249,9 @@ mod tests {
         let (s, removed) = strip_pinyin("预算执行情况(10分)");
         assert!(!removed);
         assert_eq!(s, "预算执行情况(10分)");
+        // Cut inside the last annotation: the fragment goes too, but only in an annotated text.
+        assert_eq!(strip_pinyin("區(qū)發展\n生態(t\n").0, "區發展\n生態\n");
+        assert_eq!(strip_pinyin("项目(a\n").0, "项目(a\n");
     }
 
     #[test]

@@ -201,7 +201,9 @@ impl<'a> Reader<'a> {
                     .join(" ");
                 if let Some(y) = find_year(&joined).or_else(|| find_year(&format!("{}年", self.text_of(i).chars().take(4).collect::<String>()))) {
                     self.note("year", i);
-                    let shown: String = joined.chars().take(30).collect();
+                    // Quoted up to the year: the rest of a split date is other cells.
+                    let upto = joined.find('年').map_or(joined.len(), |p| p + '年'.len_utf8());
+                    let shown: String = joined[..upto].chars().take(30).collect();
                     self.warn(format!("表名中没有年度，按“{shown}”取年度 {y}"), Some(i));
                     return Some(y);
                 }
@@ -216,7 +218,7 @@ impl<'a> Reader<'a> {
                     .collect();
                 if let Some(y) = find_year(&near) {
                     self.note("year", i);
-                    self.warn(format!("没有表名，按落款日期取年度 {y}"), Some(i));
+                    self.warn(format!("表名中没有年度，按落款日期取年度 {y}"), Some(i));
                     return Some(y);
                 }
             }

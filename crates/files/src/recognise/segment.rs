@@ -77,7 +77,10 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
         list[a..b].iter().any(|t| match t.kind {
             Kind::Word(id) => {
                 let w = vocab.word(id);
-                w.field.is_some() || !w.columns.is_empty() || w.level.is_some()
+                let data = w.field.is_some_and(|f| {
+                    !matches!(f, Field::OtherLabel | Field::Date | Field::Publisher)
+                });
+                data || !w.columns.is_empty() || w.level.is_some()
             }
             _ => false,
         })

@@ -419,11 +419,36 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
                     best = k;
                 }
             }
-            let rows = cands.swap_remove(best).0;
+            let mut rows = cands.swap_remove(best).0;
+            // The excerpt ends inside a row's first cell (`生態(t`): a fragment, not an
+            // indicator; it stays among the unread text.
+            let fragment = |r: &TableRow| {
+                r.cells.len() == 1
+                    && r.get(Role::Name).is_some_and(|p| {
+                        cx.tok(p).norm.chars().count() <= 6 && (p + 1..cx.tokens.list.len()).all(|k| cx.tok(k).is_empty())
+                    })
+            };
+            let mut cut = false;
+            if stop == end && rows.last().is_some_and(fragment) {
+                rows.pop();
+                cut = true;
+            }
+            // A last row with no value at the end of the text: the excerpt stops there
+            // (`效益指标 | 经济效益`); a table complete to its last row is not cut.
+            let valued = |r: &TableRow| {
+                r.cells.iter().any(|(role, p)| {
+                    !cx.tok(*p).is_empty()
+                        && matches!(
+                            role,
+                            Role::Target | Role::Actual | Role::Progress | Role::Amount | Role::Executed | Role::Annual | Role::Basis
+                        )
+                })
+            };
+            cut |= rows.last().is_some_and(|r| !valued(r));
             for r in &rows {
                 mark_row(cx, kind, r, st);
             }
-            (rows, true)
+            (rows, cut)
         };
         let cut = cut && stop == end;
         st.tables.push(Table {
@@ -909,13 +934,26 @@ fn stream_rows(
                 let next_is_value = following.is_some_and(|k| cx.tok(k).kind == Kind::Value);
                 let l1_above = cur.get(Role::Level1).is_some()
                     || out.iter().rev().take(8).any(|r| r.get(Role::Level1).is_some());
-                if is1 && is2 && has_l2 && !next_is_l2 && l1_above && (cur.get(Role::Level2).is_none() || repeats_l2) {
+                // A 二级 word directly followed by the row's type or value sits in the name
+                // column: `成本指标 | 社会成本指标 | 定量 | 100` (older tables name the
+                // 三级 after a 2021 二级 category).
+                let named_by_l2 = |k: usize| {
+                    cx.levels(k) == (false, true)
+                        && roles.contains(&Role::Name)
+                        && (k + 1..to)
+                            .find(|&j| !cx.tok(j).is_empty())
+                            .is_some_and(|j| cx.tok(j).row == cx.tok(k).row && (cx.tok(j).kind == Kind::Value || is_nature(&cx.tok(j).norm)))
+                };
+                let next_names = next_is_l2 && following.is_some_and(|k| cx.tok(k).row == t.row && named_by_l2(k));
+                if is1 && is2 && has_l2 && l1_above && (next_names || (!next_is_l2 && (cur.get(Role::Level2).is_none() || repeats_l2))) {
                     level = 2;
                 }
+                let l2_in_row = cur.get(Role::Level2).is_some_and(|p| cx.tok(p).row == t.row && (p + 1..i).all(|j| cx.tok(j).is_empty()));
                 // The same 二级 again, then a value: it is the indicator's name (`成本指标 |
                 // 成本 | 10万元`), not a second 二级 column.
                 let as_name = (!has_l2 && is2 && roles.contains(&Role::Name) && cur.get(Role::Level1).is_some())
-                    || (repeats_l2 && next_is_value && roles.contains(&Role::Name));
+                    || (repeats_l2 && next_is_value && roles.contains(&Role::Name))
+                    || (l2_in_row && !is1 && named_by_l2(i));
                 if !as_name {
                     let role = if level == 1 { Role::Level1 } else { Role::Level2 };
                     let same = role == Role::Level2 && repeats_l2
@@ -960,9 +998,18 @@ fn stream_rows(
             matches!(r, Role::Target | Role::Amount | Role::Actual | Role::Progress | Role::Executed | Role::Annual)
         });
         let new_line = last_row.is_some_and(|r| r != t.row) && has_value && cur.get(roles[text_col]).is_some();
-        // The first remaining column the token fits.
+        // The first remaining column the token fits; a text the rows above carry in a
+        // later free-text column (the same 评(扣)分标准 on every row) stays in it even
+        // where the row has no name.
+        let repeated = (next..roles.len()).find(|&k| {
+            k > text_col
+                && matches!(roles[k], Role::ScoringRule | Role::Explanation | Role::Standard | Role::Remark)
+                && out.iter().rev().take(8).any(|r| r.get(roles[k]).is_some_and(|p| cx.tok(p).norm == t.norm))
+        });
         let fits: Option<usize> = if new_line {
             None
+        } else if repeated.is_some() && next <= text_col {
+            repeated
         } else {
             (next..roles.len()).find(|&k| accepts(cx, kind, roles[k], i, has_l2))
         };
@@ -1371,7 +1418,11 @@ fn value_in_label_run(
         .filter(|&k| !cx.tok(k).is_empty() && !is_label_tail(&cx.tok(k).norm))
         .collect();
     let at = window.iter().position(|&k| k == i)?;
-    let is_label = |k: usize| cx.field(k).is_some() && st.is_free(k) || k == i;
+    // Labels of this run already paired (processed before `i`) still belong to it.
+    let is_label = |k: usize| {
+        cx.field(k).is_some() && (st.is_free(k) || matches!(st.use_of(k), Use::Label(_)) && k > i.saturating_sub(24))
+            || k == i
+    };
     let next_is_label = window.get(at + 1).is_some_and(|&k| is_label(k));
     let prev_is_label = at > 0 && is_label(window[at - 1]);
     if !next_is_label && !prev_is_label {
@@ -1390,10 +1441,15 @@ fn value_in_label_run(
         .copied()
         .filter(|&k| !cx.field(k).is_some_and(is_group))
         .collect();
+    // Values already paired with an earlier label of this same run still count.
     let values: Vec<usize> = window[b + 1..]
         .iter()
         .copied()
-        .take_while(|&k| !cx.is_label(k) && cx.level(k).is_none() && st.is_free(k))
+        .take_while(|&k| {
+            !cx.is_label(k)
+                && cx.level(k).is_none()
+                && (st.is_free(k) || matches!(st.use_of(k), Use::Value(_)))
+        })
         .collect();
     if labels.len() < 2 || values.len() != labels.len() {
         return None;

@@ -1030,7 +1030,7 @@ mod tests {
         assert_eq!(t("2023年项目支出绩效运行监控表"), Some(TitleKind::Monitoring));
         assert_eq!(
             t("中央财政强制免疫补助资金绩效目标表(2025年度)"),
-            Some(TitleKind::Project)
+            Some(TitleKind::Transfer)
         );
         assert_eq!(
             t("湖北省残疾人事业宣传文化经费项目2017年度绩效自评报告"),
