@@ -490,7 +490,7 @@ pub fn read_amount(text: &str, default_unit: MoneyUnit) -> Result<Money, MoneyEr
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -636,7 +636,7 @@ mod tests {
     /// Standard Chinese numerals for `n`, written independently of the reader: groups of
     /// four digits under 亿 and 万, 零 for every gap, `十` for a leading `一十` when
     /// `short_ten`, and `两` for a 2 before a magnitude when `liang`.
-    fn chinese(n: u64, short_ten: bool, liang: bool) -> String {
+    pub(crate) fn chinese(n: u64, short_ten: bool, liang: bool) -> String {
         const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
         if n == 0 {
             return "零".into();

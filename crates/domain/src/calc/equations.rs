@@ -328,7 +328,6 @@ impl Reader<'_> {
         unit: Option<MoneyUnit>,
         label: String,
     ) -> Figure {
-        let t = &self.tokens[token];
         let amount = unit
             .and_then(|u| value.checked_mul(yuan_per(u)))
             .unwrap_or(value);
@@ -348,7 +347,7 @@ impl Reader<'_> {
             core_label: label.clone(),
             label,
             derived: true,
-            ..Figure::at(t, role, lead.to_string())
+            ..Figure::at(self.tokens, token, role, lead.to_string())
         }
     }
 }

@@ -63,6 +63,12 @@ const REFERENCE_WORDS: &[&str] = &[
     "高于",
     "低于",
 ];
+/// Words of a clause rather than a name: an amount after them is a share or a use of a
+/// total (`本年申请30万元`, `用于设备购置60万元`), not one line of a row of parts.
+const PROSE_WORDS: &[&str] = &[
+    "用于", "安排", "申请", "本年", "当年", "今年", "本次", "本期", "已", "拟", "计划", "预计",
+    "下达", "完成", "执行", "到位", "其中",
+];
 const PRICE_WORDS: &[&str] = &["单价", "标准", "人均", "均价", "单位成本"];
 /// Words naming the sides of an area or a volume.
 pub(super) const DIMENSION_HINTS: &[char] = &['长', '宽', '高', '深', '厚'];
@@ -92,6 +98,11 @@ fn tail(s: &str, n: usize) -> String {
 /// Whether the words just before a number name it a unit price (单价, 人均 …).
 pub(super) fn has_price_word(lead: &str) -> bool {
     PRICE_WORDS.iter().any(|k| tail(lead, 6).contains(k))
+}
+
+/// Whether the words before an amount read as a clause (see `PROSE_WORDS`).
+pub(super) fn reads_as_prose(lead: &str) -> bool {
+    PROSE_WORDS.iter().any(|w| lead.contains(w))
 }
 
 /// The total word in the words before an amount, if any (`合计`, `共计`, a closing `计`, a

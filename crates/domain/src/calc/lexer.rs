@@ -3,8 +3,9 @@
 
 use rust_decimal::Decimal;
 
-use super::number::{read_number, Number};
+use super::number::{read_chinese_amount, read_number, Number};
 use super::units::WrittenUnit;
+use crate::text::{is_chinese_numeral_char, read_chinese_numeral};
 
 /// Separators, weakest first: a `Semi` or stronger ends a sentence, a `Period` or stronger
 /// ends a period (the scope of a `其中` list), a `Line` ends everything including brackets.
@@ -30,6 +31,31 @@ pub(super) enum TokenKind {
     Separator(Separator),
     /// A run of other characters (Chinese words, letters).
     Word(String),
+    /// The number of a section: `一、`, `(一)`, `1、`, `1.`, `(1)` opening a phrase.
+    Section(SectionStyle),
+}
+
+/// How sections are numbered. Each style is one level of an outline; which level is the
+/// outer one is whichever the text uses first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SectionStyle {
+    /// `一、`
+    ChineseComma,
+    /// `(一)`, `（一）`
+    ChineseParen,
+    /// `1、`
+    ArabicComma,
+    /// `1.`
+    ArabicDot,
+    /// `(1)`, `（1）`
+    ArabicParen,
+}
+
+impl SectionStyle {
+    /// Written inside brackets: the text after it is one bracket shallower than the mark.
+    pub(super) fn bracketed(self) -> bool {
+        matches!(self, SectionStyle::ChineseParen | SectionStyle::ArabicParen)
+    }
 }
 
 /// Where a token sits in the text.
@@ -84,6 +110,20 @@ pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
         let kind = if c.is_ascii_digit() {
             let (number, end) = read_number(chars, i);
             i = end;
+            if number.list_marker {
+                TokenKind::Section(match chars.get(end) {
+                    Some('、') => SectionStyle::ArabicComma,
+                    Some('.') => SectionStyle::ArabicDot,
+                    _ => SectionStyle::ArabicParen,
+                })
+            } else {
+                TokenKind::Number(number)
+            }
+        } else if let Some((style, end)) = chinese_section_at(chars, i) {
+            i = end;
+            TokenKind::Section(style)
+        } else if let Some((number, end)) = chinese_amount_at(chars, i) {
+            i = end;
             TokenKind::Number(number)
         } else {
             i += 1;
@@ -103,7 +143,10 @@ pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
                 _ => match separator_of(c) {
                     Some(s) => TokenKind::Separator(s),
                     None => {
-                        while i < n && is_word_char(chars[i]) {
+                        while i < n
+                            && is_word_char(chars[i])
+                            && chinese_amount_at(chars, i).is_none()
+                        {
                             i += 1;
                         }
                         TokenKind::Word(chars[start..i].iter().collect())
@@ -121,6 +164,39 @@ pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
     mark_dates(&mut tokens);
     mark_places(&mut tokens);
     tokens
+}
+
+/// `一、` or `(一)` opening a phrase: the section style and where the numeral ends.
+fn chinese_section_at(chars: &[char], i: usize) -> Option<(SectionStyle, usize)> {
+    if !is_chinese_numeral_char(chars[i]) {
+        return None;
+    }
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    let (value, len) = read_chinese_numeral(&chars[i..])?;
+    let end = i + len;
+    let ordinal = !value.is_zero()
+        && value < Decimal::ONE_HUNDRED
+        && chars[i..end]
+            .iter()
+            .all(|c| !matches!(c, '万' | '亿' | '百' | '千'));
+    if !ordinal {
+        return None;
+    }
+    match (prev, chars.get(end)) {
+        (Some('('), Some(')')) => Some((SectionStyle::ChineseParen, end)),
+        (p, Some('、')) if p.is_none_or(|p| separator_of(p).is_some()) => {
+            Some((SectionStyle::ChineseComma, end))
+        }
+        _ => None,
+    }
+}
+
+/// A Chinese-numeral amount starting at `i` (`十二万元`).
+fn chinese_amount_at(chars: &[char], i: usize) -> Option<(Number, usize)> {
+    if !is_chinese_numeral_char(chars[i]) {
+        return None;
+    }
+    read_chinese_amount(chars, i)
 }
 
 /// The quantity unit of a number token.

@@ -45,6 +45,51 @@ fn strip_bookmarks(s: &str) -> String {
     out
 }
 
+/// `１，２００` and `1，200元`: a full-width comma is a thousands separator where that is
+/// the only reading — groups of exactly three digits after one to three, and either the
+/// digits were typed full-width or money (`元`, `万`, `亿`) or decimals follow. It becomes
+/// the ASCII comma; elsewhere (`8，500，300`, a list) it stays a separator.
+fn join_thousands(raw: &mut [char], wide: &[bool]) {
+    let n = raw.len();
+    let digit = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_digit());
+    let mut i = 0;
+    while i < n {
+        let starts = digit(raw.get(i))
+            && (i == 0 || !(digit(raw.get(i - 1)) || matches!(raw[i - 1], ',' | '，' | '.')));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while digit(raw.get(j)) {
+            j += 1;
+        }
+        let mut commas = Vec::new();
+        let mut k = j;
+        if j - i <= 3 {
+            while raw.get(k) == Some(&'，')
+                && (k + 1..k + 4).all(|p| digit(raw.get(p)))
+                && !digit(raw.get(k + 4))
+            {
+                commas.push(k);
+                k += 4;
+            }
+        }
+        if !commas.is_empty() {
+            let typed_wide =
+                (i..k).all(|p| raw[p] == '，' || wide.get(p).copied().unwrap_or(false));
+            let money_follows = matches!(raw.get(k), Some('元' | '万' | '亿'))
+                || (raw.get(k) == Some(&'.') && digit(raw.get(k + 1)));
+            if typed_wide || money_follows {
+                for c in commas {
+                    raw[c] = ',';
+                }
+            }
+        }
+        i = k.max(j);
+    }
+}
+
 /// Width-folded, simplified, with operator glyphs unified. The full-width comma stays
 /// distinct from the ASCII one: only the ASCII comma can be a thousands separator.
 /// Blanks inside Chinese words (`合  计`) are dropped, other runs of blanks become one,
@@ -57,7 +102,13 @@ pub(super) fn normalize(text: &str) -> Vec<char> {
         .map(fold_width)
         .collect::<Vec<_>>()
         .join("，");
-    let raw: Vec<char> = to_simplified(&folded).chars().map(map_glyph).collect();
+    let mut raw: Vec<char> = to_simplified(&folded).chars().map(map_glyph).collect();
+    // every step above maps one char to one char, so positions still match the original
+    let wide: Vec<bool> = cleaned
+        .chars()
+        .map(|c| ('０'..='９').contains(&c))
+        .collect();
+    join_thousands(&mut raw, &wide);
     // next non-blank char after each position, computed once (keeps the pass linear)
     let mut next_non_blank: Vec<Option<char>> = vec![None; raw.len() + 1];
     for i in (0..raw.len()).rev() {

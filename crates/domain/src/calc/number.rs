@@ -10,6 +10,7 @@ use super::lexer::{separator_of, Separator};
 use super::normalize::is_cjk;
 use super::units::{per_unit_at, starts_with_at, unit_at, WrittenUnit};
 use super::MAX_DIGITS;
+use crate::text::{is_chinese_numeral_char, read_chinese_numeral};
 
 /// A number and what is written around it.
 #[derive(Clone, Debug)]
@@ -27,6 +28,8 @@ pub(super) struct Number {
     pub(super) approximate: bool,
     /// A list marker, a year, a date part, a code next to letters: never an amount.
     pub(super) noise: bool,
+    /// `1、`, `1.`, `(1)` opening a phrase: the number of a section.
+    pub(super) list_marker: bool,
     /// Where the number and its unit end (before any `/个`).
     pub(super) core_end: usize,
 }
@@ -77,11 +80,97 @@ pub(super) fn read_number(chars: &[char], i: usize) -> (Number, usize) {
     {
         noise = true;
     }
-    let mut value = Decimal::from_str(&digits).unwrap_or_else(|_| {
+    let value = Decimal::from_str(&digits).unwrap_or_else(|_| {
         noise = true;
         Decimal::ZERO
     });
-    let num_end = j;
+    let after = read_unit(chars, j, value, decimals);
+    // `1、`, `1.`, `(1)` at the start of a phrase are list markers
+    let mut list_marker = false;
+    if after.unit == WrittenUnit::Bare && after.decimals == 0 {
+        let boundary = prev.is_none_or(|p| {
+            p == ' ' || p == '(' || separator_of(p).is_some_and(|s| s != Separator::Space)
+        });
+        let next = chars.get(j).copied();
+        let marker = matches!(next, Some('、'))
+            || (next == Some('.') && chars.get(j + 1).is_none_or(|c| !c.is_ascii_digit()))
+            || (next == Some(')') && prev == Some('('));
+        list_marker = boundary && marker;
+    }
+    let end = after.end;
+    let number = after.into_number(digits, noise || list_marker, list_marker);
+    (number, end)
+}
+
+/// A number written in Chinese numerals starting at `i` (`十二万元`, `三千五百元`,
+/// `两万`, `十二个月`), read like an Arabic one. Only a numeral of two characters or more
+/// followed by a money or quantity unit is an amount: `一般`, `三元里`, `十一五规划` and
+/// `第十二` are words.
+pub(super) fn read_chinese_amount(chars: &[char], i: usize) -> Option<(Number, usize)> {
+    let prev = i.checked_sub(1).map(|p| chars[p]);
+    if prev.is_some_and(|p| p == '第' || is_chinese_numeral_char(p)) {
+        return None;
+    }
+    let (whole, len) = read_chinese_numeral(&chars[i..])?;
+    if len < 2 || chars[i..i + len].iter().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // `十二万元`: the trailing 万 is read as the unit, like the 万 of `12万元`
+    let end = i + len;
+    let (value, unit_start) = match chars[end - 1] {
+        '万' => (whole / Decimal::from(10_000), end - 1),
+        '亿' => (whole / Decimal::from(100_000_000), end - 1),
+        _ => (whole, end),
+    };
+    let value = value.normalize();
+    let after = read_unit(chars, unit_start, value, value.scale());
+    let amount = match &after.unit {
+        WrittenUnit::Money(_) => true,
+        WrittenUnit::Count(u) => !u.is_empty(),
+        _ => false,
+    };
+    if !amount || after.overflow {
+        return None;
+    }
+    let end = after.end;
+    Some((after.into_number(value.to_string(), false, false), end))
+}
+
+/// What follows the digits of a number: its unit (with the magnitude applied to `value`),
+/// what it is per, and whether it is approximate.
+struct AfterDigits {
+    value: Decimal,
+    decimals: u32,
+    unit: WrittenUnit,
+    approximate: bool,
+    per: Vec<String>,
+    /// Applying the unit's magnitude overflowed.
+    overflow: bool,
+    core_end: usize,
+    end: usize,
+}
+
+impl AfterDigits {
+    fn into_number(self, digits: String, noise: bool, list_marker: bool) -> Number {
+        Number {
+            value: self.value,
+            digits,
+            decimals: self.decimals,
+            unit: self.unit,
+            per: self.per,
+            approximate: self.approximate,
+            noise: noise || self.overflow,
+            list_marker,
+            core_end: self.core_end,
+        }
+    }
+}
+
+/// Read the unit and the words that qualify a number whose digits end at `j`.
+fn read_unit(chars: &[char], j: usize, value: Decimal, decimals: u32) -> AfterDigits {
+    let n = chars.len();
+    let (mut value, mut decimals) = (value, decimals);
+    let mut overflow = false;
 
     // the unit, possibly after `余`/`多` (approximate) or blanks
     let mut approximate = false;
@@ -111,7 +200,7 @@ pub(super) fn read_number(chars: &[char], i: usize) -> (Number, usize) {
             k += len;
             match value.checked_mul(magnitude) {
                 Some(v) => value = v,
-                None => noise = true,
+                None => overflow = true,
             }
             if magnitude > Decimal::ONE && matches!(unit, WrittenUnit::Money(_)) {
                 decimals = decimals.saturating_sub(3);
@@ -157,28 +246,14 @@ pub(super) fn read_number(chars: &[char], i: usize) -> (Number, usize) {
     {
         approximate = true;
     }
-    // `1、`, `1.`, `(1)` at the start of a phrase are list markers
-    if unit == WrittenUnit::Bare && decimals == 0 {
-        let boundary = prev.is_none_or(|p| {
-            p == ' ' || p == '(' || separator_of(p).is_some_and(|s| s != Separator::Space)
-        });
-        let after = chars.get(num_end).copied();
-        let marker = matches!(after, Some('、'))
-            || (after == Some('.') && chars.get(num_end + 1).is_none_or(|c| !c.is_ascii_digit()))
-            || (after == Some(')') && prev == Some('('));
-        if boundary && marker {
-            noise = true;
-        }
-    }
-    let number = Number {
+    AfterDigits {
         value,
-        digits,
         decimals,
         unit,
-        per,
         approximate,
-        noise,
+        per,
+        overflow,
         core_end,
-    };
-    (number, k)
+        end: k,
+    }
 }

@@ -200,7 +200,7 @@ impl Reader<'_> {
             holds: agrees(product, area.value, area.decimals, area.decimals >= 2),
         });
         for &j in sides {
-            self.figures[j].used = true;
+            self.use_as_part(j, i);
         }
         self.area_floor = i + 1;
     }

@@ -9,7 +9,7 @@ use super::equations::{find_runs, WrittenEquation};
 use super::keywords::{
     classify, has_price_word, is_yearly, parts_marker, per_units_in_lead, total_word, Role,
 };
-use super::lexer::{words_before, Place, Separator, Token, TokenKind};
+use super::lexer::{words_before, Place, SectionStyle, Separator, Token, TokenKind};
 use super::number::Number;
 use super::totals::PartsList;
 use super::units::WrittenUnit;
@@ -49,13 +49,18 @@ pub(super) struct Figure {
     pub(super) is_total: bool,
     /// Already counted as a part of a checked total: not offered to another.
     pub(super) used: bool,
+    /// The figure (a total, an area) it was counted in, when `used`.
+    pub(super) part_of: Option<usize>,
+    /// The token of the number (the last token of an equation for its result).
+    pub(super) token: usize,
     pub(super) place: Place,
 }
 
 impl Figure {
     /// A figure of `role` at token `t` after `lead`: what every figure takes from its place
     /// in the text. The number itself is left zero and unlabelled for the caller to fill.
-    pub(super) fn at(t: &Token, role: Role, lead: String) -> Figure {
+    pub(super) fn at(tokens: &[Token], index: usize, role: Role, lead: String) -> Figure {
+        let t = &tokens[index];
         let total_word = if role == Role::Part {
             total_word(&lead)
         } else {
@@ -79,6 +84,8 @@ impl Figure {
             derived: false,
             is_total: false,
             used: false,
+            part_of: None,
+            token: index,
             place: t.place,
         }
     }
@@ -145,9 +152,30 @@ pub(super) enum Event {
         period: usize,
         figures_before: usize,
     },
+    /// An opening bracket right after an amount (`90万(设备采购40万元,…)`): what follows
+    /// may be its parts. `depth` is inside the bracket.
+    BracketAfterAmount {
+        figure: usize,
+        depth: usize,
+    },
     /// A closing bracket, at the depth inside it.
     CloseBracket(usize),
+    /// A section number (`一、`, `(1)`), at the depth of the text it opens.
+    Section {
+        style: SectionStyle,
+        depth: usize,
+        figures_before: usize,
+    },
     Break(Separator),
+}
+
+/// Where a section number stands: between figure `figures_before - 1` and `figures_before`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct SectionMark {
+    pub(super) style: SectionStyle,
+    pub(super) figures_before: usize,
+    /// The bracket depth of the text the section opens.
+    pub(super) depth: usize,
 }
 
 /// The state of reading one text.
@@ -173,6 +201,16 @@ pub(super) struct Reader<'a> {
     pub(super) has_rate: bool,
     /// An amount came after the last group: the group is not what the next equation computes.
     pub(super) amount_since_group: bool,
+    /// Figures before this index are in an earlier section: no `其中` after it reaches back.
+    pub(super) section_floor: usize,
+    /// Section numbers, in text order.
+    pub(super) sections: Vec<SectionMark>,
+    /// Section styles in the order the text first uses them (outer levels first).
+    pub(super) styles_seen: Vec<SectionStyle>,
+    /// Totals stated before their parts (`资金总额 250.5 项目支出 80.2 …`), read at the end.
+    pub(super) forward_totals: Vec<usize>,
+    /// Stated totals whose parts the text gives but the engine could not tie to them.
+    pub(super) unchecked: Vec<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -192,6 +230,11 @@ impl<'a> Reader<'a> {
             area_floor: 0,
             has_rate: false,
             amount_since_group: false,
+            section_floor: 0,
+            sections: Vec::new(),
+            styles_seen: Vec::new(),
+            forward_totals: Vec::new(),
+            unchecked: Vec::new(),
         }
     }
 
@@ -237,7 +280,34 @@ impl<'a> Reader<'a> {
                         })
                     }
                 }
+                TokenKind::Open => {
+                    let before =
+                        tokens[..i].iter().enumerate().rev().find(|(_, b)| {
+                            !matches!(b.kind, TokenKind::Separator(Separator::Space))
+                        });
+                    if let Some((b, TokenKind::Number(n))) = before.map(|(b, t)| (b, &t.kind)) {
+                        if !in_run[b] && !n.noise && !self.figures.is_empty() {
+                            self.events.push(Event::BracketAfterAmount {
+                                figure: self.figures.len() - 1,
+                                depth: t.place.depth,
+                            });
+                        }
+                    }
+                }
                 TokenKind::Close => self.events.push(Event::CloseBracket(t.place.depth)),
+                TokenKind::Section(style) => {
+                    let depth = t.place.depth - usize::from(style.bracketed() && t.place.depth > 0);
+                    self.sections.push(SectionMark {
+                        style: *style,
+                        figures_before: self.figures.len(),
+                        depth,
+                    });
+                    self.events.push(Event::Section {
+                        style: *style,
+                        depth,
+                        figures_before: self.figures.len(),
+                    });
+                }
                 TokenKind::Separator(s) if *s >= Separator::Semi => {
                     self.events.push(Event::Break(*s))
                 }
@@ -292,7 +362,7 @@ impl<'a> Reader<'a> {
             per,
             has_price_word,
             approximate: n.approximate,
-            ..Figure::at(t, role, lead)
+            ..Figure::at(self.tokens, i, role, lead)
         }
     }
 
@@ -336,7 +406,18 @@ impl<'a> Reader<'a> {
                     self.close_lists(depth);
                     self.open_list(name, depth, period, figures_before);
                 }
-                Event::CloseBracket(depth) => self.close_lists(depth + 1),
+                Event::BracketAfterAmount { figure, depth } => {
+                    self.open_bracket_list(figure, depth)
+                }
+                Event::CloseBracket(depth) => self.close_lists_at_bracket(depth + 1),
+                Event::Section {
+                    style,
+                    depth,
+                    figures_before,
+                } => {
+                    self.section_floor = figures_before;
+                    self.on_section(style, depth)
+                }
                 Event::Break(s) => {
                     if s >= Separator::Period {
                         self.close_lists(0);
@@ -345,11 +426,37 @@ impl<'a> Reader<'a> {
             }
         }
         self.close_lists(0);
+        self.read_outline();
+        self.read_forward_totals();
+    }
+
+    /// A section number ends the `其中` lists opened inside an earlier section of the same
+    /// or an outer level; numbers of a new, inner level may number the parts of a list.
+    fn on_section(&mut self, style: SectionStyle, depth: usize) {
+        let level = match self.styles_seen.iter().position(|s| *s == style) {
+            Some(p) => p,
+            None => {
+                self.styles_seen.push(style);
+                self.styles_seen.len() - 1
+            }
+        };
+        while self
+            .open_lists
+            .last()
+            .is_some_and(|l| l.depth >= depth && level < l.styles_before)
+        {
+            if let Some(list) = self.open_lists.pop() {
+                self.check_list(list, false);
+            }
+        }
     }
 
     pub(super) fn on_figure(&mut self, i: usize) {
         match self.figures[i].role {
-            Role::Percent => self.on_percent(i),
+            Role::Percent => {
+                self.taint_bracket_list(i);
+                self.on_percent(i)
+            }
             Role::Count => {
                 self.add_to_group(i);
                 self.check_area(i);
@@ -371,6 +478,7 @@ impl<'a> Reader<'a> {
             Role::Reference | Role::Change(_) => {
                 self.close_group();
                 self.amount_since_group = true;
+                self.taint_bracket_list(i);
             }
         }
     }

@@ -1,5 +1,7 @@
-//! Totals: `合计12万` against the amounts (and priced quantities) before it, and `其中`
-//! lists against the total just before them.
+//! Totals: `合计12万` against the amounts (and priced quantities) before it, `其中` lists
+//! against the total just before them, a bracket of parts after an amount
+//! (`90万(设备采购40万元,培训30万元,宣传20万元)`), and totals stated before their parts
+//! (`资金总额 250.5 项目支出 80.2 基本支出 170.3`).
 
 use rust_decimal::Decimal;
 
@@ -22,6 +24,14 @@ pub(super) struct PartsList {
     pub(super) depth: usize,
     /// Groups from this index on were stated inside the list.
     pub(super) first_group: usize,
+    /// How many section styles the text had used when the list opened: a number of one of
+    /// those ends it, a number of a new style may number its parts.
+    pub(super) styles_before: usize,
+    /// Opened by a bracket right after an amount, without `其中`: checked only when the
+    /// bracket closes and holds nothing but parts.
+    pub(super) bracketed: bool,
+    /// A rate, a reference or a change inside the bracket: not a list of parts.
+    pub(super) tainted: bool,
 }
 
 /// Candidate parts of a total: figure indices and priced-group indices.
@@ -99,7 +109,18 @@ impl Reader<'_> {
                     .collect();
                 candidates.push((money_only, groups.clone()));
             }
-            candidates.push((figures, groups));
+            // a total stated before its parts (`项目总预算100万元。…合计100万元`) is not one
+            // of the parts of a later total, unless that is the only reading that holds
+            let stated_before: Vec<usize> = figures
+                .iter()
+                .copied()
+                .filter(|&j| !self.figures[j].is_total || self.figures[j].derived)
+                .collect();
+            let without_stated = (stated_before.len() < figures.len()).then_some(stated_before);
+            candidates.push((figures, groups.clone()));
+            if let Some(f) = without_stated {
+                candidates.push((f, groups));
+            }
         }
         let mut seen: Vec<Reading> = Vec::new();
         candidates.retain(|c| {
@@ -145,11 +166,14 @@ impl Reader<'_> {
                 self.figures[i].derived = true;
             }
             for j in figures {
-                self.figures[j].used = true;
+                self.use_as_part(j, i);
             }
             for g in groups {
                 self.groups[g].used = true;
             }
+        } else {
+            // nothing before it: its parts may follow (read at the end)
+            self.forward_totals.push(i);
         }
         self.figures[i].is_total = true;
         self.last_total = Some(i);
@@ -167,7 +191,7 @@ impl Reader<'_> {
         figures_before: usize,
     ) {
         self.close_group();
-        let total = (0..figures_before)
+        let total = (self.section_floor..figures_before)
             .rev()
             .take_while(|&j| self.figures[j].place.period + 1 >= period)
             .find(|&j| self.is_free_part(j, depth));
@@ -178,23 +202,79 @@ impl Reader<'_> {
             nested: Vec::new(),
             depth,
             first_group: self.groups.len(),
+            styles_before: self.styles_seen.len(),
+            bracketed: false,
+            tainted: false,
         });
     }
 
-    /// Close the open `其中` lists at `depth` or deeper.
-    pub(super) fn close_lists(&mut self, depth: usize) {
-        while self.open_lists.last().is_some_and(|l| l.depth >= depth) {
-            if let Some(list) = self.open_lists.pop() {
-                self.check_list(list);
+    /// `90万(设备采购40万元,…)`: a bracket right after an amount may list its parts.
+    pub(super) fn open_bracket_list(&mut self, figure: usize, depth: usize) {
+        let f = &self.figures[figure];
+        if f.role != Role::Part || f.used {
+            return;
+        }
+        self.close_group();
+        self.open_lists.push(PartsList {
+            name: "括号内",
+            total: Some(figure),
+            parts: Vec::new(),
+            nested: Vec::new(),
+            depth,
+            first_group: self.groups.len(),
+            styles_before: self.styles_seen.len(),
+            bracketed: true,
+            tainted: false,
+        });
+    }
+
+    /// A rate, a reference or a change directly inside a bracket after an amount: the bracket
+    /// explains the amount some other way than by parts.
+    pub(super) fn taint_bracket_list(&mut self, i: usize) {
+        let depth = self.figures[i].place.depth;
+        if let Some(list) = self.open_lists.last_mut() {
+            if list.bracketed && depth == list.depth {
+                list.tainted = true;
             }
         }
     }
 
+    /// Close the open lists at `depth` or deeper, for any reason but their bracket closing.
+    pub(super) fn close_lists(&mut self, depth: usize) {
+        while self.open_lists.last().is_some_and(|l| l.depth >= depth) {
+            if let Some(list) = self.open_lists.pop() {
+                self.check_list(list, false);
+            }
+        }
+    }
+
+    /// A closing bracket: the lists inside it end.
+    pub(super) fn close_lists_at_bracket(&mut self, depth: usize) {
+        while self.open_lists.last().is_some_and(|l| l.depth >= depth) {
+            if let Some(list) = self.open_lists.pop() {
+                self.check_list(list, true);
+            }
+        }
+    }
+
+    /// Count figure `j` as a part of `total`.
+    pub(super) fn use_as_part(&mut self, j: usize, total: usize) {
+        self.figures[j].used = true;
+        self.figures[j].part_of = Some(total);
+    }
+
     /// `共89.97万元。其中：30万元…；30万元…；29.99万元…`: the parts against the total.
-    fn check_list(&mut self, list: PartsList) {
+    pub(super) fn check_list(&mut self, list: PartsList, closed_by_bracket: bool) {
         let Some(t) = list.total else { return };
+        // a bracket of bare numbers is as often codes and years (`(2020年1号)`) as parts
+        let money = |j: &usize| self.figures[*j].money_unit.is_some();
+        if list.bracketed
+            && (!closed_by_bracket || list.tainted || !money(&t) || !list.parts.iter().all(money))
+        {
+            return;
+        }
         for &j in list.parts.iter().chain(&list.nested) {
-            self.figures[j].used = true;
+            self.use_as_part(j, t);
         }
         let groups = self.live_groups(list.first_group);
         let mut addends: Vec<Addend> = list
@@ -227,6 +307,29 @@ impl Reader<'_> {
         self.figures[t].derived = true;
         self.last_total = Some(self.last_total.map_or(t, |l| l.max(t)));
         self.groups_floor = self.groups.len();
+    }
+}
+
+impl Reader<'_> {
+    /// Check `total` against the figures `parts` and count them in it; the check is
+    /// reported as `name：a+b=total`.
+    pub(super) fn check_parts(&mut self, total: usize, parts: &[usize], name: &str) {
+        let addends: Vec<Addend> = parts.iter().map(|&j| self.figures[j].addend()).collect();
+        let t = self.figures[total].clone();
+        if let Some((holds, computed)) = sum_against_total(&addends, &t, false) {
+            let labels: Vec<&str> = addends.iter().map(|a| a.label.as_str()).collect();
+            self.equations.push(Equation {
+                text: format!("{}：{}={}", name, labels.join("+"), t.label),
+                computed,
+                stated: t.stated(),
+                holds,
+            });
+        }
+        for &j in parts {
+            self.use_as_part(j, total);
+        }
+        self.figures[total].is_total = true;
+        self.figures[total].derived = true;
     }
 }
 

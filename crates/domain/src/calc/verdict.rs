@@ -142,9 +142,19 @@ impl Reader<'_> {
                 .and_then(|s| s.checked_div(yuan_per(shown_unit)))
                 .map(|v| Money::new(v.normalize(), shown_unit));
         }
+        let mut unchecked_totals: Vec<String> = Vec::new();
+        for &t in &self.unchecked {
+            let f = &self.figures[t];
+            let lead: Vec<char> = f.lead.chars().collect();
+            let name: String = lead[lead.len().saturating_sub(12)..].iter().collect();
+            let shown = format!("{name}{}", f.label);
+            if !f.derived && !unchecked_totals.contains(&shown) {
+                unchecked_totals.push(shown);
+            }
+        }
         let verdict = if self.equations.iter().any(|e| !e.holds) {
             Verdict::Inconsistent
-        } else if self.equations.is_empty() {
+        } else if self.equations.is_empty() || !unchecked_totals.is_empty() {
             Verdict::Unverifiable
         } else {
             Verdict::Consistent
@@ -153,6 +163,8 @@ impl Reader<'_> {
             verdict,
             equations: self.equations,
             total,
+            unchecked_totals,
+            over_limit: false,
         }
     }
 }
