@@ -1051,8 +1051,16 @@ mod props {
             .prop_map(|cents| cents.into_iter().map(|c| Decimal::new(c, 2)).collect())
     }
 
+    /// `sum` changed by `delta` hundredths; a total is never written zero or negative (a
+    /// leading `-` would be an operator), so it stays at least 0.01 off the sum.
     fn off_by(sum: Decimal, delta: i64) -> Decimal {
-        (sum + Decimal::new(delta, 2)).normalize()
+        let total = sum + Decimal::new(delta, 2);
+        let total = if total <= Decimal::ZERO && delta != 0 {
+            sum + Decimal::new(delta.abs(), 2)
+        } else {
+            total
+        };
+        total.normalize()
     }
 
     /// `项目经费{T}万元（培训费{a}万元，会议费{b}万元…），用于全县推广。`
