@@ -301,6 +301,10 @@ pub fn write_calc(out: &mut dyn Write, r: &CalcReport) -> std::io::Result<()> {
     let verdict = match r.verdict {
         Verdict::Consistent => "一致：算式与金额核对无误",
         Verdict::Inconsistent => "不一致：以下算式有误",
+        Verdict::Unverifiable if r.over_limit => "无法核对：文字过长或层次过深，未核验",
+        Verdict::Unverifiable if !r.unchecked_totals.is_empty() => {
+            "无法核对：文中所写的合计无法与分项逐一核对"
+        }
         Verdict::Unverifiable => "无法核对：文字中没有可验算的算式",
     };
     writeln!(out, "{verdict}")?;
@@ -311,6 +315,9 @@ pub fn write_calc(out: &mut dyn Write, r: &CalcReport) -> std::io::Result<()> {
             "  {mark} {}：计算得 {}，文中写 {}",
             e.text, e.computed, e.stated
         )?;
+    }
+    for t in &r.unchecked_totals {
+        writeln!(out, "  ? {t}：未能核对")?;
     }
     Ok(())
 }

@@ -872,6 +872,37 @@ fn changed_numbers_inside_a_basis_are_calc_mismatches() {
 }
 
 #[test]
+fn calc_unverifiable_says_why() {
+    let cases = [
+        (
+            "项目总预算12万元。设备购置8万元，其中：电脑5万元，打印机3万元。培训费若干。",
+            "第1条支出明细的测算依据中“项目总预算12万元”无法与所列分项逐一核对，请写明各分项金额",
+        ),
+        (
+            "用于开展统战工作",
+            "第1条支出明细的测算依据没有可核验的算式，请写明数量×单价=金额等测算过程",
+        ),
+    ];
+    for (basis, message) in cases {
+        let mut dossier = seed_like_dossier();
+        proj(&mut dossier, 2).details[0].basis = basis.to_string();
+        let fs = check_dossier(&dossier, &profile());
+        let found = of(&fs, "calc-unverifiable");
+        assert!(
+            found.iter().any(|f| f.message == message),
+            "{basis}:\n{}",
+            dump(&fs)
+        );
+    }
+    let mut dossier = seed_like_dossier();
+    proj(&mut dossier, 2).details[0].basis = "培训费5万元，".repeat(1000);
+    let fs = check_dossier(&dossier, &profile());
+    assert!(of(&fs, "calc-unverifiable")
+        .iter()
+        .any(|f| f.message.contains("过长或层次过深")));
+}
+
+#[test]
 fn sum_messages_carry_amounts() {
     // The other breakdown confirms the total: the only 收入性质 part given is the culprit.
     let mut dossier = seed_like_dossier();

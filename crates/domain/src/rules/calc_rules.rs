@@ -117,23 +117,31 @@ pub(crate) fn calc_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     out
 }
 
-/// `calc-unverifiable`: a 测算依据 with no arithmetic the engine can check (info).
+/// `calc-unverifiable`: a 测算依据 the engine cannot check (info): no arithmetic, a stated
+/// total it cannot tie to its parts, or a text beyond its limits.
 pub(crate) fn calc_unverifiable(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "calc-unverifiable";
     details_with_basis(d)
-        .filter(|(_, _, det)| {
-            matches!(
-                analyze(&det.basis, det.amount).verdict,
-                Verdict::Unverifiable
+        .filter_map(|(ff, i, det)| {
+            let report = analyze(&det.basis, det.amount);
+            if !matches!(report.verdict, Verdict::Unverifiable) {
+                return None;
+            }
+            let n = i + 1;
+            let msg = if report.over_limit {
+                format!("第{n}条支出明细的测算依据过长或层次过深，未能核验，请精简为数量×单价=金额等测算过程")
+            } else if !report.unchecked_totals.is_empty() {
+                format!(
+                    "第{n}条支出明细的测算依据中“{}”无法与所列分项逐一核对，请写明各分项金额",
+                    report.unchecked_totals.join("”“")
+                )
+            } else {
+                format!("第{n}条支出明细的测算依据没有可核验的算式，请写明数量×单价=金额等测算过程")
+            };
+            Some(
+                ctx.finding(RULE, ff, &format!("details[{i}].basis"), msg)
+                    .with_actual(det.basis.clone()),
             )
-        })
-        .map(|(ff, i, det)| {
-            let msg = format!(
-                "第{}条支出明细的测算依据没有可核验的算式，请写明数量×单价=金额等测算过程",
-                i + 1
-            );
-            ctx.finding(RULE, ff, &format!("details[{i}].basis"), msg)
-                .with_actual(det.basis.clone())
         })
         .collect()
 }
