@@ -140,6 +140,7 @@ fn department() -> DepartmentOverall {
                 "",
             ),
         ],
+        incomplete: false,
         signoff: Signoff::default(),
         sources,
     }
@@ -184,6 +185,7 @@ fn summary() -> SpecialFundSummary {
                 )],
             ),
         ],
+        incomplete: false,
         signoff: Signoff::default(),
         sources,
     }
@@ -233,6 +235,7 @@ fn project_1() -> Project {
             ),
         ],
         details_total: money("37万"),
+        incomplete: false,
         signoff: Signoff::default(),
         sources: SourceMap::new(),
     }
@@ -317,6 +320,7 @@ fn project_2() -> Project {
             ),
         ],
         details_total: money("6.4万元"),
+        incomplete: false,
         signoff: Signoff::default(),
         sources,
     }
