@@ -1129,8 +1129,8 @@ fn headers_and_goals() {
     let p = profile();
     assert!(of(&check_dossier(&dossier, &p), "header-missing").is_empty());
     let ctx = Ctx {
-        profile: &p,
         at_submission: true,
+        ..Ctx::new(&p)
     };
     let at_submission = of(&check_with(&dossier, &ctx), "header-missing").len();
     assert_eq!(at_submission, 8, "two per form");
@@ -1210,11 +1210,20 @@ fn catalogue_lists_every_rule_once() {
         "text-punctuation",
         "typo",
         "calc-unverifiable",
+        "score-mismatch",
+        "score-total-mismatch",
+        "weight-sum",
+        "weight-profile",
+        "rate-mismatch",
+        "grade-mismatch",
+        "deviation-unexplained",
+        "overachievement-unexplained",
+        "target-changed",
         "parse-warning",
     ] {
         assert_eq!(ids.iter().filter(|i| **i == id).count(), 1, "{id}");
     }
-    assert_eq!(ids.len(), 21);
+    assert_eq!(ids.len(), 30);
     for (id, _) in rules::RULES {
         assert!(ids.contains(id), "{id} runs but is not catalogued");
     }

@@ -11,8 +11,7 @@ use crate::value::{Comparator, IndicatorValue};
 
 use super::labels::field_label;
 use super::support::{
-    at_cut, has_content, indicator_rows, money, money_fields, squash, unreadable_amount,
-    Category,
+    at_cut, has_content, indicator_rows, money, money_fields, squash, unreadable_amount, Category,
 };
 use super::Ctx;
 
@@ -153,7 +152,8 @@ pub(crate) fn bad_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         }
         for row in ff.form.indicator_rows() {
             let cap = matches!(row.target.comparator, Some(Comparator::Le | Comparator::Lt));
-            let values = std::iter::once((row.target_field, row.target)).chain(row.measured.iter().copied());
+            let values =
+                std::iter::once((row.target_field, row.target)).chain(row.measured.iter().copied());
             for (field, v) in values {
                 if let Some(msg) = value_problem(ctx, row.name, v, field, cap) {
                     out.push(
@@ -282,7 +282,11 @@ pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     format!(
                         "三级指标“{}”未填写{what}{}，请补充（如“≥95%”“2个”）",
                         row.name.trim(),
-                        if row.target_field == "value" { "及单位" } else { "" }
+                        if row.target_field == "value" {
+                            "及单位"
+                        } else {
+                            ""
+                        }
                     ),
                 ),
                 (false, false) => return None,
