@@ -120,7 +120,9 @@ impl Band {
         } else if self.high_inclusive {
             self.high
         } else {
-            (self.high - Decimal::new(1, 2)).max(self.low)
+            self.high
+                .checked_sub(Decimal::new(1, 2))
+                .map_or(self.low, |h| h.max(self.low))
         }
     }
 

@@ -15,7 +15,7 @@ use crate::report::{MoneyRow, Monitoring, MonitoringMoneyRow, SelfEvaluation};
 use crate::value::Comparator;
 
 use super::support::{
-    differs, has_content, in_wan, money, squash, sum_given, unreadable_paths, wan,
+    checked_sum, differs, has_content, in_wan, money, squash, sum_given, unreadable_paths, wan,
 };
 use super::Ctx;
 
@@ -220,14 +220,12 @@ fn budget_item_sums(
         .collect();
     let shares: Option<Vec<Decimal>> = items.iter().map(|i| i.share).collect();
     let share_note = match shares {
-        Some(sh) if !sh.is_empty() => {
-            let total_share: Decimal = sh.iter().sum();
-            if total_share == Decimal::ONE_HUNDRED {
-                String::new()
-            } else {
-                format!("，所列占比之和{}%也不是100%", total_share.normalize())
+        Some(sh) if !sh.is_empty() => match checked_sum(sh) {
+            Some(total) if total != Decimal::ONE_HUNDRED => {
+                format!("，所列占比之和{}%也不是100%", total.normalize())
             }
-        }
+            _ => String::new(),
+        },
         _ => String::new(),
     };
     out.push(SumFailure {

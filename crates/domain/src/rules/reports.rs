@@ -15,7 +15,7 @@ use crate::scoring::{self, Assessment, Direction, Evaluation, RowScore};
 use crate::text::normalize_label;
 use crate::value::IndicatorValue;
 
-use super::support::{at_cut, squash, wan};
+use super::support::{at_cut, checked_sum, squash, wan};
 use super::Ctx;
 use crate::model::Dossier;
 
@@ -277,7 +277,9 @@ pub(crate) fn score_total_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         let ev = scoring::evaluate(e, ctx.profile);
         if let (Some(total), Some(parts)) = (e.total_score, stated_parts(e, &ev)) {
             if parts.len() > usize::from(e.money.total.score.is_some()) {
-                let sum: Decimal = parts.iter().sum();
+                let Some(sum) = checked_sum(parts) else {
+                    continue;
+                };
                 // Where rows are 不适用 the form may print the rescaled total instead.
                 let rescaled = ev
                     .rows
@@ -366,7 +368,7 @@ fn level1_sum(
     if rows.is_empty() {
         return None;
     }
-    rows.iter().map(|i| get(i)).sum()
+    checked_sum(rows.iter().map(|i| get(i)).collect::<Option<Vec<_>>>()?)
 }
 
 fn blank_row(i: &crate::report::ScoredIndicator) -> bool {
@@ -380,9 +382,12 @@ fn blank_row(i: &crate::report::ScoredIndicator) -> bool {
 /// The form's 分值 by 10号 block (预算执行率 first), when every row has a 分值 and a block.
 fn form_weights(ctx: &Ctx, e: &SelfEvaluation) -> Option<Vec<(String, Decimal)>> {
     let mut blocks: Vec<(String, Decimal)> = Vec::new();
-    let mut add = |b: String, w: Decimal| match blocks.iter_mut().find(|(x, _)| *x == b) {
-        Some((_, sum)) => *sum += w,
-        None => blocks.push((b, w)),
+    let mut add = |b: String, w: Decimal| -> Option<()> {
+        match blocks.iter_mut().find(|(x, _)| *x == b) {
+            Some((_, sum)) => *sum = sum.checked_add(w)?,
+            None => blocks.push((b, w)),
+        }
+        Some(())
     };
     let stated: Vec<(String, Decimal)> = e
         .subtotals
@@ -394,10 +399,10 @@ fn form_weights(ctx: &Ctx, e: &SelfEvaluation) -> Option<Vec<(String, Decimal)>>
         if stated.iter().any(|(x, _)| *x == b) {
             continue;
         }
-        add(b, ind.weight?);
+        add(b, ind.weight?)?;
     }
     for (b, w) in stated {
-        add(b, w);
+        add(b, w)?;
     }
     if blocks.is_empty() {
         return None;
@@ -435,8 +440,8 @@ pub(crate) fn weight_sum(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         let weights: Option<Vec<Decimal>> = rows.iter().map(|(_, i)| i.weight).collect();
         if let Some(ws) = weights.filter(|ws| !ws.is_empty()) {
             let exec = e.money.total.weight.unwrap_or_default();
-            let sum: Decimal = ws.iter().sum::<Decimal>() + exec;
-            if sum != hundred {
+            let sum = checked_sum(ws.iter().copied().chain([exec]));
+            if let Some(sum) = sum.filter(|s| *s != hundred) {
                 let with_exec = if exec.is_zero() {
                     String::new()
                 } else {
@@ -505,7 +510,9 @@ pub(crate) fn weight_profile(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         }
         if s.level1_weights.is_empty() {
             // One block of indicators (四川 一体化: 绩效指标 90).
-            let total: Decimal = blocks.iter().map(|(_, w)| *w).sum();
+            let Some(total) = checked_sum(blocks.iter().map(|(_, w)| *w)) else {
+                continue;
+            };
             expected.push(("绩效指标".into(), Decimal::ONE_HUNDRED - s.execution_weight));
             actual.push(("绩效指标".into(), total));
         } else {
@@ -840,8 +847,8 @@ pub(crate) fn overachievement_unexplained(d: &Dossier, ctx: &Ctx) -> Vec<Finding
     let message = |name: String, t: &str, a: &str, r: Decimal| {
         format!(
             "{name}的实际完成值{a}达到年度指标值{t}的{}（超过{}），目标可能定得过低，请在偏差原因中说明超额完成的原因",
-            pct(r * Decimal::ONE_HUNDRED),
-            pct(threshold * Decimal::ONE_HUNDRED)
+            pct(r.saturating_mul(Decimal::ONE_HUNDRED)),
+            pct(threshold.saturating_mul(Decimal::ONE_HUNDRED))
         )
     };
     let mut out = Vec::new();

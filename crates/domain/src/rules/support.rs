@@ -283,6 +283,13 @@ pub(crate) fn sum_given<'a>(parts: impl IntoIterator<Item = &'a Option<Money>>) 
         .fold(None, |acc, x| Some(acc.unwrap_or(Decimal::ZERO) + x))
 }
 
+/// The sum of numbers a form states (scores, 分值, shares), `None` on overflow: those are
+/// not bounded the way amounts of money are.
+pub(crate) fn checked_sum(xs: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    xs.into_iter()
+        .try_fold(Decimal::ZERO, |acc, x| acc.checked_add(x))
+}
+
 pub(crate) fn differs(a: Decimal, b: Decimal, tol: Decimal) -> bool {
     (a - b).abs() > tol
 }
