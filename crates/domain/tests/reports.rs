@@ -769,8 +769,8 @@ fn daying_completed_rows_with_vague_targets() {
 }
 
 /// selfeval-sichuan-qingshen-01.txt (青神县 2023, 四川 一体化 510000_0013zp): 预算执行情况(10分)
-/// + 绩效指标(90分) = 60 + 30; 完成值 and 得分 all empty; 合计 100 is the 权重 column.
-/// (财政专户管理资金 / 单位资金 rows of 0.00 have no place in the model and are left out.)
+/// and 绩效指标(90分) = 60 + 30; 完成值 and 得分 all empty; 合计 100 is the 权重 column.
+/// The 财政专户管理资金 / 单位资金 rows of 0.00 have no place in the model and are left out.
 fn qingshen() -> SelfEvaluation {
     let parts = IndicatorValue::from_parts;
     let money3 = [Some("238.93"), Some("251.89"), Some("251.89")];

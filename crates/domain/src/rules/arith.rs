@@ -395,7 +395,7 @@ fn department_sums(
                 let failure = match culprit {
                     Some((path, label, value, evidence)) => SumFailure {
                         form: pos,
-                        path: path.into(),
+                        path,
                         message: format!(
                             "{label}{}与资金总额{}不符：{}之和为{}，而资金总额与{}之和相符{evidence}，请核对{label}",
                             wan(value),

@@ -429,7 +429,6 @@ fn at_most_warning(mut f: Finding) -> Finding {
 }
 
 /// 填表人 / 联系电话, required at submission (warning).
-
 pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "header-missing";
     let mut out = Vec::new();

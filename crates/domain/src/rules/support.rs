@@ -159,7 +159,14 @@ pub(crate) fn indicator_rows(d: &Dossier) -> impl Iterator<Item = (&FiledForm, I
 /// Whether a row is the last one of a form the copy cuts off: it may be a row the excerpt
 /// stops in the middle of, so its blanks are not the form's.
 pub(crate) fn at_cut(ff: &FiledForm, row: &IndicatorRow) -> bool {
-    ff.form.incomplete() && row.index + 1 == ff.form.indicator_rows().len()
+    let rows = match &ff.form {
+        Form::DepartmentOverall(f) => f.indicators.len(),
+        Form::Project(f) => f.indicators.len(),
+        Form::SelfEvaluation(f) => f.indicators.len(),
+        Form::Monitoring(f) => f.indicators.len(),
+        Form::SpecialFundSummary(_) => 0,
+    };
+    ff.form.incomplete() && row.index + 1 == rows
 }
 
 /// Whether a text has a digit (half or full width).
