@@ -1469,3 +1469,151 @@ fn self_evaluation_json_round_trip() {
     let back: Form = serde_json::from_value(json).unwrap();
     assert_eq!(back, form);
 }
+
+#[test]
+fn quality_rules_read_report_rows() {
+    let mut e = form_10(vec![
+        scored(
+            "产出指标",
+            "数量指标",
+            "培训人次",
+            v("≥500人次"),
+            "520人次",
+            Some("30"),
+            Some("30"),
+        ),
+        // filler as a target, a vague target, a satisfaction target without a percentage
+        scored(
+            "效益指标",
+            "经济效益指标",
+            "经济效益",
+            v("无"),
+            "无",
+            Some("10"),
+            Some("10"),
+        ),
+        scored(
+            "效益指标",
+            "社会效益指标",
+            "群众意识",
+            v("进一步提高"),
+            "达成年度指标",
+            Some("20"),
+            Some("20"),
+        ),
+        scored(
+            "满意度指标",
+            "服务对象满意度指标",
+            "满意度",
+            v("满意"),
+            "满意",
+            Some("10"),
+            Some("10"),
+        ),
+        // an unknown category; a 不适用 row is no filler
+        scored(
+            "产出指标",
+            "效果指标",
+            "x",
+            v("2个"),
+            "2个",
+            Some("10"),
+            Some("10"),
+        ),
+        scored(
+            "产出指标",
+            "时效指标",
+            "y",
+            v("不适用"),
+            "不适用",
+            Some("10"),
+            None,
+        ),
+    ]);
+    e.indicators[0].deviation = "超额完成，。已说明".into();
+    e.deviation = "部分活动选拨对象推迟".into();
+    let fs = check("x.txt", Form::SelfEvaluation(e));
+    assert_eq!(
+        fields(&of(&fs, "filler-value")),
+        ["indicators[1].target"],
+        "{}",
+        dump(&fs)
+    );
+    assert_eq!(fields(&of(&fs, "vague-value")), ["indicators[2].target"]);
+    assert_eq!(
+        fields(&of(&fs, "satisfaction-form")),
+        ["indicators[3].target"]
+    );
+    assert_eq!(
+        fields(&of(&fs, "unknown-category")),
+        ["indicators[4].level2"]
+    );
+    assert_eq!(
+        fields(&of(&fs, "text-punctuation")),
+        ["indicators[0].deviation"]
+    );
+    assert_eq!(fields(&of(&fs, "typo")), ["deviation"]);
+    // Target-setting critiques stay with target tables.
+    assert!(of(&fs, "missing-indicator").is_empty());
+    assert!(of(&fs, "process-as-quality").is_empty());
+}
+
+#[test]
+fn monitoring_money_rates_and_forecasts() {
+    let mut m = Monitoring {
+        unit: "示例单位".into(),
+        year: Some(2024),
+        name: "示例项目".into(),
+        period_months: Some(7),
+        money: MonitoringMoney {
+            annual: wan("100"),
+            executed: wan("40"),
+            rate: dec("45"),
+            fiscal: MonitoringMoneyRow {
+                annual: wan("80"),
+                executed: wan("40"),
+                forecast: None,
+            },
+            other: MonitoringMoneyRow {
+                annual: wan("10"),
+                ..MonitoringMoneyRow::default()
+            },
+            ..MonitoringMoney::default()
+        },
+        indicators: vec![MonitoredIndicator {
+            level1: "产出指标".into(),
+            level2: "数量指标".into(),
+            name: "培训人次".into(),
+            target: v("≥500人次"),
+            progress: v("400人次"),
+            forecast: v("700人次"),
+            possibility: Some(Possibility::Impossible),
+            measures: "调整培训计划".into(),
+            ..MonitoredIndicator::default()
+        }],
+        ..Monitoring::default()
+    };
+    let fs = check("m.txt", Form::Monitoring(m.clone()));
+    // 80 + 10 = 90 ≠ 100; 40 ÷ 100 = 40% ≠ 45%.
+    let sums = of(&fs, "sum-mismatch");
+    assert_eq!(fields(&sums), ["money.annual"], "{}", dump(&fs));
+    assert_eq!(sums[0].expected.as_deref(), Some("90万元"));
+    assert_eq!(fields(&of(&fs, "rate-mismatch")), ["money.rate"]);
+    // 不可能 with measures but no reason; a forecast of 140% of the target, unexplained.
+    let dev = of(&fs, "deviation-unexplained");
+    assert_eq!(fields(&dev), ["indicators[0].deviation"]);
+    assert!(dev[0].message.contains("“不可能”"));
+    let over = of(&fs, "overachievement-unexplained");
+    assert_eq!(fields(&over), ["indicators[0].deviation"]);
+    assert!(over[0].message.contains("700人次") && over[0].message.contains("140%"));
+    m.indicators[0].deviation = "原计划人数偏低".into();
+    let fs = check("m.txt", Form::Monitoring(m.clone()));
+    assert!(of(&fs, "deviation-unexplained").is_empty());
+    assert!(of(&fs, "overachievement-unexplained").is_empty());
+    // 400 of 500 after 7 months: 400 / (500 × 7/12) = 137% of the pace → blue.
+    scoring::light_monitoring(&mut m, &national());
+    assert_eq!(m.indicators[0].light, Some(Light::Blue));
+    // 40% after 7 months → 68.6% of the pace → yellow, the worst.
+    assert_eq!(m.money.light, Some(Light::Yellow));
+    assert_eq!(m.light, Some(Light::Yellow));
+}
