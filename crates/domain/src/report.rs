@@ -150,6 +150,18 @@ pub struct ScoredIndicator {
     pub override_reason: String,
 }
 
+impl ScoredIndicator {
+    /// A row with nothing in it (no name, target, actual, 分值 or 得分): a template row
+    /// the form left empty.
+    pub fn is_blank(&self) -> bool {
+        self.name.trim().is_empty()
+            && self.target.is_empty()
+            && self.actual.is_empty()
+            && self.weight.is_none()
+            && self.score.is_none()
+    }
+}
+
 /// 项目支出绩效自评表 / 部门整体支出绩效自评表.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfEvaluation {

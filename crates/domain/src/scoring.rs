@@ -254,8 +254,8 @@ impl Assessment {
     }
 }
 
-/// Whether a value is marked as not assessed (不适用).
-fn not_applicable(v: &IndicatorValue, s: &Scoring) -> bool {
+/// Whether a value is marked as not assessed (不适用 and the profile's other words).
+pub fn not_applicable(v: &IndicatorValue, s: &Scoring) -> bool {
     let n = normalize_label(&v.text);
     !n.is_empty() && s.not_applicable.iter().any(|w| n.contains(w.as_str()))
 }
@@ -478,15 +478,6 @@ pub struct Evaluation {
     pub grade: Option<String>,
 }
 
-/// A row of the form with nothing in it (no name, target, actual, 分值 or 得分).
-fn blank_row(ind: &ScoredIndicator) -> bool {
-    ind.name.trim().is_empty()
-        && ind.target.is_empty()
-        && ind.actual.is_empty()
-        && ind.weight.is_none()
-        && ind.score.is_none()
-}
-
 /// Σ score, or Σ score ÷ Σ applicable 分值 × 100 when some part is not applicable (rule 10).
 /// Parts are (score, 分值, applicable); `None` when a needed score or 分值 is missing.
 pub fn total_score(parts: &[(Option<Decimal>, Option<Decimal>, bool)]) -> Option<Decimal> {
@@ -523,7 +514,7 @@ pub fn evaluate(e: &SelfEvaluation, p: &Profile) -> Evaluation {
         }
     }
     for (ind, row) in e.indicators.iter().zip(&rows) {
-        if blank_row(ind) {
+        if ind.is_blank() {
             continue;
         }
         let applicable = row.assessment != Assessment::NotApplicable;

@@ -9,7 +9,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::finding::Finding;
-use crate::model::{FiledForm, Form, Indicator};
+use crate::model::{Dossier, FiledForm, Form, Indicator};
 use crate::report::{MoneyRow, Monitoring, Possibility, SelfEvaluation, SelfEvaluationVariant};
 use crate::scoring::{self, Assessment, Direction, Evaluation, RowScore};
 use crate::text::normalize_label;
@@ -17,7 +17,6 @@ use crate::value::IndicatorValue;
 
 use super::support::{at_cut, checked_sum, squash, wan};
 use super::Ctx;
-use crate::model::Dossier;
 
 /// `12.5`, without trailing zeros.
 fn num(d: Decimal) -> String {
@@ -251,8 +250,8 @@ fn row_score_finding(
     }
 }
 
-/// The stated scores that make up a total: (label, score); `None` when a scored row has no
-/// stated score (the sum cannot be told).
+/// The stated scores that make up the 总分 (the execution score first); `None` when a
+/// scored row has no stated score (the sum cannot be told).
 fn stated_parts(e: &SelfEvaluation, ev: &Evaluation) -> Option<Vec<Decimal>> {
     let mut parts = Vec::new();
     if let Some(x) = e.money.total.score {
@@ -362,21 +361,13 @@ fn level1_sum(
     let rows: Vec<_> = e
         .indicators
         .iter()
-        .filter(|i| !blank_row(i))
+        .filter(|i| !i.is_blank())
         .filter(|i| weight_block(ctx, &i.level1, &i.level2).as_deref() == Some(target.as_str()))
         .collect();
     if rows.is_empty() {
         return None;
     }
     checked_sum(rows.iter().map(|i| get(i)).collect::<Option<Vec<_>>>()?)
-}
-
-fn blank_row(i: &crate::report::ScoredIndicator) -> bool {
-    i.name.trim().is_empty()
-        && i.target.is_empty()
-        && i.actual.is_empty()
-        && i.weight.is_none()
-        && i.score.is_none()
 }
 
 /// The form's 分值 by 10号 block (预算执行率 first), when every row has a 分值 and a block.
@@ -394,7 +385,7 @@ fn form_weights(ctx: &Ctx, e: &SelfEvaluation) -> Option<Vec<(String, Decimal)>>
         .iter()
         .filter_map(|s| Some((weight_block(ctx, &s.level1, "")?, s.weight?)))
         .collect();
-    for ind in e.indicators.iter().filter(|i| !blank_row(i)) {
+    for ind in e.indicators.iter().filter(|i| !i.is_blank()) {
         let b = weight_block(ctx, &ind.level1, &ind.level2)?;
         if stated.iter().any(|(x, _)| *x == b) {
             continue;
@@ -421,7 +412,7 @@ pub(crate) fn weight_sum(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             .indicators
             .iter()
             .enumerate()
-            .filter(|(_, i)| !blank_row(i))
+            .filter(|(_, i)| !i.is_blank())
             .collect();
         for (i, ind) in &rows {
             if ind.weight.is_some_and(|w| w <= Decimal::ZERO) && !ctx.not_applicable(&ind.target) {
@@ -746,7 +737,7 @@ pub(crate) fn deviation_unexplained(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         let ev = scoring::evaluate(e, ctx.profile);
         let form_explains = written(ctx, &e.deviation);
         for (i, (ind, row)) in e.indicators.iter().zip(&ev.rows).enumerate() {
-            if form_explains || written(ctx, &ind.deviation) || blank_row(ind) {
+            if form_explains || written(ctx, &ind.deviation) || ind.is_blank() {
                 continue;
             }
             let shortfall = match row.assessment.met() {

@@ -96,14 +96,7 @@ impl Ctx<'_> {
 
     /// Whether a value marks an indicator as not assessed (不适用, from the profile).
     pub(crate) fn not_applicable(&self, v: &crate::value::IndicatorValue) -> bool {
-        let n = normalize_label(&v.text);
-        !n.is_empty()
-            && self
-                .profile
-                .scoring
-                .not_applicable
-                .iter()
-                .any(|w| n.contains(w.as_str()))
+        crate::scoring::not_applicable(v, &self.profile.scoring)
     }
 
     /// Whether a text is exactly one of the profile's filler words.
