@@ -203,14 +203,26 @@ pub fn write_explain(out: &mut dyn Write, f: &ImportedFile) -> std::io::Result<(
         } else {
             writeln!(out, "    未识别的内容：")?;
             for c in &form.unmapped {
-                writeln!(out, "      {} “{}”：{}", cell_place(c), one_line(&c.text), c.note)?;
+                writeln!(
+                    out,
+                    "      {} “{}”：{}",
+                    cell_place(c),
+                    one_line(&c.text),
+                    c.note
+                )?;
             }
         }
     }
     if !e.outside.is_empty() {
         writeln!(out, "  表外内容（{} 处）：", e.outside.len())?;
         for c in &e.outside {
-            writeln!(out, "      {} “{}”：{}", cell_place(c), one_line(&c.text), c.note)?;
+            writeln!(
+                out,
+                "      {} “{}”：{}",
+                cell_place(c),
+                one_line(&c.text),
+                c.note
+            )?;
         }
     }
     if e.omitted > 0 {

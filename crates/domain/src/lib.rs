@@ -9,6 +9,7 @@ pub mod profile;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod scoring;
 pub mod text;
 pub mod value;
 pub mod vocabulary;

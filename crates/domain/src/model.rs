@@ -96,6 +96,57 @@ impl Indicator {
     }
 }
 
+/// One indicator row of any kind of form, as [`Form::indicator_rows`] gives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndicatorRow<'a> {
+    /// Position in the form's `indicators` list.
+    pub index: usize,
+    pub level1: &'a str,
+    pub level2: &'a str,
+    pub name: &'a str,
+    /// The target as set (指标值及单位 / 年度指标值).
+    pub target: &'a IndicatorValue,
+    /// The field holding the target: `value` on target tables, `target` on reports.
+    pub target_field: &'static str,
+    /// 绩效标准 (empty where the form has no such column).
+    pub standard: &'a str,
+    /// Values measured against the target, by field (`actual`; `progress`, `forecast`).
+    pub measured: Vec<(&'static str, &'a IndicatorValue)>,
+}
+
+impl<'a> IndicatorRow<'a> {
+    fn of_targets(inds: &'a [Indicator]) -> Vec<IndicatorRow<'a>> {
+        inds.iter()
+            .enumerate()
+            .map(|(index, i)| IndicatorRow {
+                index,
+                level1: &i.level1,
+                level2: &i.level2,
+                name: &i.name,
+                target: &i.value,
+                target_field: "value",
+                standard: &i.standard,
+                measured: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// The path of a field of this row: `indicators[3].value`.
+    pub fn path(&self, field: &str) -> String {
+        format!("indicators[{}].{field}", self.index)
+    }
+
+    /// The path of the target: `indicators[3].value` or `indicators[3].target`.
+    pub fn target_path(&self) -> String {
+        self.path(self.target_field)
+    }
+
+    /// A row that says something (a 三级 name or a target).
+    pub fn has_content(&self) -> bool {
+        !self.name.trim().is_empty() || !self.target.is_empty()
+    }
+}
+
 /// One line of 支出明细及测算说明.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpenditureDetail {
@@ -160,6 +211,10 @@ pub struct DepartmentOverall {
     pub annual_goal: String,
     pub key_tasks: Vec<KeyTask>,
     pub indicators: Vec<Indicator>,
+    /// The copy stops before the form ends (an excerpt cut mid-table): completeness is not
+    /// judged and the row at the cut is not reported as empty. Set by the reader.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub signoff: Signoff,
     pub sources: SourceMap,
 }
@@ -184,6 +239,10 @@ pub struct SpecialFundSummary {
     /// 合计
     pub total: Option<Money>,
     pub items: Vec<SummaryItem>,
+    /// The copy stops before the form ends (an excerpt cut mid-table): completeness is not
+    /// judged and the row at the cut is not reported as empty. Set by the reader.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub signoff: Signoff,
     pub sources: SourceMap,
 }
@@ -240,13 +299,22 @@ pub struct Project {
     pub details: Vec<ExpenditureDetail>,
     /// The 合计 row of 支出明细.
     pub details_total: Option<Money>,
+    /// The copy stops before the form ends (an excerpt cut mid-table): completeness is not
+    /// judged and the row at the cut is not reported as empty. Set by the reader.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub signoff: Signoff,
     pub sources: SourceMap,
 }
 
 /// Any of the forms.
+///
+/// Variants are not boxed: a dossier holds a handful of forms, so the size of the largest
+/// (a self-evaluation, ~1.3 KB) costs nothing that matters, while every reader, writer and
+/// match in the workspace stays plain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
 pub enum Form {
     DepartmentOverall(DepartmentOverall),
     SpecialFundSummary(SpecialFundSummary),
@@ -337,6 +405,71 @@ impl Form {
         }
     }
 
+    /// Marks the copy as stopping before the form ends (a reader found the excerpt cut).
+    pub fn set_incomplete(&mut self, cut: bool) {
+        match self {
+            Form::DepartmentOverall(f) => f.incomplete = cut,
+            Form::SpecialFundSummary(f) => f.incomplete = cut,
+            Form::Project(f) => f.incomplete = cut,
+            Form::SelfEvaluation(f) => f.incomplete = cut,
+            Form::Monitoring(f) => f.incomplete = cut,
+        }
+    }
+
+    /// Whether the copy stops before the form ends (see `DepartmentOverall::incomplete`).
+    pub fn incomplete(&self) -> bool {
+        match self {
+            Form::DepartmentOverall(f) => f.incomplete,
+            Form::SpecialFundSummary(f) => f.incomplete,
+            Form::Project(f) => f.incomplete,
+            Form::SelfEvaluation(f) => f.incomplete,
+            Form::Monitoring(f) => f.incomplete,
+        }
+    }
+
+    /// Every indicator row of the form, whatever its kind: the target tables' 年度绩效指标
+    /// and the rows of the reports on them, each with its approved target (年度指标值) and,
+    /// for reports, the values measured against it. Rules that judge how a target is
+    /// written read this view, so they cover every kind of form alike.
+    pub fn indicator_rows(&self) -> Vec<IndicatorRow<'_>> {
+        match self {
+            Form::DepartmentOverall(f) => IndicatorRow::of_targets(&f.indicators),
+            Form::Project(f) => IndicatorRow::of_targets(&f.indicators),
+            Form::SpecialFundSummary(_) => Vec::new(),
+            Form::SelfEvaluation(f) => f
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(index, i)| IndicatorRow {
+                    index,
+                    level1: &i.level1,
+                    level2: &i.level2,
+                    name: &i.name,
+                    target: &i.target,
+                    target_field: "target",
+                    standard: "",
+                    measured: vec![("actual", &i.actual)],
+                })
+                .collect(),
+            Form::Monitoring(f) => f
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(index, i)| IndicatorRow {
+                    index,
+                    level1: &i.level1,
+                    level2: &i.level2,
+                    name: &i.name,
+                    target: &i.target,
+                    target_field: "target",
+                    standard: "",
+                    measured: vec![("progress", &i.progress), ("forecast", &i.forecast)],
+                })
+                .collect(),
+        }
+    }
+
+    /// The rows of the target tables (部门整体 and project forms) only; reports have none.
     pub fn indicators(&self) -> &[Indicator] {
         match self {
             Form::DepartmentOverall(f) => &f.indicators,

@@ -66,6 +66,333 @@ struct Words {
     generic_words: Vec<String>,
 }
 
+/// `[scoring]`: how a self-evaluation (财预〔2020〕10号) is scored. Every field is optional
+/// in the TOML; a missing one keeps the 10号 default of [`Scoring::default`].
+#[derive(Debug, Clone, Deserialize, Default)]
+struct RawScoring {
+    execution_weight: Option<String>,
+    level1_weights: Option<Vec<RawWeight>>,
+    reverse_formula: Option<String>,
+    qualitative_achieved: Option<String>,
+    qualitative_partial: Option<String>,
+    overachievement: Option<String>,
+    explain_execution_below: Option<String>,
+    score_tolerance: Option<String>,
+    grades: Option<Vec<RawGrade>>,
+    reverse_words: Option<Vec<String>>,
+    not_applicable: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawWeight {
+    level1: String,
+    weight: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawGrade {
+    grade: String,
+    min: String,
+    #[serde(default = "yes")]
+    inclusive: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[monitoring]`: the period and the warning-light thresholds of in-year monitoring.
+#[derive(Debug, Clone, Deserialize, Default)]
+struct RawMonitoring {
+    month: Option<u8>,
+    budget_red_below: Option<String>,
+    budget_yellow_below: Option<String>,
+    indicator_red_below: Option<String>,
+    indicator_yellow_below: Option<String>,
+    indicator_blue_from: Option<String>,
+}
+
+/// How a reverse (`≤`, 成本, 时间) indicator that misses its bound is scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReverseFormula {
+    /// 分值 × 指标值/实际值, as printed in the footnotes of 10号-style forms (lifecycle.md A3).
+    Ratio,
+    /// 分值 × (1 − (实际值 − 指标值)/指标值), 0 from twice the bound (a vendor's choice).
+    LinearDeduction,
+}
+
+/// One grade band: totals from `min` (inclusive or not) up to the next better band.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GradeBand {
+    pub grade: String,
+    pub min: Decimal,
+    pub inclusive: bool,
+}
+
+impl GradeBand {
+    fn admits(&self, total: Decimal) -> bool {
+        if self.inclusive {
+            total >= self.min
+        } else {
+            total > self.min
+        }
+    }
+}
+
+/// Self-evaluation scoring (lifecycle.md "Rules to implement" 1–14).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scoring {
+    /// 分值 of 预算执行率.
+    pub execution_weight: Decimal,
+    /// 分值 of each 一级 block (产出 50, 效益 30, 满意度 10).
+    pub level1_weights: Vec<(String, Decimal)>,
+    pub reverse_formula: ReverseFormula,
+    /// Lowest share (percent of 分值) of the 达成 band: [80, 100].
+    pub qualitative_achieved: Decimal,
+    /// Lowest share of the 部分达成 band: [60, 80); 未达成 is [0, 60).
+    pub qualitative_partial: Decimal,
+    /// Actual ÷ target from which a positive indicator counts as over-achieved (1.3).
+    pub overachievement: Decimal,
+    /// An execution rate (percent) below this needs a reason (四川 asks below 90%).
+    pub explain_execution_below: Decimal,
+    /// A stated score may differ from the computed one by this much.
+    pub score_tolerance: Decimal,
+    /// Grade bands, best first.
+    pub grades: Vec<GradeBand>,
+    /// Words in an indicator name that make it reverse (smaller is better) when its value
+    /// has no comparator (成本, 时间 …); normalised.
+    pub reverse_words: Vec<String>,
+    /// Values that mark an indicator as not assessed (不适用), normalised.
+    pub not_applicable: Vec<String>,
+}
+
+impl Default for Scoring {
+    /// 财预〔2020〕10号 as printed on national forms: used where a profile has no `[scoring]`.
+    fn default() -> Self {
+        let d = |n: i64| Decimal::from(n);
+        Scoring {
+            execution_weight: d(10),
+            level1_weights: vec![
+                ("产出指标".into(), d(50)),
+                ("效益指标".into(), d(30)),
+                ("满意度指标".into(), d(10)),
+            ],
+            reverse_formula: ReverseFormula::Ratio,
+            qualitative_achieved: d(80),
+            qualitative_partial: d(60),
+            overachievement: Decimal::new(13, 1),
+            explain_execution_below: d(90),
+            score_tolerance: Decimal::new(1, 2),
+            grades: [("优", 90), ("良", 80), ("中", 60), ("差", 0)]
+                .into_iter()
+                .map(|(g, m)| GradeBand {
+                    grade: g.into(),
+                    min: d(m),
+                    inclusive: true,
+                })
+                .collect(),
+            reverse_words: ["成本", "时间", "用时", "耗时", "时长"]
+                .map(String::from)
+                .to_vec(),
+            not_applicable: vec!["不适用".into()],
+        }
+    }
+}
+
+impl Scoring {
+    /// The grade of a total under these bands (`None` below the last band).
+    pub fn grade(&self, total: Decimal) -> Option<&str> {
+        self.grades
+            .iter()
+            .find(|b| b.admits(total))
+            .map(|b| b.grade.as_str())
+    }
+
+    /// The profile's 分值 of a 一级 block.
+    pub fn level1_weight(&self, level1: &str) -> Option<Decimal> {
+        self.level1_weights
+            .iter()
+            .find(|(l, _)| l == level1)
+            .map(|(_, w)| *w)
+    }
+}
+
+/// Thresholds of one kind of warning light, in percent of the pace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LightBands {
+    /// Red below this.
+    pub red_below: Decimal,
+    /// Yellow from `red_below` up to this; green from here.
+    pub yellow_below: Decimal,
+    /// Blue (ahead of plan) from here, where the light has a blue band.
+    pub blue_from: Option<Decimal>,
+}
+
+/// In-year monitoring (lifecycle.md rules 15–18).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonitoringSettings {
+    /// The period's last month when a form does not say (7 for the central 1–7月 round).
+    pub month: u8,
+    pub budget: LightBands,
+    pub indicator: LightBands,
+}
+
+impl Default for MonitoringSettings {
+    /// The vendor thresholds verified in lifecycle.md §2.3, central 1–7月 period.
+    fn default() -> Self {
+        let d = |n: i64| Decimal::from(n);
+        MonitoringSettings {
+            month: 7,
+            budget: LightBands {
+                red_below: d(60),
+                yellow_below: d(80),
+                blue_from: None,
+            },
+            indicator: LightBands {
+                red_below: d(60),
+                yellow_below: d(80),
+                blue_from: Some(d(120)),
+            },
+        }
+    }
+}
+
+fn decimal(field: &str, v: &str) -> Result<Decimal, ProfileError> {
+    Decimal::from_str(v.trim())
+        .map_err(|_| ProfileError::Invalid(format!("{field} 的数值“{v}”无效")))
+}
+
+fn opt_decimal(field: &str, v: &Option<String>, default: Decimal) -> Result<Decimal, ProfileError> {
+    v.as_deref().map_or(Ok(default), |v| decimal(field, v))
+}
+
+impl RawScoring {
+    fn build(self) -> Result<Scoring, ProfileError> {
+        let def = Scoring::default();
+        let level1_weights = match self.level1_weights {
+            Some(ws) => ws
+                .into_iter()
+                .map(|w| {
+                    Ok((
+                        w.level1.clone(),
+                        decimal("scoring.level1_weights", &w.weight)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, ProfileError>>()?,
+            None => def.level1_weights,
+        };
+        let reverse_formula = match self.reverse_formula.as_deref().map(str::trim) {
+            None | Some("ratio") => ReverseFormula::Ratio,
+            Some("linear_deduction") => ReverseFormula::LinearDeduction,
+            Some(other) => {
+                return Err(ProfileError::Invalid(format!(
+                    "scoring.reverse_formula 应为 ratio 或 linear_deduction，而不是“{other}”"
+                )))
+            }
+        };
+        let grades = match self.grades {
+            Some(gs) => gs
+                .into_iter()
+                .map(|g| {
+                    Ok(GradeBand {
+                        min: decimal("scoring.grades", &g.min)?,
+                        grade: g.grade,
+                        inclusive: g.inclusive,
+                    })
+                })
+                .collect::<Result<Vec<_>, ProfileError>>()?,
+            None => def.grades,
+        };
+        if grades.is_empty() || grades.windows(2).any(|w| w[0].min < w[1].min) {
+            return Err(ProfileError::Invalid(
+                "scoring.grades 应从最高等级到最低等级排列，且不能为空".into(),
+            ));
+        }
+        Ok(Scoring {
+            execution_weight: opt_decimal(
+                "scoring.execution_weight",
+                &self.execution_weight,
+                def.execution_weight,
+            )?,
+            level1_weights,
+            reverse_formula,
+            qualitative_achieved: opt_decimal(
+                "scoring.qualitative_achieved",
+                &self.qualitative_achieved,
+                def.qualitative_achieved,
+            )?,
+            qualitative_partial: opt_decimal(
+                "scoring.qualitative_partial",
+                &self.qualitative_partial,
+                def.qualitative_partial,
+            )?,
+            overachievement: opt_decimal(
+                "scoring.overachievement",
+                &self.overachievement,
+                def.overachievement,
+            )?,
+            explain_execution_below: opt_decimal(
+                "scoring.explain_execution_below",
+                &self.explain_execution_below,
+                def.explain_execution_below,
+            )?,
+            score_tolerance: opt_decimal(
+                "scoring.score_tolerance",
+                &self.score_tolerance,
+                def.score_tolerance,
+            )?,
+            grades,
+            reverse_words: self.reverse_words.map_or(def.reverse_words, normalized),
+            not_applicable: self.not_applicable.map_or(def.not_applicable, normalized),
+        })
+    }
+}
+
+impl RawMonitoring {
+    fn build(self) -> Result<MonitoringSettings, ProfileError> {
+        let def = MonitoringSettings::default();
+        let month = self.month.unwrap_or(def.month);
+        if !(1..=12).contains(&month) {
+            return Err(ProfileError::Invalid(format!(
+                "monitoring.month 应在1～12之间，而不是{month}"
+            )));
+        }
+        let d = |field: &str, v: &Option<String>, default: Decimal| opt_decimal(field, v, default);
+        Ok(MonitoringSettings {
+            month,
+            budget: LightBands {
+                red_below: d(
+                    "monitoring.budget_red_below",
+                    &self.budget_red_below,
+                    def.budget.red_below,
+                )?,
+                yellow_below: d(
+                    "monitoring.budget_yellow_below",
+                    &self.budget_yellow_below,
+                    def.budget.yellow_below,
+                )?,
+                blue_from: None,
+            },
+            indicator: LightBands {
+                red_below: d(
+                    "monitoring.indicator_red_below",
+                    &self.indicator_red_below,
+                    def.indicator.red_below,
+                )?,
+                yellow_below: d(
+                    "monitoring.indicator_yellow_below",
+                    &self.indicator_yellow_below,
+                    def.indicator.yellow_below,
+                )?,
+                blue_from: match &self.indicator_blue_from {
+                    Some(v) => Some(decimal("monitoring.indicator_blue_from", v)?),
+                    None => def.indicator.blue_from,
+                },
+            },
+        })
+    }
+}
+
 /// Workflow switches that differ by region.
 #[derive(Debug, Clone, Deserialize, Default)]
 struct Workflow {
@@ -94,6 +421,10 @@ struct RawProfile {
     words: Words,
     #[serde(default)]
     vocabulary: Vocabulary,
+    #[serde(default)]
+    scoring: RawScoring,
+    #[serde(default)]
+    monitoring: RawMonitoring,
 }
 
 /// A loaded profile.
@@ -128,6 +459,10 @@ pub struct Profile {
     pub generic_words: Vec<String>,
     /// The reader's vocabulary (labels, column headers, sections, titles), normalised.
     pub vocabulary: Vocabulary,
+    /// Self-evaluation scoring: weights, formulas, bands, grades (`[scoring]`).
+    pub scoring: Scoring,
+    /// In-year monitoring: period and warning lights (`[monitoring]`).
+    pub monitoring: MonitoringSettings,
 }
 
 /// A word list in the normalised form text is matched in.
@@ -274,6 +609,8 @@ impl Profile {
             stop_chars: raw.words.stop_chars,
             generic_words: raw.words.generic_words,
             vocabulary: raw.vocabulary.normalised(),
+            scoring: raw.scoring.build()?,
+            monitoring: raw.monitoring.build()?,
         })
     }
 
@@ -306,8 +643,14 @@ impl Profile {
     /// Every 一级 and 二级 label the profile accepts (normalised variant, canonical label,
     /// level 1 or 2): the category words the reader looks for in run-together text.
     pub fn level_words(&self) -> impl Iterator<Item = (&str, &str, u8)> {
-        let l1 = self.level1.iter().map(|(k, v)| (k.as_str(), v.as_str(), 1u8));
-        let l2 = self.level2.iter().map(|(k, v)| (k.as_str(), v.as_str(), 2u8));
+        let l1 = self
+            .level1
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str(), 1u8));
+        let l2 = self
+            .level2
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str(), 2u8));
         l1.chain(l2)
     }
 
@@ -423,7 +766,10 @@ mod tests {
         .unwrap();
         let units = &region.vocabulary.fields[&Field::Unit];
         assert!(units.iter().any(|w| w == "承办单位"), "added, normalised");
-        assert!(units.iter().any(|w| w == "填报单位"), "the national words stay");
+        assert!(
+            units.iter().any(|w| w == "填报单位"),
+            "the national words stay"
+        );
         let typo = Profile::from_toml(
             "name = \"x\"\ntitle = \"x\"\nextends = \"national\"\n[vocabulary.fields]\nunti = [\"a\"]\n",
         );

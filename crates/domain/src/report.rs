@@ -62,16 +62,55 @@ impl MoneyRow {
 }
 
 /// The money block of a self-evaluation.
+///
+/// 年度资金总额 is broken down by source (财政拨款 + 政府性基金拨款 + 上年结转 + 其他) and, on
+/// department-wide forms, also by nature (基本支出 + 项目支出); each breakdown must add up
+/// to the total, column by column.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfEvaluationMoney {
     /// 年度资金总额
     pub total: MoneyRow,
-    /// 其中：本年财政拨款 (当年财政拨款)
+    /// 其中：本年财政拨款 (当年财政拨款; 一般公共预算 on department-wide forms)
     pub fiscal: MoneyRow,
     /// 上年结转资金
     pub carryover: MoneyRow,
     /// 其他资金
     pub other: MoneyRow,
+    /// 政府性基金拨款 (按收入性质分, department-wide forms).
+    #[serde(default, skip_serializing_if = "MoneyRow::is_empty")]
+    pub government_fund: MoneyRow,
+    /// 基本支出 (按支出性质分, department-wide forms).
+    #[serde(default, skip_serializing_if = "MoneyRow::is_empty")]
+    pub basic: MoneyRow,
+    /// 项目支出 (按支出性质分, department-wide forms).
+    #[serde(default, skip_serializing_if = "MoneyRow::is_empty")]
+    pub project: MoneyRow,
+}
+
+/// One part of a budget broken down by use, as a self-evaluation report states it
+/// (“三个部分预算资金分别74万元、14万元、8万元…占74%、14%、8%”).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetItem {
+    /// What the part is for (may be empty when the report only lists amounts).
+    #[serde(default)]
+    pub name: String,
+    pub amount: Option<Money>,
+    /// Its share of the budget in percent, as written.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub share: Option<Decimal>,
+}
+
+/// A 一级 block's 分值 and 得分 where the form prints them (`产出指标(50分)`, a 小计 row).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subtotal {
+    /// The 一级 label, normalised like the indicators' (`产出指标`).
+    pub level1: String,
+    /// 分值 of the block as written.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub weight: Option<Decimal>,
+    /// 得分 of the block as stated.
+    #[serde(default, with = "crate::value::opt_decimal")]
+    pub score: Option<Decimal>,
 }
 
 /// 年度总体目标: what was planned and what was done.
@@ -111,6 +150,18 @@ pub struct ScoredIndicator {
     pub override_reason: String,
 }
 
+impl ScoredIndicator {
+    /// A row with nothing in it (no name, target, actual, 分值 or 得分): a template row
+    /// the form left empty.
+    pub fn is_blank(&self) -> bool {
+        self.name.trim().is_empty()
+            && self.target.is_empty()
+            && self.actual.is_empty()
+            && self.weight.is_none()
+            && self.score.is_none()
+    }
+}
+
 /// 项目支出绩效自评表 / 部门整体支出绩效自评表.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfEvaluation {
@@ -126,8 +177,20 @@ pub struct SelfEvaluation {
     /// 实施单位
     pub implementer: String,
     pub money: SelfEvaluationMoney,
+    /// The budget broken down by use, where a report states it (预算明细).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budget_items: Vec<BudgetItem>,
     pub goals: Vec<GoalPair>,
     pub indicators: Vec<ScoredIndicator>,
+    /// 一级 blocks' 分值 / 得分 where printed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtotals: Vec<Subtotal>,
+    /// 偏差原因分析 for the whole form (偏差大或目标未完成原因分析; the 原因 of 预算执行情况).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub deviation: String,
+    /// 改进措施 for the whole form.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub measures: String,
     /// 总分 as stated.
     #[serde(default, with = "crate::value::opt_decimal")]
     pub total_score: Option<Decimal>,
@@ -140,6 +203,10 @@ pub struct SelfEvaluation {
     /// The grade of the computed total under the profile's bands.
     #[serde(default)]
     pub computed_grade: Option<String>,
+    /// The copy stops before the form ends (an excerpt cut mid-table): sums and
+    /// completeness are not judged, and the row at the cut is not reported as empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub signoff: Signoff,
     pub sources: SourceMap,
 }
@@ -212,7 +279,24 @@ impl Light {
     }
 }
 
-/// The money block of a monitoring form.
+/// One 其中 row of a monitoring form's money block (其中：财政拨款, 其他资金).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitoringMoneyRow {
+    /// 年初预算数 / 全年预算数
+    pub annual: Option<Money>,
+    /// 1–N月执行数
+    pub executed: Option<Money>,
+    /// 全年预计执行数
+    pub forecast: Option<Money>,
+}
+
+impl MonitoringMoneyRow {
+    pub fn is_empty(&self) -> bool {
+        *self == MonitoringMoneyRow::default()
+    }
+}
+
+/// The money block of a monitoring form: the 年度资金总额 row, its 其中 rows and the light.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonitoringMoney {
     /// 年初预算数 / 全年预算数
@@ -227,6 +311,12 @@ pub struct MonitoringMoney {
     /// The budget pace light (filled by `scoring`).
     #[serde(default)]
     pub light: Option<Light>,
+    /// 其中：财政拨款 (当年一般公共预算拨款).
+    #[serde(default, skip_serializing_if = "MonitoringMoneyRow::is_empty")]
+    pub fiscal: MonitoringMoneyRow,
+    /// 其他资金.
+    #[serde(default, skip_serializing_if = "MonitoringMoneyRow::is_empty")]
+    pub other: MonitoringMoneyRow,
 }
 
 /// One indicator row of a monitoring form.
@@ -281,6 +371,9 @@ pub struct Monitoring {
     /// The worst light of the form (filled by `scoring`).
     #[serde(default)]
     pub light: Option<Light>,
+    /// The copy stops before the form ends (see [`SelfEvaluation::incomplete`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub signoff: Signoff,
     pub sources: SourceMap,
 }

@@ -167,6 +167,20 @@ impl IndicatorValue {
         self.text.trim().is_empty()
     }
 
+    /// A cell that holds only a unit (and maybe a comparator), its number never entered:
+    /// `公里`, `万人`, `≧ %` left from a template.
+    pub fn is_unit_only(&self) -> bool {
+        if self.number.is_some() {
+            return false;
+        }
+        let compact: String = to_simplified(&fold_width(&self.text))
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let (_, rest) = Comparator::strip_prefix(&compact);
+        MEASURE_UNITS.contains(&rest)
+    }
+
     pub fn is_quantitative(&self) -> bool {
         self.number.is_some()
     }
@@ -188,8 +202,144 @@ impl IndicatorValue {
     }
 }
 
+/// A number with its unit, as read from a measured value (see [`IndicatorValue::measured`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quantity {
+    pub number: Decimal,
+    pub unit: Option<String>,
+}
+
+/// Words written before the number of a measured value (`已完成100%`, `实际完成550万粒`),
+/// longest first.
+const MEASURE_PREFIXES: &[&str] = &[
+    "实际完成",
+    "已完成",
+    "完成了",
+    "已达到",
+    "累计",
+    "实际",
+    "完成",
+    "达到",
+    "共计",
+    "已",
+    "共",
+    "约",
+];
+
+/// Words that mark a measured value as a completion percentage of the whole task.
+const COMPLETION_PREFIXES: &[&str] = &["已完成", "完成率", "完成"];
+
+fn money_factor(unit: &str) -> Option<Decimal> {
+    match unit {
+        "元" => Some(Decimal::ONE),
+        "万元" => Some(Decimal::from(10_000)),
+        "亿元" => Some(Decimal::from(100_000_000)),
+        _ => None,
+    }
+}
+
+impl IndicatorValue {
+    /// The number of a measured value (实际完成值, 期间执行情况): the parsed number, or
+    /// the number after a verb put in front of it (`已完成100%`, `实际完成550万粒`).
+    /// Qualitative text gives `None`.
+    pub fn measured(&self) -> Option<Quantity> {
+        if let Some(number) = self.number {
+            return Some(Quantity {
+                number,
+                unit: self.unit.clone(),
+            });
+        }
+        let compact: String = to_simplified(&fold_width(&self.text))
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let rest = MEASURE_PREFIXES
+            .iter()
+            .find_map(|p| compact.strip_prefix(p))?;
+        let v = IndicatorValue::parse(rest);
+        Some(Quantity {
+            number: v.number?,
+            unit: v.unit,
+        })
+    }
+
+    /// A measured value written as the share of the task done (`已完成100%`, `完成率80%`),
+    /// in percent; `None` for any other value.
+    pub fn completion_percent(&self) -> Option<Decimal> {
+        let compact: String = to_simplified(&fold_width(&self.text))
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let rest = COMPLETION_PREFIXES
+            .iter()
+            .find_map(|p| compact.strip_prefix(p))?;
+        let v = IndicatorValue::parse(rest);
+        (v.is_percent() && v.comparator.is_none()).then_some(v.number?)
+    }
+
+    /// This target and a value measured against it as two numbers in one unit, when they
+    /// can be compared: the units agree, one side leaves the unit out (the 度量单位 column
+    /// holds it once), or both are money (元/万元/亿元, converted). Otherwise `None`: a
+    /// value in 个 is not compared with one in 人, nor a date with a count.
+    pub fn against(&self, measured: &IndicatorValue) -> Option<(Decimal, Decimal)> {
+        let t = self.number?;
+        let a = measured.measured()?;
+        match (self.unit.as_deref(), a.unit.as_deref()) {
+            (Some(tu), Some(au)) if tu == au => Some((t, a.number)),
+            (Some(tu), Some(au)) => {
+                let (ft, fa) = (money_factor(tu)?, money_factor(au)?);
+                Some((t.checked_mul(ft)?, a.number.checked_mul(fa)?))
+            }
+            _ => Some((t, a.number)),
+        }
+    }
+}
+
 /// Split `2.5万元` into (2.5, "万元"); a value whose number is followed by more digits or
 /// date punctuation (`2023.07-2024.01`) is not a quantity.
+/// Units of measure a template leaves in a value cell without its number. Words that
+/// are also answers (`是`, `年度`) are not here.
+const MEASURE_UNITS: &[&str] = &[
+    "%",
+    "公里",
+    "千米",
+    "米",
+    "平方米",
+    "万平方米",
+    "亩",
+    "万亩",
+    "公顷",
+    "人",
+    "万人",
+    "人次",
+    "万人次",
+    "个",
+    "户",
+    "万户",
+    "次",
+    "件",
+    "项",
+    "座",
+    "处",
+    "台",
+    "套",
+    "辆",
+    "所",
+    "家",
+    "吨",
+    "万吨",
+    "元",
+    "万元",
+    "亿元",
+    "天",
+    "日",
+    "小时",
+    "km",
+    "m",
+    "m2",
+    "㎡",
+];
+
 fn split_number_unit(s: &str) -> (Option<Decimal>, Option<&str>) {
     let end = s
         .char_indices()
@@ -240,6 +390,16 @@ mod tests {
     }
 
     #[test]
+    fn unit_only_values() {
+        for t in ["公里", "万人", "≧ %", "≥%", " 个 "] {
+            assert!(IndicatorValue::parse(t).is_unit_only(), "{t}");
+        }
+        for t in ["2公里", "是", "", "及时", "≥95%"] {
+            assert!(!IndicatorValue::parse(t).is_unit_only(), "{t}");
+        }
+    }
+
+    #[test]
     fn seed_values() {
         let v = IndicatorValue::parse("2个");
         assert_eq!(
@@ -285,6 +445,58 @@ mod tests {
             Some("%")
         );
         assert_eq!(IndicatorValue::parse("2023.07-2024.01").number, None);
+    }
+
+    #[test]
+    fn measured_values() {
+        let q = |t: &str| {
+            IndicatorValue::parse(t)
+                .measured()
+                .map(|q| (q.number, q.unit))
+        };
+        assert_eq!(q("98%"), Some((d("98").unwrap(), Some("%".into()))));
+        assert_eq!(q("已完成100%"), Some((d("100").unwrap(), Some("%".into()))));
+        assert_eq!(
+            q("实际完成550万粒"),
+            Some((d("550").unwrap(), Some("万粒".into())))
+        );
+        assert_eq!(q("是"), None);
+        assert_eq!(q("基本达到"), None);
+        assert_eq!(
+            IndicatorValue::parse("已完成100%").completion_percent(),
+            d("100")
+        );
+        assert_eq!(IndicatorValue::parse("100%").completion_percent(), None);
+        assert_eq!(IndicatorValue::parse("完成3次").completion_percent(), None);
+    }
+
+    #[test]
+    fn targets_against_actuals() {
+        let t = IndicatorValue::from_parts("﹦", "72890", "元");
+        assert_eq!(
+            t.against(&IndicatorValue::parse("72890")),
+            Some((d("72890").unwrap(), d("72890").unwrap())),
+            "the actual column leaves the unit to 度量单位"
+        );
+        // 万元 against 元: converted to 元.
+        let t = IndicatorValue::parse("≤20万元");
+        assert_eq!(
+            t.against(&IndicatorValue::parse("185000元")),
+            Some((d("200000").unwrap(), d("185000").unwrap()))
+        );
+        // Different units are not comparable.
+        assert_eq!(
+            IndicatorValue::parse("60人").against(&IndicatorValue::parse("60个")),
+            None
+        );
+        assert_eq!(
+            IndicatorValue::parse("550万粒").against(&IndicatorValue::parse("5500000粒")),
+            None
+        );
+        assert_eq!(
+            IndicatorValue::parse("及时").against(&IndicatorValue::parse("100%")),
+            None
+        );
     }
 
     #[test]

@@ -140,6 +140,7 @@ fn department() -> DepartmentOverall {
                 "",
             ),
         ],
+        incomplete: false,
         signoff: Signoff::default(),
         sources,
     }
@@ -184,6 +185,7 @@ fn summary() -> SpecialFundSummary {
                 )],
             ),
         ],
+        incomplete: false,
         signoff: Signoff::default(),
         sources,
     }
@@ -233,6 +235,7 @@ fn project_1() -> Project {
             ),
         ],
         details_total: money("37万"),
+        incomplete: false,
         signoff: Signoff::default(),
         sources: SourceMap::new(),
     }
@@ -317,6 +320,7 @@ fn project_2() -> Project {
             ),
         ],
         details_total: money("6.4万元"),
+        incomplete: false,
         signoff: Signoff::default(),
         sources,
     }
@@ -1119,6 +1123,56 @@ fn categories_and_completeness() {
 }
 
 #[test]
+fn incomplete_forms_are_not_judged_for_completeness() {
+    // The seed's department table with its 生态效益 row last, as a copy cut there would
+    // show it; and project 2 cut before its 满意度 rows, its annual goal and 实施期.
+    let mut dossier = seed_like_dossier();
+    let d = dept(&mut dossier);
+    let empty_row = d.indicators.remove(8);
+    d.indicators.push(empty_row);
+    let p = proj(&mut dossier, 3);
+    p.indicators.retain(|i| !i.level2.contains("满意度"));
+    p.annual_goal.clear();
+    p.period.clear();
+    let fs = check_dossier(&dossier, &profile());
+    assert_eq!(
+        of(&fs, "empty-indicator")
+            .iter()
+            .map(|f| at(f))
+            .collect::<Vec<_>>(),
+        [(0, "indicators[10].name".to_string())],
+        "a complete form's empty last row is reported"
+    );
+    assert!(of(&fs, "missing-indicator")
+        .iter()
+        .any(|f| f.location.form == Some(3)));
+    assert!(of(&fs, "header-missing")
+        .iter()
+        .any(|f| f.location.form == Some(3)));
+    assert!(of(&fs, "goal-mismatch")
+        .iter()
+        .any(|f| f.location.form == Some(3)));
+
+    dept(&mut dossier).incomplete = true;
+    proj(&mut dossier, 3).incomplete = true;
+    let fs = check_dossier(&dossier, &profile());
+    assert!(of(&fs, "empty-indicator").is_empty(), "{}", dump(&fs));
+    for rule in ["missing-indicator", "header-missing", "goal-mismatch"] {
+        assert!(
+            of(&fs, rule).iter().all(|f| f.location.form != Some(3)),
+            "{rule}:\n{}",
+            dump(&fs)
+        );
+    }
+    // Only the row at the cut is spared: an empty row before it is still reported.
+    let d = dept(&mut dossier);
+    let last = d.indicators.pop().unwrap();
+    d.indicators.insert(8, last);
+    let fs = check_dossier(&dossier, &profile());
+    assert_eq!(of(&fs, "empty-indicator").len(), 1, "{}", dump(&fs));
+}
+
+#[test]
 fn headers_and_goals() {
     let mut dossier = seed_like_dossier();
     let p = proj(&mut dossier, 3);
@@ -1156,8 +1210,8 @@ fn headers_and_goals() {
     let p = profile();
     assert!(of(&check_dossier(&dossier, &p), "header-missing").is_empty());
     let ctx = Ctx {
-        profile: &p,
         at_submission: true,
+        ..Ctx::new(&p)
     };
     let at_submission = of(&check_with(&dossier, &ctx), "header-missing").len();
     assert_eq!(at_submission, 8, "two per form");
@@ -1237,11 +1291,20 @@ fn catalogue_lists_every_rule_once() {
         "text-punctuation",
         "typo",
         "calc-unverifiable",
+        "score-mismatch",
+        "score-total-mismatch",
+        "weight-sum",
+        "weight-profile",
+        "rate-mismatch",
+        "grade-mismatch",
+        "deviation-unexplained",
+        "overachievement-unexplained",
+        "target-changed",
         "parse-warning",
     ] {
         assert_eq!(ids.iter().filter(|i| **i == id).count(), 1, "{id}");
     }
-    assert_eq!(ids.len(), 21);
+    assert_eq!(ids.len(), 30);
     for (id, _) in rules::RULES {
         assert!(ids.contains(id), "{id} runs but is not catalogued");
     }

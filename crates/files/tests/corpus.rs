@@ -48,12 +48,16 @@ fn text_of(v: &Value) -> String {
 
 fn dec(v: &Value) -> Option<Decimal> {
     let s = text_of(v);
-    let s = s.replace(',', "").replace("万元", "").replace(['万', '分'], "");
+    let s = s
+        .replace(',', "")
+        .replace("万元", "")
+        .replace(['万', '分'], "");
     s.trim().parse().ok()
 }
 
 fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
-    path.split('.').fold(v, |v, k| v.get(k).unwrap_or(&Value::Null))
+    path.split('.')
+        .fold(v, |v, k| v.get(k).unwrap_or(&Value::Null))
 }
 
 fn first<'a>(v: &'a Value, paths: &[&str]) -> &'a Value {
@@ -96,7 +100,11 @@ fn fact_ok(key: &str, want: &str, form: &Value, kind: &str) -> bool {
         },
         k if k.starts_with("ex") => {
             let parts: Vec<&str> = want.split('|').collect();
-            let name = if parts.len() > 1 { norm(parts[1]) } else { String::new() };
+            let name = if parts.len() > 1 {
+                norm(parts[1])
+            } else {
+                String::new()
+            };
             let val = norm(parts.last().unwrap_or(&""));
             inds.iter().any(|i| {
                 norm(&text_of(get(i, "name"))) == name
@@ -152,7 +160,11 @@ fn score(dir: &Path, tsv: &Path) -> Score {
         } else {
             s.notes.push(format!("{file}: kind {kind} not found"));
         }
-        let candidates = if forms.is_empty() { vec![Value::Null] } else { forms };
+        let candidates = if forms.is_empty() {
+            vec![Value::Null]
+        } else {
+            forms
+        };
         for kv in col("facts").split(';').filter(|x| x.contains('=')) {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
             if v.is_empty() {
@@ -175,7 +187,10 @@ fn score(dir: &Path, tsv: &Path) -> Score {
                 s.notes.push(format!("{file}: missed {r}"));
             }
         }
-        let must_not: BTreeSet<&str> = col("must_not").split(',').filter(|x| !x.is_empty()).collect();
+        let must_not: BTreeSet<&str> = col("must_not")
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .collect();
         for r in &got {
             let arith_unexpected = ARITH.contains(r) && !must.contains(r);
             if must_not.contains(r) || arith_unexpected {
@@ -195,8 +210,14 @@ fn check(dir: &Path, tsv: &Path) {
     );
     eprintln!("{}\n{line}", s.notes.join("\n"));
     assert_eq!(s.kinds.0, s.kinds.1, "every kind right — {line}");
-    assert!(s.facts.0 * 100 >= s.facts.1 * 95, "at least 95 % of the facts — {line}");
-    assert!(s.must.0 * 100 >= s.must.1 * 90, "at least 90 % of the defects — {line}");
+    assert!(
+        s.facts.0 * 100 >= s.facts.1 * 95,
+        "at least 95 % of the facts — {line}"
+    );
+    assert!(
+        s.must.0 * 100 >= s.must.1 * 90,
+        "at least 90 % of the defects — {line}"
+    );
     assert_eq!(s.false_alarms, 0, "no false alarm — {line}");
 }
 

@@ -99,7 +99,8 @@ fn corpus_and_layouts_round_trip() {
             // Two sources put category words (黄石: 质量/时效 as 指标名称) or stray values
             // (原州, an OCR text) where names go; their export files them under their
             // categories when read back. A known limit of reading odd layouts, not of export.
-            if n.starts_with("monitor-hubei-huangshi") || n.starts_with("selfeval-ningxia-yuanzhou") {
+            if n.starts_with("monitor-hubei-huangshi") || n.starts_with("selfeval-ningxia-yuanzhou")
+            {
                 continue;
             }
             let rel = format!("{dir}/{n}");

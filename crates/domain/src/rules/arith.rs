@@ -11,9 +11,12 @@ use crate::model::{
     SummaryItem,
 };
 use crate::money::Money;
+use crate::report::{MoneyRow, Monitoring, MonitoringMoneyRow, SelfEvaluation};
 use crate::value::Comparator;
 
-use super::support::{differs, has_content, in_wan, squash, sum_given, unreadable_paths, wan};
+use super::support::{
+    checked_sum, differs, has_content, in_wan, money, squash, sum_given, unreadable_paths, wan,
+};
 use super::Ctx;
 
 /// A stated total that disagrees with the sum of its parts.
@@ -63,30 +66,259 @@ pub(crate) fn sum_failures(d: &Dossier, tol: Decimal) -> Vec<SumFailure> {
                 summary_sums(pos, f, tol, &project_amounts, &bad, &mut out)
             }
             Form::Project(f) => project_sums(pos, f, tol, &bad, &mut out),
-            Form::SelfEvaluation(_) | Form::Monitoring(_) => {}
+            Form::SelfEvaluation(f) => self_evaluation_sums(pos, f, tol, &bad, &mut out),
+            Form::Monitoring(f) => monitoring_sums(pos, f, tol, &bad, &mut out),
         }
     }
     out
 }
 
-/// One breakdown of the department total: its parts as (path, label, amount).
-struct Breakdown<'a> {
-    names: &'static str,
-    parts: Vec<(&'static str, &'static str, &'a Option<Money>)>,
+/// One column of a report's money block: the total's path, label and amount, and the
+/// breakdowns that must add up to it (by source; by nature on department-wide forms).
+fn column_sums(
+    pos: usize,
+    total: (String, String, &Option<Money>),
+    breakdowns: &[Breakdown],
+    tol: Decimal,
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let (total_path, total_label, total) = total;
+    if bad.contains(&total_path) {
+        return;
+    }
+    let Some(total) = in_wan(total) else { return };
+    let sums: Vec<Option<Decimal>> = breakdowns.iter().map(|b| b.sum(bad)).collect();
+    for (k, br) in breakdowns.iter().enumerate() {
+        let Some(sum) = sums[k].filter(|s| differs(*s, total, tol)) else {
+            continue;
+        };
+        // Another breakdown that agrees with the total points at this one's parts.
+        let confirmed = breakdowns
+            .iter()
+            .zip(&sums)
+            .enumerate()
+            .find(|(j, (_, s))| *j != k && s.is_some_and(|s| !differs(s, total, tol)))
+            .map(|(_, (other, _))| other.names.clone());
+        let given = br.given();
+        let failure = match (&confirmed, given.as_slice()) {
+            (Some(other), [(path, label, value)]) => SumFailure {
+                form: pos,
+                path: path.clone(),
+                message: format!(
+                    "{label}{}与{total_label}{}不符，而{total_label}与{other}之和相符，请核对{label}",
+                    wan(*value),
+                    wan(total)
+                ),
+                expected: total,
+                actual: *value,
+            },
+            (Some(other), _) => SumFailure {
+                form: pos,
+                path: total_path.clone(),
+                message: format!(
+                    "{}之和{}与{total_label}{}不一致，而{total_label}与{other}之和相符，请核对{}各项金额",
+                    br.names,
+                    wan(sum),
+                    wan(total),
+                    br.names
+                ),
+                expected: sum,
+                actual: total,
+            },
+            (None, _) => SumFailure {
+                form: pos,
+                path: total_path.clone(),
+                message: format!(
+                    "{total_label}{}与{}之和{}不一致，请核对各项金额或合计数",
+                    wan(total),
+                    br.names,
+                    wan(sum)
+                ),
+                expected: sum,
+                actual: total,
+            },
+        };
+        out.push(failure);
+    }
 }
 
-impl Breakdown<'_> {
+/// The self-evaluation's 年度资金总额 against its 其中 rows (by source and, on
+/// department-wide forms, by nature), column by column, and against its 预算明细.
+fn self_evaluation_sums(
+    pos: usize,
+    f: &SelfEvaluation,
+    tol: Decimal,
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let m = &f.money;
+    type Column = fn(&MoneyRow) -> &Option<Money>;
+    let columns: [(&str, &str, Column); 3] = [
+        ("initial", "年初预算数", |r| &r.initial),
+        ("annual", "全年预算数", |r| &r.annual),
+        ("executed", "全年执行数", |r| &r.executed),
+    ];
+    for (col, col_label, get) in columns {
+        let path = |row: &str| format!("money.{row}.{col}");
+        let source = Breakdown::of_given(vec![
+            (path("fiscal"), "本年财政拨款", get(&m.fiscal)),
+            (
+                path("government_fund"),
+                "政府性基金拨款",
+                get(&m.government_fund),
+            ),
+            (path("carryover"), "上年结转资金", get(&m.carryover)),
+            (path("other"), "其他资金", get(&m.other)),
+        ]);
+        let nature = Breakdown::of_given(vec![
+            (path("basic"), "基本支出", get(&m.basic)),
+            (path("project"), "项目支出", get(&m.project)),
+        ]);
+        column_sums(
+            pos,
+            (
+                format!("money.total.{col}"),
+                format!("年度资金总额的{col_label}"),
+                get(&m.total),
+            ),
+            &[source, nature],
+            tol,
+            bad,
+            out,
+        );
+    }
+    budget_item_sums(pos, f, tol, bad, out);
+}
+
+/// 预算明细 (a report's budget by use) against the budget it splits.
+fn budget_item_sums(
+    pos: usize,
+    f: &SelfEvaluation,
+    tol: Decimal,
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let items = &f.budget_items;
+    if items.is_empty()
+        || (0..items.len()).any(|i| bad.contains(&format!("budget_items[{i}].amount")))
+    {
+        return;
+    }
+    let (Some(total), Some(sum)) = (
+        in_wan(&f.money.total.annual).or(in_wan(&f.money.total.initial)),
+        sum_given(items.iter().map(|i| &i.amount)),
+    ) else {
+        return;
+    };
+    if !differs(sum, total, tol) {
+        return;
+    }
+    let amounts: Vec<String> = items
+        .iter()
+        .filter_map(|i| i.amount.as_ref().map(money))
+        .collect();
+    let shares: Option<Vec<Decimal>> = items.iter().map(|i| i.share).collect();
+    let share_note = match shares {
+        Some(sh) if !sh.is_empty() => match checked_sum(sh) {
+            Some(total) if total != Decimal::ONE_HUNDRED => {
+                format!("，所列占比之和{}%也不是100%", total.normalize())
+            }
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    out.push(SumFailure {
+        form: pos,
+        path: "budget_items".into(),
+        message: format!(
+            "预算明细各部分（{}）之和{}与预算资金{}不一致{share_note}，请核对各部分金额",
+            amounts.join("、"),
+            wan(sum),
+            wan(total)
+        ),
+        expected: total,
+        actual: sum,
+    });
+}
+
+/// The monitoring form's 年度资金总额 against its 其中 rows, column by column.
+fn monitoring_sums(
+    pos: usize,
+    f: &Monitoring,
+    tol: Decimal,
+    bad: &HashSet<String>,
+    out: &mut Vec<SumFailure>,
+) {
+    let m = &f.money;
+    type Column = fn(&MonitoringMoneyRow) -> &Option<Money>;
+    let columns: [(&str, &str, &Option<Money>, Column); 3] = [
+        ("annual", "年初预算数", &m.annual, |r| &r.annual),
+        ("executed", "期间执行数", &m.executed, |r| &r.executed),
+        ("forecast", "全年预计执行数", &m.forecast, |r| {
+            &r.forecast
+        }),
+    ];
+    for (col, col_label, total, get) in columns {
+        let parts = Breakdown::of_given(vec![
+            (format!("money.fiscal.{col}"), "财政拨款", get(&m.fiscal)),
+            (format!("money.other.{col}"), "其他资金", get(&m.other)),
+        ]);
+        column_sums(
+            pos,
+            (
+                format!("money.{col}"),
+                format!("年度资金总额的{col_label}"),
+                total,
+            ),
+            &[parts],
+            tol,
+            bad,
+            out,
+        );
+    }
+}
+
+/// One breakdown of a total: its parts as (path, label, amount).
+struct Breakdown<'a> {
+    names: String,
+    parts: Vec<(String, &'static str, &'a Option<Money>)>,
+}
+
+impl<'a> Breakdown<'a> {
+    /// A breakdown named after all its parts.
+    fn new(parts: Vec<(String, &'static str, &'a Option<Money>)>) -> Self {
+        let names = parts
+            .iter()
+            .map(|(_, l, _)| *l)
+            .collect::<Vec<_>>()
+            .join("、");
+        Breakdown { names, parts }
+    }
+
+    /// A breakdown named after the parts the form fills (a report lists every 其中 row,
+    /// most of them blank).
+    fn of_given(parts: Vec<(String, &'static str, &'a Option<Money>)>) -> Self {
+        let names = parts
+            .iter()
+            .filter(|(_, _, m)| m.is_some())
+            .map(|(_, l, _)| *l)
+            .collect::<Vec<_>>()
+            .join("、");
+        Breakdown { names, parts }
+    }
+
     /// The sum of the given parts; `None` when none is given or one could not be read.
     fn sum(&self, bad: &HashSet<String>) -> Option<Decimal> {
-        if self.parts.iter().any(|(p, _, _)| bad.contains(*p)) {
+        if self.parts.iter().any(|(p, _, _)| bad.contains(p)) {
             return None;
         }
         sum_given(self.parts.iter().map(|(_, _, m)| *m))
     }
-    fn given(&self) -> Vec<(&'static str, &'static str, Decimal)> {
+    fn given(&self) -> Vec<(String, &'static str, Decimal)> {
         self.parts
             .iter()
-            .filter_map(|(p, l, m)| Some((*p, *l, in_wan(m)?)))
+            .filter_map(|(p, l, m)| Some((p.clone(), *l, in_wan(m)?)))
             .collect()
     }
 }
@@ -103,29 +335,35 @@ fn department_sums(
         return;
     };
     let b = &f.budget;
-    let source = Breakdown {
-        names: SOURCE_PARTS,
-        parts: vec![
-            (
-                "budget.by_source.general_public",
-                "一般公共预算拨款",
-                &b.by_source.general_public,
-            ),
-            (
-                "budget.by_source.government_fund",
-                "政府性基金拨款",
-                &b.by_source.government_fund,
-            ),
-            ("budget.by_source.other", "其他资金", &b.by_source.other),
-        ],
-    };
-    let nature = Breakdown {
-        names: NATURE_PARTS,
-        parts: vec![
-            ("budget.by_nature.basic", "基本支出", &b.by_nature.basic),
-            ("budget.by_nature.project", "项目支出", &b.by_nature.project),
-        ],
-    };
+    let source = Breakdown::new(vec![
+        (
+            "budget.by_source.general_public".into(),
+            "一般公共预算拨款",
+            &b.by_source.general_public,
+        ),
+        (
+            "budget.by_source.government_fund".into(),
+            "政府性基金拨款",
+            &b.by_source.government_fund,
+        ),
+        (
+            "budget.by_source.other".into(),
+            "其他资金",
+            &b.by_source.other,
+        ),
+    ]);
+    let nature = Breakdown::new(vec![
+        (
+            "budget.by_nature.basic".into(),
+            "基本支出",
+            &b.by_nature.basic,
+        ),
+        (
+            "budget.by_nature.project".into(),
+            "项目支出",
+            &b.by_nature.project,
+        ),
+    ]);
     let fails = |br: &Breakdown| br.sum(bad).filter(|s| differs(*s, total, tol));
     match (fails(&source), fails(&nature)) {
         (None, None) => {}
@@ -157,7 +395,7 @@ fn department_sums(
                 let failure = match culprit {
                     Some((path, label, value, evidence)) => SumFailure {
                         form: pos,
-                        path: path.into(),
+                        path,
                         message: format!(
                             "{label}{}与资金总额{}不符：{}之和为{}，而资金总额与{}之和相符{evidence}，请核对{label}",
                             wan(value),
@@ -196,10 +434,10 @@ fn department_culprit(
     sum: Decimal,
     summary_total: Option<Decimal>,
     tol: Decimal,
-) -> Option<(&'static str, &'static str, Decimal, String)> {
+) -> Option<(String, &'static str, Decimal, String)> {
     let given = br.given();
     if let [(path, label, value)] = given.as_slice() {
-        return Some((path, label, *value, String::new()));
+        return Some((path.clone(), label, *value, String::new()));
     }
     let st = summary_total?;
     let project = given
@@ -210,9 +448,9 @@ fn department_culprit(
         .find(|(p, _, _)| *p == "budget.by_nature.basic")?;
     let evidence = format!("，专项资金绩效目标汇总表合计为{}", wan(st));
     if !differs(project.2, st, tol) {
-        Some((basic.0, basic.1, basic.2, evidence))
+        Some((basic.0.clone(), basic.1, basic.2, evidence))
     } else if !differs(project.2 - (sum - total), st, tol) {
-        Some((project.0, project.1, project.2, evidence))
+        Some((project.0.clone(), project.1, project.2, evidence))
     } else {
         None
     }

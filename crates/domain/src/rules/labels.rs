@@ -21,8 +21,81 @@ fn indicator_field(f: &str) -> Option<&'static str> {
         "value" => "指标值及单位",
         "standard" => "绩效标准",
         "weight" => "权重",
+        "target" => "年度指标值",
+        "actual" => "实际完成值",
+        "score" => "得分",
+        "computed_score" => "计算得分",
+        "deviation" => "偏差原因分析",
+        "override_reason" => "调整得分理由",
+        "progress" => "期间执行情况",
+        "forecast" => "全年预计完成情况",
+        "possibility" => "完成目标可能性",
+        "measures" => "改进措施",
+        "remark" => "备注",
+        "light" => "预警灯",
         _ => return None,
     })
+}
+
+fn goal_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "expected" => "预期目标",
+        "actual" => "实际完成情况",
+        _ => return None,
+    })
+}
+
+fn subtotal_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "level1" => "一级指标",
+        "weight" => "分值",
+        "score" => "得分",
+        _ => return None,
+    })
+}
+
+fn budget_item_field(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "name" => "用途",
+        "amount" => "金额",
+        "share" => "占比",
+        _ => return None,
+    })
+}
+
+/// The rows of a report's money block.
+fn money_row(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "total" => "年度资金总额",
+        "fiscal" => "财政拨款",
+        "government_fund" => "政府性基金拨款",
+        "carryover" => "上年结转资金",
+        "other" => "其他资金",
+        "basic" => "基本支出",
+        "project" => "项目支出",
+        _ => return None,
+    })
+}
+
+/// The columns of a report's money block.
+fn money_column(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "initial" => "年初预算数",
+        "annual" => "全年预算数",
+        "executed" => "执行数",
+        "forecast" => "全年预计执行数",
+        "rate" => "执行率",
+        "weight" => "分值",
+        "score" => "得分",
+        _ => return None,
+    })
+}
+
+/// `money.total.rate` → 年度资金总额的执行率.
+fn money_label(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("money.")?;
+    let (row, col) = rest.split_once('.')?;
+    Some(format!("{}的{}", money_row(row)?, money_column(col)?))
 }
 
 fn detail_field(f: &str) -> Option<&'static str> {
@@ -89,6 +162,24 @@ fn simple_label(path: &str) -> Option<&'static str> {
         "signoff.head" => "单位负责人签字",
         "signoff.preparer" => "填表人",
         "signoff.phone" => "联系电话",
+        "implementer" => "实施单位",
+        "period_months" => "监控期间",
+        "money" => "项目资金",
+        "money.annual" => "年初预算数",
+        "money.executed" => "期间执行数",
+        "money.forecast" => "全年预计执行数",
+        "money.rate" => "执行率",
+        "money.light" => "预算执行预警灯",
+        "budget_items" => "预算明细",
+        "goals" => "年度总体目标",
+        "subtotals" => "一级指标小计",
+        "total_score" => "总分",
+        "computed_total" => "计算总分",
+        "grade" => "自评等级",
+        "computed_grade" => "计算等级",
+        "deviation" => "偏差原因分析",
+        "measures" => "改进措施",
+        "light" => "预警灯",
         _ => return None,
     })
 }
@@ -103,6 +194,9 @@ const LISTS: &[(&str, &str, FieldLabel)] = &[
     ("details", "条支出明细", detail_field),
     ("key_tasks", "项重点工作", task_field),
     ("items", "项专项", item_field),
+    ("goals", "项年度总体目标", goal_field),
+    ("subtotals", "个一级指标小计", subtotal_field),
+    ("budget_items", "项预算明细", budget_item_field),
 ];
 
 /// Chinese label for a field path, for messages: `budget.total` → 资金总额,
@@ -110,6 +204,9 @@ const LISTS: &[(&str, &str, FieldLabel)] = &[
 pub fn field_label(path: &str) -> String {
     if let Some(l) = simple_label(path) {
         return l.to_string();
+    }
+    if let Some(l) = money_label(path) {
+        return l;
     }
     list_label(&segments(path)).unwrap_or_else(|| path.to_string())
 }
@@ -153,10 +250,16 @@ const ORDER: &[&str] = &[
     "amount",
     "total",
     "period",
+    "implementer",
+    "period_months",
     "budget",
+    "money",
+    "budget_items",
     "by_source",
+    "fiscal",
     "general_public",
     "government_fund",
+    "carryover",
     "other",
     "by_nature",
     "basic",
@@ -168,10 +271,29 @@ const ORDER: &[&str] = &[
     "period_goal",
     "annual_goal",
     "goal",
+    "goals",
+    "expected",
     "indicators",
     "value",
+    "target",
+    "actual",
+    "progress",
+    "initial",
+    "annual",
+    "executed",
+    "forecast",
+    "rate",
+    "possibility",
     "standard",
     "weight",
+    "score",
+    "light",
+    "subtotals",
+    "total_score",
+    "grade",
+    "deviation",
+    "measures",
+    "remark",
     "basis",
     "details",
     "details_total",
@@ -215,6 +337,17 @@ mod tests {
         );
         assert_eq!(field_label("signoff.phone"), "联系电话");
         assert_eq!(field_label("something.else"), "something.else");
+        assert_eq!(field_label("money.total.rate"), "年度资金总额的执行率");
+        assert_eq!(field_label("money.fiscal.annual"), "财政拨款的全年预算数");
+        assert_eq!(field_label("money.rate"), "执行率");
+        assert_eq!(field_label("indicators[2].score"), "第3条指标的得分");
+        assert_eq!(field_label("indicators[0].target"), "第1条指标的年度指标值");
+        assert_eq!(
+            field_label("subtotals[0].weight"),
+            "第1个一级指标小计的分值"
+        );
+        assert_eq!(field_label("total_score"), "总分");
+        assert_eq!(field_label("budget_items"), "预算明细");
     }
 
     #[test]
@@ -251,5 +384,15 @@ mod tests {
         assert!(field_order("total") < field_order("items[0].amount"));
         assert!(field_order("items[0].amount") < field_order("items[0].children[0].amount"));
         assert!(field_order("items[0].children[0].amount") < field_order("items[1].amount"));
+        // Report forms: money rows and columns, then indicators, then totals.
+        assert!(field_order("money.total.annual") < field_order("money.fiscal.annual"));
+        assert!(field_order("money.total.annual") < field_order("money.total.executed"));
+        assert!(field_order("money.total.rate") < field_order("money.total.score"));
+        assert!(field_order("money.other.initial") < field_order("money.basic.initial"));
+        assert!(field_order("money.total.score") < field_order("goals[0].expected"));
+        assert!(field_order("indicators[0].target") < field_order("indicators[0].actual"));
+        assert!(field_order("indicators[0].score") < field_order("indicators[0].deviation"));
+        assert!(field_order("indicators[9].deviation") < field_order("total_score"));
+        assert!(field_order("total_score") < field_order("deviation"));
     }
 }

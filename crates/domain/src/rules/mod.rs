@@ -17,11 +17,12 @@ mod calc_rules;
 mod catalogue;
 mod labels;
 mod quality;
+mod reports;
 mod structure;
 mod support;
 
 use crate::finding::{Finding, Severity};
-use crate::model::Dossier;
+use crate::model::{Dossier, FiledForm};
 use crate::profile::Profile;
 
 pub use catalogue::{catalogue, rules_markdown, RuleInfo};
@@ -33,6 +34,9 @@ pub struct Ctx<'a> {
     pub profile: &'a Profile,
     /// Checking for submission: 填表人 and 联系电话 are then required (spec/domain.md A5).
     pub at_submission: bool,
+    /// Approved target forms that monitoring and self-evaluation forms report on
+    /// (`target-changed`); the dossier's own target forms are used where none matches.
+    pub approved: &'a [FiledForm],
 }
 
 impl<'a> Ctx<'a> {
@@ -40,7 +44,13 @@ impl<'a> Ctx<'a> {
         Ctx {
             profile,
             at_submission: false,
+            approved: &[],
         }
+    }
+
+    /// The same context, with approved target forms to check reports against.
+    pub fn with_approved(self, approved: &'a [FiledForm]) -> Self {
+        Ctx { approved, ..self }
     }
 
     /// The severity of a rule under this profile.
@@ -75,6 +85,18 @@ pub const RULES: &[(&str, RuleFn)] = &[
     ("text-punctuation", quality::text_punctuation),
     ("typo", quality::typo),
     ("calc-unverifiable", calc_rules::calc_unverifiable),
+    ("score-mismatch", reports::score_mismatch),
+    ("score-total-mismatch", reports::score_total_mismatch),
+    ("weight-sum", reports::weight_sum),
+    ("weight-profile", reports::weight_profile),
+    ("rate-mismatch", reports::rate_mismatch),
+    ("grade-mismatch", reports::grade_mismatch),
+    ("deviation-unexplained", reports::deviation_unexplained),
+    (
+        "overachievement-unexplained",
+        reports::overachievement_unexplained,
+    ),
+    ("target-changed", reports::target_changed),
 ];
 
 /// Run every rule on one dossier; findings sorted by file, form and field order.
@@ -91,7 +113,15 @@ pub fn check_with(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 
 /// Run every rule on several dossiers; one sorted list.
 pub fn check_all(ds: &[Dossier], profile: &Profile) -> Vec<Finding> {
-    let ctx = Ctx::new(profile);
+    check_against(ds, profile, &[])
+}
+
+/// Run every rule on several dossiers, checking monitoring and self-evaluation forms
+/// against the approved target forms given (matched by project name, or by unit for a
+/// department-wide self-evaluation; within a dossier its own target forms serve when none
+/// of these matches). One sorted list.
+pub fn check_against(ds: &[Dossier], profile: &Profile, approved: &[FiledForm]) -> Vec<Finding> {
+    let ctx = Ctx::new(profile).with_approved(approved);
     let mut out: Vec<Finding> = ds.iter().flat_map(|d| check_with(d, &ctx)).collect();
     sort_findings(&mut out);
     out
@@ -100,8 +130,8 @@ pub fn check_all(ds: &[Dossier], profile: &Profile) -> Vec<Finding> {
 /// What is additionally required before submission (填表人, 联系电话), as findings.
 pub fn submission_findings(d: &Dossier, profile: &Profile) -> Vec<Finding> {
     let ctx = Ctx {
-        profile,
         at_submission: true,
+        ..Ctx::new(profile)
     };
     let mut out = structure::signoff_missing(d, &ctx);
     sort_findings(&mut out);

@@ -34,8 +34,8 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "vague-value";
     let p = ctx.profile;
     indicator_rows(d)
-        .filter_map(|(ff, i, ind)| {
-            let v = &ind.value;
+        .filter_map(|(ff, row)| {
+            let v = row.target;
             // A value with a number in it (`12月31日前完成`) is measurable enough here.
             if v.is_empty() || v.is_quantitative() || ctx.is_filler(&v.text) || has_digit(&v.text) {
                 return None;
@@ -49,7 +49,7 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 .iter()
                 .filter(|w| n.contains(w.as_str()))
                 .max_by_key(|w| w.chars().count())?;
-            let cat = ctx.category(ind);
+            let cat = ctx.row_category(&row);
             // Name the vague word only when the value says more than that word.
             let shown = if n == *word {
                 format!("“{}”", v.text.trim())
@@ -58,13 +58,12 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             };
             let msg = format!(
                 "三级指标“{}”的指标值{}无法衡量和核验，请改为可量化的目标值，如{}",
-                ind.name.trim(),
+                row.name.trim(),
                 shown,
                 measurable_example(&cat)
             );
-            let path = format!("indicators[{i}].value");
             Some(
-                ctx.finding(RULE, ff, &path, msg)
+                ctx.finding(RULE, ff, &row.target_path(), msg)
                     .with_actual(v.text.clone()),
             )
         })
@@ -75,20 +74,25 @@ pub(crate) fn vague_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 pub(crate) fn filler_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "filler-value";
     indicator_rows(d)
-        .filter_map(|(ff, i, ind)| {
-            if ind.name.trim().is_empty() {
+        .filter_map(|(ff, row)| {
+            if row.name.trim().is_empty() {
                 return None; // empty-indicator reports the row
             }
-            let (path, text) = if ctx.is_filler(&ind.value.text) {
-                (format!("indicators[{i}].value"), ind.value.text.trim())
-            } else if ctx.is_filler(&ind.name) {
-                (format!("indicators[{i}].name"), ind.name.trim())
+            // A report may mark an approved indicator 不适用: it is then left out of the
+            // score (spec/lifecycle.md rule 10), not filler.
+            if !ff.form.kind().is_target() && ctx.not_applicable(row.target) {
+                return None;
+            }
+            let (path, text) = if ctx.is_filler(&row.target.text) {
+                (row.target_path(), row.target.text.trim())
+            } else if ctx.is_filler(row.name) {
+                (row.path("name"), row.name.trim())
             } else {
                 return None;
             };
             let msg = format!(
                 "{}一行以“{text}”凑数填写，不适用的二级指标可以不设，请删除该行或改为可衡量的指标",
-                ind.level2.trim()
+                row.level2.trim()
             );
             Some(ctx.finding(RULE, ff, &path, msg).with_actual(text))
         })
@@ -99,11 +103,12 @@ pub(crate) fn filler_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 pub(crate) fn process_as_quality(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "process-as-quality";
     indicator_rows(d)
-        .filter_map(|(ff, i, ind)| {
-            if !ctx.category(ind).is_quality() {
+        .filter_map(|(ff, row)| {
+            // A critique of how a target was set: judged where targets are set.
+            if !ff.form.kind().is_target() || !ctx.row_category(&row).is_quality() {
                 return None;
             }
-            let n = normalize_label(&ind.name);
+            let n = normalize_label(row.name);
             if !ctx
                 .profile
                 .process_quality
@@ -114,10 +119,9 @@ pub(crate) fn process_as_quality(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             }
             let msg = format!(
                 "质量指标“{}”反映的是资金执行过程，不是产出质量，请改为验收合格率、达标率等反映产出质量的指标",
-                ind.name.trim()
+                row.name.trim()
             );
-            let path = format!("indicators[{i}].name");
-            Some(ctx.finding(RULE, ff, &path, msg).with_actual(ind.name.clone()))
+            Some(ctx.finding(RULE, ff, &row.path("name"), msg).with_actual(row.name))
         })
         .collect()
 }
@@ -185,33 +189,36 @@ pub(crate) fn cost_restates_budget(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 pub(crate) fn satisfaction_form(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "satisfaction-form";
     indicator_rows(d)
-        .filter_map(|(ff, i, ind)| {
-            let v = &ind.value;
-            if v.is_empty() || !ctx.category(ind).is_satisfaction() || ctx.is_filler(&v.text) {
+        .filter_map(|(ff, row)| {
+            let v = row.target;
+            if v.is_empty() || !ctx.row_category(&row).is_satisfaction() || ctx.is_filler(&v.text)
+            {
                 return None;
             }
             let msg = if !v.is_quantitative() || !v.is_percent() {
                 format!(
                     "满意度指标“{}”的指标值“{}”不是百分比，请写成“≥90%”这样的百分比目标",
-                    ind.name.trim(),
+                    row.name.trim(),
                     v.text.trim()
                 )
             } else if !matches!(v.comparator, None | Some(Comparator::Ge | Comparator::Eq)) {
                 format!(
                     "满意度指标“{}”的指标值“{}”应使用“≥”或“=”，满意度是正向指标，请改为“≥”",
-                    ind.name.trim(),
+                    row.name.trim(),
                     v.text.trim()
                 )
             } else if v.number == Some(Decimal::ONE_HUNDRED) {
                 format!(
                     "满意度指标“{}”的目标为100%，请说明调查方式和数据来源（如问卷调查、抽样调查），或设为“≥95%”等可实现的目标",
-                    ind.name.trim()
+                    row.name.trim()
                 )
             } else {
                 return None;
             };
-            let path = format!("indicators[{i}].value");
-            Some(ctx.finding(RULE, ff, &path, msg).with_actual(v.text.clone()))
+            Some(
+                ctx.finding(RULE, ff, &row.target_path(), msg)
+                    .with_actual(v.text.clone()),
+            )
         })
         .collect()
 }

@@ -4,14 +4,14 @@
 use rust_decimal::Decimal;
 
 use crate::finding::{Finding, Severity};
-use crate::model::{Dossier, Form, Indicator, ProjectVariant};
+use crate::model::{Dossier, Form, Indicator, IndicatorRow, ProjectVariant};
 use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
-use crate::value::IndicatorValue;
+use crate::value::{Comparator, IndicatorValue};
 
 use super::labels::field_label;
 use super::support::{
-    has_content, indicator_rows, money, money_fields, squash, unreadable_amount, Category,
+    at_cut, has_content, indicator_rows, money, money_fields, squash, unreadable_amount, Category,
 };
 use super::Ctx;
 
@@ -36,9 +36,29 @@ fn symbolic_comparator(compact: &str) -> Option<(char, &str)> {
     Some((first, rest))
 }
 
-/// What is wrong with an indicator value, if anything.
-fn value_problem(ctx: &Ctx, ind: &Indicator) -> Option<String> {
-    let v = &ind.value;
+/// The name of a value field on the forms, for messages.
+fn value_label(field: &str) -> &'static str {
+    match field {
+        "target" => "年度指标值",
+        "actual" => "实际完成值",
+        "progress" => "期间执行情况",
+        "forecast" => "全年预计完成情况",
+        _ => "指标值",
+    }
+}
+
+/// What is wrong with a value of an indicator row, if anything. `field` is the value's
+/// field (`value`, `target`, `actual` …); `cap` says the row's target is a `≤`/`<` bound,
+/// which a measured rate may overrun (在职人员控制率 108%).
+fn value_problem(
+    ctx: &Ctx,
+    name: &str,
+    v: &IndicatorValue,
+    field: &str,
+    cap: bool,
+) -> Option<String> {
+    let label = value_label(field);
+    let measured = !matches!(field, "value" | "target");
     let compact: String = to_simplified(&fold_width(&v.text))
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -51,33 +71,39 @@ fn value_problem(ctx: &Ctx, ind: &Indicator) -> Option<String> {
         let parsed = IndicatorValue::parse(abs);
         if parsed.as_money().is_some() {
             return Some(format!(
-                "指标值“{}”是负数金额，金额不能为负数，请改正",
+                "{label}“{}”是负数金额，金额不能为负数，请改正",
                 v.text
             ));
         }
-        if !is_growth(ctx, &ind.name) {
-            return Some(format!("指标值“{}”为负数，请填写非负的目标值", v.text));
+        if !is_growth(ctx, name) {
+            let fix = if measured {
+                "请核对实际数值"
+            } else {
+                "请填写非负的目标值"
+            };
+            return Some(format!("{label}“{}”为负数，{fix}", v.text));
         }
         return None;
     }
     if symbolic_comparator(&compact).is_some() && v.number.is_none() {
         return Some(format!(
-            "指标值“{}”有比较符号但没有可识别的数值，请按“≥95%”“≤37万元”的格式填写",
+            "{label}“{}”有比较符号但没有可识别的数值，请按“≥95%”“≤37万元”的格式填写",
             v.text
         ));
     }
     if v.is_percent()
         && v.number.is_some_and(|n| n > Decimal::ONE_HUNDRED)
-        && !is_growth(ctx, &ind.name)
+        && !is_growth(ctx, name)
+        && !(measured && cap)
     {
         return Some(format!(
-            "指标值“{}”超出0%～100%的范围，比率类指标请填写0～100之间的百分数",
+            "{label}“{}”超出0%～100%的范围，比率类指标请填写0～100之间的百分数",
             v.text
         ));
     }
     if v.as_money().is_some_and(|m| m.to_fen().is_none()) {
         return Some(format!(
-            "指标值“{}”精确到分以下（以万元填写最多6位小数，以元填写最多2位小数），请核对金额",
+            "{label}“{}”精确到分以下（以万元填写最多6位小数，以元填写最多2位小数），请核对金额",
             v.text
         ));
     }
@@ -124,13 +150,17 @@ pub(crate) fn bad_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 _ => {}
             }
         }
-        for (i, ind) in ff.form.indicators().iter().enumerate() {
-            if let Some(msg) = value_problem(ctx, ind) {
-                let path = format!("indicators[{i}].value");
-                out.push(
-                    ctx.finding(RULE, ff, &path, msg)
-                        .with_actual(ind.value.text.clone()),
-                );
+        for row in ff.form.indicator_rows() {
+            let cap = matches!(row.target.comparator, Some(Comparator::Le | Comparator::Lt));
+            let values =
+                std::iter::once((row.target_field, row.target)).chain(row.measured.iter().copied());
+            for (field, v) in values {
+                if let Some(msg) = value_problem(ctx, row.name, v, field, cap) {
+                    out.push(
+                        ctx.finding(RULE, ff, &row.path(field), msg)
+                            .with_actual(v.text.clone()),
+                    );
+                }
             }
         }
     }
@@ -144,7 +174,12 @@ pub(crate) fn missing_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     let weak = strong.max(Severity::Warning);
     let mut out = Vec::new();
     for ff in &d.forms {
-        if matches!(ff.form, Form::SpecialFundSummary(_)) {
+        // Categories are required where targets are set; a report lists the approved ones,
+        // and a copy cut mid-table may hold the missing category after the cut.
+        if matches!(ff.form, Form::SpecialFundSummary(_))
+            || !ff.form.kind().is_target()
+            || ff.form.incomplete()
+        {
             continue;
         }
         let rows: Vec<&Indicator> = ff
@@ -212,39 +247,58 @@ pub(crate) fn missing_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     out
 }
 
-/// `empty-indicator`: a row with a category but no 三级 name or no value.
+/// `empty-indicator`: a row with a category but no 三级 name or no value. The last row of
+/// a copy cut mid-table is not judged: its cells may lie beyond the cut.
 pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "empty-indicator";
     indicator_rows(d)
-        .filter_map(|(ff, i, ind)| {
-            let label = if ind.level2.trim().is_empty() {
-                ind.level1.trim()
+        .filter_map(|(ff, row)| {
+            let label = if row.level2.trim().is_empty() {
+                row.level1.trim()
             } else {
-                ind.level2.trim()
+                row.level2.trim()
             };
-            if label.is_empty() {
+            if label.is_empty() || at_cut(ff, &row) {
                 return None;
             }
-            let no_name = ind.name.trim().is_empty();
+            let what = value_label(row.target_field);
+            let no_name = row.name.trim().is_empty();
             // A row with only filler (`/`, `—`) is as empty as a blank one.
-            let no_value = ind.value.is_empty() || (no_name && ctx.is_filler(&ind.value.text));
+            let no_value = row.target.is_empty() || (no_name && ctx.is_filler(&row.target.text));
+            if !no_name && !no_value && row.target.is_unit_only() {
+                return Some(ctx.finding(
+                    RULE,
+                    ff,
+                    &row.target_path(),
+                    format!(
+                        "三级指标“{}”的{what}只有单位“{}”，没有数值，请填写具体数值（如“≥95%”“2个”）",
+                        row.name.trim(),
+                        row.target.text.trim()
+                    ),
+                ));
+            }
             let (path, msg) = match (no_name, no_value) {
                 (true, true) => (
-                    format!("indicators[{i}].name"),
-                    format!("{label}一行未填写三级指标和指标值，请删除该行或补充具体指标和指标值"),
+                    row.path("name"),
+                    format!("{label}一行未填写三级指标和{what}，请删除该行或补充具体指标和{what}"),
                 ),
                 (true, false) => (
-                    format!("indicators[{i}].name"),
+                    row.path("name"),
                     format!(
-                        "{label}一行填写了指标值“{}”但未填写三级指标名称，请补充指标名称",
-                        ind.value.text
+                        "{label}一行填写了{what}“{}”但未填写三级指标名称，请补充指标名称",
+                        row.target.text
                     ),
                 ),
                 (false, true) => (
-                    format!("indicators[{i}].value"),
+                    row.target_path(),
                     format!(
-                        "三级指标“{}”未填写指标值及单位，请补充（如“≥95%”“2个”）",
-                        ind.name.trim()
+                        "三级指标“{}”未填写{what}{}，请补充（如“≥95%”“2个”）",
+                        row.name.trim(),
+                        if row.target_field == "value" {
+                            "及单位"
+                        } else {
+                            ""
+                        }
                     ),
                 ),
                 (false, false) => return None,
@@ -254,32 +308,52 @@ pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         .collect()
 }
 
-/// `unknown-category`: an (一级, 二级) pair outside the active frameworks.
+/// `unknown-category`: an (一级, 二级) pair outside the active frameworks. A form none of
+/// whose rows has a category (a report's bare target list) gets one finding, not one a row.
 pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "unknown-category";
     let p = ctx.profile;
     let frameworks = p.framework_names().join("、");
-    indicator_rows(d)
-        .filter_map(|(ff, i, ind)| {
-            let raw1 = ind.level1.trim();
-            let raw2 = ind.level2.trim();
+    let mut out = Vec::new();
+    for ff in &d.forms {
+        let rows = ff.form.indicator_rows();
+        let uncategorised = |r: &&IndicatorRow| {
+            r.level1.trim().is_empty() && r.level2.trim().is_empty() && r.has_content()
+        };
+        let bare: Vec<&IndicatorRow> = rows.iter().filter(uncategorised).collect();
+        if bare.len() > 1 && rows.iter().filter(|r| r.has_content()).count() == bare.len() {
+            out.push(ctx.finding(
+                RULE,
+                ff,
+                "indicators",
+                format!(
+                    "本表{}条指标均未填写一级、二级指标，请按指标体系（产出指标、效益指标、满意度指标）填写所属类别",
+                    bare.len()
+                ),
+            ));
+            continue;
+        }
+        for row in &rows {
+            let raw1 = row.level1.trim();
+            let raw2 = row.level2.trim();
             if raw1.is_empty() && raw2.is_empty() {
-                return has_content(ind).then(|| {
-                    ctx.finding(
+                if row.has_content() {
+                    out.push(ctx.finding(
                         RULE,
                         ff,
-                        &format!("indicators[{i}].level1"),
+                        &row.path("level1"),
                         format!(
                             "指标“{}”未填写一级、二级指标，请按指标体系填写所属类别",
-                            ind.name.trim()
+                            row.name.trim()
                         ),
-                    )
-                });
+                    ));
+                }
+                continue;
             }
             let l1 = p.level1(raw1);
             let l2 = p.level2(raw2);
             let msg = match (&l1, &l2) {
-                (Some(a), Some(b)) if p.pair_known(a, b) => return None,
+                (Some(a), Some(b)) if p.pair_known(a, b) => continue,
                 (Some(a), Some(b)) => match p.parent_of(b) {
                     Some(parent) if &parent != a => format!(
                         "二级指标“{b}”不在一级指标“{a}”之下，应属于“{parent}”（现行指标体系：{frameworks}），请调整一级指标"
@@ -289,7 +363,7 @@ pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                         p.level2_choices(a).join("、")
                     ),
                 },
-                (None, _) if raw1.is_empty() => return None,
+                (None, _) if raw1.is_empty() => continue,
                 (None, _) => format!(
                     "一级指标“{raw1}”不在现行指标体系（{frameworks}）中，请改为产出指标、效益指标、满意度指标等规定类别"
                 ),
@@ -303,13 +377,17 @@ pub(crate) fn unknown_category(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 ),
             };
             let path = if l1.is_none() && !raw1.is_empty() {
-                format!("indicators[{i}].level1")
+                row.path("level1")
             } else {
-                format!("indicators[{i}].level2")
+                row.path("level2")
             };
-            Some(ctx.finding(RULE, ff, &path, msg).with_actual(format!("{raw1}—{raw2}")))
-        })
-        .collect()
+            out.push(
+                ctx.finding(RULE, ff, &path, msg)
+                    .with_actual(format!("{raw1}—{raw2}")),
+            );
+        }
+    }
+    out
 }
 
 /// `standard-invalid`: 绩效标准 empty or not a recognised standard, where the form has
@@ -363,7 +441,6 @@ fn at_most_warning(mut f: Finding) -> Finding {
 }
 
 /// 填表人 / 联系电话, required at submission (warning).
-
 pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "header-missing";
     let mut out = Vec::new();
@@ -386,7 +463,7 @@ pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
 pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "header-missing";
     let mut out = Vec::new();
-    for ff in &d.forms {
+    for ff in d.forms.iter().filter(|ff| !ff.form.incomplete()) {
         let mut need: Vec<(&str, bool, &str)> = Vec::new(); // (path, missing, how to fix)
         let form = &ff.form;
         need.push(("unit", blank(form.unit()), "请填写填报单位全称"));
@@ -518,7 +595,7 @@ fn single_year(period: &str) -> Option<bool> {
 pub(crate) fn goal_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "goal-mismatch";
     let mut out = Vec::new();
-    for ff in &d.forms {
+    for ff in d.forms.iter().filter(|ff| !ff.form.incomplete()) {
         match &ff.form {
             Form::Project(p) => {
                 if blank(&p.annual_goal) {

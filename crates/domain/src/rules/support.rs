@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use crate::finding::{Finding, Location};
-use crate::model::{Dossier, FiledForm, Form, Indicator, Origin, SourceMap};
+use crate::model::{Dossier, FiledForm, Form, Indicator, IndicatorRow, Origin, SourceMap};
 use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
 
@@ -63,25 +63,40 @@ impl Ctx<'_> {
         Finding::new(rule, self.severity(rule), message, locate(ff, path))
     }
 
-    /// Canonical (一级, 二级) labels of an indicator under this profile.
-    pub(crate) fn levels(&self, ind: &Indicator) -> (String, String) {
+    /// Canonical (一级, 二级) labels under this profile.
+    pub(crate) fn levels(&self, level1: &str, level2: &str) -> (String, String) {
         // The importer stores canonical labels: try them as keys before normalising.
         let l1 = self
             .profile
-            .level1_key(&ind.level1)
-            .or_else(|| self.profile.level1(&ind.level1))
-            .unwrap_or_else(|| normalize_label(&ind.level1));
+            .level1_key(level1)
+            .or_else(|| self.profile.level1(level1))
+            .unwrap_or_else(|| normalize_label(level1));
         let l2 = self
             .profile
-            .level2_key(&ind.level2)
-            .or_else(|| self.profile.level2(&ind.level2))
-            .unwrap_or_else(|| normalize_label(&ind.level2));
+            .level2_key(level2)
+            .or_else(|| self.profile.level2(level2))
+            .unwrap_or_else(|| normalize_label(level2));
         (l1, l2)
     }
 
+    /// The category of a target-table row.
     pub(crate) fn category(&self, ind: &Indicator) -> Category {
-        let (l1, l2) = self.levels(ind);
+        self.category_of(&ind.level1, &ind.level2)
+    }
+
+    /// The category of a row of any form.
+    pub(crate) fn row_category(&self, row: &IndicatorRow) -> Category {
+        self.category_of(row.level1, row.level2)
+    }
+
+    pub(crate) fn category_of(&self, level1: &str, level2: &str) -> Category {
+        let (l1, l2) = self.levels(level1, level2);
         Category { l1, l2 }
+    }
+
+    /// Whether a value marks an indicator as not assessed (不适用, from the profile).
+    pub(crate) fn not_applicable(&self, v: &crate::value::IndicatorValue) -> bool {
+        crate::scoring::not_applicable(v, &self.profile.scoring)
     }
 
     /// Whether a text is exactly one of the profile's filler words.
@@ -124,15 +139,27 @@ impl Category {
     }
 }
 
-/// Every indicator row of a dossier, with its form and its index on that form.
-pub(crate) fn indicator_rows(d: &Dossier) -> impl Iterator<Item = (&FiledForm, usize, &Indicator)> {
+/// Every indicator row of a dossier, on every kind of form, with its form.
+pub(crate) fn indicator_rows(d: &Dossier) -> impl Iterator<Item = (&FiledForm, IndicatorRow<'_>)> {
     d.forms.iter().flat_map(|ff| {
         ff.form
-            .indicators()
-            .iter()
-            .enumerate()
-            .map(move |(i, ind)| (ff, i, ind))
+            .indicator_rows()
+            .into_iter()
+            .map(move |row| (ff, row))
     })
+}
+
+/// Whether a row is the last one of a form the copy cuts off: it may be a row the excerpt
+/// stops in the middle of, so its blanks are not the form's.
+pub(crate) fn at_cut(ff: &FiledForm, row: &IndicatorRow) -> bool {
+    let rows = match &ff.form {
+        Form::DepartmentOverall(f) => f.indicators.len(),
+        Form::Project(f) => f.indicators.len(),
+        Form::SelfEvaluation(f) => f.indicators.len(),
+        Form::Monitoring(f) => f.indicators.len(),
+        Form::SpecialFundSummary(_) => 0,
+    };
+    ff.form.incomplete() && row.index + 1 == rows
 }
 
 /// Whether a text has a digit (half or full width).
@@ -185,21 +212,34 @@ pub(crate) fn money_fields(form: &Form) -> Vec<(String, &Option<Money>)> {
             out.push(("details_total".into(), &f.details_total));
         }
         Form::SelfEvaluation(f) => {
+            let m = &f.money;
             for (name, row) in [
-                ("total", &f.money.total),
-                ("fiscal", &f.money.fiscal),
-                ("carryover", &f.money.carryover),
-                ("other", &f.money.other),
+                ("total", &m.total),
+                ("fiscal", &m.fiscal),
+                ("government_fund", &m.government_fund),
+                ("carryover", &m.carryover),
+                ("other", &m.other),
+                ("basic", &m.basic),
+                ("project", &m.project),
             ] {
                 out.push((format!("money.{name}.initial"), &row.initial));
                 out.push((format!("money.{name}.annual"), &row.annual));
                 out.push((format!("money.{name}.executed"), &row.executed));
             }
+            for (i, item) in f.budget_items.iter().enumerate() {
+                out.push((format!("budget_items[{i}].amount"), &item.amount));
+            }
         }
         Form::Monitoring(f) => {
-            out.push(("money.annual".into(), &f.money.annual));
-            out.push(("money.executed".into(), &f.money.executed));
-            out.push(("money.forecast".into(), &f.money.forecast));
+            let m = &f.money;
+            out.push(("money.annual".into(), &m.annual));
+            out.push(("money.executed".into(), &m.executed));
+            out.push(("money.forecast".into(), &m.forecast));
+            for (name, row) in [("fiscal", &m.fiscal), ("other", &m.other)] {
+                out.push((format!("money.{name}.annual"), &row.annual));
+                out.push((format!("money.{name}.executed"), &row.executed));
+                out.push((format!("money.{name}.forecast"), &row.forecast));
+            }
         }
     }
     out
@@ -241,6 +281,13 @@ pub(crate) fn sum_given<'a>(parts: impl IntoIterator<Item = &'a Option<Money>>) 
         .flatten()
         .map(Money::in_wan)
         .fold(None, |acc, x| Some(acc.unwrap_or(Decimal::ZERO) + x))
+}
+
+/// The sum of numbers a form states (scores, 分值, shares), `None` on overflow: those are
+/// not bounded the way amounts of money are.
+pub(crate) fn checked_sum(xs: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    xs.into_iter()
+        .try_fold(Decimal::ZERO, |acc, x| acc.checked_add(x))
 }
 
 pub(crate) fn differs(a: Decimal, b: Decimal, tol: Decimal) -> bool {
@@ -348,18 +395,30 @@ pub(crate) fn text_fields(form: &Form) -> Vec<(String, &str)> {
             }
             for (i, ind) in f.indicators.iter().enumerate() {
                 out.push((format!("indicators[{i}].name"), &ind.name));
+                out.push((format!("indicators[{i}].target"), &ind.target.text));
+                out.push((format!("indicators[{i}].actual"), &ind.actual.text));
                 out.push((format!("indicators[{i}].deviation"), &ind.deviation));
             }
+            out.push(("deviation".into(), &f.deviation));
+            out.push(("measures".into(), &f.measures));
         }
         Form::Monitoring(f) => {
             out.push(("name".into(), &f.name));
-            out.push(("deviation".into(), &f.deviation));
-            out.push(("measures".into(), &f.measures));
+            for (i, g) in f.goals.iter().enumerate() {
+                out.push((format!("goals[{i}].expected"), &g.expected));
+                out.push((format!("goals[{i}].actual"), &g.actual));
+            }
             for (i, ind) in f.indicators.iter().enumerate() {
                 out.push((format!("indicators[{i}].name"), &ind.name));
+                out.push((format!("indicators[{i}].target"), &ind.target.text));
+                out.push((format!("indicators[{i}].progress"), &ind.progress.text));
+                out.push((format!("indicators[{i}].forecast"), &ind.forecast.text));
                 out.push((format!("indicators[{i}].deviation"), &ind.deviation));
                 out.push((format!("indicators[{i}].measures"), &ind.measures));
+                out.push((format!("indicators[{i}].remark"), &ind.remark));
             }
+            out.push(("deviation".into(), &f.deviation));
+            out.push(("measures".into(), &f.measures));
         }
     }
     out.retain(|(_, t)| !t.trim().is_empty());

@@ -49,13 +49,14 @@ pub struct ExplainedCell {
 impl Explained {
     /// After empty page headings were dropped: form indices renumbered, dropped ones removed.
     pub(super) fn reindex(&mut self, new_index: &[Option<usize>]) {
-        self.forms.retain_mut(|f| match new_index.get(f.form).copied().flatten() {
-            Some(n) => {
-                f.form = n;
-                true
-            }
-            None => false,
-        });
+        self.forms
+            .retain_mut(|f| match new_index.get(f.form).copied().flatten() {
+                Some(n) => {
+                    f.form = n;
+                    true
+                }
+                None => false,
+            });
     }
 
     /// Every unmapped cell of every form and outside them, for the upload preview.
@@ -136,12 +137,16 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if let Some(path) = by_token.get(&i) {
-                let c = self.cell(i, Some(path.to_string()), jixiao_domain::rules::field_label(path));
+                let c = self.cell(
+                    i,
+                    Some(path.to_string()),
+                    jixiao_domain::rules::field_label(path),
+                );
                 self.push(&mut ef.mapped, c);
                 continue;
             }
             let reason = match st.use_of(i) {
-                Use::Title | Use::Header(..) | Use::Label(_) | Use::Section | Use::Category | Use::Total => None,
+                Use::Title | Use::Header(..) | Use::Label(_) | Use::Section | Use::Category => None,
                 Use::Noise => Some("网页信息（发布时间、浏览次数等），不是表格内容".to_string()),
                 // A money row's label (年度资金总额, 其中：财政拨款) is structure, not a value.
                 Use::Cell(TableKind::Money, jixiao_domain::vocabulary::Role::Item) => None,
@@ -153,7 +158,10 @@ impl<'a> Builder<'a> {
                         .and_then(|t| t.columns.iter().find(|c| c.role == *role))
                         .map(|c| self.cx.tokens.list[c.token].text.trim().to_string())
                         .unwrap_or_default();
-                    Some(format!("{}“{header}”列的内容，本表不保存这一列", table_name(*kind)))
+                    Some(format!(
+                        "{}“{header}”列的内容，本表不保存这一列",
+                        table_name(*kind)
+                    ))
                 }
                 Use::Value(_) => {
                     let label = st

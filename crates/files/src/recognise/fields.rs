@@ -18,6 +18,8 @@ use super::tokens::Kind;
 use crate::sheet::Sheet;
 
 pub type Warnings = Vec<(String, Option<Origin>)>;
+/// A form as read, with its warnings and the fields it mapped (token, field path).
+pub type ReadForm = (Form, Warnings, Vec<(usize, String)>);
 
 /// Reads the fields of one form and remembers where each came from.
 pub struct Reader<'a> {
@@ -183,7 +185,12 @@ impl<'a> Reader<'a> {
         for i in first..(first + 6).min(self.seg.end) {
             let t = self.text_of(i);
             if t.contains("年度") || t.contains('(') {
-                if let Some(y) = find_year(t).or_else(|| find_year(&format!("{}年", t.trim_matches(['(', ')', '（', '）', ' '])))) {
+                if let Some(y) = find_year(t).or_else(|| {
+                    find_year(&format!(
+                        "{}年",
+                        t.trim_matches(['(', ')', '（', '）', ' '])
+                    ))
+                }) {
                     self.note("year", i);
                     return Some(y);
                 }
@@ -192,17 +199,29 @@ impl<'a> Reader<'a> {
         // 填报日期 or 实施期, with a warning (and, further below, the notice's date or the
         // year the text names most).
         for f in [Field::Date, Field::Period] {
-            let found: Vec<usize> = self.st.pairs_of(f).flat_map(|p| [Some(p.label), p.value]).flatten().collect();
+            let found: Vec<usize> = self
+                .st
+                .pairs_of(f)
+                .flat_map(|p| [Some(p.label), p.value])
+                .flatten()
+                .collect();
             for i in found {
                 // The date may be split over cells (`填报日期:2021` `年` `1` `月`): read a few together.
                 let joined: String = (i..(i + 4).min(self.cx.tokens.list.len()))
                     .map(|k| self.text_of(k).to_string())
                     .collect::<Vec<_>>()
                     .join(" ");
-                if let Some(y) = find_year(&joined).or_else(|| find_year(&format!("{}年", self.text_of(i).chars().take(4).collect::<String>()))) {
+                if let Some(y) = find_year(&joined).or_else(|| {
+                    find_year(&format!(
+                        "{}年",
+                        self.text_of(i).chars().take(4).collect::<String>()
+                    ))
+                }) {
                     self.note("year", i);
                     // Quoted up to the year: the rest of a split date is other cells.
-                    let upto = joined.find('年').map_or(joined.len(), |p| p + '年'.len_utf8());
+                    let upto = joined
+                        .find('年')
+                        .map_or(joined.len(), |p| p + '年'.len_utf8());
                     let shown: String = joined[..upto].chars().take(30).collect();
                     self.warn(format!("表名中没有年度，按“{shown}”取年度 {y}"), Some(i));
                     return Some(y);
@@ -231,13 +250,18 @@ impl<'a> Reader<'a> {
             while let Some(y) = find_year(rest) {
                 let e = counts.entry(y).or_insert((0, i));
                 e.0 += 1;
-                let Some(at) = rest.find(&format!("{y}")) else { break };
+                let Some(at) = rest.find(&format!("{y}")) else {
+                    break;
+                };
                 rest = &rest[at + 4..];
             }
         }
         if let Some((&y, &(_, i))) = counts.iter().max_by_key(|(y, (n, _))| (*n, **y)) {
             self.note("year", i);
-            self.warn(format!("没有表名和填报日期，按正文中最常出现的年度取 {y}"), Some(i));
+            self.warn(
+                format!("没有表名和填报日期，按正文中最常出现的年度取 {y}"),
+                Some(i),
+            );
             return Some(y);
         }
         None
@@ -281,7 +305,10 @@ impl<'a> Reader<'a> {
             return u;
         }
         if let Some((u, i)) = prose::org_named_as(self.cx, self.seg.start, self.seg.end) {
-            self.warn(format!("未找到填报单位，按正文“{u}作为……单位”取单位"), Some(i));
+            self.warn(
+                format!("未找到填报单位，按正文“{u}作为……单位”取单位"),
+                Some(i),
+            );
             self.note("unit", i);
             return u;
         }
@@ -314,11 +341,14 @@ impl<'a> Reader<'a> {
             (Field::Preparer, "signoff.preparer"),
             (Field::Phone, "signoff.phone"),
         ] {
-            let pairs: Vec<(usize, Option<usize>)> = self.st.pairs_of(f).map(|p| (p.label, p.value)).collect();
+            let pairs: Vec<(usize, Option<usize>)> =
+                self.st.pairs_of(f).map(|p| (p.label, p.value)).collect();
             for (label, value) in pairs {
                 // `填表人：张三   联系电话：123` in one cell was cut into label/value tokens;
                 // a long value is not a name or a phone number.
-                let v = value.map(|v| self.text_of(v).to_string()).unwrap_or_default();
+                let v = value
+                    .map(|v| self.text_of(v).to_string())
+                    .unwrap_or_default();
                 let v = keyed_tail(&v);
                 let slot = match f {
                     Field::Head => &mut s.head,
@@ -329,7 +359,11 @@ impl<'a> Reader<'a> {
                 // A person's name is short and no organisation; a phone number has digits.
                 let fits = match f {
                     Field::Phone => v.chars().filter(char::is_ascii_digit).count() >= 7,
-                    _ => v.chars().count() <= 8 && !looks_like_org(&v) && !v.chars().any(|c| c.is_ascii_digit()),
+                    _ => {
+                        v.chars().count() <= 8
+                            && !looks_like_org(&v)
+                            && !v.chars().any(|c| c.is_ascii_digit())
+                    }
                 };
                 if slot.is_empty() && !v.is_empty() && fits {
                     *slot = v;
@@ -352,7 +386,11 @@ impl<'a> Reader<'a> {
 
     /// Indicator rows of a table: 一级/二级 carried down (merged cells), the value read
     /// from 指标性质/指标值/度量单位 where split. Returns (indicator, row) pairs.
-    pub fn indicator_rows<'t>(&mut self, table: &'t Table, prefix: &str) -> Vec<(Indicator, &'t TableRow)> {
+    pub fn indicator_rows<'t>(
+        &mut self,
+        table: &'t Table,
+        prefix: &str,
+    ) -> Vec<(Indicator, &'t TableRow)> {
         let mut out: Vec<(Indicator, &TableRow)> = Vec::new();
         let mut l1 = String::new();
         let mut l2 = String::new();
@@ -374,9 +412,13 @@ impl<'a> Reader<'a> {
             let c_weight = get(Role::Weight);
             let i = out.len();
             let path = |f: &str| format!("{prefix}indicators[{i}].{f}");
-            let filled = |c: &Option<(usize, String)>| c.as_ref().is_some_and(|(_, t)| !t.is_empty());
+            let filled =
+                |c: &Option<(usize, String)>| c.as_ref().is_some_and(|(_, t)| !t.is_empty());
             // A 合计 row sums the weights or scores; it is no indicator.
-            if row.get(Role::Seq).is_some_and(|i| self.cx_section(i) == Some(Section::Totals)) {
+            if row
+                .get(Role::Seq)
+                .is_some_and(|i| self.cx_section(i) == Some(Section::Totals))
+            {
                 continue;
             }
             let content = c_l2.is_some() || filled(&c_name) || filled(&c_value);
@@ -398,7 +440,10 @@ impl<'a> Reader<'a> {
                 self.note(&path("level1"), p);
             }
             if let Some((p, t)) = &c_l2 {
-                l2 = profile.level2(t).or_else(|| profile.level1(t).filter(|_| !has_l2)).unwrap_or_else(|| normalize_label(t));
+                l2 = profile
+                    .level2(t)
+                    .or_else(|| profile.level1(t).filter(|_| !has_l2))
+                    .unwrap_or_else(|| normalize_label(t));
                 self.note(&path("level2"), *p);
             }
             if l1.is_empty() && !l2.is_empty() {
@@ -420,7 +465,9 @@ impl<'a> Reader<'a> {
                 }
             }
             let value = match (&c_nature, &c_unit) {
-                (None, None) => IndicatorValue::parse(c_value.as_ref().map_or("", |(_, t)| t.as_str())),
+                (None, None) => {
+                    IndicatorValue::parse(c_value.as_ref().map_or("", |(_, t)| t.as_str()))
+                }
                 _ => IndicatorValue::from_parts(
                     c_nature.as_ref().map_or("", |(_, t)| t.as_str()),
                     c_value.as_ref().map_or("", |(_, t)| t.as_str()),
@@ -466,7 +513,7 @@ fn is_placeholder(u: &str) -> bool {
 fn split_restated(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let n = chars.len();
-    if n >= 8 && n % 2 == 0 && chars[..n / 2] == chars[n / 2..] {
+    if n >= 8 && n.is_multiple_of(2) && chars[..n / 2] == chars[n / 2..] {
         return chars[..n / 2].iter().collect();
     }
     // The longest prefix (4+ characters) that the rest ends with.
@@ -486,7 +533,11 @@ fn keyed_tail(v: &str) -> String {
             end = end.min(j);
         }
     }
-    v[..end].trim().trim_end_matches(['：', ':']).trim().to_string()
+    v[..end]
+        .trim()
+        .trim_end_matches(['：', ':'])
+        .trim()
+        .to_string()
 }
 
 /// The money unit of a form: `金额单位：元` / `单位：万元` near its top, 万元 by default.
@@ -544,13 +595,21 @@ pub fn clean_unit(v: &str) -> String {
         None => v.to_string(),
     };
     let v = strip_code(&v);
-    let v = v.trim_end_matches(|c: char| c.is_ascii_digit()).trim().to_string();
+    let v = v
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim()
+        .to_string();
     // Only the money unit written where the unit's name should be (`(盖章) 单位：万元`).
     if v.starts_with("单位:") || v.starts_with("单位：") || v.starts_with("金额单位") {
         return String::new();
     }
     // A trailing `金额单位：万元` written in the same cell.
-    let v = v.split(['\n', '\t']).next().unwrap_or("").trim().to_string();
+    let v = v
+        .split(['\n', '\t'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     for key in ["金额单位", "单位:", "单位：", "金额：", "/"] {
         if let Some(i) = v.find(key) {
             if i > 0 {
@@ -571,7 +630,11 @@ pub fn clean_unit(v: &str) -> String {
 fn clean_name(v: &str) -> String {
     let v = strip_code(v);
     let v = v.trim_start_matches(['为', '是', ':', '：']).trim();
-    let v = v.split(['，', ',', '。', '；', ';']).next().unwrap_or("").trim();
+    let v = v
+        .split(['，', ',', '。', '；', ';'])
+        .next()
+        .unwrap_or("")
+        .trim();
     v.to_string()
 }
 
@@ -594,8 +657,32 @@ pub fn looks_like_org(s: &str) -> bool {
     let n = s.chars().count();
     (4..=40).contains(&n)
         && [
-            "局", "委员会", "委", "中心", "政府", "院", "所", "办公室", "办", "厅", "部", "处", "站", "学校",
-            "学院", "大学", "中学", "小学", "幼儿园", "公司", "联合会", "协会", "馆", "队", "社", "会",
+            "局",
+            "委员会",
+            "委",
+            "中心",
+            "政府",
+            "院",
+            "所",
+            "办公室",
+            "办",
+            "厅",
+            "部",
+            "处",
+            "站",
+            "学校",
+            "学院",
+            "大学",
+            "中学",
+            "小学",
+            "幼儿园",
+            "公司",
+            "联合会",
+            "协会",
+            "馆",
+            "队",
+            "社",
+            "会",
         ]
         .iter()
         .any(|e| s.ends_with(e))
@@ -626,7 +713,8 @@ pub fn unit_from_title(t: &str) -> Option<String> {
         _ => head,
     };
     let head = head.trim_end_matches("年度").trim();
-    (head.chars().count() >= 4 && !head.contains("附件") && !head.contains("附表")).then(|| head.to_string())
+    (head.chars().count() >= 4 && !head.contains("附件") && !head.contains("附表"))
+        .then(|| head.to_string())
 }
 
 /// The organisation a line names before its year (`411001-衡山县贯塘乡人民政府2023年…`).
@@ -647,10 +735,14 @@ fn org_before_year(t: &str) -> Option<String> {
 fn org_line_near_title(r: &Reader) -> Option<usize> {
     let t = r.seg.title?;
     let toks = &r.cx.tokens.list;
-    let near = (t.saturating_sub(3)..t).rev().chain(t + 1..(t + 4).min(r.seg.end));
+    let near = (t.saturating_sub(3)..t)
+        .rev()
+        .chain(t + 1..(t + 4).min(r.seg.end));
     for i in near {
         let tok = &toks[i];
-        if tok.kind == Kind::Text && (looks_like_org(tok.text.trim()) || org_before_year(&tok.text).is_some()) {
+        if tok.kind == Kind::Text
+            && (looks_like_org(tok.text.trim()) || org_before_year(&tok.text).is_some())
+        {
             return Some(i);
         }
     }
@@ -673,9 +765,12 @@ pub fn department(r: &mut Reader) -> DepartmentOverall {
     if d.budget.total.is_none() {
         d.budget.total = total_after_label(r, "budget.total");
     }
-    d.budget.by_source.general_public =
-        r.money("budget.by_source.general_public", &[Field::GeneralPublic, Field::Fiscal]);
-    d.budget.by_source.government_fund = r.money("budget.by_source.government_fund", &[Field::GovernmentFund]);
+    d.budget.by_source.general_public = r.money(
+        "budget.by_source.general_public",
+        &[Field::GeneralPublic, Field::Fiscal],
+    );
+    d.budget.by_source.government_fund =
+        r.money("budget.by_source.government_fund", &[Field::GovernmentFund]);
     d.budget.by_source.other = r.money("budget.by_source.other", &[Field::OtherFunds]);
     d.budget.by_nature.basic = r.money("budget.by_nature.basic", &[Field::Basic]);
     d.budget.by_nature.project = r.money("budget.by_nature.project", &[Field::ProjectSpend]);
@@ -684,7 +779,11 @@ pub fn department(r: &mut Reader) -> DepartmentOverall {
     d.key_tasks = key_tasks(r);
     if let Some(t) = r.st.table(TableKind::Indicators) {
         r.cut |= t.cut;
-        d.indicators = r.indicator_rows(t, "").into_iter().map(|(i, _)| i).collect();
+        d.indicators = r
+            .indicator_rows(t, "")
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
     }
     d.signoff = r.signoff();
     d
@@ -694,8 +793,11 @@ pub fn department(r: &mut Reader) -> DepartmentOverall {
 fn total_after_label(r: &mut Reader, path: &str) -> Option<Money> {
     let toks = &r.cx.tokens.list;
     for i in r.seg.start..r.seg.end {
-        if r.cx_section(i) == Some(Section::Totals) && matches!(r.st.use_of(i), Use::Unused | Use::Total | Use::Section) {
-            if let Some(v) = (i + 1..(i + 4).min(r.seg.end)).find(|&k| toks[k].kind == Kind::Value) {
+        if r.cx_section(i) == Some(Section::Totals)
+            && matches!(r.st.use_of(i), Use::Unused | Use::Section)
+        {
+            if let Some(v) = (i + 1..(i + 4).min(r.seg.end)).find(|&k| toks[k].kind == Kind::Value)
+            {
                 let t = r.text_of(v).to_string();
                 if let Ok(m) = Money::parse(&t, r.unit) {
                     r.note(path, v);
@@ -743,7 +845,11 @@ fn key_tasks(r: &mut Reader) -> Vec<KeyTask> {
     for row in &t.rows {
         let i = out.len();
         let mut task = KeyTask::default();
-        for (role, path) in [(Role::Item, "item"), (Role::Owner, "owner"), (Role::Goal, "goal")] {
+        for (role, path) in [
+            (Role::Item, "item"),
+            (Role::Owner, "owner"),
+            (Role::Goal, "goal"),
+        ] {
             if let Some((p, text)) = r.cell(row, role) {
                 let slot = match role {
                     Role::Item => &mut task.item,
@@ -780,7 +886,8 @@ pub fn summary(r: &mut Reader) -> SpecialFundSummary {
         if r.is_total_row(row) {
             if let Some(p) = r.total_amount(row) {
                 r.note("total", p);
-                s.total = r.money_text("total", &r.text_of(p).to_string(), Some(p));
+                let text = r.text_of(p).to_owned();
+                s.total = r.money_text("total", &text, Some(p));
             }
             continue;
         }
@@ -816,8 +923,14 @@ pub fn summary(r: &mut Reader) -> SpecialFundSummary {
             let t = r.text_of(p).to_string();
             item.amount = r.money_text(&format!("{path}.amount"), &t, Some(p));
         }
-        item.period_goal = r.cell(row, Role::PeriodGoal).map(|c| c.1).unwrap_or_default();
-        item.annual_goal = r.cell(row, Role::AnnualGoal).map(|c| c.1).unwrap_or_default();
+        item.period_goal = r
+            .cell(row, Role::PeriodGoal)
+            .map(|c| c.1)
+            .unwrap_or_default();
+        item.annual_goal = r
+            .cell(row, Role::AnnualGoal)
+            .map(|c| c.1)
+            .unwrap_or_default();
         if is_category || s.items.is_empty() {
             s.items.push(item);
         } else {
@@ -838,7 +951,11 @@ pub fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
     p.name = strip_code(&r.text("name", &[Field::Name]));
     p.department = clean_unit(&r.text(
         "department",
-        &[Field::Department, Field::DepartmentLocal, Field::DepartmentUpper],
+        &[
+            Field::Department,
+            Field::DepartmentLocal,
+            Field::DepartmentUpper,
+        ],
     ));
     p.unit = r.unit_name(&[
         Field::Unit,
@@ -850,7 +967,10 @@ pub fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
     // department above it.
     if p.unit.is_empty() {
         if let Some((u, i)) = allocation_unit(r) {
-            r.warn(format!("未找到填报单位，按分配表的项目单位取单位“{u}”"), Some(i));
+            r.warn(
+                format!("未找到填报单位，按分配表的项目单位取单位“{u}”"),
+                Some(i),
+            );
             r.note("unit", i);
             p.unit = u;
         }
@@ -873,19 +993,24 @@ pub fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
     p.year = r.year();
     p.amount = r.money("amount", &[Field::Amount]);
     if p.amount.is_none() {
-        p.amount = allocation_total(r).or_else(|| r.money("amount", &[Field::AmountTotal, Field::Fiscal]));
+        p.amount =
+            allocation_total(r).or_else(|| r.money("amount", &[Field::AmountTotal, Field::Fiscal]));
     }
     if p.amount.is_none() {
         if let Some((m, i)) = prose::notice_amount(r.cx, 0, r.seg.end) {
-            r.warn(format!("表中没有金额，按通知中的金额“{}”取项目金额", m), Some(i));
+            r.warn(
+                format!("表中没有金额，按通知中的金额“{}”取项目金额", m),
+                Some(i),
+            );
             r.note("amount", i);
             p.amount = Some(m);
         }
     }
     if r.st.pairs_of(Field::ParentFund).next().is_some() {
-        let mut parent = ParentFund::default();
-        parent.name = r.text("parent.name", &[Field::ParentName]);
-        parent.amount = r.money("parent.amount", &[Field::ParentAmount]);
+        let parent = ParentFund {
+            name: r.text("parent.name", &[Field::ParentName]),
+            amount: r.money("parent.amount", &[Field::ParentAmount]),
+        };
         p.parent = Some(parent);
     }
     p.period = r.text("period", &[Field::Period]);
@@ -893,7 +1018,11 @@ pub fn project(r: &mut Reader, variant: ProjectVariant) -> Project {
     p.annual_goal = r.text("annual_goal", &[Field::AnnualGoal, Field::GoalGroup]);
     if let Some(t) = r.st.table(TableKind::Indicators) {
         r.cut |= t.cut;
-        p.indicators = r.indicator_rows(t, "").into_iter().map(|(i, _)| i).collect();
+        p.indicators = r
+            .indicator_rows(t, "")
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
     } else if let Some(found) = prose::indicators(r) {
         p.indicators = found;
     }
@@ -929,7 +1058,10 @@ fn details(r: &mut Reader, p: &mut Project) {
         }
         d.content = r.cell(row, Role::Content).map(|c| c.1).unwrap_or_default();
         d.item = r.cell(row, Role::Item).map(|c| c.1).unwrap_or_default();
-        d.basis = crate::read::text::drop_artefacts(&r.cell(row, Role::Basis).map(|c| c.1).unwrap_or_default()).0;
+        d.basis = crate::read::text::drop_artefacts(
+            &r.cell(row, Role::Basis).map(|c| c.1).unwrap_or_default(),
+        )
+        .0;
         if let Some(q) = row.get(Role::Amount) {
             let t = r.text_of(q).to_string();
             d.amount = r.money_text(&format!("details[{i}].amount"), &t, Some(q));
@@ -959,9 +1091,12 @@ fn allocation_unit(r: &Reader) -> Option<(String, usize)> {
 
 fn allocation_table<'a>(r: &'a Reader) -> Option<&'a Table> {
     let (a, b) = r.seg.allocation?;
-    r.alloc.and_then(|st| st.tables.iter().find(|t| t.kind == TableKind::Allocation && t.start >= a && t.end <= b))
+    r.alloc.and_then(|st| {
+        st.tables
+            .iter()
+            .find(|t| t.kind == TableKind::Allocation && t.start >= a && t.end <= b)
+    })
 }
-
 
 /// The 合计 of the form's 分配表, or the sum of its lines.
 fn allocation_total(r: &mut Reader) -> Option<Money> {
@@ -1002,7 +1137,7 @@ fn allocation_total(r: &mut Reader) -> Option<Money> {
 /// A flat table with project columns (单位名称 | 项目名称 | 预算数 | 年度目标 | 一级指标 | …),
 /// one row per indicator and several projects one after another (Sichuan one-system
 /// export): one project per 项目名称.
-pub fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(Form, Warnings, Vec<(usize, String)>)>> {
+pub fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<ReadForm>> {
     let table = r.st.table(TableKind::Projects)?;
     let year = r.year();
     let common = r.sources.clone();
@@ -1016,7 +1151,10 @@ pub fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(For
             .any(|role| filled(*role));
         if !has_indicator {
             let first = row.cells.first().map(|c| c.1);
-            r.warn("多项目清单中不含指标的行（如部门合计行）已跳过".into(), first);
+            r.warn(
+                "多项目清单中不含指标的行（如部门合计行）已跳过".into(),
+                first,
+            );
             continue;
         }
         if filled(Role::Project) || groups.is_empty() {
@@ -1068,8 +1206,16 @@ pub fn flat_projects(r: &mut Reader, variant: ProjectVariant) -> Option<Vec<(For
             end: table.end,
             cut: table.cut,
         };
-        p.indicators = pr.indicator_rows(&sub, "").into_iter().map(|(i, _)| i).collect();
-        out.push((Form::Project(p), std::mem::take(&mut pr.warnings), std::mem::take(&mut pr.mapped)));
+        p.indicators = pr
+            .indicator_rows(&sub, "")
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        out.push((
+            Form::Project(p),
+            std::mem::take(&mut pr.warnings),
+            std::mem::take(&mut pr.mapped),
+        ));
         let _ = &pr.sources;
         if let Some((Form::Project(last), _, _)) = out.last_mut() {
             last.sources = pr.sources;
@@ -1114,18 +1260,46 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
     e.name = clean_name(&r.text("name", &[Field::Name]));
     e.department = clean_unit(&r.text(
         "department",
-        &[Field::Department, Field::DepartmentLocal, Field::DepartmentUpper],
+        &[
+            Field::Department,
+            Field::DepartmentLocal,
+            Field::DepartmentUpper,
+        ],
     ));
     e.implementer = clean_unit(&r.text("implementer", &[Field::Implementer]));
     e.unit = report_unit(r);
     e.year = r.year();
+    if let Some((items, i)) = prose::budget_breakdown(r.cx, r.seg.start, r.seg.end) {
+        r.note("budget_items", i);
+        e.budget_items = items;
+    }
     money_block(r, &mut e.money);
     // Only one 其中 row filled (the total row lost in extraction): it is the total.
     let parts = [&e.money.fiscal, &e.money.carryover, &e.money.other];
     if e.money.total.is_empty() && parts.iter().filter(|p| !p.is_empty()).count() == 1 {
         if let Some(only) = parts.into_iter().find(|p| !p.is_empty()) {
             e.money.total = only.clone();
-            r.warn("资金表没有年度资金总额一行，按其中唯一的一行取总额".into(), None);
+            r.warn(
+                "资金表没有年度资金总额一行，按其中唯一的一行取总额".into(),
+                None,
+            );
+        }
+    } else if e.money.total.executed.is_none() && e.money.total.rate.is_none() {
+        // The total row states only its budget and one 其中 row carries all of it: that
+        // row's execution is the total's (宁夏: the figures sit on 自治区补助).
+        let filled: Vec<&MoneyRow> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+        if let [only] = filled[..] {
+            if only.annual.is_some()
+                && only.annual == e.money.total.annual
+                && only.executed.is_some()
+            {
+                e.money.total.executed = only.executed;
+                e.money.total.rate = only.rate;
+                r.warn(
+                    "年度资金总额一行没有执行数，按其中唯一填写的一行取执行数和执行率".into(),
+                    None,
+                );
+            }
         }
     }
     if e.money.total.is_empty() {
@@ -1142,7 +1316,11 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
         }
     }
     e.goals = goals(r);
-    for t in r.st.tables.iter().filter(|t| t.kind == TableKind::Indicators) {
+    for t in
+        r.st.tables
+            .iter()
+            .filter(|t| t.kind == TableKind::Indicators)
+    {
         r.cut |= t.cut;
         let rows = r.indicator_rows(t, "");
         for (ind, row) in rows {
@@ -1170,7 +1348,10 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
                 s.score = decimal_of(&t);
                 r.note(&path("score"), q);
             }
-            if let Some((q, t)) = r.cell(row, Role::Deviation).or_else(|| r.cell(row, Role::Remark)) {
+            if let Some((q, t)) = r
+                .cell(row, Role::Deviation)
+                .or_else(|| r.cell(row, Role::Remark))
+            {
                 s.deviation = t;
                 r.note(&path("deviation"), q);
             }
@@ -1222,7 +1403,10 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
     }
     if let Some((v, i)) = r.value(&[Field::Grade]) {
         let g = normalize_label(&v);
-        if let Some(grade) = ["优", "良", "中", "差"].iter().find(|x| g == **x || g.starts_with(*x)) {
+        if let Some(grade) = ["优", "良", "中", "差"]
+            .iter()
+            .find(|x| g == **x || g.starts_with(*x))
+        {
             r.note("grade", i);
             e.grade = Some(grade.to_string());
         }
@@ -1236,17 +1420,20 @@ pub fn self_evaluation(r: &mut Reader) -> SelfEvaluation {
 fn total_row_score(r: &Reader) -> Option<(Decimal, usize)> {
     let pair = r.st.pairs_of(Field::TotalScore).next()?;
     let toks = &r.cx.tokens.list;
-    let score_col = r
-        .st
-        .tables
-        .iter()
-        .filter(|t| t.kind == TableKind::Indicators)
-        .flat_map(|t| t.columns.iter())
-        .find(|c| c.role == Role::Score)
-        .map(|c| toks[c.token].col);
+    let score_col =
+        r.st.tables
+            .iter()
+            .filter(|t| t.kind == TableKind::Indicators)
+            .flat_map(|t| t.columns.iter())
+            .find(|c| c.role == Role::Score)
+            .map(|c| toks[c.token].col);
     if let (Some(col), false) = (score_col, r.cx.tokens.stream) {
         let row = toks[pair.label].row;
-        let in_row: Vec<usize> = r.cx.tokens.row_range(row).filter(|&k| toks[k].part == 0).collect();
+        let in_row: Vec<usize> =
+            r.cx.tokens
+                .row_range(row)
+                .filter(|&k| toks[k].part == 0)
+                .collect();
         if in_row.len() >= 2 {
             return in_row
                 .into_iter()
@@ -1267,7 +1454,9 @@ fn money_block(r: &mut Reader, money: &mut SelfEvaluationMoney) {
         // A row without its label (run together with the header) is the total's.
         let label = row.get(Role::Item);
         let (key, slot) = match label.and_then(|l| r.cx_field(l)) {
-            Some(Field::Fiscal | Field::GeneralPublic | Field::GovernmentFund) => ("fiscal", &mut money.fiscal),
+            Some(Field::Fiscal | Field::GeneralPublic | Field::GovernmentFund) => {
+                ("fiscal", &mut money.fiscal)
+            }
             Some(Field::Carryover) => ("carryover", &mut money.carryover),
             Some(Field::OtherFunds | Field::LocalFunds) => ("other", &mut money.other),
             _ if money.total.is_empty() => ("total", &mut money.total),
@@ -1296,7 +1485,11 @@ fn money_block(r: &mut Reader, money: &mut SelfEvaluationMoney) {
                 }
             }
         }
-        for (role, f) in [(Role::Rate, "rate"), (Role::Weight, "weight"), (Role::Score, "score")] {
+        for (role, f) in [
+            (Role::Rate, "rate"),
+            (Role::Weight, "weight"),
+            (Role::Score, "score"),
+        ] {
             if let Some(q) = row.get(role) {
                 let d = decimal_of(r.text_of(q));
                 if d.is_some() {
@@ -1328,7 +1521,10 @@ impl Reader<'_> {
 
 /// 年度总体目标: 预期目标 / 实际完成情况.
 fn goals(r: &mut Reader) -> Vec<GoalPair> {
-    let expected = r.text("goals[0].expected", &[Field::Expected, Field::AnnualGoal, Field::GoalGroup]);
+    let expected = r.text(
+        "goals[0].expected",
+        &[Field::Expected, Field::AnnualGoal, Field::GoalGroup],
+    );
     let actual = r.text("goals[0].actual", &[Field::ActualGoal]);
     if expected.is_empty() && actual.is_empty() {
         return Vec::new();
@@ -1344,7 +1540,11 @@ pub fn monitoring(r: &mut Reader) -> Monitoring {
     m.name = clean_name(&r.text("name", &[Field::Name]));
     m.department = clean_unit(&r.text(
         "department",
-        &[Field::Department, Field::DepartmentLocal, Field::DepartmentUpper],
+        &[
+            Field::Department,
+            Field::DepartmentLocal,
+            Field::DepartmentUpper,
+        ],
     ));
     m.implementer = clean_unit(&r.text("implementer", &[Field::Implementer]));
     m.unit = report_unit(r);
@@ -1370,7 +1570,9 @@ pub fn monitoring(r: &mut Reader) -> Monitoring {
                     }
                     r.note(path, q);
                     match role {
-                        Role::Initial | Role::Annual if m.money.annual.is_none() => m.money.annual = v,
+                        Role::Initial | Role::Annual if m.money.annual.is_none() => {
+                            m.money.annual = v
+                        }
                         Role::Executed => m.money.executed = v,
                         Role::Forecast => m.money.forecast = v,
                         _ => {}
@@ -1398,7 +1600,11 @@ pub fn monitoring(r: &mut Reader) -> Monitoring {
         }
     }
     m.goals = goals(r);
-    for t in r.st.tables.iter().filter(|t| t.kind == TableKind::Indicators) {
+    for t in
+        r.st.tables
+            .iter()
+            .filter(|t| t.kind == TableKind::Indicators)
+    {
         r.cut |= t.cut;
         for c in &t.columns {
             if c.role == Role::Progress && m.period_months.is_none() {
@@ -1419,7 +1625,11 @@ pub fn monitoring(r: &mut Reader) -> Monitoring {
             if let Some(o) = r.sources.remove(&format!("indicators[{i}].value")) {
                 r.sources.insert(path("target"), o);
             }
-            for (role, f) in [(Role::Progress, "progress"), (Role::Actual, "progress"), (Role::Forecast, "forecast")] {
+            for (role, f) in [
+                (Role::Progress, "progress"),
+                (Role::Actual, "progress"),
+                (Role::Forecast, "forecast"),
+            ] {
                 if let Some((q, t)) = r.cell(row, role) {
                     let v = IndicatorValue::parse(&t);
                     if f == "forecast" {
@@ -1463,5 +1673,8 @@ fn period_months(n: &str) -> Option<u8> {
     let i = n.find("1-")?;
     let rest = &n[i + 2..];
     let end = rest.find('月')?;
-    rest[..end].parse::<u8>().ok().filter(|m| (1..=12).contains(m))
+    rest[..end]
+        .parse::<u8>()
+        .ok()
+        .filter(|m| (1..=12).contains(m))
 }

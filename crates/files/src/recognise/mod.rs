@@ -72,11 +72,29 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
     for seg in &segments {
         let st = structure::build(&cx, seg);
         if std::env::var_os("JIXIAO_DEBUG_TOKENS").is_some() {
-            eprintln!("segment {:?} {}..{} alloc {:?}", seg.kind, seg.start, seg.end, seg.allocation);
+            eprintln!(
+                "segment {:?} {}..{} alloc {:?}",
+                seg.kind, seg.start, seg.end, seg.allocation
+            );
             for t in &st.tables {
-                eprintln!("  table {:?} {}..{} cols {:?}", t.kind, t.start, t.end, t.columns.iter().map(|c| c.role).collect::<Vec<_>>());
+                eprintln!(
+                    "  table {:?} {}..{} cols {:?}",
+                    t.kind,
+                    t.start,
+                    t.end,
+                    t.columns.iter().map(|c| c.role).collect::<Vec<_>>()
+                );
                 for r in &t.rows {
-                    eprintln!("    {:?}", r.cells.iter().map(|(ro, i)| (ro, tokens.list[*i].text.chars().take(12).collect::<String>())).collect::<Vec<_>>());
+                    eprintln!(
+                        "    {:?}",
+                        r.cells
+                            .iter()
+                            .map(|(ro, i)| (
+                                ro,
+                                tokens.list[*i].text.chars().take(12).collect::<String>()
+                            ))
+                            .collect::<Vec<_>>()
+                    );
                 }
             }
         }
@@ -90,7 +108,8 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
                 },
             )
         });
-        for (form, warnings, mapped, cut) in read_forms(&cx, sheet, seg, &st, alloc.as_ref()) {
+        for (mut form, warnings, mapped, cut) in read_forms(&cx, sheet, seg, &st, alloc.as_ref()) {
+            form.set_incomplete(cut);
             let index = out.forms.len();
             for (w, o) in warnings {
                 out.warnings.push((w, o, Some(index)));
@@ -117,11 +136,20 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
 type Read = (Form, fields::Warnings, Vec<(usize, String)>, bool);
 
 /// The form(s) of one segment: one, except a flat table listing several projects.
-fn read_forms(cx: &Ctx, sheet: &Sheet, seg: &Segment, st: &Structures, alloc: Option<&Structures>) -> Vec<Read> {
+fn read_forms(
+    cx: &Ctx,
+    sheet: &Sheet,
+    seg: &Segment,
+    st: &Structures,
+    alloc: Option<&Structures>,
+) -> Vec<Read> {
     let mut r = fields::Reader::new(cx, sheet, st, seg);
     r.alloc = alloc;
     if seg.guessed {
-        r.warn("未找到表名（如“……绩效目标表”），按内容推断表的类型".into(), None);
+        r.warn(
+            "未找到表名（如“……绩效目标表”），按内容推断表的类型".into(),
+            None,
+        );
     }
     let form = match seg.kind {
         SegKind::Department => Form::DepartmentOverall(fields::department(&mut r)),
@@ -152,7 +180,9 @@ pub fn is_empty_form(form: &Form) -> bool {
         }
         Form::SpecialFundSummary(s) => s.items.is_empty() && s.total.is_none(),
         Form::Project(p) => p.amount.is_none() && p.indicators.is_empty() && p.details.is_empty(),
-        Form::SelfEvaluation(e) => e.money.total.is_empty() && e.indicators.is_empty() && e.total_score.is_none(),
+        Form::SelfEvaluation(e) => {
+            e.money.total.is_empty() && e.indicators.is_empty() && e.total_score.is_none()
+        }
         Form::Monitoring(m) => m.money == Default::default() && m.indicators.is_empty(),
     }
 }
@@ -165,7 +195,11 @@ fn drop_repeated_headings(out: &mut Recognised) {
         .forms
         .iter()
         .map(|f| {
-            !is_empty_form(f) || !out.forms.iter().any(|g| g.kind() == f.kind() && !is_empty_form(g))
+            !is_empty_form(f)
+                || !out
+                    .forms
+                    .iter()
+                    .any(|g| g.kind() == f.kind() && !is_empty_form(g))
         })
         .collect();
     if keep.iter().all(|k| *k) {

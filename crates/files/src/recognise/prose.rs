@@ -4,6 +4,7 @@
 //! signature and amount of a transfer payment's notice.
 
 use jixiao_domain::model::Indicator;
+use jixiao_domain::report::BudgetItem;
 use jixiao_domain::text::{fold_width, parse_decimal, to_simplified};
 use jixiao_domain::{IndicatorValue, Money, MoneyUnit};
 
@@ -36,22 +37,34 @@ pub fn amounts(cx: &Ctx, a: usize, b: usize) -> Vec<Amount> {
         // (`项目总投资` | `39.2696万元`).
         let prev: Vec<char> = i
             .checked_sub(1)
-            .map(|p| to_simplified(&fold_width(&cx.tokens.list[p].text)).chars().collect())
+            .map(|p| {
+                to_simplified(&fold_width(&cx.tokens.list[p].text))
+                    .chars()
+                    .collect()
+            })
             .unwrap_or_default();
         let mut k = 0;
         while k < chars.len() {
-            if !chars[k].is_ascii_digit() || (k > 0 && (chars[k - 1].is_ascii_digit() || chars[k - 1] == '.')) {
+            if !chars[k].is_ascii_digit()
+                || (k > 0 && (chars[k - 1].is_ascii_digit() || chars[k - 1] == '.'))
+            {
                 k += 1;
                 continue;
             }
             let start = k;
-            while k < chars.len() && (chars[k].is_ascii_digit() || chars[k] == '.' || chars[k] == ',') {
+            while k < chars.len()
+                && (chars[k].is_ascii_digit() || chars[k] == '.' || chars[k] == ',')
+            {
                 k += 1;
             }
             let num: String = chars[start..k].iter().filter(|c| **c != ',').collect();
             let (unit, len) = if chars[k..].starts_with(&['万', '元']) {
                 (MoneyUnit::Wan, 2)
-            } else if chars.get(k) == Some(&'万') && chars.get(k + 1).is_none_or(|c| !c.is_alphanumeric() || !is_cjk_noun(*c)) {
+            } else if chars.get(k) == Some(&'万')
+                && chars
+                    .get(k + 1)
+                    .is_none_or(|c| !c.is_alphanumeric() || !is_cjk_noun(*c))
+            {
                 (MoneyUnit::Wan, 1)
             } else if chars.get(k) == Some(&'元') {
                 (MoneyUnit::Yuan, 1)
@@ -135,7 +148,16 @@ fn date_start(text: &str) -> Option<usize> {
 /// `芦山县水务投资有限公司作为项目业主单位`: an organisation a sentence names as the unit
 /// carrying out the project.
 pub fn org_named_as(cx: &Ctx, a: usize, b: usize) -> Option<(String, usize)> {
-    const ROLES: &[&str] = &["作为项目业主单位", "作为项目实施单位", "作为实施单位", "作为项目单位", "作为建设单位", "作为项目责任单位", "为项目实施单位", "为项目业主单位"];
+    const ROLES: &[&str] = &[
+        "作为项目业主单位",
+        "作为项目实施单位",
+        "作为实施单位",
+        "作为项目单位",
+        "作为建设单位",
+        "作为项目责任单位",
+        "为项目实施单位",
+        "为项目业主单位",
+    ];
     for i in a..b.min(cx.tokens.list.len()) {
         let t = &cx.tokens.list[i];
         if t.kind != Kind::Text {
@@ -147,7 +169,9 @@ pub fn org_named_as(cx: &Ctx, a: usize, b: usize) -> Option<(String, usize)> {
                 let head = &text[..at];
                 let start = head
                     .rfind(['，', ',', '。', '；', ';', '：', ':'])
-                    .map_or(0, |p| p + head[p..].chars().next().map_or(1, char::len_utf8));
+                    .map_or(0, |p| {
+                        p + head[p..].chars().next().map_or(1, char::len_utf8)
+                    });
                 let org = head[start..].trim();
                 if looks_like_org(org) {
                     return Some((org.to_string(), i));
@@ -175,10 +199,15 @@ pub fn stated_score(cx: &Ctx, a: usize, b: usize) -> Option<(rust_decimal::Decim
                 }
             }
             let rest = rest.trim_start_matches([':', '：', '为', ' ']).trim_start();
-            let num: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let num: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
             let after = rest[num.len()..].trim_start();
             if !num.is_empty() && after.starts_with('分') {
-                if let Some(d) = parse_decimal(&num).filter(|d| *d <= rust_decimal::Decimal::from(100)) {
+                if let Some(d) =
+                    parse_decimal(&num).filter(|d| *d <= rust_decimal::Decimal::from(100))
+                {
                     return Some((d, i));
                 }
             }
@@ -192,7 +221,11 @@ pub fn stated_score(cx: &Ctx, a: usize, b: usize) -> Option<(rust_decimal::Decim
 pub fn notice_amount(cx: &Ctx, a: usize, b: usize) -> Option<(Money, usize)> {
     amounts(cx, a, b)
         .into_iter()
-        .find(|x| ["下达", "安排", "资金", "拨付"].iter().any(|w| x.before.contains(w)))
+        .find(|x| {
+            ["下达", "安排", "资金", "拨付"]
+                .iter()
+                .any(|w| x.before.contains(w))
+        })
         .map(|x| (x.money, x.token))
 }
 
@@ -205,34 +238,57 @@ pub struct MoneyFacts {
 
 /// Words before an amount that make it the budget, strongest first.
 const BUDGET_WORDS: &[&[&str]] = &[
-    &["立项批复", "总投资", "预算资金", "批复资金", "项目资金共", "预算投入", "预算安排", "年度预算"],
+    &[
+        "立项批复",
+        "总投资",
+        "预算资金",
+        "批复资金",
+        "项目资金共",
+        "预算投入",
+        "预算安排",
+        "年度预算",
+    ],
     &["批复", "预算", "安排", "投入", "下达"],
 ];
 const EXECUTED_WORDS: &[&str] = &["执行", "支出", "使用", "支付", "拨付", "完成投资"];
-const ALL_SPENT: &[&str] = &["全部执行", "全部支出", "全部使用", "已全部执行", "执行到位", "全部用于", "全部资金用于"];
+const ALL_SPENT: &[&str] = &[
+    "全部执行",
+    "全部支出",
+    "全部使用",
+    "已全部执行",
+    "执行到位",
+    "全部用于",
+    "全部资金用于",
+];
 
 pub fn money_facts(cx: &Ctx, a: usize, b: usize) -> MoneyFacts {
     let found = amounts(cx, a, b);
     let mut facts = MoneyFacts::default();
     // `资金3728万元全部执行到位`: the budget, all spent.
-    if let Some(x) = found.iter().find(|x| ALL_SPENT.iter().any(|w| x.after.contains(w))) {
+    if let Some(x) = found
+        .iter()
+        .find(|x| ALL_SPENT.iter().any(|w| x.after.contains(w)))
+    {
         facts.budget = Some((x.money, x.token));
         facts.executed = Some((x.money, x.token));
         return facts;
     }
     for words in BUDGET_WORDS {
-        if let Some(x) = found
-            .iter()
-            .find(|x| words.iter().any(|w| x.before.contains(w)) && !EXECUTED_WORDS.iter().any(|w| tail(&x.before, 4).contains(w)))
-        {
+        if let Some(x) = found.iter().find(|x| {
+            words.iter().any(|w| x.before.contains(w))
+                && !EXECUTED_WORDS
+                    .iter()
+                    .any(|w| tail(&x.before, 4).contains(w))
+        }) {
             facts.budget = Some((x.money, x.token));
             break;
         }
     }
-    if let Some(x) = found
-        .iter()
-        .find(|x| EXECUTED_WORDS.iter().any(|w| tail(&x.before, 8).contains(w)))
-    {
+    if let Some(x) = found.iter().find(|x| {
+        EXECUTED_WORDS
+            .iter()
+            .any(|w| tail(&x.before, 8).contains(w))
+    }) {
         facts.executed = Some((x.money, x.token));
     }
     // `全部资金用于…`: everything was spent, whatever the parts listed after it.
@@ -243,6 +299,90 @@ pub fn money_facts(cx: &Ctx, a: usize, b: usize) -> MoneyFacts {
         facts.executed = facts.budget;
     }
     facts
+}
+
+/// A budget broken down by use in a sentence: `主要用于A、B、C等，三个部分预算资金分别74万元、
+/// 14万元、8万元，…分别占…比重为74%、14%、8%`. The parts' names when the sentence lists
+/// as many, their shares when a list of as many percentages follows.
+pub fn budget_breakdown(cx: &Ctx, a: usize, b: usize) -> Option<(Vec<BudgetItem>, usize)> {
+    for i in a..b.min(cx.tokens.list.len()) {
+        let t = &cx.tokens.list[i];
+        if !matches!(t.kind, Kind::Text | Kind::Value) || !t.text.contains("分别") {
+            continue;
+        }
+        let text = to_simplified(&fold_width(&t.text));
+        for sentence in text.split(['。', '；', ';']) {
+            let Some(at) = sentence.find("分别") else {
+                continue;
+            };
+            let list = listed(&sentence[at + "分别".len()..]);
+            let amounts: Vec<Money> = list
+                .iter()
+                .map_while(|x| {
+                    Money::parse(x, MoneyUnit::Wan)
+                        .ok()
+                        .filter(|_| x.ends_with('元'))
+                })
+                .collect();
+            if amounts.len() < 2 {
+                continue;
+            }
+            let n = amounts.len();
+            let names: Vec<String> = sentence[..at]
+                .rfind("用于")
+                .map(|u| {
+                    let rest = &sentence[..at][u + "用于".len()..];
+                    let rest = rest.split([',', '，']).next().unwrap_or("");
+                    let rest = rest.trim_end_matches('等');
+                    rest.split('、').map(|x| x.trim().to_string()).collect()
+                })
+                .filter(|v: &Vec<String>| v.len() == n)
+                .unwrap_or_default();
+            // The shares: the next `分别…` list of as many percentages.
+            let after = &sentence[at + "分别".len()..];
+            let shares: Vec<rust_decimal::Decimal> = after
+                .match_indices("分别")
+                .chain(after.match_indices('为'))
+                .filter_map(|(k, w)| {
+                    let v: Vec<rust_decimal::Decimal> = listed(&after[k + w.len()..])
+                        .iter()
+                        .map_while(|x| x.strip_suffix('%').and_then(parse_decimal))
+                        .collect();
+                    (v.len() == n).then_some(v)
+                })
+                .next()
+                .unwrap_or_default();
+            let items = (0..n)
+                .map(|k| BudgetItem {
+                    name: names.get(k).cloned().unwrap_or_default(),
+                    amount: Some(amounts[k]),
+                    share: shares.get(k).copied(),
+                })
+                .collect();
+            return Some((items, i));
+        }
+    }
+    None
+}
+
+/// The items of a list right after `分别` / `为`: `74万元、14万元、8万元，…` → the three,
+/// each as written (a number and what follows it up to the next separator).
+fn listed(s: &str) -> Vec<String> {
+    let s = s.trim_start_matches(['为', '是', ':', '：', '占']);
+    let mut out = Vec::new();
+    for piece in s.split(['、', '和', '及']) {
+        let piece = piece.trim();
+        let end = piece.find([',', '，', '(', '（']).unwrap_or(piece.len());
+        let item = &piece[..end];
+        if !item.starts_with(|c: char| c.is_ascii_digit()) {
+            break;
+        }
+        out.push(item.to_string());
+        if end < piece.len() {
+            break;
+        }
+    }
+    out
 }
 
 fn tail(s: &str, n: usize) -> String {
@@ -317,7 +457,8 @@ pub fn indicators(r: &mut Reader) -> Option<Vec<Indicator>> {
                 }
             }
         }
-        let with_value: Vec<Option<(String, String)>> = items.iter().map(|(t, _)| split_value(t)).collect();
+        let with_value: Vec<Option<(String, String)>> =
+            items.iter().map(|(t, _)| split_value(t)).collect();
         let any_value = with_value.iter().any(Option::is_some);
         for (k, (item, p)) in items.iter().enumerate() {
             let (name, value) = match &with_value[k] {
@@ -350,7 +491,12 @@ pub fn goal_items(text: &str) -> Vec<(String, String)> {
             let item = item.trim();
             let (name, value) = split_value(item)?;
             // The last words of a sentence, not a whole clause, name an indicator.
-            let name = name.rsplit([':', '：']).next().unwrap_or(&name).trim().to_string();
+            let name = name
+                .rsplit([':', '：'])
+                .next()
+                .unwrap_or(&name)
+                .trim()
+                .to_string();
             (name.chars().count() <= 20 && !name.is_empty()).then_some((name, value))
         })
         .collect()

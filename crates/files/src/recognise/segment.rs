@@ -35,8 +35,6 @@ pub struct Segment {
     pub guessed: bool,
     /// A 分配表/安排表 (token range) that belongs to this form.
     pub allocation: Option<(usize, usize)>,
-    /// The text before the first form (a notice), as a token range.
-    pub preamble: (usize, usize),
 }
 
 fn seg_kind(t: TitleKind) -> Option<SegKind> {
@@ -69,8 +67,13 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
     // follow in full: a title named again later is a reference, not a form.
     let core = |i: usize| -> String {
         let n = list[i].norm.as_str();
-        let n = n.strip_prefix("附件").or_else(|| n.strip_prefix("附表")).unwrap_or(n);
-        let n = n.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | '.' | '、' | ','));
+        let n = n
+            .strip_prefix("附件")
+            .or_else(|| n.strip_prefix("附表"))
+            .unwrap_or(n);
+        let n = n.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || matches!(c, ':' | '.' | '、' | ',')
+        });
         n.to_string()
     };
     let structured = |a: usize, b: usize| {
@@ -106,7 +109,6 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
                 end: list.len(),
                 guessed: true,
                 allocation: None,
-                preamble: (0, 0),
             })
             .into_iter()
             .collect();
@@ -158,13 +160,16 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
         // (`枞阳县2023年度国家基本公共卫生` / `服务项目绩效评价自评报告`).
         if let Some(p) = r.at.checked_sub(1) {
             let prev = &list[p];
-            let ends_sentence = prev.text.trim_end().ends_with(['。', '；', ';', ':', '：', '，', ',']);
+            let ends_sentence = prev
+                .text
+                .trim_end()
+                .ends_with(['。', '；', ';', ':', '：', '，', ',']);
             let year = prev.norm.len() == 4 && prev.norm.chars().all(|c| c.is_ascii_digit());
             if year
                 || prev.kind == Kind::Text
                     && !ends_sentence
                     && prev.norm.chars().count() <= 30
-                    && prev.norm.chars().any(|c| !c.is_ascii())
+                    && !prev.norm.is_ascii()
             {
                 pending_titles.push((p, r.kind));
                 pending_start.get_or_insert(p);
@@ -184,7 +189,6 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
             end: r.end,
             guessed: false,
             allocation,
-            preamble,
         });
     }
     // Titles left pending at the end (a form that is only its title, or an allocation
@@ -210,7 +214,6 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
                 end: list.len(),
                 guessed: false,
                 allocation: None,
-                preamble,
             });
         }
     }
@@ -247,14 +250,20 @@ fn after_noise(tokens: &Tokens, vocab: &Vocab, i: usize) -> bool {
 
 /// Nothing but blanks, attachment numbers (`附表1`) and year lines (`(2021年度)`).
 fn only_trivial(tokens: &Tokens, start: usize, end: usize) -> bool {
-    tokens.list[start..end.min(tokens.list.len())].iter().all(|t| {
-        let n = t.norm.as_str();
-        n.is_empty()
-            || n.starts_with("附表")
-            || n.starts_with("附件")
-            || (n.chars().count() <= 3 && n.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation()))
-            || (n.chars().count() <= 14 && n.contains('年') && n.chars().any(|c| c.is_ascii_digit()))
-    })
+    tokens.list[start..end.min(tokens.list.len())]
+        .iter()
+        .all(|t| {
+            let n = t.norm.as_str();
+            n.is_empty()
+                || n.starts_with("附表")
+                || n.starts_with("附件")
+                || (n.chars().count() <= 3
+                    && n.chars()
+                        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation()))
+                || (n.chars().count() <= 14
+                    && n.contains('年')
+                    && n.chars().any(|c| c.is_ascii_digit()))
+        })
 }
 
 /// No title: the kind from the words present.
@@ -293,9 +302,12 @@ fn guess(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Option<SegKind> {
     if report(TitleKind::SelfEvaluation) {
         return Some(SegKind::SelfEvaluation);
     }
-    if role(TableKind::Indicators, Role::Possibility) || role(TableKind::Indicators, Role::Progress) {
+    if role(TableKind::Indicators, Role::Possibility) || role(TableKind::Indicators, Role::Progress)
+    {
         Some(SegKind::Monitoring)
-    } else if role(TableKind::Money, Role::Executed) && (has(Field::TotalScore) || role(TableKind::Indicators, Role::Actual)) {
+    } else if role(TableKind::Money, Role::Executed)
+        && (has(Field::TotalScore) || role(TableKind::Indicators, Role::Actual))
+    {
         Some(SegKind::SelfEvaluation)
     } else if has(Field::DepartmentName) && (has(Field::AmountGroup) || has(Field::Duties)) {
         Some(SegKind::Department)

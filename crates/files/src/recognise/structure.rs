@@ -11,10 +11,10 @@
 
 use jixiao_domain::text::parse_decimal;
 use jixiao_domain::vocabulary::{Field, Role, Section, TableKind};
-use jixiao_domain::{IndicatorValue, Profile};
+use jixiao_domain::Profile;
 
 use super::segment::Segment;
-use super::tokens::{looks_like_value, Kind, Token, Tokens};
+use super::tokens::{Kind, Token, Tokens};
 use super::vocab::Vocab;
 
 /// A table column: its role and the header token.
@@ -95,7 +95,6 @@ pub enum Use {
     Section,
     Noise,
     Title,
-    Total,
 }
 
 /// The structures of one form.
@@ -255,19 +254,29 @@ fn header_ok(kind: TableKind, roles: &[Role]) -> bool {
                 && (has(Role::Target) || has(Role::Actual) || has(Role::Progress))
                 && n >= 2
         }
-        TableKind::Details => (has(Role::Content) || has(Role::Item)) && (has(Role::Amount) || has(Role::Basis)),
+        TableKind::Details => {
+            (has(Role::Content) || has(Role::Item)) && (has(Role::Amount) || has(Role::Basis))
+        }
         TableKind::Summary => has(Role::Seq) && has(Role::Name) && has(Role::Amount),
         TableKind::Projects => has(Role::Owner) && has(Role::Project) && has(Role::Amount),
         TableKind::KeyTasks => has(Role::Item) && (has(Role::Goal) || has(Role::Owner)),
         TableKind::Money => {
-            [Role::Initial, Role::Annual, Role::Executed, Role::Rate, Role::Forecast]
-                .iter()
-                .filter(|r| has(**r))
-                .count()
+            [
+                Role::Initial,
+                Role::Annual,
+                Role::Executed,
+                Role::Rate,
+                Role::Forecast,
+            ]
+            .iter()
+            .filter(|r| has(**r))
+            .count()
                 >= 2
         }
         TableKind::Allocation => {
-            (has(Role::Region) || has(Role::Owner) || has(Role::Project)) && has(Role::Amount) && n >= 2
+            (has(Role::Region) || has(Role::Owner) || has(Role::Project))
+                && has(Role::Amount)
+                && n >= 2
         }
     }
 }
@@ -335,13 +344,17 @@ fn spliced(cx: &Ctx, run: &[usize], kind: TableKind) -> Vec<Column> {
         let mut group: Vec<Column> = Vec::new();
         while k < run.len() && cx.tok(run[k]).row == row {
             if let Some(role) = role_in(cx, run[k], kind) {
-                group.push(Column { role, token: run[k] });
+                group.push(Column {
+                    role,
+                    token: run[k],
+                });
             }
             k += 1;
         }
-        let shared = group
-            .iter()
-            .find_map(|g| cols.iter().position(|c| c.role == g.role && !matches!(c.role, Role::Level1 | Role::Level2)));
+        let shared = group.iter().find_map(|g| {
+            cols.iter()
+                .position(|c| c.role == g.role && !matches!(c.role, Role::Level1 | Role::Level2))
+        });
         match shared {
             Some(at) if !cols.is_empty() && group.len() > 1 => {
                 cols.splice(at..=at, group);
@@ -364,9 +377,8 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             continue;
         };
         // A section word just before the header heads a merged first column.
-        let lead = prev_non_empty(cx, i, start).is_some_and(|p| {
-            cx.section(p).is_some() || cx.field(p) == Some(Field::KeyTasks)
-        });
+        let lead = prev_non_empty(cx, i, start)
+            .is_some_and(|p| cx.section(p).is_some() || cx.field(p) == Some(Field::KeyTasks));
         // Paired long-term/annual column sets: the long-term ones stay as slots of no column.
         let keep = prefer_annual(cx, &columns);
         let slots = header_slots(cx, i, &columns, &keep);
@@ -403,15 +415,24 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             let rows = stream_rows(cx, kind, &columns, after, stop, lead, st);
             let score = rows_score(cx, kind, &rows, has_l2);
             cands.push((rows, score));
-            let with_lead: Vec<Slot> = std::iter::once(Slot::Lead).chain(slots.iter().copied()).collect();
-            let bare: Vec<Slot> = slots.iter().copied().skip_while(|s| *s == Slot::Lead).collect();
+            let with_lead: Vec<Slot> = std::iter::once(Slot::Lead)
+                .chain(slots.iter().copied())
+                .collect();
+            let bare: Vec<Slot> = slots
+                .iter()
+                .copied()
+                .skip_while(|s| *s == Slot::Lead)
+                .collect();
             for s in [&bare, &with_lead] {
                 let rows = chunk_rows(cx, kind, s, after, stop, st);
                 let score = rows_score(cx, kind, &rows, has_l2);
                 cands.push((rows, score));
             }
             if std::env::var_os("JIXIAO_DEBUG_TOKENS").is_some() {
-                eprintln!("  candidates {:?}", cands.iter().map(|c| (c.0.len(), c.1)).collect::<Vec<_>>());
+                eprintln!(
+                    "  candidates {:?}",
+                    cands.iter().map(|c| (c.0.len(), c.1)).collect::<Vec<_>>()
+                );
             }
             let mut best = 0;
             for (k, c) in cands.iter().enumerate() {
@@ -425,7 +446,8 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
             let fragment = |r: &TableRow| {
                 r.cells.len() == 1
                     && r.get(Role::Name).is_some_and(|p| {
-                        cx.tok(p).norm.chars().count() <= 6 && (p + 1..cx.tokens.list.len()).all(|k| cx.tok(k).is_empty())
+                        cx.tok(p).norm.chars().count() <= 6
+                            && (p + 1..cx.tokens.list.len()).all(|k| cx.tok(k).is_empty())
                     })
             };
             let mut cut = false;
@@ -440,7 +462,13 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
                     !cx.tok(*p).is_empty()
                         && matches!(
                             role,
-                            Role::Target | Role::Actual | Role::Progress | Role::Amount | Role::Executed | Role::Annual | Role::Basis
+                            Role::Target
+                                | Role::Actual
+                                | Role::Progress
+                                | Role::Amount
+                                | Role::Executed
+                                | Role::Annual
+                                | Role::Basis
                         )
                 })
             };
@@ -474,12 +502,13 @@ fn header_slots(cx: &Ctx, first: usize, columns: &[Column], keep: &[bool]) -> Ve
         .filter(|&k| k < first && !cx.tok(k).is_empty())
         .map(|_| Slot::Lead)
         .collect();
-    slots.extend(
-        columns
-            .iter()
-            .zip(keep)
-            .map(|(c, k)| if *k { Slot::Col(c.role) } else { Slot::Skip(c.role) }),
-    );
+    slots.extend(columns.iter().zip(keep).map(|(c, k)| {
+        if *k {
+            Slot::Col(c.role)
+        } else {
+            Slot::Skip(c.role)
+        }
+    }));
     slots
 }
 
@@ -521,14 +550,25 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
         // A numbered heading of a report alone on its line (`3.分析评价申报内容…`) ends a
         // table the report quoted.
         if t.kind == Kind::Text
-            && cx.tokens.row(t.row).iter().filter(|x| !x.is_empty()).count() == 1
+            && cx
+                .tokens
+                .row(t.row)
+                .iter()
+                .filter(|x| !x.is_empty())
+                .count()
+                == 1
             && super::vocab::strip_numbering(&t.norm).len() < t.norm.len()
             && t.norm.chars().count() >= 8
         {
             return i;
         }
         // 财政部门审核意见 / 初审意见 rows close the form's tables.
-        if t.kind == Kind::Text && first_in_row(cx, i) && (t.norm.contains("审核意见") || t.norm.contains("初审意见") || t.norm.contains("审批意见")) {
+        if t.kind == Kind::Text
+            && first_in_row(cx, i)
+            && (t.norm.contains("审核意见")
+                || t.norm.contains("初审意见")
+                || t.norm.contains("审批意见"))
+        {
             return i;
         }
         // A label of the form (not a column of this table) heading its own row ends the
@@ -536,13 +576,22 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
         if let Some(f) = cx.field(i) {
             let column = role_in(cx, i, kind).is_some();
             let money_row = kind == TableKind::Money;
-            if !column && !money_row && cx.level(i).is_none() && f != Field::OtherLabel && first_in_row(cx, i) {
+            if !column
+                && !money_row
+                && cx.level(i).is_none()
+                && f != Field::OtherLabel
+                && first_in_row(cx, i)
+            {
                 return i;
             }
         }
         if let Some(f) = cx.field(i) {
             let closes = match f {
-                Field::Head | Field::Preparer | Field::Date | Field::Deviation | Field::Measures => true,
+                Field::Head
+                | Field::Preparer
+                | Field::Date
+                | Field::Deviation
+                | Field::Measures => true,
                 Field::TotalScore => kind != TableKind::Money,
                 Field::Grade | Field::Publisher => true,
                 // 财政部门审核意见 and other closing labels (not column words).
@@ -579,7 +628,10 @@ fn table_end(cx: &Ctx, kind: TableKind, from: usize, end: usize) -> usize {
         }
         if kind == TableKind::Money {
             // The money block ends where the goals or indicators start.
-            if matches!(cx.field(i), Some(Field::GoalGroup | Field::AnnualGoal | Field::Expected)) {
+            if matches!(
+                cx.field(i),
+                Some(Field::GoalGroup | Field::AnnualGoal | Field::Expected)
+            ) {
                 return i;
             }
         }
@@ -753,7 +805,22 @@ fn fit(cx: &Ctx, kind: TableKind, role: Option<Role>, i: usize, has_l2: bool) ->
 fn is_nature(n: &str) -> bool {
     matches!(
         n,
-        "定量" | "定性" | "≥" | "≤" | "=" | "﹦" | "═" | ">" | "<" | ">=" | "<=" | "≧" | "≦" | "＝" | "正向" | "反向"
+        "定量"
+            | "定性"
+            | "≥"
+            | "≤"
+            | "="
+            | "﹦"
+            | "═"
+            | ">"
+            | "<"
+            | ">="
+            | "<="
+            | "≧"
+            | "≦"
+            | "＝"
+            | "正向"
+            | "反向"
     )
 }
 
@@ -817,7 +884,13 @@ fn align(cx: &Ctx, kind: TableKind, slots: &[Slot], cells: &[usize]) -> (TableRo
 
 /// Rows of a file with a row structure, each aligned to the header's slots; with the
 /// total fit of the alignments (skipped paired columns included).
-fn grid_rows(cx: &Ctx, kind: TableKind, slots: &[Slot], from: usize, to: usize) -> (Vec<TableRow>, i32) {
+fn grid_rows(
+    cx: &Ctx,
+    kind: TableKind,
+    slots: &[Slot],
+    from: usize,
+    to: usize,
+) -> (Vec<TableRow>, i32) {
     let mut out = Vec::new();
     let mut total = 0;
     let mut i = from;
@@ -928,12 +1001,18 @@ fn stream_rows(
                 let (is1, is2) = cx.levels(i);
                 // A word of both levels (成本, 满意度指标) is a 二级 under a 一级 just read.
                 let l2_of = |p: usize| cx.word(p).and_then(|w| w.level2.clone());
-                let repeats_l2 = cur.get(Role::Level2).is_some_and(|p| l2_of(p).is_some() && l2_of(p) == l2_of(i));
+                let repeats_l2 = cur
+                    .get(Role::Level2)
+                    .is_some_and(|p| l2_of(p).is_some() && l2_of(p) == l2_of(i));
                 let following = (i + 1..to).find(|&k| !cx.tok(k).is_empty());
                 let next_is_l2 = following.is_some_and(|k| cx.levels(k) == (false, true));
                 let next_is_value = following.is_some_and(|k| cx.tok(k).kind == Kind::Value);
                 let l1_above = cur.get(Role::Level1).is_some()
-                    || out.iter().rev().take(8).any(|r| r.get(Role::Level1).is_some());
+                    || out
+                        .iter()
+                        .rev()
+                        .take(8)
+                        .any(|r| r.get(Role::Level1).is_some());
                 // A 二级 word directly followed by the row's type or value sits in the name
                 // column: `成本指标 | 社会成本指标 | 定量 | 100` (older tables name the
                 // 三级 after a 2021 二级 category).
@@ -942,28 +1021,53 @@ fn stream_rows(
                         && roles.contains(&Role::Name)
                         && (k + 1..to)
                             .find(|&j| !cx.tok(j).is_empty())
-                            .is_some_and(|j| cx.tok(j).row == cx.tok(k).row && (cx.tok(j).kind == Kind::Value || is_nature(&cx.tok(j).norm)))
+                            .is_some_and(|j| {
+                                cx.tok(j).row == cx.tok(k).row
+                                    && (cx.tok(j).kind == Kind::Value || is_nature(&cx.tok(j).norm))
+                            })
                 };
-                let next_names = next_is_l2 && following.is_some_and(|k| cx.tok(k).row == t.row && named_by_l2(k));
-                if is1 && is2 && has_l2 && l1_above && (next_names || (!next_is_l2 && (cur.get(Role::Level2).is_none() || repeats_l2))) {
+                let next_names = next_is_l2
+                    && following.is_some_and(|k| cx.tok(k).row == t.row && named_by_l2(k));
+                if is1
+                    && is2
+                    && has_l2
+                    && l1_above
+                    && (next_names
+                        || (!next_is_l2 && (cur.get(Role::Level2).is_none() || repeats_l2)))
+                {
                     level = 2;
                 }
-                let l2_in_row = cur.get(Role::Level2).is_some_and(|p| cx.tok(p).row == t.row && (p + 1..i).all(|j| cx.tok(j).is_empty()));
+                let l2_in_row = cur.get(Role::Level2).is_some_and(|p| {
+                    cx.tok(p).row == t.row && (p + 1..i).all(|j| cx.tok(j).is_empty())
+                });
                 // The same 二级 again, then a value: it is the indicator's name (`成本指标 |
                 // 成本 | 10万元`), not a second 二级 column.
-                let as_name = (!has_l2 && is2 && roles.contains(&Role::Name) && cur.get(Role::Level1).is_some())
+                let as_name = (!has_l2
+                    && is2
+                    && roles.contains(&Role::Name)
+                    && cur.get(Role::Level1).is_some())
                     || (repeats_l2 && next_is_value && roles.contains(&Role::Name))
                     || (l2_in_row && !is1 && named_by_l2(i));
                 if !as_name {
-                    let role = if level == 1 { Role::Level1 } else { Role::Level2 };
+                    let role = if level == 1 {
+                        Role::Level1
+                    } else {
+                        Role::Level2
+                    };
                     let same = role == Role::Level2 && repeats_l2
-                        || cur.get(role).is_some_and(|p| cx.word(p).and_then(|w| w.level.clone()) == cx.word(i).and_then(|w| w.level.clone()));
+                        || cur.get(role).is_some_and(|p| {
+                            cx.word(p).and_then(|w| w.level.clone())
+                                == cx.word(i).and_then(|w| w.level.clone())
+                        });
                     if content(&cur) {
                         out.push(std::mem::take(&mut cur));
                     } else if cur.get(Role::Level2).is_some() && !same {
                         // A category with nothing after it: an empty row.
                         let mut empty = std::mem::take(&mut cur);
-                        let after = roles.iter().position(|r| *r == Role::Level2).map_or(0, |p| p + 1);
+                        let after = roles
+                            .iter()
+                            .position(|r| *r == Role::Level2)
+                            .map_or(0, |p| p + 1);
                         for (k, b) in blanks.iter().enumerate() {
                             if let Some(r) = roles.get(after + k) {
                                 empty.cells.push((*r, *b));
@@ -971,7 +1075,8 @@ fn stream_rows(
                         }
                         out.push(empty);
                     }
-                    cur.cells.retain(|(r, _)| *r != role && !(level == 1 && *r == Role::Level2));
+                    cur.cells
+                        .retain(|(r, _)| *r != role && !(level == 1 && *r == Role::Level2));
                     cur.cells.push((role, i));
                     next = roles.iter().position(|r| *r == role).map_or(0, |p| p + 1);
                     blanks.clear();
@@ -995,16 +1100,32 @@ fn stream_rows(
         // row: a trailing free-text column (备注) does not take the next row's name.
         let last_row = cur.cells.last().map(|&(_, p)| cx.tok(p).row);
         let has_value = cur.cells.iter().any(|&(r, _)| {
-            matches!(r, Role::Target | Role::Amount | Role::Actual | Role::Progress | Role::Executed | Role::Annual)
+            matches!(
+                r,
+                Role::Target
+                    | Role::Amount
+                    | Role::Actual
+                    | Role::Progress
+                    | Role::Executed
+                    | Role::Annual
+            )
         });
-        let new_line = last_row.is_some_and(|r| r != t.row) && has_value && cur.get(roles[text_col]).is_some();
+        let new_line =
+            last_row.is_some_and(|r| r != t.row) && has_value && cur.get(roles[text_col]).is_some();
         // The first remaining column the token fits; a text the rows above carry in a
         // later free-text column (the same 评(扣)分标准 on every row) stays in it even
         // where the row has no name.
         let repeated = (next..roles.len()).find(|&k| {
             k > text_col
-                && matches!(roles[k], Role::ScoringRule | Role::Explanation | Role::Standard | Role::Remark)
-                && out.iter().rev().take(8).any(|r| r.get(roles[k]).is_some_and(|p| cx.tok(p).norm == t.norm))
+                && matches!(
+                    roles[k],
+                    Role::ScoringRule | Role::Explanation | Role::Standard | Role::Remark
+                )
+                && out
+                    .iter()
+                    .rev()
+                    .take(8)
+                    .any(|r| r.get(roles[k]).is_some_and(|p| cx.tok(p).norm == t.norm))
         });
         let fits: Option<usize> = if new_line {
             None
@@ -1019,8 +1140,11 @@ fn stream_rows(
         let wrapped = t.kind == Kind::Text
             && cur.get(name_role).is_some()
             && !has_value
-            && fits.is_some_and(|k| matches!(roles[k], Role::Target | Role::Actual | Role::Progress))
-            && (i + 1..to).find(|&k| !cx.tok(k).is_empty()).is_some_and(|k| cx.tok(k).kind == Kind::Value);
+            && fits
+                .is_some_and(|k| matches!(roles[k], Role::Target | Role::Actual | Role::Progress))
+            && (i + 1..to)
+                .find(|&k| !cx.tok(k).is_empty())
+                .is_some_and(|k| cx.tok(k).kind == Kind::Value);
         if wrapped {
             cur.cells.push((name_role, i));
             continue;
@@ -1032,7 +1156,11 @@ fn stream_rows(
             }
             _ if continues_name(cx, out.last().or(Some(&cur)), i, roles[text_col]) => {
                 // `各种强制免率、屠宰率` / `100%` / `及检疫率`: a name wrapped around its value.
-                let target = if content(&cur) { &mut cur } else { out.last_mut().unwrap_or(&mut cur) };
+                let target = if content(&cur) {
+                    &mut cur
+                } else {
+                    out.last_mut().unwrap_or(&mut cur)
+                };
                 target.cells.push((roles[text_col], i));
             }
             _ => {
@@ -1065,8 +1193,12 @@ fn continues_name(cx: &Ctx, prev: Option<&TableRow>, i: usize, name_role: Role) 
         return false;
     };
     let prev_text = cx.tok(name).norm.as_str();
-    let starts = ["及", "和", "与", "以及", "、"].iter().any(|c| t.norm.starts_with(c));
-    let ends = ["、", "及", "和", "与"].iter().any(|c| prev_text.ends_with(c));
+    let starts = ["及", "和", "与", "以及", "、"]
+        .iter()
+        .any(|c| t.norm.starts_with(c));
+    let ends = ["、", "及", "和", "与"]
+        .iter()
+        .any(|c| prev_text.ends_with(c));
     (starts || ends) && t.norm.chars().count() <= 12
 }
 
@@ -1198,7 +1330,11 @@ fn money_rows(
         // In a grid the value sits under its column's header; else values come in order
         // (a percentage to 执行率).
         let under = (!cx.tokens.stream && t.part == 0)
-            .then(|| columns.iter().position(|c| cx.tok(c.token).col == t.col && cx.tok(c.token).part == 0))
+            .then(|| {
+                columns
+                    .iter()
+                    .position(|c| cx.tok(c.token).col == t.col && cx.tok(c.token).part == 0)
+            })
             .flatten();
         let percent = t.norm.ends_with('%');
         let k = if under.is_some() {
@@ -1290,7 +1426,15 @@ fn skip_column(cx: &Ctx, role: Role, i: usize) -> bool {
     value
         && matches!(
             role,
-            Role::Explanation | Role::ScoringRule | Role::Remark | Role::Deviation | Role::Measures | Role::Basis | Role::Goal | Role::PeriodGoal | Role::AnnualGoal
+            Role::Explanation
+                | Role::ScoringRule
+                | Role::Remark
+                | Role::Deviation
+                | Role::Measures
+                | Role::Basis
+                | Role::Goal
+                | Role::PeriodGoal
+                | Role::AnnualGoal
         )
 }
 
@@ -1305,7 +1449,10 @@ fn is_group(f: Field) -> bool {
 
 /// The tail of a label broken over two cells (`主管部门` / `及编码`).
 fn is_label_tail(n: &str) -> bool {
-    matches!(n, "及编码" | "及代码" | "(万元)" | "(元)" | "(子项)" | "万元" | "(盖章)")
+    matches!(
+        n,
+        "及编码" | "及代码" | "(万元)" | "(元)" | "(子项)" | "万元" | "(盖章)"
+    )
 }
 
 fn find_pairs(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
@@ -1420,7 +1567,8 @@ fn value_in_label_run(
     let at = window.iter().position(|&k| k == i)?;
     // Labels of this run already paired (processed before `i`) still belong to it.
     let is_label = |k: usize| {
-        cx.field(k).is_some() && (st.is_free(k) || matches!(st.use_of(k), Use::Label(_)) && k > i.saturating_sub(24))
+        cx.field(k).is_some()
+            && (st.is_free(k) || matches!(st.use_of(k), Use::Label(_)) && k > i.saturating_sub(24))
             || k == i
     };
     let next_is_label = window.get(at + 1).is_some_and(|&k| is_label(k));
@@ -1460,7 +1608,10 @@ fn value_in_label_run(
         let (x, y) = (cx.tok(a), cx.tok(b));
         x.row == y.row && x.cell == y.cell
     };
-    if values.iter().any(|&v| window[a..=b].iter().any(|&l| same_cell(l, v))) {
+    if values
+        .iter()
+        .any(|&v| window[a..=b].iter().any(|&l| same_cell(l, v)))
+    {
         return None;
     }
     let Some(p) = labels.iter().position(|&k| k == i) else {
@@ -1491,14 +1642,4 @@ fn value_below(cx: &Ctx, i: usize, end: usize, st: &Structures) -> Option<usize>
     } else {
         Some(q)
     }
-}
-
-/// A value read as an indicator value (for the fields stage).
-pub fn indicator_value(text: &str) -> IndicatorValue {
-    IndicatorValue::parse(text)
-}
-
-/// Whether a token reads as a value (re-exported for the fields stage).
-pub fn is_value_token(t: &Token) -> bool {
-    t.kind == Kind::Value || looks_like_value(&t.norm)
 }

@@ -160,7 +160,10 @@ fn cell_tokens(text: &str, base: &Token, vocab: &Vocab, profile: &Profile, out: 
         return;
     }
     // A footnote (`注：1.完成目标可能性：…`) quotes labels; it is text, never cut.
-    if ["注:", "说明:", "填表说明", "备注:"].iter().any(|p| norm.starts_with(p)) {
+    if ["注:", "说明:", "填表说明", "备注:"]
+        .iter()
+        .any(|p| norm.starts_with(p))
+    {
         out.push(Token {
             text: trimmed.to_string(),
             norm,
@@ -383,7 +386,12 @@ fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
         let cjk = name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         // `…局2025年3月17日`: a date, not names and numbers.
         let date = ["年", "月", "日"].iter().any(|d| name.starts_with(d));
-        if !(2..=8).contains(&n) || !cjk || date || number.is_empty() || parse_decimal(&number).is_none() {
+        if !(2..=8).contains(&n)
+            || !cjk
+            || date
+            || number.is_empty()
+            || parse_decimal(&number).is_none()
+        {
             return None;
         }
         pairs.push((name, number));
@@ -406,7 +414,8 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
     let starts = (1..chars.len()).filter(|&p| {
         chars[p].is_ascii_digit() && !chars[p - 1].is_ascii_digit() && chars[p - 1] != '.' && {
             let head: String = chars[..p].iter().collect();
-            let head = head.trim_start_matches(|c: char| c.is_ascii_digit() || "、.．,，".contains(c));
+            let head =
+                head.trim_start_matches(|c: char| c.is_ascii_digit() || "、.．,，".contains(c));
             head.chars().filter(|c| !c.is_ascii_punctuation()).count() >= 2
         }
     });
@@ -508,7 +517,8 @@ pub(crate) fn rate_run(n: &str) -> Option<Vec<String>> {
     let mut found: Option<Vec<String>> = None;
     for x in 1..chars.len() - 1 {
         for y in x + 1..chars.len() {
-            let (Some(a), Some(b), Some(r)) = (number(0, x), number(x, y), number(y, chars.len())) else {
+            let (Some(a), Some(b), Some(r)) = (number(0, x), number(x, y), number(y, chars.len()))
+            else {
                 continue;
             };
             if a.is_zero() || b.is_zero() || r.is_zero() || r > Decimal::from(200) {
@@ -521,7 +531,11 @@ pub(crate) fn rate_run(n: &str) -> Option<Vec<String>> {
                 return None;
             }
             let piece = |p: usize, q: usize| chars[p..q].iter().collect::<String>();
-            let mut v = vec![piece(0, x), piece(x, y), format!("{}%", piece(y, chars.len()))];
+            let mut v = vec![
+                piece(0, x),
+                piece(x, y),
+                format!("{}%", piece(y, chars.len())),
+            ];
             if !tail.is_empty() {
                 v.push(tail.to_string());
             }
@@ -533,8 +547,22 @@ pub(crate) fn rate_run(n: &str) -> Option<Vec<String>> {
 
 /// Title nouns that end a form title inside run-together text.
 const TITLE_ENDS: &[&str] = &[
-    "目标表", "申报表", "自评表", "监控表", "评价表", "汇总表", "分配表", "安排表", "批复表",
-    "自评报告", "评价报告", "监控报告", "总结报告", "数据表", "得分表", "明细表",
+    "目标表",
+    "申报表",
+    "自评表",
+    "监控表",
+    "评价表",
+    "汇总表",
+    "分配表",
+    "安排表",
+    "批复表",
+    "自评报告",
+    "评价报告",
+    "监控报告",
+    "总结报告",
+    "数据表",
+    "得分表",
+    "明细表",
 ];
 
 /// Titles inside a long run of text (a whole page extracted as one line): the text cut
@@ -550,10 +578,9 @@ fn cut_titles(text: &str, profile: &Profile) -> Option<Vec<(String, bool)>> {
     let mut last_end = 0;
     let mut i = 0;
     while i < simple.len() {
-        let Some(noun) = TITLE_ENDS
-            .iter()
-            .find(|w| w.chars().zip(&simple[i..]).filter(|(a, b)| a == *b).count() == w.chars().count())
-        else {
+        let Some(noun) = TITLE_ENDS.iter().find(|w| {
+            w.chars().zip(&simple[i..]).filter(|(a, b)| a == *b).count() == w.chars().count()
+        }) else {
             i += 1;
             continue;
         };
@@ -565,7 +592,10 @@ fn cut_titles(text: &str, profile: &Profile) -> Option<Vec<(String, bool)>> {
         let start = title_start(&simple, last_end, i);
         let candidate: String = chars[start..end].iter().collect();
         // A line of a table of contents (`…自评表………22`) names a form, it does not start one.
-        let toc = simple[end..].iter().take(3).all(|c| matches!(c, '.' | '…' | '·'));
+        let toc = simple[end..]
+            .iter()
+            .take(3)
+            .all(|c| matches!(c, '.' | '…' | '·'));
         if end - start >= 6 && !toc && classify_title(&candidate, profile).is_some() {
             cuts.push((start, end));
             last_end = end;
@@ -582,7 +612,10 @@ fn cut_titles(text: &str, profile: &Profile) -> Option<Vec<(String, bool)>> {
         if !before.trim().is_empty() {
             out.push((before.trim().to_string(), false));
         }
-        out.push((chars[s..e].iter().collect::<String>().trim().to_string(), true));
+        out.push((
+            chars[s..e].iter().collect::<String>().trim().to_string(),
+            true,
+        ));
         pos = e;
     }
     let after: String = chars[pos..].iter().collect();
@@ -620,7 +653,8 @@ fn title_start(s: &[char], floor: usize, noun: usize) -> usize {
             start = k + 1;
             break;
         }
-        if k + 2 <= noun && (s[k..].starts_with(&['附', '件']) || s[k..].starts_with(&['附', '表'])) {
+        if k + 2 <= noun && (s[k..].starts_with(&['附', '件']) || s[k..].starts_with(&['附', '表']))
+        {
             // Skip the attachment number that follows.
             let mut j = k + 2;
             while j < noun && (s[j].is_ascii_digit() || s[j] == ':' || s[j] == '：') {
@@ -720,7 +754,12 @@ pub fn looks_like_value(norm: &str) -> bool {
     }
     let v = IndicatorValue::parse(norm);
     // `2、监测资料` is a numbered item, not the number 2 in a unit.
-    if v.is_quantitative() && !v.unit.as_deref().is_some_and(|u| u.contains(['、', '，', ',', '。', '；', ';', ':'])) {
+    if v.is_quantitative()
+        && !v
+            .unit
+            .as_deref()
+            .is_some_and(|u| u.contains(['、', '，', ',', '。', '；', ';', ':']))
+    {
         return true;
     }
     let digits = norm.chars().filter(char::is_ascii_digit).count();
@@ -735,17 +774,14 @@ pub fn looks_like_value(norm: &str) -> bool {
 /// Cut run-together text at the vocabulary's words, when the text is a run of labels and
 /// values rather than prose: it starts with a word, or a word in it is followed directly by
 /// a value or another word. Returns the pieces with their word ids.
-fn split_run(
-    text: &str,
-    vocab: &Vocab,
-    profile: &Profile,
-) -> Option<Vec<(String, Option<usize>)>> {
+fn split_run(text: &str, vocab: &Vocab, profile: &Profile) -> Option<Vec<(String, Option<usize>)>> {
     // Positions are kept in the original text: normalisation here only folds width and
     // script character by character (no removals), so indices agree.
     let folded: Vec<char> = text.chars().collect();
-    let norm: Vec<char> = jixiao_domain::text::to_simplified(&jixiao_domain::text::fold_width(text))
-        .chars()
-        .collect();
+    let norm: Vec<char> =
+        jixiao_domain::text::to_simplified(&jixiao_domain::text::fold_width(text))
+            .chars()
+            .collect();
     if norm.len() != folded.len() || norm.len() < 4 {
         return None;
     }
@@ -768,7 +804,10 @@ fn split_run(
         let rest: String = norm[at..].iter().take(3).collect();
         let rest = rest.trim_start();
         rest.starts_with([':', '：'])
-            || rest.chars().next().is_some_and(|c| c.is_ascii_digit() || "≥≤=><≧≦﹦═".contains(c))
+            || rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || "≥≤=><≧≦﹦═".contains(c))
     };
     let ends_value = |at: usize| {
         at > 0 && {
@@ -810,8 +849,8 @@ fn split_run(
     // Only a numbering (`(1)`, `3.`) before the first word counts as the start.
     let lead_text = piece(0, found[0].0);
     let lead_text = lead_text.trim();
-    let at_start = lead_text.is_empty()
-        || super::vocab::strip_numbering(&format!("{lead_text}x")) == "x";
+    let at_start =
+        lead_text.is_empty() || super::vocab::strip_numbering(&format!("{lead_text}x")) == "x";
     if !at_start && found.len() < 2 && !starts_value(found[0].1) {
         return None;
     }
@@ -907,7 +946,8 @@ pub fn classify_title(text: &str, profile: &Profile) -> Option<TitleKind> {
     ]
     .iter()
     .any(|l| core.ends_with(l));
-    if label_like || (core.ends_with("目标") && !core.contains("整体") && !core.contains("项目")) {
+    if label_like || (core.ends_with("目标") && !core.contains("整体") && !core.contains("项目"))
+    {
         return None;
     }
     let titles = &profile.vocabulary.titles;
@@ -943,7 +983,11 @@ mod tests {
                 table: Some(0),
                 index: i,
                 line: Some(i + 1),
-                cells: l.split('|').enumerate().map(|(c, t)| Cell::new(t, c)).collect(),
+                cells: l
+                    .split('|')
+                    .enumerate()
+                    .map(|(c, t)| Cell::new(t, c))
+                    .collect(),
             });
         }
         s
@@ -1015,19 +1059,31 @@ mod tests {
     fn titles() {
         let p = Profile::national();
         let t = |s: &str| classify_title(s, &p);
-        assert_eq!(t("2023年部门整体支出绩效目标表"), Some(TitleKind::Department));
-        assert_eq!(t("2023年区级专项资金绩效目标汇总表"), Some(TitleKind::Summary));
+        assert_eq!(
+            t("2023年部门整体支出绩效目标表"),
+            Some(TitleKind::Department)
+        );
+        assert_eq!(
+            t("2023年区级专项资金绩效目标汇总表"),
+            Some(TitleKind::Summary)
+        );
         assert_eq!(
             t("2023年区级专项资金支出方向绩效目标表"),
             Some(TitleKind::Direction)
         );
         assert_eq!(t("2023年项目支出绩效目标申报表"), Some(TitleKind::Project));
-        assert_eq!(t("2020年度項目支出績效自評表"), Some(TitleKind::SelfEvaluation));
+        assert_eq!(
+            t("2020年度項目支出績效自評表"),
+            Some(TitleKind::SelfEvaluation)
+        );
         assert_eq!(
             t("广水市人民政府办公室整体支出绩效目标.pdf"),
             Some(TitleKind::Department)
         );
-        assert_eq!(t("2023年项目支出绩效运行监控表"), Some(TitleKind::Monitoring));
+        assert_eq!(
+            t("2023年项目支出绩效运行监控表"),
+            Some(TitleKind::Monitoring)
+        );
         assert_eq!(
             t("中央财政强制免疫补助资金绩效目标表(2025年度)"),
             Some(TitleKind::Transfer)
@@ -1043,6 +1099,9 @@ mod tests {
         assert_eq!(t("年度绩效目标"), None);
         assert_eq!(t("实施期绩效目标"), None);
         assert_eq!(t("关于下达2020年第二批省级财政水利发展资金的通知"), None);
-        assert_eq!(t("附件:残疾人事业宣传文化经费项目绩效目标自评表........22"), None);
+        assert_eq!(
+            t("附件:残疾人事业宣传文化经费项目绩效目标自评表........22"),
+            None
+        );
     }
 }

@@ -137,7 +137,11 @@ impl Vocab {
             None => (bare, None),
         };
         let head = head.trim_end_matches(':');
-        for candidate in [head, strip_paren_suffix(head), strip_paren_suffix(strip_paren_suffix(head))] {
+        for candidate in [
+            head,
+            strip_paren_suffix(head),
+            strip_paren_suffix(strip_paren_suffix(head)),
+        ] {
             if let Some(&id) = self.by_text.get(candidate) {
                 return Some((id, inline.clone().filter(|s| !s.is_empty())));
             }
@@ -289,8 +293,14 @@ mod tests {
             .iter()
             .map(|&(s, e, _)| chars[s..e].iter().collect())
             .collect();
-        assert_eq!(found, ["三级指标", "分值", "年度指标值", "全年实际值", "得分"]);
+        assert_eq!(
+            found,
+            ["三级指标", "分值", "年度指标值", "全年实际值", "得分"]
+        );
         let chars: Vec<char> = "提高群众的得分意识".chars().collect();
-        assert!(v.scan(&chars).is_empty(), "a short word alone is not cut out of prose");
+        assert!(
+            v.scan(&chars).is_empty(),
+            "a short word alone is not cut out of prose"
+        );
     }
 }
