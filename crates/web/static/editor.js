@@ -747,8 +747,13 @@
         const tbl = (caption, heads, rows, foot) => el("div", { class: "ed-table-wrap" }, el("table", { class: "ed-table pv" },
           el("caption", { text: caption }), el("thead", null, el("tr", null, heads.map((h) => el("th", { scope: "col", text: h })))),
           el("tbody", null, rows.map((r) => el("tr", null, r.map((c) => el("td", { text: c == null ? "" : String(c) }))))), foot ? el("tfoot", null, foot) : null));
-        if (f.indicators && f.indicators.length) sec.append(tbl("年度绩效指标（" + f.indicators.length + " 条）", ["一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
-          f.indicators.map((i) => [i.level1, i.level2, i.name, i.value && i.value.text, i.standard])));
+        const report = f.kind === "self_evaluation" || f.kind === "monitoring";
+        const txt = (v) => v && v.text;
+        if (f.indicators && f.indicators.length) sec.append(report
+          ? tbl("绩效指标（" + f.indicators.length + " 条）", ["一级指标", "二级指标", "三级指标", "年度指标值", f.kind === "monitoring" ? "执行情况" : "实际完成值"],
+            f.indicators.map((i) => [i.level1, i.level2, i.name, txt(i.target), txt(f.kind === "monitoring" ? i.progress : i.actual)]))
+          : tbl("年度绩效指标（" + f.indicators.length + " 条）", ["一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
+            f.indicators.map((i) => [i.level1, i.level2, i.name, txt(i.value), i.standard])));
         if (f.kind === "project") sec.append(tbl("支出明细及测算说明", ["支出内容简介", "支出明细", "金额（万元）", "支出测算依据及过程说明"],
           (f.details || []).map((d) => [d.content, d.item, d.amount, d.basis]),
           [el("tr", null, el("th", { scope: "row", colspan: 2, text: "合计" }), el("td", { text: f.details_total == null ? "未填" : f.details_total }),
@@ -763,6 +768,18 @@
         el("span", { class: "sev", text: SEV[f.severity] || f.severity }), " ", f.message,
         el("div", { class: "where", text: [f.location && f.location.form != null ? "第" + (f.location.form + 1) + "张表" : "", f.location && f.location.field ? label(f.location.field) : "", f.location && f.location.cell && f.location.cell.text ? "原文：" + f.location.cell.text : ""].filter(Boolean).join(" · ") }))));
       body.append(el("h3", { text: "读取提示与检查结果（" + fs.length + " 条）" }), fs.length ? ol : el("p", { class: "empty", text: "没有提示。" }));
+      // 未识别的内容: what the reader left unused, so a user sees why a layout reads wrong.
+      const un = p.unread || [];
+      if (un.length) {
+        const more = p.unread_omitted ? "，另有 " + p.unread_omitted + " 处未列出" : "";
+        body.append(el("details", { class: "pv-unread" },
+          el("summary", { text: "未识别的内容（" + un.length + " 处" + more + "）" }),
+          el("p", { class: "hint", text: "以下内容没有读入任何字段。若其中有应读入的数据，请核对表格格式，或在编辑器中手工补填。" }),
+          el("div", { class: "ed-table-wrap" }, el("table", { class: "ed-table pv" },
+            el("thead", null, el("tr", null, ["所在表", "位置", "原文", "原因"].map((h) => el("th", { scope: "col", text: h })))),
+            el("tbody", null, un.map((c) => el("tr", null,
+              [c.form == null ? "表外" : "第" + (c.form + 1) + "张表", c.place, c.text, c.reason].map((x) => el("td", { text: x })))))))));
+      }
       $("preview-save").hidden = !previewed;
       $("create-year").value = p.year || "";
       const cu = $("create-unit");

@@ -1053,8 +1053,33 @@ mod cases {
             totals[0]["indicators"].as_u64().unwrap() as usize,
             forms[0]["indicators"].as_array().unwrap().len()
         );
+        // 未识别的内容: every cell the reader left unused, with where and why.
+        let unread = p["unread"].as_array().unwrap();
+        assert_eq!(unread.len(), imported.explained.unmapped().count());
+        for c in unread {
+            assert!(!c["reason"].as_str().unwrap().is_empty(), "{c}");
+            assert!(!c["text"].as_str().unwrap().is_empty(), "{c}");
+        }
         let list = env.get("/api/dossiers", Some(&own)).await;
         assert_eq!(list.body["total"], 0, "a preview saves nothing");
+        // A form with a line the reader cannot place lists it with its place and reason.
+        let mut text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/seed-2023-shifeng-tongzhanbu.txt"
+        ))
+        .unwrap();
+        text.push_str("\n附言：本表数据以财政局最终批复为准，请各科室知悉\n");
+        let r = env
+            .upload_to("/api/preview", Some(&own), "seed.txt", text.as_bytes())
+            .await;
+        let unread = r.body["unread"].as_array().unwrap();
+        assert!(
+            unread
+                .iter()
+                .any(|c| c["text"].as_str().unwrap().contains("最终批复为准")
+                    && !c["place"].as_str().unwrap().is_empty()),
+            "{unread:?}"
+        );
 
         // Another unit's user sees the unit mismatch before saving.
         let other = env.client(UNIT_OTHER).await;

@@ -374,6 +374,12 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         "const p = document.getElementById('preview'); return !!p && p.textContent.includes('生态效益指标');",
     )
     .await;
+    // 未识别的内容: what the reader left unused, with place and reason, behind a toggle.
+    f.until(
+        "the unread cells of the upload",
+        "const s = document.querySelector('#preview details.pv-unread summary'); return !!s && /未识别的内容（\\d+ 处/.test(s.textContent) && document.querySelector('#preview details.pv-unread').textContent.includes('附表2');",
+    )
+    .await;
     f.shot("02-upload-preview").await;
     f.click("#create-btn").await;
     f.until(

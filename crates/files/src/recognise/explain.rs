@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use jixiao_domain::model::{Form, Origin};
+use jixiao_domain::text::normalize_label;
 use jixiao_domain::vocabulary::TableKind;
 
 use super::segment::Segment;
@@ -170,7 +171,30 @@ impl<'a> Builder<'a> {
                         .find(|p| p.value == Some(i))
                         .map(|p| self.cx.tokens.list[p.label].text.trim().to_string())
                         .unwrap_or_default();
-                    Some(format!("“{label}”的值，这类表不使用这一项"))
+                    // The same text already read into a field elsewhere (the unit under the
+                    // title and again in the table): a repetition, not a loss.
+                    let text = tok.norm.as_str();
+                    let same = mapped.iter().find(|(t, _)| {
+                        let m = normalize_label(&self.cx.tokens.list[*t].text);
+                        m.chars().count() >= 4
+                            && (text.contains(m.as_str())
+                                || (text.chars().count() >= 4 && m.contains(text)))
+                    });
+                    let unit_word =
+                        matches!(text, "元" | "万元" | "亿元" | "单位:万元" | "单位:元");
+                    Some(match same {
+                        _ if unit_word => format!("“{label}”后注明的金额单位，不是金额本身"),
+                        Some((t, path)) => format!(
+                            "“{label}”的值，与已读入的“{}”（{}）相同，不重复读入",
+                            jixiao_domain::rules::field_label(path),
+                            self.cx
+                                .tokens
+                                .origin(self.sheet, *t)
+                                .map(|o| o.describe())
+                                .unwrap_or_default()
+                        ),
+                        None => format!("“{label}”的值，这类表没有这一项，未读入"),
+                    })
                 }
                 Use::Unused => Some(match tok.kind {
                     Kind::Value => "数值：找不到它的标签或所在的表格列".to_string(),

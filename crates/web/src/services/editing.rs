@@ -80,6 +80,39 @@ pub struct Preview {
     pub year: Option<u16>,
     /// The unit named in the forms ("" when none).
     pub unit: String,
+    /// 未识别的内容: cells of the file the reader left unused, with where and why, so a
+    /// user sees at once what of a new layout was not read.
+    pub unread: Vec<UnreadCell>,
+    /// Unused cells left out of `unread` because the list was too long.
+    pub unread_omitted: usize,
+}
+
+/// One cell of an upload that went into no field.
+#[derive(Debug, Serialize)]
+pub struct UnreadCell {
+    /// The form it lies in (0-based), none for text outside every form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<usize>,
+    pub text: String,
+    /// Where it is in the file (`第3行第2格`).
+    pub place: String,
+    /// Why it was not used.
+    pub reason: String,
+}
+
+/// The unused cells of an import, as the preview lists them.
+fn unread_cells(e: &jixiao_files::recognise::Explained) -> Vec<UnreadCell> {
+    let cell = |form: Option<usize>, c: &jixiao_files::recognise::ExplainedCell| UnreadCell {
+        form,
+        text: c.text.clone(),
+        place: c.cell.as_ref().map(|o| o.describe()).unwrap_or_default(),
+        reason: c.note.clone(),
+    };
+    e.forms
+        .iter()
+        .flat_map(|f| f.unmapped.iter().map(move |c| cell(Some(f.form), c)))
+        .chain(e.outside.iter().map(|c| cell(None, c)))
+        .collect()
 }
 
 /// What the editor page needs besides the profile's framework.
@@ -591,6 +624,8 @@ impl Services {
             rules::sort_findings(&mut findings);
         }
         Ok(Preview {
+            unread: unread_cells(&imported.explained),
+            unread_omitted: imported.explained.omitted,
             totals: totals(&imported.forms),
             year: imported.forms.iter().find_map(Form::year),
             file: imported.path,
