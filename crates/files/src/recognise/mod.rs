@@ -21,6 +21,9 @@ mod structure;
 mod tokens;
 mod vocab;
 
+#[cfg(test)]
+mod stage_tests;
+
 use jixiao_domain::model::{Form, Origin};
 use jixiao_domain::Profile;
 

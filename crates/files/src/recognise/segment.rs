@@ -165,8 +165,17 @@ pub fn segments(tokens: &Tokens, vocab: &Vocab, profile: &Profile) -> Vec<Segmen
                 .trim_end()
                 .ends_with(['。', '；', ';', ':', '：', '，', ',']);
             let year = prev.norm.len() == 4 && prev.norm.chars().all(|c| c.is_ascii_digit());
-            if year
-                || prev.kind == Kind::Text
+            // Alone on its line, and not the value of a label before it (`项目名称 | 道路养护`).
+            let after_label = (0..p).rev().find(|&q| !list[q].is_empty()).is_some_and(
+                |q| matches!(list[q].kind, Kind::Word(id) if vocab.word(id).field.is_some()),
+            );
+            let alone = !after_label
+                && tokens
+                    .row_range(prev.row)
+                    .all(|q| q == p || q >= r.at || list[q].is_empty());
+            if alone && year
+                || alone
+                    && prev.kind == Kind::Text
                     && !ends_sentence
                     && prev.norm.chars().count() <= 30
                     && !prev.norm.is_ascii()

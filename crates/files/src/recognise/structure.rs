@@ -450,6 +450,33 @@ fn find_tables(cx: &Ctx, start: usize, end: usize, st: &mut Structures) {
                             && (p + 1..cx.tokens.list.len()).all(|k| cx.tok(k).is_empty())
                     })
             };
+            // A closing note alone on its line (`附言：…`, `填表说明：…。`) after the rows is
+            // not an indicator; it stays among the unread text.
+            let note = |r: &TableRow| {
+                let filled: Vec<usize> = r
+                    .cells
+                    .iter()
+                    .map(|c| c.1)
+                    .filter(|&p| !cx.tok(p).is_empty())
+                    .collect();
+                let [p] = filled[..] else { return false };
+                let n = &cx.tok(p).norm;
+                let row_alone = cx
+                    .tokens
+                    .row(cx.tok(p).row)
+                    .iter()
+                    .filter(|t| !t.is_empty())
+                    .count()
+                    == 1;
+                row_alone
+                    && cx.tok(p).kind == Kind::Text
+                    && (n.contains(':') || n.contains('：') || n.ends_with('。'))
+                    && !super::vocab::strip_numbering(n).starts_with("指标")
+                    && !n.starts_with("指标")
+            };
+            while rows.len() > 1 && rows.last().is_some_and(note) {
+                rows.pop();
+            }
             let mut cut = false;
             if stop == end && rows.last().is_some_and(fragment) {
                 rows.pop();
