@@ -4,6 +4,7 @@ mod admin;
 mod batch;
 mod export;
 mod report;
+mod score;
 mod serve;
 
 use std::io::{StdoutLock, Write};
@@ -60,6 +61,16 @@ enum Command {
         output: Option<PathBuf>,
         #[arg(long, default_value = "national")]
         profile: String,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// 自评表得分复核（每项指标的表中得分与按规则计算的得分、总分、等级）和监控表预警灯
+    Score {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[arg(long, default_value = "national")]
+        profile: String,
+        /// 自评表或监控表文件
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -236,6 +247,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ => (batch::Mode::Check, output),
             };
             batch::run(&paths, &profile, mode, format == Format::Json, output)
+        }
+        Command::Score {
+            format,
+            profile,
+            paths,
+        } => {
+            if format == Format::Xlsx {
+                anyhow::bail!("score 只支持 --format text 或 json");
+            }
+            let profile = load_profile(&profile)?;
+            let files = score::score_files(&paths, &profile);
+            let failed = files.iter().any(|f| f.error.is_some());
+            print_as(format, &files, |out| score::write_scores(out, &files))?;
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Calc {
             amount,

@@ -481,3 +481,46 @@ fn export_reads_a_stored_dossier_by_id_or_by_unit_and_year() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("找不到"));
 }
+
+#[test]
+fn score_shows_stated_and_computed_scores_and_lights() {
+    // 丽江: every row met its target yet was given less than its 分值.
+    let lijiang = root().join("fixtures/corpus/selfeval-yunnan-lijiang-gucheng-01.txt");
+    let (code, v) = run_json(&["score"], &[&lijiang]);
+    assert_eq!(code, 0, "{v}");
+    let form = &v[0]["forms"][0];
+    assert_eq!(form["kind"], "self_evaluation");
+    let row = &form["rows"][0];
+    let num = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    assert_eq!(num(&row["score"]), 9.0);
+    assert_eq!(num(&row["computed_score"]), 10.0);
+    assert_eq!(row["differs"], true);
+    assert_eq!(num(&form["execution"]["rate"]), 100.0);
+
+    // A monitoring form at six months: 30 % spent is behind pace (yellow), 20 of 100
+    // km is far behind (red), and the form takes its worst light.
+    let dir = tempfile::tempdir().unwrap();
+    let mon = dir.path().join("mon.txt");
+    std::fs::write(
+        &mon,
+        "某区交通运输局2023年项目支出绩效运行监控表\n\
+         项目名称|农村公路养护\n\
+         项目资金（万元）|年初预算数|1-6月执行数|全年预计执行数|执行率\n\
+         年度资金总额|100|30|100|30%\n\
+         一级指标|二级指标|三级指标|年度指标值|1-6月执行情况|全年预计完成情况|完成目标可能性|偏差原因分析|改进措施\n\
+         产出指标|数量指标|养护农村公路里程|≥100公里|20公里|100公里|有可能|雨季影响施工|加快进度\n",
+    )
+    .unwrap();
+    let (code, v) = run_json(&["score"], &[&mon]);
+    assert_eq!(code, 0, "{v}");
+    let m = &v[0]["forms"][0];
+    assert_eq!(m["kind"], "monitoring");
+    assert_eq!(m["months"], 6);
+    assert_eq!(m["money_light"], "yellow");
+    assert_eq!(m["rows"][0]["light"], "red");
+    assert_eq!(m["light"], "red");
+    let text = jixiao().arg("score").arg(&mon).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("红灯 养护农村公路里程"), "{text}");
+    assert!(text.contains("预算执行 黄灯"), "{text}");
+}

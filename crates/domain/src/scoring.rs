@@ -684,6 +684,19 @@ pub fn light_monitoring(m: &mut Monitoring, p: &Profile) {
     m.light = lights.worst;
 }
 
+/// Fill the computed fields of every report form (scores, total and grade of a
+/// self-evaluation; lights of a monitoring form). Target forms have none. Called wherever
+/// forms enter the system (import, save), so every reader of a form sees them.
+pub fn fill_computed(forms: &mut [crate::model::Form], p: &Profile) {
+    for f in forms {
+        match f {
+            crate::model::Form::SelfEvaluation(e) => score_self_evaluation(e, p),
+            crate::model::Form::Monitoring(m) => light_monitoring(m, p),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,7 +71,8 @@ pub fn import_sheet(
         Ok(s) => s,
         Err(e) => return ImportedFile::failed(path, &e),
     };
-    let rec = recognise(&sheet, profile);
+    let mut rec = recognise(&sheet, profile);
+    jixiao_domain::scoring::fill_computed(&mut rec.forms, profile);
     if rec.forms.is_empty() {
         return ImportedFile::failed(path, &ImportError::NotAForm);
     }

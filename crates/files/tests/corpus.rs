@@ -81,7 +81,9 @@ fn fact_ok(key: &str, want: &str, form: &Value, kind: &str) -> bool {
             let u = norm(&text_of(get(form, "unit")));
             !u.is_empty() && (u.contains(&norm(want)) || norm(want).contains(&u))
         }
-        "year" => get(form, "year").as_u64().is_some_and(|y| y.to_string() == want),
+        "year" => get(form, "year")
+            .as_u64()
+            .is_some_and(|y| y.to_string() == want),
         "amount" => {
             let v = match kind {
                 "department_overall" => first(form, &["budget.total", "total"]),
