@@ -523,7 +523,11 @@ pub fn evaluate(e: &SelfEvaluation, p: &Profile) -> Evaluation {
         }
         parts.push((row.computed.or(ind.score), ind.weight, applicable));
     }
-    let total = if e.incomplete {
+    // A form whose indicators were not read (a narrative report, a money block alone) has
+    // no total to recompute: the execution score alone is not one.
+    let rows_scored =
+        parts.len() > usize::from(execution.as_ref().is_some_and(|x| x.weight.is_some()));
+    let total = if e.incomplete || !rows_scored {
         None
     } else {
         total_score(&parts)

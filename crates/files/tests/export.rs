@@ -36,6 +36,24 @@ fn models(forms: &[Form]) -> serde_json::Value {
         for key in ["sources", "incomplete", "budget_items"] {
             form.remove(key);
         }
+        // The official table prints a computed score where the form states none (a report
+        // filled in jixiao), which then reads back as stated.
+        let stated_or_computed =
+            |o: &mut serde_json::Map<String, serde_json::Value>, stated: &str, computed: &str| {
+                if o.get(stated).is_none_or(|x| x.is_null()) {
+                    let c = o.get(computed).cloned().unwrap_or_default();
+                    o.insert(stated.into(), c);
+                }
+            };
+        if form.get("kind").and_then(|k| k.as_str()) == Some("self_evaluation") {
+            stated_or_computed(form, "total_score", "computed_total");
+            stated_or_computed(form, "grade", "computed_grade");
+            if let Some(rows) = form.get_mut("indicators").and_then(|x| x.as_array_mut()) {
+                for r in rows {
+                    stated_or_computed(r.as_object_mut().unwrap(), "score", "computed_score");
+                }
+            }
+        }
     }
     v
 }

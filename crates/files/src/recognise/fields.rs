@@ -1508,6 +1508,33 @@ fn money_block(r: &mut Reader, money: &mut SelfEvaluationMoney) {
         }
         *slot = filled;
     }
+    // The 分值 written in a heading rather than a column: `预算执行情况(万元)(20分)`,
+    // `得分(20分*执行率)`.
+    if money.total.weight.is_none() && (money.total.score.is_some() || money.total.rate.is_some()) {
+        let score_head = table
+            .columns
+            .iter()
+            .find(|c| c.role == Role::Score)
+            .map(|c| c.token);
+        let before = table.start.saturating_sub(2)..table.start;
+        let weight = score_head
+            .into_iter()
+            .chain(before)
+            .find_map(|i| points_in(r.text_of(i)).map(|d| (i, d)));
+        if let Some((i, d)) = weight {
+            r.note("money.total.weight", i);
+            money.total.weight = Some(d);
+        }
+    }
+}
+
+/// A score in brackets: `(20分)`, `（20分*执行率）` → 20.
+fn points_in(text: &str) -> Option<rust_decimal::Decimal> {
+    let t = jixiao_domain::text::fold_width(text);
+    let open = t.find('(')?;
+    let inner = &t[open + 1..];
+    let end = inner.find('分')?;
+    jixiao_domain::text::parse_decimal(inner[..end].trim())
 }
 
 impl Reader<'_> {
