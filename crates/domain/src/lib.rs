@@ -5,6 +5,7 @@ pub mod calc;
 pub mod finding;
 pub mod model;
 pub mod money;
+pub mod prefill;
 pub mod profile;
 pub mod report;
 pub mod review;
