@@ -676,6 +676,10 @@ fn sqlite_kill_9_mid_burst_loses_no_acknowledged_write() {
 #[test]
 fn postgres_kill_9_mid_burst_loses_no_acknowledged_write() {
     let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "TEST_DATABASE_URL is required when JIXIAO_REQUIRE_TOOLS=1 (PostgreSQL must not be skipped)"
+        );
         eprintln!("TEST_DATABASE_URL is not set: PostgreSQL crash test skipped");
         return;
     };

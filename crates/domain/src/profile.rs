@@ -115,7 +115,7 @@ struct RawMonitoring {
 /// How a reverse (`≤`, 成本, 时间) indicator that misses its bound is scored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReverseFormula {
-    /// 分值 × 指标值/实际值, as printed in the footnotes of 10号-style forms (lifecycle.md A3).
+    /// 分值 × 指标值/实际值, as printed in the footnotes of 10号-style forms (e.g. the 四川 and 云南 forms).
     Ratio,
     /// 分值 × (1 − (实际值 − 指标值)/指标值), 0 from twice the bound (a vendor's choice).
     LinearDeduction,
@@ -139,7 +139,7 @@ impl GradeBand {
     }
 }
 
-/// Self-evaluation scoring (lifecycle.md "Rules to implement" 1–14).
+/// Self-evaluation scoring (财预〔2020〕10号 and the footnotes of the forms that apply it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scoring {
     /// 分值 of 预算执行率.
@@ -228,7 +228,7 @@ pub struct LightBands {
     pub blue_from: Option<Decimal>,
 }
 
-/// In-year monitoring (lifecycle.md rules 15–18).
+/// In-year monitoring (财预〔2019〕136号; the warning lights of budget systems).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonitoringSettings {
     /// The period's last month when a form does not say (7 for the central 1–7月 round).
@@ -238,7 +238,7 @@ pub struct MonitoringSettings {
 }
 
 impl Default for MonitoringSettings {
-    /// The vendor thresholds verified in lifecycle.md §2.3, central 1–7月 period.
+    /// The thresholds budget-system vendors use; the central round's 1–7月 period.
     fn default() -> Self {
         let d = |n: i64| Decimal::from(n);
         MonitoringSettings {

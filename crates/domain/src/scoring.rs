@@ -1,6 +1,6 @@
 //! Scores of the year-end self-evaluation (财预〔2020〕10号) and warning lights of in-year
 //! monitoring (财预〔2019〕136号 practice), by the profile's formulas
-//! (spec/lifecycle.md "Rules to implement" 1–18).
+//! (财预〔2020〕10号 scoring as printed on its forms; 财预〔2019〕136号 monitoring with budget-system warning lights).
 //!
 //! Everything here computes: what the form states (得分, 总分, 等级, 执行率) is read, never
 //! overwritten. [`score_self_evaluation`] and [`light_monitoring`] fill the `computed_*` and
@@ -33,7 +33,7 @@ pub enum Direction {
     Equal,
 }
 
-/// The three levels of a qualitative result (spec/lifecycle.md A5: both label families).
+/// The three levels of a qualitative result (forms label them 达成/部分达成/未达成 or 完成/基本完成/未完成).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Level {
     /// 达成年度指标 / 达成预期指标 (全部或基本达成)

@@ -1,6 +1,6 @@
 //! Monitoring and self-evaluation: scoring, lights and rules against real published forms
 //! (`../shared/corpus/`), built here by hand from the text of each file (the reader is
-//! rewritten separately), and against the worked examples of spec/lifecycle.md.
+//! rewritten separately), and against worked examples from real forms.
 //!
 //! Each corpus test says which file it copies and checks what `expected.tsv` records for it:
 //! the defects a careful reader confirmed (`must`) and the rules that must stay silent
@@ -849,7 +849,7 @@ fn qingshen_unfilled_form_and_a_regional_weight_profile() {
 }
 
 // ---------------------------------------------------------------------------------------
-// spec/lifecycle.md "Rules to implement": the worked examples through whole forms.
+// The worked examples of 10号 scoring through whole forms.
 
 /// A self-evaluation of a 10号 layout: execution 10, the given rows.
 fn form_10(rows: Vec<ScoredIndicator>) -> SelfEvaluation {

@@ -1,5 +1,5 @@
-//! Properties of self-evaluation scoring and monitoring lights (spec/lifecycle.md rules
-//! 5–10, 18), over generated numbers and forms.
+//! Properties of self-evaluation scoring (财预〔2020〕10号) and monitoring lights (136号),
+//! over generated numbers and forms.
 
 use jixiao_domain::profile::ReverseFormula;
 use jixiao_domain::rules::check_dossier;

@@ -227,12 +227,11 @@ fn every_kind_of_merge_round_trips() {
 // Committed example files
 // ---------------------------------------------------------------------------------------
 
-/// Writes the example renderings; runs only with JIXIAO_REGENERATE_EXAMPLES=1.
+/// A tool, not a test: rewrites the example renderings
+/// (`cargo test -p jixiao-files --test readers regenerate_examples -- --ignored`).
 #[test]
+#[ignore = "tool: rewrites examples/ (run with --ignored)"]
 fn regenerate_examples() {
-    if std::env::var("JIXIAO_REGENERATE_EXAMPLES").as_deref() != Ok("1") {
-        return;
-    }
     let word = seed_word_like();
     let dir = examples_dir();
     std::fs::write(dir.join(format!("{SEED}.docx")), to_docx(&word)).unwrap();
@@ -250,13 +249,13 @@ fn committed_examples_stay_in_sync() {
     assert_eq!(
         without_lines(&docx),
         without_lines(&word),
-        "regenerate with JIXIAO_REGENERATE_EXAMPLES=1"
+        "regenerate: cargo test -p jixiao-files --test readers regenerate_examples -- --ignored"
     );
     let xlsx = read_path(&dir.join(format!("{SEED}.xlsx")), &limits()).unwrap();
     assert_eq!(
         texts(&xlsx),
         texts(&word),
-        "regenerate with JIXIAO_REGENERATE_EXAMPLES=1"
+        "regenerate: cargo test -p jixiao-files --test readers regenerate_examples -- --ignored"
     );
     let gb = read_path(&dir.join(format!("{SEED}-gb18030.txt")), &limits()).unwrap();
     assert_eq!(gb.rows, seed_text_sheet().rows);

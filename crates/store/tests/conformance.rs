@@ -154,6 +154,10 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let Some((name, opts)) = pg_database().await else {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "TEST_DATABASE_URL is required when JIXIAO_REQUIRE_TOOLS=1 (PostgreSQL must not be skipped)"
+        );
         eprintln!("TEST_DATABASE_URL is not set: PostgreSQL case skipped");
         return;
     };

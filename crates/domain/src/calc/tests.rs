@@ -33,7 +33,7 @@ fn verdict(text: &str) -> Verdict {
     analyze(text, None).verdict
 }
 
-/// The seed's 支出测算依据 texts with their row amounts (forms.md §5).
+/// The seed's 支出测算依据 texts with their row amounts (examples/seed-2023-shifeng-tongzhanbu.txt).
 const SEED: &[(&str, &str)] = &[
     ("专职人员工作经费8万/年；会议费用8次，每次50人，平均每次每人100元；8*50*100=40000元。合计12万", "12"),
     ("外出学习考察50人，共4次，每次每人300元，50*4*300=60000；场地座谈会100元每人*200人=20000；合计8万", "8"),

@@ -32,7 +32,7 @@ pub use labels::field_label;
 #[derive(Clone, Copy, Debug)]
 pub struct Ctx<'a> {
     pub profile: &'a Profile,
-    /// Checking for submission: 填表人 and 联系电话 are then required (spec/domain.md A5).
+    /// Checking for submission: 填表人 and 联系电话 are then required (财预〔2015〕88号 form: 填表人, 联系电话).
     pub at_submission: bool,
     /// Approved target forms that monitoring and self-evaluation forms report on
     /// (`target-changed`); the dossier's own target forms are used where none matches.

@@ -79,7 +79,7 @@ pub(crate) fn filler_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                 return None; // empty-indicator reports the row
             }
             // A report may mark an approved indicator 不适用: it is then left out of the
-            // score (spec/lifecycle.md rule 10), not filler.
+            // score (财预〔2020〕10号: 不适用 rows are left out and the rest rescaled), not filler.
             if !ff.form.kind().is_target() && ctx.not_applicable(row.target) {
                 return None;
             }

@@ -1,4 +1,4 @@
-//! Monitoring and self-evaluation (spec/rules.md, spec/lifecycle.md): scores, totals,
+//! Monitoring and self-evaluation (财预〔2020〕10号, 财预〔2019〕136号): scores, totals,
 //! weights, rates and grades against the profile's formulas; deviations that need a
 //! reason; targets that changed after approval.
 //!

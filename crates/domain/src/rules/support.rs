@@ -107,7 +107,7 @@ impl Ctx<'_> {
 }
 
 /// The canonical category of an indicator row. The labels are the national framework's
-/// (spec/domain.md §1.2, §2), not region data.
+/// (财预〔2015〕88号, 财预〔2021〕101号), not region data.
 pub(crate) struct Category {
     pub l1: String,
     pub l2: String,

@@ -333,6 +333,10 @@ where
         drop_pg_database(&name).await;
         finish(outcome);
     } else {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "TEST_DATABASE_URL is required when JIXIAO_REQUIRE_TOOLS=1 (PostgreSQL must not be skipped)"
+        );
         eprintln!("TEST_DATABASE_URL is not set: PostgreSQL run skipped");
     }
 }
