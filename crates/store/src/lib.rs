@@ -6,6 +6,10 @@
 
 mod any;
 pub mod audit;
+mod backend;
+mod clock;
+mod comments;
+mod dossiers;
 mod error;
 mod migrate;
 mod model;
@@ -13,11 +17,15 @@ mod postgres;
 mod rows;
 mod search;
 mod secret;
-mod shared;
+mod sessions;
 mod sqlite;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod units;
+mod users;
+mod versions;
+mod workflow;
 
 pub use any::{open, AnyStore};
 pub use error::{Result, StoreError};

@@ -1,5 +1,5 @@
-//! Column lists shared by both backends and the parsers for the text-coded columns.
-//! The row decoders themselves live in `shared.rs`, where the row type is concrete.
+//! Column lists and the parsers of the text-coded columns. The row decoders live with
+//! their concern (`units::unit_of`, `dossiers::dossier_of`, …).
 
 use jixiao_domain::review::{Grade, Status};
 

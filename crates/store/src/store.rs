@@ -11,6 +11,7 @@ use std::time::Duration;
 use jixiao_domain::review::{Action, Status};
 use jixiao_domain::{Finding, Form};
 
+use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
     Actor, AuditRecord, AuditReport, Comment, DossierFilter, NewUser, Page, ReviewRecord, SaveKind,
@@ -209,4 +210,170 @@ pub trait Store: Send + Sync {
     /// A consistent copy of the database at `path` while the store is in use (SQLite,
     /// `VACUUM INTO`; the file must not exist). PostgreSQL refuses: use pg_dump.
     fn backup(&self, path: &Path) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Both backends: each method is the plain function of its concern module on the
+/// backend's SQL layer (`crate::backend`).
+impl<B: Backend> Store for B {
+    async fn ping(&self) -> Result<()> {
+        use crate::backend::{Exec, Sql};
+        self.read().await?.execute(&Sql::new("SELECT 1")).await?;
+        Ok(())
+    }
+    async fn create_unit(&self, name: &str, parent_id: Option<i64>, actor: &Actor) -> Result<Unit> {
+        crate::units::create(self, name, parent_id, actor).await
+    }
+    async fn get_unit(&self, id: i64) -> Result<Unit> {
+        crate::units::get(self, id).await
+    }
+    async fn unit_by_name(&self, name: &str) -> Result<Unit> {
+        crate::units::by_name(self, name).await
+    }
+    async fn list_units(&self) -> Result<Vec<Unit>> {
+        crate::units::list(self).await
+    }
+    async fn create_user(&self, user: &NewUser<'_>, actor: &Actor) -> Result<User> {
+        crate::users::create(self, user, actor).await
+    }
+    async fn get_user(&self, id: i64) -> Result<User> {
+        crate::users::get(self, id).await
+    }
+    async fn user_by_username(&self, username: &str) -> Result<User> {
+        crate::users::by_username(self, username).await
+    }
+    async fn list_users(&self) -> Result<Vec<User>> {
+        crate::users::list(self).await
+    }
+    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
+        crate::users::set_password(self, user_id, password_hash, actor).await
+    }
+    async fn assign_reviewer(&self, reviewer_id: i64, unit_id: i64, actor: &Actor) -> Result<bool> {
+        crate::users::assign(self, reviewer_id, unit_id, actor).await
+    }
+    async fn unassign_reviewer(
+        &self,
+        reviewer_id: i64,
+        unit_id: i64,
+        actor: &Actor,
+    ) -> Result<bool> {
+        crate::users::unassign(self, reviewer_id, unit_id, actor).await
+    }
+    async fn reviewer_units(&self, reviewer_id: i64) -> Result<Vec<i64>> {
+        crate::users::reviewer_units(self, reviewer_id).await
+    }
+    async fn create_dossier(
+        &self,
+        unit_id: i64,
+        year: i64,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        crate::dossiers::create(self, unit_id, year, forms, findings, actor).await
+    }
+    async fn get_dossier(&self, id: i64) -> Result<StoredDossier> {
+        crate::dossiers::get(self, id).await
+    }
+    async fn find_dossier(&self, unit_id: i64, year: i64) -> Result<StoredDossier> {
+        crate::dossiers::find(self, unit_id, year).await
+    }
+    async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<StoredDossier>> {
+        crate::dossiers::list(self, filter).await
+    }
+    async fn save_version(
+        &self,
+        dossier_id: i64,
+        base_version: i64,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+        kind: SaveKind,
+    ) -> Result<VersionInfo> {
+        crate::versions::save(self, dossier_id, base_version, forms, findings, actor, kind).await
+    }
+    async fn get_version(&self, dossier_id: i64, version: i64) -> Result<Version> {
+        crate::versions::get(self, dossier_id, version).await
+    }
+    async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
+        crate::versions::history(self, dossier_id).await
+    }
+    async fn transition(
+        &self,
+        dossier_id: i64,
+        expected_status: Status,
+        expected_version: i64,
+        action: &Action,
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        crate::workflow::transition(
+            self,
+            dossier_id,
+            expected_status,
+            expected_version,
+            action,
+            actor,
+        )
+        .await
+    }
+    async fn add_comment(
+        &self,
+        dossier_id: i64,
+        version: i64,
+        field: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> Result<Comment> {
+        crate::comments::add(self, dossier_id, version, field, body, actor).await
+    }
+    async fn comments(&self, dossier_id: i64) -> Result<Vec<Comment>> {
+        crate::comments::list(self, dossier_id).await
+    }
+    async fn reviews(&self, dossier_id: i64) -> Result<Vec<ReviewRecord>> {
+        crate::comments::reviews(self, dossier_id).await
+    }
+    async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
+        crate::sessions::create(self, user_id, ttl).await
+    }
+    async fn get_session(&self, token: &str) -> Result<Session> {
+        crate::sessions::get(self, token).await
+    }
+    async fn touch_session(&self, token: &str, ttl: Duration) -> Result<Session> {
+        crate::sessions::touch(self, token, ttl).await
+    }
+    async fn delete_session(&self, token: &str) -> Result<bool> {
+        crate::sessions::delete(self, token).await
+    }
+    async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+        crate::sessions::delete_for_user(self, user_id).await
+    }
+    async fn purge_expired_sessions(&self) -> Result<u64> {
+        crate::sessions::purge_expired(self).await
+    }
+    async fn append_audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<AuditRecord> {
+        crate::audit::append(self, actor, action, target, detail).await
+    }
+    async fn audit_log(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        crate::audit::log(self, after_seq, limit).await
+    }
+    async fn count_audit(
+        &self,
+        action: &str,
+        target: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> Result<i64> {
+        crate::audit::count(self, action, target, address, since).await
+    }
+    async fn verify_audit(&self) -> Result<AuditReport> {
+        crate::audit::verify(self).await
+    }
+    async fn backup(&self, path: &Path) -> Result<()> {
+        self.backup_to(path).await
+    }
 }
