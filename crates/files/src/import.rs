@@ -62,8 +62,9 @@ pub fn import_sheet(
     sheet: Result<Sheet, ImportError>,
     profile: &Profile,
 ) -> ImportedFile {
-    let sheet = match sheet {
-        Ok(s) => s,
+    // Control characters and bidi overrides go before anything reads the text.
+    let (sheet, cleaned) = match sheet {
+        Ok(s) => crate::sanitize::clean_sheet(s),
         Err(e) => return ImportedFile::failed(path, &e),
     };
     let rec = recognise(&sheet, profile);
@@ -94,6 +95,7 @@ pub fn import_sheet(
             Finding::new("parse-warning", severity, msg, location)
         })
         .collect();
+    findings.extend(cleaned.findings(path, severity));
     for t in &rec.self_evaluations {
         findings.push(Finding::new(
             "parse-warning",
