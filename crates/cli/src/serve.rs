@@ -61,7 +61,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "jixiao 已启动：在浏览器中打开 http://{}/ 登录（Ctrl+C 停止）",
             args.bind
         ));
-        jixiao_web::serve(store, args.bind, shutdown_signal())
+        jixiao_web::serve(AppState::new(store), args.bind, shutdown_signal())
             .await
             .context("服务异常退出")?;
         say("jixiao 已停止");

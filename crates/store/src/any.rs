@@ -8,8 +8,9 @@ use jixiao_domain::{Finding, Form};
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DossierFilter, LoginDevice, LoginFailures,
+    LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier, Unit, User,
+    Version, VersionInfo,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -205,6 +206,38 @@ impl Store for AnyStore {
     }
     async fn purge_expired_sessions(&self) -> Result<u64> {
         on!(self.purge_expired_sessions())
+    }
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        window: Duration,
+    ) -> Result<i64> {
+        on!(self.record_login_failure(username, address, window))
+    }
+    async fn login_failures(&self, username: &str, since: i64) -> Result<Vec<LoginFailures>> {
+        on!(self.login_failures(username, since))
+    }
+    async fn login_pressure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        user_since: i64,
+        address_since: i64,
+    ) -> Result<LoginPressure> {
+        on!(self.login_pressure(username, address, user_since, address_since))
+    }
+    async fn create_login_device(&self, user_id: i64, ttl: Duration) -> Result<String> {
+        on!(self.create_login_device(user_id, ttl))
+    }
+    async fn login_device(&self, token: &str) -> Result<LoginDevice> {
+        on!(self.login_device(token))
+    }
+    async fn login_device_used(&self, token: &str, success: bool) -> Result<()> {
+        on!(self.login_device_used(token, success))
+    }
+    async fn purge_login_records(&self, before: i64) -> Result<u64> {
+        on!(self.purge_login_records(before))
     }
     async fn append_audit(
         &self,

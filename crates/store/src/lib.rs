@@ -11,6 +11,7 @@ mod clock;
 mod comments;
 mod dossiers;
 mod error;
+mod login;
 mod migrate;
 mod model;
 mod postgres;
@@ -29,6 +30,7 @@ mod workflow;
 
 pub use any::{open, AnyStore};
 pub use error::{Result, StoreError};
+pub use login::LOGIN_FAILED;
 pub use model::*;
 pub use postgres::PgStore;
 pub use secret::{hash_password, random_token, verify_password};

@@ -254,6 +254,41 @@ pub struct Session {
     pub last_seen: i64,
 }
 
+/// Failed logins of one username from one address within one window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginFailures {
+    /// As typed (known or not).
+    pub username: String,
+    /// The client address ("" when unknown).
+    pub address: String,
+    /// The first failure of the window (epoch ms).
+    pub window_start: i64,
+    pub failures: i64,
+    pub last_at: i64,
+}
+
+/// Recent failed logins, for the throttling decision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LoginPressure {
+    /// Failures of the username (from any address) touched since `user_since`.
+    pub user_failures: i64,
+    /// The latest of them (0 when none).
+    pub user_last: i64,
+    /// Failures from the address (any username) touched since `address_since`.
+    pub address_failures: i64,
+    pub address_last: i64,
+}
+
+/// A browser that has logged in as a user before (its `jixiao_device` cookie).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginDevice {
+    pub user_id: i64,
+    /// Failed logins with this device since its last successful one.
+    pub failures: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// Who does something, and from where: recorded in versions and the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Actor {

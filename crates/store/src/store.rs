@@ -14,8 +14,9 @@ use jixiao_domain::{Finding, Form};
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DossierFilter, LoginDevice, LoginFailures,
+    LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier, Unit, User,
+    Version, VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -175,6 +176,50 @@ pub trait Store: Send + Sync {
     fn delete_user_sessions(&self, user_id: i64) -> impl Future<Output = Result<u64>> + Send;
     /// Removes expired sessions; returns the count.
     fn purge_expired_sessions(&self) -> impl Future<Output = Result<u64>> + Send;
+
+    // ---- login throttling (docs/storage.md, "Login throttling") ----
+
+    /// Counts a failed login of `username` (as typed) from `address`. The first failure
+    /// of a window (opened by it, `window` long) also appends one `login.failed` audit
+    /// record; later ones only count, so guessing cannot grow the audit log without
+    /// bound. Returns the window's count.
+    fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        window: Duration,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// The windows of failed logins of `username` touched at or after `since`.
+    fn login_failures(
+        &self,
+        username: &str,
+        since: i64,
+    ) -> impl Future<Output = Result<Vec<LoginFailures>>> + Send;
+    /// Recent failures of a username (from any address, since `user_since`) and of an
+    /// address (for any username, since `address_since`).
+    fn login_pressure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        user_since: i64,
+        address_since: i64,
+    ) -> impl Future<Output = Result<LoginPressure>> + Send;
+    /// A new device token for a user who just logged in.
+    fn create_login_device(
+        &self,
+        user_id: i64,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<String>> + Send;
+    /// `NotFound` when unknown or expired.
+    fn login_device(&self, token: &str) -> impl Future<Output = Result<LoginDevice>> + Send;
+    /// A login with a device: a failure counts, a success resets the count.
+    fn login_device_used(
+        &self,
+        token: &str,
+        success: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Forgets failures last touched before `before` and expired devices.
+    fn purge_login_records(&self, before: i64) -> impl Future<Output = Result<u64>> + Send;
 
     // ---- audit log ----
 
@@ -348,6 +393,38 @@ impl<B: Backend> Store for B {
     }
     async fn purge_expired_sessions(&self) -> Result<u64> {
         crate::sessions::purge_expired(self).await
+    }
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        window: Duration,
+    ) -> Result<i64> {
+        crate::login::record_failure(self, username, address, window).await
+    }
+    async fn login_failures(&self, username: &str, since: i64) -> Result<Vec<LoginFailures>> {
+        crate::login::failures(self, username, since).await
+    }
+    async fn login_pressure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        user_since: i64,
+        address_since: i64,
+    ) -> Result<LoginPressure> {
+        crate::login::pressure(self, username, address, user_since, address_since).await
+    }
+    async fn create_login_device(&self, user_id: i64, ttl: Duration) -> Result<String> {
+        crate::login::create_device(self, user_id, ttl).await
+    }
+    async fn login_device(&self, token: &str) -> Result<LoginDevice> {
+        crate::login::device(self, token).await
+    }
+    async fn login_device_used(&self, token: &str, success: bool) -> Result<()> {
+        crate::login::device_used(self, token, success).await
+    }
+    async fn purge_login_records(&self, before: i64) -> Result<u64> {
+        crate::login::purge(self, before).await
     }
     async fn append_audit(
         &self,

@@ -218,6 +218,7 @@ conformance!(
     search_follows_the_current_version,
     search_documents_are_backfilled_at_open,
     quality_order_errors_then_warnings,
+    login_failures_are_counted_per_window,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1396,6 +1397,11 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "audit_log",
             "seq at actor action target address detail prev_hash hash",
         ),
+        (
+            "login_failures",
+            "username address window_start failures last_at",
+        ),
+        ("login_devices", "id user_id failures created_at expires_at"),
     ]
     .iter()
     .flat_map(|(t, cols)| {
@@ -1998,4 +2004,99 @@ async fn quality_order_errors_then_warnings<S: Harness>(s: S, _dir: PathBuf) {
     let history = s.history(made[3]).await.unwrap();
     assert_eq!(history.last().unwrap().error_count, 0);
     assert_eq!(history[0].error_count, 2);
+}
+
+// ---------------------------------------------------------------- login throttling
+
+/// Failed logins: one audit record per username, address and window, the count beside
+/// it; the pressure of a username (all addresses) and of an address (all usernames);
+/// device tokens; old records purged.
+async fn login_failures_are_counted_per_window<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "登录单位").await;
+    let window = Duration::from_secs(900);
+    for _ in 0..4 {
+        s.record_login_failure("someone", Some("10.0.0.1"), window)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        s.record_login_failure("someone", Some("10.0.0.2"), window)
+            .await
+            .unwrap(),
+        1
+    );
+    s.record_login_failure("other", Some("10.0.0.1"), window)
+        .await
+        .unwrap();
+    s.record_login_failure("someone", None, window)
+        .await
+        .unwrap();
+    let log = s.audit_log(0, 1000).await.unwrap();
+    let failed: Vec<_> = log
+        .iter()
+        .filter(|r| r.action == jixiao_store::LOGIN_FAILED)
+        .collect();
+    assert_eq!(failed.len(), 4, "one per username and address");
+    assert_eq!(failed[0].target, "someone");
+    assert_eq!(failed[0].address.as_deref(), Some("10.0.0.1"));
+    assert_eq!(failed[3].address, None);
+    let rows = s.login_failures("someone", 0).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.failures).collect::<Vec<_>>(),
+        [4, 1, 1]
+    );
+    let p = s
+        .login_pressure("someone", Some("10.0.0.1"), 0, 0)
+        .await
+        .unwrap();
+    assert_eq!((p.user_failures, p.address_failures), (6, 5));
+    assert!(p.user_last > 0 && p.address_last > 0);
+    let p = s.login_pressure("nobody", None, 0, 0).await.unwrap();
+    assert_eq!(
+        (p.user_failures, p.user_last, p.address_failures),
+        (0, 0, 0)
+    );
+    let later = jixiao_store_now_ms() + 60_000;
+    let p = s
+        .login_pressure("someone", Some("10.0.0.1"), later, later)
+        .await
+        .unwrap();
+    assert_eq!((p.user_failures, p.address_failures), (0, 0), "old ones");
+
+    let user = w.unit_user.user_id.unwrap();
+    let token = s
+        .create_login_device(user, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let d = s.login_device(&token).await.unwrap();
+    assert_eq!((d.user_id, d.failures), (user, 0));
+    s.login_device_used(&token, false).await.unwrap();
+    s.login_device_used(&token, false).await.unwrap();
+    assert_eq!(s.login_device(&token).await.unwrap().failures, 2);
+    s.login_device_used(&token, true).await.unwrap();
+    assert_eq!(s.login_device(&token).await.unwrap().failures, 0);
+    assert!(matches!(
+        s.login_device("not-a-token").await,
+        Err(StoreError::NotFound)
+    ));
+    let expired = s
+        .create_login_device(user, Duration::from_millis(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(matches!(
+        s.login_device(&expired).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.purge_login_records(later).await.unwrap(),
+        4 + 1,
+        "four windows, one device"
+    );
+    assert!(s.login_failures("someone", 0).await.unwrap().is_empty());
+    assert!(
+        s.login_device(&token).await.is_ok(),
+        "live devices are kept"
+    );
+    assert!(s.verify_audit().await.unwrap().is_intact());
 }
