@@ -249,6 +249,54 @@ pub(crate) async fn verify<B: Backend>(b: &B) -> Result<AuditReport> {
     Ok(walker.report(None))
 }
 
+/// The newest record's (seq, hash); (0, [`GENESIS`]) for an empty log.
+pub(crate) async fn head<B: Backend>(b: &B) -> Result<(i64, String)> {
+    let last = b
+        .read()
+        .await?
+        .fetch_optional(&Sql::new(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+        ))
+        .await?;
+    match last {
+        Some(r) => Ok((r.int("seq")?, r.text("hash")?)),
+        None => Ok((0, GENESIS.to_string())),
+    }
+}
+
+/// [`verify`], and the chain must contain `expected` (a head kept earlier): when the log
+/// was cut off before it (or its tail rewritten), that is reported as a break after the
+/// last intact record.
+pub(crate) async fn verify_to<B: Backend>(b: &B, expected: &str) -> Result<AuditReport> {
+    let expected = expected.trim().to_ascii_lowercase();
+    let mut walker = ChainWalker::new();
+    let mut found = expected == GENESIS;
+    let mut after = 0;
+    loop {
+        let page = log(b, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for r in &page {
+            if let Err(broken) = walker.step(r) {
+                return Ok(walker.report(Some(broken)));
+            }
+            found |= r.hash == expected;
+        }
+    }
+    if found {
+        return Ok(walker.report(None));
+    }
+    let short: String = expected.chars().take(16).collect();
+    let broken = AuditBreak {
+        seq: walker.checked + 1,
+        problem: format!(
+            "保存的链头 {short}… 不在审计日志中：日志末尾可能已被截断或改写（现有 {} 条完好记录）",
+            walker.checked
+        ),
+    };
+    Ok(walker.report(Some(broken)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ mod clock;
 mod comments;
 mod dossiers;
 mod error;
+mod leases;
 mod login;
 mod migrate;
 mod model;
@@ -28,7 +29,7 @@ mod users;
 mod versions;
 mod workflow;
 
-pub use any::{open, AnyStore};
+pub use any::{open, open_existing, sqlite_file, AnyStore};
 pub use error::{Result, StoreError};
 pub use login::LOGIN_FAILED;
 pub use model::*;

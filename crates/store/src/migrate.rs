@@ -35,6 +35,10 @@ pub(crate) const SQLITE: Files = &[
         "20261201000000_login_throttle.sql",
         include_str!("../migrations/sqlite/20261201000000_login_throttle.sql"),
     ),
+    (
+        "20261201010000_accounts_and_leases.sql",
+        include_str!("../migrations/sqlite/20261201010000_accounts_and_leases.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -53,6 +57,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261201000000_login_throttle.sql",
         include_str!("../migrations/postgres/20261201000000_login_throttle.sql"),
+    ),
+    (
+        "20261201010000_accounts_and_leases.sql",
+        include_str!("../migrations/postgres/20261201010000_accounts_and_leases.sql"),
     ),
 ];
 

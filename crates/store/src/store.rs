@@ -14,9 +14,9 @@ use jixiao_domain::{Finding, Form};
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, LoginDevice, LoginFailures,
-    LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier, Unit, User,
-    Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DossierFilter, Lease, LeaseKind, LoginDevice,
+    LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier,
+    Unit, User, Version, VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -47,12 +47,30 @@ pub trait Store: Send + Sync {
     fn get_user(&self, id: i64) -> impl Future<Output = Result<User>> + Send;
     fn user_by_username(&self, username: &str) -> impl Future<Output = Result<User>> + Send;
     fn list_users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
+    /// A new password hash; the user is logged out everywhere (sessions and known login
+    /// devices) in the same transaction.
     fn set_password(
         &self,
         user_id: i64,
         password_hash: &str,
         actor: &Actor,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Sets a user's display name (the real name shown in pages and exports; trimmed,
+    /// at most 50 characters; empty shows the username again). The login id stays.
+    fn rename_user(
+        &self,
+        user_id: i64,
+        display_name: &str,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<User>> + Send;
+    /// Enables or disables an account; disabling ends its sessions (and forgets its known
+    /// login devices) in the same transaction.
+    fn set_user_enabled(
+        &self,
+        user_id: i64,
+        enabled: bool,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<User>> + Send;
 
     // ---- reviewer assignments ----
 
@@ -72,6 +90,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<bool>> + Send;
     /// The unit ids assigned to a reviewer, ascending.
     fn reviewer_units(&self, reviewer_id: i64) -> impl Future<Output = Result<Vec<i64>>> + Send;
+    /// Every assignment as (reviewer id, unit id), by reviewer then unit.
+    fn assignments(&self) -> impl Future<Output = Result<Vec<(i64, i64)>>> + Send;
 
     // ---- dossiers and versions ----
 
@@ -249,12 +269,36 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<i64>> + Send;
     /// Walks the whole chain and reports the first broken record.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditReport>> + Send;
+    /// The newest record's sequence number and hash (0 and the genesis value for an empty
+    /// log): keep it elsewhere to detect a truncated log later.
+    fn audit_head(&self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    /// [`Store::verify_audit`], and the chain must still contain `expected_head` (a head
+    /// kept earlier); when the log was cut off before it, or its tail rewritten, that is a
+    /// break after the last intact record.
+    fn verify_audit_to(
+        &self,
+        expected_head: &str,
+    ) -> impl Future<Output = Result<AuditReport>> + Send;
 
     // ---- operations ----
 
     /// A consistent copy of the database at `path` while the store is in use (SQLite,
     /// `VACUUM INTO`; the file must not exist). PostgreSQL refuses: use pg_dump.
     fn backup(&self, path: &Path) -> impl Future<Output = Result<()>> + Send;
+    /// Claims the database for `ttl` (renew before it runs out): a `Serve` lease is refused
+    /// while a restore holds one, a `Restore` lease while a server (or another restore)
+    /// does. `Refused` says who holds it.
+    fn take_lease(
+        &self,
+        kind: LeaseKind,
+        holder: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<Lease>> + Send;
+    /// Extends a lease to now + `ttl`; `NotFound` when it is gone.
+    fn renew_lease(&self, id: &str, ttl: Duration) -> impl Future<Output = Result<()>> + Send;
+    fn release_lease(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Removes every lease (of a database restored from a backup).
+    fn clear_leases(&self) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Both backends: each method is the plain function of its concern module on the
@@ -291,6 +335,15 @@ impl<B: Backend> Store for B {
     }
     async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
         crate::users::set_password(self, user_id, password_hash, actor).await
+    }
+    async fn rename_user(&self, user_id: i64, display_name: &str, actor: &Actor) -> Result<User> {
+        crate::users::rename(self, user_id, display_name, actor).await
+    }
+    async fn set_user_enabled(&self, user_id: i64, enabled: bool, actor: &Actor) -> Result<User> {
+        crate::users::set_enabled(self, user_id, enabled, actor).await
+    }
+    async fn assignments(&self) -> Result<Vec<(i64, i64)>> {
+        crate::users::assignments(self).await
     }
     async fn assign_reviewer(&self, reviewer_id: i64, unit_id: i64, actor: &Actor) -> Result<bool> {
         crate::users::assign(self, reviewer_id, unit_id, actor).await
@@ -452,5 +505,23 @@ impl<B: Backend> Store for B {
     }
     async fn backup(&self, path: &Path) -> Result<()> {
         self.backup_to(path).await
+    }
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        crate::audit::head(self).await
+    }
+    async fn verify_audit_to(&self, expected_head: &str) -> Result<AuditReport> {
+        crate::audit::verify_to(self, expected_head).await
+    }
+    async fn take_lease(&self, kind: LeaseKind, holder: &str, ttl: Duration) -> Result<Lease> {
+        crate::leases::take(self, kind, holder, ttl).await
+    }
+    async fn renew_lease(&self, id: &str, ttl: Duration) -> Result<()> {
+        crate::leases::renew(self, id, ttl).await
+    }
+    async fn release_lease(&self, id: &str) -> Result<()> {
+        crate::leases::release(self, id).await
+    }
+    async fn clear_leases(&self) -> Result<()> {
+        crate::leases::clear(self).await
     }
 }

@@ -16,9 +16,14 @@ pub(crate) fn user_of(r: &impl SqlRow) -> Result<User> {
         password_hash: r.text("password_hash")?,
         role: parse_role(&r.text("role")?)?,
         unit_id: r.opt_int("unit_id")?,
+        display_name: r.text("display_name")?,
+        enabled: r.opt_int("disabled_at")?.is_none(),
         created_at: r.int("created_at")?,
     })
 }
+
+/// Longest display name, in characters.
+const MAX_DISPLAY_NAME: usize = 50;
 
 /// `Duplicate` when the username is taken; a `unit` user needs a unit.
 pub(crate) async fn create<B: Backend>(b: &B, user: &NewUser<'_>, actor: &Actor) -> Result<User> {
@@ -28,6 +33,11 @@ pub(crate) async fn create<B: Backend>(b: &B, user: &NewUser<'_>, actor: &Actor)
     }
     if user.role == Role::Unit && user.unit_id.is_none() {
         return Err(StoreError::refused("填报用户必须属于一个预算单位"));
+    }
+    if user.role == Role::Reviewer && user.unit_id.is_some() {
+        return Err(StoreError::refused(
+            "审核人员不能属于预算单位（审核与填报须分离）",
+        ));
     }
     let mut tx = b.begin().await?;
     let q = Sql::new(format!(
@@ -75,6 +85,18 @@ pub(crate) async fn list<B: Backend>(b: &B) -> Result<Vec<User>> {
     rows.iter().map(user_of).collect()
 }
 
+/// Ends every session of a user and forgets its known devices, inside `tx`; the number of
+/// sessions ended.
+async fn revoke_tx(tx: &mut impl Exec, user_id: i64) -> Result<u64> {
+    let sessions = tx
+        .execute(&Sql::new("DELETE FROM sessions WHERE user_id = $1").bind(user_id))
+        .await?;
+    tx.execute(&Sql::new("DELETE FROM login_devices WHERE user_id = $1").bind(user_id))
+        .await?;
+    Ok(sessions)
+}
+
+/// A new password; the user is logged out everywhere in the same transaction.
 pub(crate) async fn set_password<B: Backend>(
     b: &B,
     user_id: i64,
@@ -92,15 +114,89 @@ pub(crate) async fn set_password<B: Backend>(
     if done == 0 {
         return Err(StoreError::NotFound);
     }
+    let revoked = revoke_tx(&mut tx, user_id).await?;
     audit::append_tx::<B>(
         &mut tx,
         actor,
         "user.password",
         &format!("user:{user_id}"),
-        &json!({}),
+        &json!({ "sessions_revoked": revoked }),
     )
     .await?;
     tx.commit().await
+}
+
+/// Sets the display name (trimmed; empty shows the username again).
+pub(crate) async fn rename<B: Backend>(
+    b: &B,
+    user_id: i64,
+    display_name: &str,
+    actor: &Actor,
+) -> Result<User> {
+    let name = display_name.trim();
+    if name.chars().count() > MAX_DISPLAY_NAME {
+        return Err(StoreError::refused(format!(
+            "显示名称过长（最多 {MAX_DISPLAY_NAME} 个字）"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(StoreError::refused("显示名称不能含有控制字符"));
+    }
+    let mut tx = b.begin().await?;
+    let q = Sql::new(format!(
+        "UPDATE users SET display_name = $1 WHERE id = $2 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(name)
+    .bind(user_id);
+    let user = user_of(&tx.fetch_one(&q).await?)?;
+    audit::append_tx::<B>(
+        &mut tx,
+        actor,
+        "user.rename",
+        &format!("user:{user_id}"),
+        &json!({ "display_name": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Enables or disables an account. Disabling ends its sessions and forgets its known
+/// devices in the same transaction.
+pub(crate) async fn set_enabled<B: Backend>(
+    b: &B,
+    user_id: i64,
+    enabled: bool,
+    actor: &Actor,
+) -> Result<User> {
+    let mut tx = b.begin().await?;
+    let disabled_at = (!enabled).then(now_ms);
+    let q = Sql::new(format!(
+        "UPDATE users SET disabled_at = $1 WHERE id = $2 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(disabled_at)
+    .bind(user_id);
+    let user = user_of(&tx.fetch_one(&q).await?)?;
+    let revoked = if enabled {
+        0
+    } else {
+        revoke_tx(&mut tx, user_id).await?
+    };
+    let action = if enabled {
+        "user.enable"
+    } else {
+        "user.disable"
+    };
+    audit::append_tx::<B>(
+        &mut tx,
+        actor,
+        action,
+        &format!("user:{user_id}"),
+        &json!({ "sessions_revoked": revoked }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// Idempotent; true when the assignment is new. The user must be a reviewer.
@@ -182,4 +278,14 @@ pub(crate) async fn reviewer_units<B: Backend>(b: &B, reviewer_id: i64) -> Resul
         .bind(reviewer_id);
     let rows = b.read().await?.fetch_all(&q).await?;
     rows.iter().map(|r| r.int("unit_id")).collect()
+}
+
+/// Every assignment as (reviewer id, unit id), by reviewer then unit.
+pub(crate) async fn assignments<B: Backend>(b: &B) -> Result<Vec<(i64, i64)>> {
+    let q =
+        Sql::new("SELECT reviewer_id, unit_id FROM reviewer_units ORDER BY reviewer_id, unit_id");
+    let rows = b.read().await?.fetch_all(&q).await?;
+    rows.iter()
+        .map(|r| Ok((r.int("reviewer_id")?, r.int("unit_id")?)))
+        .collect()
 }
