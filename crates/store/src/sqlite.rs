@@ -79,6 +79,15 @@ impl SqliteStore {
         &self.reader
     }
 
+    /// Writes the whole WAL into the database file and empties it, so the file alone is
+    /// the database (before it is copied or moved by name).
+    pub async fn checkpoint(&self) -> Result<()> {
+        let mut conn = self.write().await?;
+        crate::backend::Exec::execute(&mut conn, &Sql::new("PRAGMA wal_checkpoint(TRUNCATE)"))
+            .await?;
+        Ok(())
+    }
+
     /// Closes both pools (checkpointing the WAL when the last connection goes).
     pub async fn close(&self) {
         self.reader.close().await;

@@ -23,7 +23,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use jixiao_domain::Profile;
-use jixiao_store::{AnyStore, Store};
+use jixiao_store::{AnyStore, LeaseKind, Store, StoreError};
 
 pub use error::{ApiError, ApiResult};
 pub use services::{Config, ListParams, Services, User};
@@ -172,7 +172,16 @@ pub enum ServeError {
     },
     #[error("服务运行出错：{0}")]
     Io(#[from] std::io::Error),
+    /// The database refused (a restore holds it, or it does not answer).
+    #[error("{0}")]
+    Database(String),
 }
+
+/// A server's lease on the database lasts this long unless renewed, and is renewed this
+/// often: `jixiao restore` refuses while it is live, so a killed server blocks a restore
+/// for at most a minute.
+const LEASE_TTL: Duration = Duration::from_secs(60);
+const LEASE_RENEW: Duration = Duration::from_secs(15);
 
 /// Serves the API on `bind` until `shutdown` resolves, then finishes the requests in
 /// flight (graceful shutdown) and closes the store.
@@ -194,20 +203,51 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let store = state.services().store().clone();
+    let addr = listener.local_addr()?;
+    let holder = format!("jixiao serve，进程 {}，地址 {addr}", std::process::id());
+    let lease = store
+        .take_lease(LeaseKind::Serve, &holder, LEASE_TTL)
+        .await
+        .map_err(|e| ServeError::Database(e.to_string()))?;
     tracing::info!(
-        addr = %listener.local_addr()?,
+        addr = %addr,
         database = store.backend(),
         "jixiao API listening"
     );
     let purge = tokio::spawn(purge_sessions(store.clone()));
+    let renew = tokio::spawn(keep_lease(store.clone(), lease.id.clone(), holder));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();
+    renew.abort();
+    if let Err(e) = store.release_lease(&lease.id).await {
+        tracing::warn!(cause = %e.detail(), "releasing the database lease failed");
+    }
     store.close().await;
     tracing::info!("jixiao API stopped");
     Ok(result?)
+}
+
+/// Renews the server's lease; takes a new one if it was lost (it expired while the
+/// database did not answer).
+async fn keep_lease(store: AnyStore, mut id: String, holder: String) {
+    let mut tick = tokio::time::interval(LEASE_RENEW);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match store.renew_lease(&id, LEASE_TTL).await {
+            Ok(()) => {}
+            Err(StoreError::NotFound) => {
+                match store.take_lease(LeaseKind::Serve, &holder, LEASE_TTL).await {
+                    Ok(lease) => id = lease.id,
+                    Err(e) => tracing::error!(cause = %e.detail(), "the database lease is lost"),
+                }
+            }
+            Err(e) => tracing::warn!(cause = %e.detail(), "renewing the database lease failed"),
+        }
+    }
 }
 
 /// How long the counts of failed logins are kept (throttling looks back an hour at most).
