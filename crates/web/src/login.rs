@@ -303,6 +303,9 @@ impl Services {
             }
             return Err(wrong());
         };
+        if !account.enabled {
+            return Err(ApiError::Unauthorized("账号已停用，请联系管理员".into()));
+        }
         let (token, session) = store
             .create_session(account.id, self.config().session_ttl)
             .await?;

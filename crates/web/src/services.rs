@@ -25,6 +25,8 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 
+mod admin;
+pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
 pub use editing::{
     forms_from_json, Checked, EditorModel, FormTotals, FrameworkLevel, NewChoices, Preview, YEARS,
@@ -307,7 +309,9 @@ impl Services {
             };
         }
         let account = match self.store.get_user(session.user_id).await {
-            Ok(u) => u,
+            Ok(u) if u.enabled => u,
+            // Disabling ends the sessions; one made in the same instant ends here.
+            Ok(_) => return Err(ApiError::Unauthorized("账号已停用，请联系管理员".into())),
             Err(StoreError::NotFound) => return Err(expired()),
             Err(e) => return Err(e.into()),
         };
@@ -651,6 +655,12 @@ impl Services {
     ) -> ApiResult<(StoredDossier, i64)> {
         let d = self.visible(user, id).await?;
         Self::require(user, &[Role::Reviewer, Role::Admin], what)?;
+        // Separation of duties: nobody decides on their own unit's dossier.
+        if user.account.unit_id == Some(d.unit_id) {
+            return Err(ApiError::forbidden(format!(
+                "不能{what}：这是本单位的档案（审核与填报须分离）"
+            )));
+        }
         let action = action()?;
         let expected = version.unwrap_or(d.current_version);
         let after = self

@@ -580,7 +580,13 @@ mod cases {
             "nothing stored"
         );
 
-        let blank = env.blank_dossier(env.unit_a, 2031).await;
+        // A dossier without forms (as stored before saves needed one).
+        let blank = env
+            .store
+            .create_dossier(env.unit_a, 2031, &[], &[], &system())
+            .await
+            .unwrap()
+            .id;
         let r = env
             .json(
                 Method::POST,
