@@ -203,3 +203,24 @@ async fn demo(store: &AnyStore) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(
+            public_url(" https://jixiao.example.gov.cn/ ").unwrap(),
+            "https://jixiao.example.gov.cn"
+        );
+        assert_eq!(
+            public_url("http://10.0.0.5:8080").unwrap(),
+            "http://10.0.0.5:8080"
+        );
+        for bad in ["jixiao.example", "ftp://x", "https://", "https://u@evil/"] {
+            let e = public_url(bad).unwrap_err().to_string();
+            assert!(e.contains("--public-url"), "{bad}: {e}");
+        }
+    }
+}
