@@ -1,5 +1,7 @@
-//! Maintenance commands on the store: units, users, reviewer assignments, backup, restore
-//! and audit verification. The web server (issue 4) uses the same store.
+//! Maintenance commands on the store: creating the database, units, users, reviewer
+//! assignments, backup, restore and the audit chain. The web server uses the same store.
+//! Every command but `init` needs an existing database: a mistyped `--database` is an
+//! error, never a new empty file.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -8,7 +10,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use jixiao_store::{hash_password, open, Actor, AnyStore, NewUser, Role, Store};
+use jixiao_store::{
+    hash_password, open, open_existing, sqlite_file, Actor, AnyStore, LeaseKind, NewUser, Role,
+    SqliteStore, Store, User,
+};
 
 /// Where the data lives: an SQLite file (default `jixiao.db`), `sqlite://…` or `postgres://…`.
 #[derive(Args, Clone)]
@@ -40,23 +45,41 @@ pub enum UnitCmd {
 pub enum UserCmd {
     /// 新增用户（密码从标准输入读取一行）
     Add {
+        /// 登录用户名（以后不能更改）
         #[arg(long)]
         username: String,
         /// unit（填报）、reviewer（财政审核）或 admin（管理员）
         #[arg(long)]
         role: String,
-        /// 所属单位（unit 角色必填）
+        /// 所属单位（unit 角色必填；审核人员不能属于单位）
         #[arg(long)]
         unit: Option<String>,
+        /// 显示名称（真实姓名，显示在页面和导出中）
+        #[arg(long)]
+        name: Option<String>,
     },
-    /// 列出全部用户
+    /// 列出全部用户：编号、用户名、角色、单位、显示名称、状态
     List,
+    /// 停用账号（立即退出其全部登录）
+    Disable { username: String },
+    /// 重新启用账号
+    Enable { username: String },
+    /// 重设密码（新密码从标准输入读取一行；立即退出其全部登录）
+    ResetPassword { username: String },
+    /// 设置显示名称（真实姓名；登录用户名不变）
+    Rename { username: String, name: String },
 }
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
     /// 校验审计日志的哈希链是否完整
-    Verify,
+    Verify {
+        /// 先前保存的链头（jixiao audit head 的输出）：日志中已没有它时报告日志被截断
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
+    /// 输出审计日志当前的链头（请另行保存，以后用 verify --expect-head 核对）
+    Head,
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -66,10 +89,29 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("无法启动运行时")
 }
 
-async fn connect(db: &DbArgs) -> anyhow::Result<AnyStore> {
-    open(&db.database)
+/// The existing database (`jixiao init` creates one).
+pub(crate) async fn connect(db: &DbArgs) -> anyhow::Result<AnyStore> {
+    open_existing(&db.database)
         .await
         .with_context(|| format!("无法打开数据库 {}", redact(&db.database)))
+}
+
+/// `jixiao init`: creates the SQLite file (or uses the existing PostgreSQL database) and
+/// brings its tables up to date. Harmless on an existing database.
+pub fn init(db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let existed = sqlite_file(&db.database).is_none_or(|p| p.exists());
+    runtime()?.block_on(async {
+        let store = open(&db.database)
+            .await
+            .with_context(|| format!("无法新建数据库 {}", redact(&db.database)))?;
+        store.close().await;
+        if existed {
+            println!("数据库 {} 已存在，表结构已是最新", redact(&db.database));
+        } else {
+            println!("已新建数据库 {}", redact(&db.database));
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// A database address without its password, for messages.
@@ -88,6 +130,20 @@ fn redact(url: &str) -> String {
 
 fn cli_actor() -> Actor {
     Actor::system("cli")
+}
+
+async fn user_named(store: &AnyStore, username: &str) -> anyhow::Result<User> {
+    store
+        .user_by_username(username)
+        .await
+        .with_context(|| format!("找不到用户“{username}”"))
+}
+
+async fn unit_named(store: &AnyStore, name: &str) -> anyhow::Result<jixiao_store::Unit> {
+    store
+        .unit_by_name(name)
+        .await
+        .with_context(|| format!("找不到单位“{name}”"))
 }
 
 /// One line from standard input (the password), without the line break.
@@ -149,17 +205,12 @@ pub fn user(db: &DbArgs, cmd: UserCmd) -> anyhow::Result<ExitCode> {
                 username,
                 role,
                 unit,
+                name,
             } => {
                 let role = Role::parse(&role)
                     .with_context(|| format!("未知角色“{role}”，可用：unit、reviewer、admin"))?;
                 let unit_id = match unit {
-                    Some(u) => Some(
-                        store
-                            .unit_by_name(&u)
-                            .await
-                            .with_context(|| format!("找不到单位“{u}”"))?
-                            .id,
-                    ),
+                    Some(u) => Some(unit_named(&store, &u).await?.id),
                     None if role == Role::Unit => {
                         bail!("填报用户（unit）必须用 --unit 指定所属单位")
                     }
@@ -172,13 +223,51 @@ pub fn user(db: &DbArgs, cmd: UserCmd) -> anyhow::Result<ExitCode> {
                     role,
                     unit_id,
                 };
-                let u = store.create_user(&new, &cli_actor()).await?;
-                println!("已新增用户“{}”（{}）", u.username, role.code());
+                let mut u = store.create_user(&new, &cli_actor()).await?;
+                if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
+                    u = store.rename_user(u.id, &name, &cli_actor()).await?;
+                }
+                println!("已新增用户“{}”（{}）", u.shown_name(), role.code());
             }
             UserCmd::List => {
+                let units = store.list_units().await?;
+                let unit_name = |id: Option<i64>| {
+                    id.and_then(|id| units.iter().find(|u| u.id == id))
+                        .map(|u| u.name.as_str())
+                        .unwrap_or_default()
+                };
                 for u in store.list_users().await? {
-                    println!("{}\t{}\t{}", u.id, u.username, u.role.code());
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        u.id,
+                        u.username,
+                        u.role.code(),
+                        unit_name(u.unit_id),
+                        u.display_name,
+                        if u.enabled { "启用" } else { "停用" }
+                    );
                 }
+            }
+            UserCmd::Disable { username } => {
+                let u = user_named(&store, &username).await?;
+                store.set_user_enabled(u.id, false, &cli_actor()).await?;
+                println!("已停用用户“{}”，其全部登录已退出", u.username);
+            }
+            UserCmd::Enable { username } => {
+                let u = user_named(&store, &username).await?;
+                store.set_user_enabled(u.id, true, &cli_actor()).await?;
+                println!("已启用用户“{}”", u.username);
+            }
+            UserCmd::ResetPassword { username } => {
+                let u = user_named(&store, &username).await?;
+                let hash = hash_password(&read_password()?)?;
+                store.set_password(u.id, &hash, &cli_actor()).await?;
+                println!("已重设用户“{}”的密码，其全部登录已退出", u.username);
+            }
+            UserCmd::Rename { username, name } => {
+                let u = user_named(&store, &username).await?;
+                let u = store.rename_user(u.id, &name, &cli_actor()).await?;
+                println!("用户“{}”的显示名称为“{}”", u.username, u.shown_name());
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -188,14 +277,8 @@ pub fn user(db: &DbArgs, cmd: UserCmd) -> anyhow::Result<ExitCode> {
 pub fn assign(db: &DbArgs, reviewer: &str, unit: &str) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async {
         let store = connect(db).await?;
-        let r = store
-            .user_by_username(reviewer)
-            .await
-            .with_context(|| format!("找不到用户“{reviewer}”"))?;
-        let u = store
-            .unit_by_name(unit)
-            .await
-            .with_context(|| format!("找不到单位“{unit}”"))?;
+        let r = user_named(&store, reviewer).await?;
+        let u = unit_named(&store, unit).await?;
         let new = store.assign_reviewer(r.id, u.id, &cli_actor()).await?;
         println!(
             "{}审核人“{}”负责单位“{}”",
@@ -203,6 +286,20 @@ pub fn assign(db: &DbArgs, reviewer: &str, unit: &str) -> anyhow::Result<ExitCod
             r.username,
             u.name
         );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn unassign(db: &DbArgs, reviewer: &str, unit: &str) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = connect(db).await?;
+        let r = user_named(&store, reviewer).await?;
+        let u = unit_named(&store, unit).await?;
+        if store.unassign_reviewer(r.id, u.id, &cli_actor()).await? {
+            println!("已取消审核人“{}”对单位“{}”的审核", r.username, u.name);
+        } else {
+            println!("审核人“{}”本来就不负责单位“{}”", r.username, u.name);
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -216,22 +313,132 @@ pub fn backup(db: &DbArgs, file: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Replace the SQLite database with a backup: the backup must open and its audit chain must
-/// verify; the current file is kept beside it, never deleted.
+/// A staging file beside the database and its SQLite side files, removed when dropped
+/// unless it was moved into place: no `*.restoring-*` file survives a failed restore.
+struct Staging(PathBuf);
+
+impl Staging {
+    fn side(&self, suffix: &str) -> PathBuf {
+        PathBuf::from(format!("{}{suffix}", self.0.display()))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let p = self.side(suffix);
+            if p.exists() {
+                std::fs::remove_file(&p).ok();
+            }
+        }
+    }
+}
+
+/// How long a restore may take before its lease runs out.
+const RESTORE_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn holder(what: &str) -> String {
+    format!("jixiao {what}，进程 {}", std::process::id())
+}
+
+fn stamp() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Replace the SQLite database with a backup. Refused while a server holds the database
+/// (its lease); the backup must open and its audit chain must verify; the current file is
+/// kept beside it, never deleted; a failure leaves the database and the folder as they were.
 pub fn restore(db: &DbArgs, file: &Path) -> anyhow::Result<ExitCode> {
-    let target = sqlite_path(&db.database)?;
+    let target = match sqlite_file(&db.database) {
+        Some(t) => t,
+        None if db.database.contains("postgres") => {
+            bail!("PostgreSQL 请用 pg_restore 恢复，见 docs/storage.md")
+        }
+        None => bail!("只能恢复 SQLite 数据库文件"),
+    };
     if !file.is_file() {
         bail!("找不到备份文件 {}", file.display());
     }
-    // Check a copy, not the backup itself: opening a database may touch it.
-    let staging = target.with_extension("restoring");
-    std::fs::copy(file, &staging).with_context(|| format!("无法写入 {}", staging.display()))?;
-    let checked = runtime()?.block_on(async {
-        let copy = jixiao_store::SqliteStore::open(&staging)
-            .await
-            .context("备份文件无法打开")?;
+    runtime()?.block_on(async {
+        // Claim the live database first: refused while a server holds it, and a server
+        // started meanwhile refuses to start.
+        let live = if target.exists() {
+            let store = SqliteStore::open(&target)
+                .await
+                .with_context(|| format!("无法打开数据库 {}", target.display()))?;
+            match store
+                .take_lease(LeaseKind::Restore, &holder("restore"), RESTORE_LEASE)
+                .await
+            {
+                Ok(lease) => Some((store, lease)),
+                Err(e) => {
+                    store.close().await;
+                    bail!("{e}，未恢复");
+                }
+            }
+        } else {
+            None
+        };
+        let mut done = replace(&target, file).await;
+        if let Some((store, lease)) = live {
+            if done.is_ok() {
+                // Its WAL into its file, so it moves aside whole.
+                if let Err(e) = store.checkpoint().await {
+                    done = Err(e.into());
+                }
+            }
+            if done.is_err() {
+                // Nothing changed: a server may start again.
+                store.release_lease(&lease.id).await.ok();
+            }
+            store.close().await;
+        }
+        let kept = done?;
+        // Move the old database (and its side files) aside, then the copy in.
+        if target.exists() {
+            let aside = PathBuf::from(format!("{}.before-restore-{}", target.display(), stamp()));
+            std::fs::rename(&target, &aside)
+                .with_context(|| format!("无法保留原数据库 {}", target.display()))?;
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", target.display()));
+                if side.exists() {
+                    let to = format!("{}{suffix}", aside.display());
+                    std::fs::rename(&side, &to).with_context(|| {
+                        format!(
+                            "无法移走 {}（原数据库已保留为 {}，请手工处理后重试）",
+                            side.display(),
+                            aside.display()
+                        )
+                    })?;
+                }
+            }
+            println!("原数据库已保留为 {}", aside.display());
+        }
+        std::fs::rename(&kept.0, &target)
+            .with_context(|| format!("无法替换 {}", target.display()))?;
+        println!("已从 {} 恢复到 {}", file.display(), target.display());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// A checked copy of `backup` beside `target`, ready to move into place: it opens, its
+/// audit chain verifies, and the leases it was backed up with are gone.
+async fn replace(target: &Path, backup: &Path) -> anyhow::Result<Staging> {
+    let staging = Staging(PathBuf::from(format!(
+        "{}.restoring-{}",
+        target.display(),
+        stamp()
+    )));
+    std::fs::copy(backup, &staging.0)
+        .with_context(|| format!("无法写入 {}", staging.0.display()))?;
+    let copy = SqliteStore::open(&staging.0)
+        .await
+        .context("备份文件无法打开（不是 jixiao 的 SQLite 数据库或已损坏）")?;
+    let checked = async {
         let report = copy.verify_audit().await?;
-        copy.close().await;
         if let Some(b) = report.broken {
             bail!(
                 "备份文件的审计日志在第 {} 条处不完整：{}，已拒绝恢复",
@@ -239,65 +446,55 @@ pub fn restore(db: &DbArgs, file: &Path) -> anyhow::Result<ExitCode> {
                 b.problem
             );
         }
+        copy.clear_leases().await?;
+        // The file alone must be the database: it is moved without its WAL.
+        copy.checkpoint().await?;
         anyhow::Ok(())
-    });
-    if let Err(e) = checked {
-        std::fs::remove_file(&staging).ok();
-        return Err(e);
     }
-    if target.exists() {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        let kept = PathBuf::from(format!("{}.before-restore-{stamp}", target.display()));
-        std::fs::rename(&target, &kept)
-            .with_context(|| format!("无法保留原数据库 {}", target.display()))?;
-        for ext in ["-wal", "-shm"] {
-            let side = PathBuf::from(format!("{}{ext}", target.display()));
-            if side.exists() {
-                std::fs::rename(&side, format!("{}{ext}", kept.display())).ok();
-            }
-        }
-        println!("原数据库已保留为 {}", kept.display());
+    .await;
+    copy.close().await;
+    checked?;
+    if staging.side("-wal").metadata().is_ok_and(|m| m.len() > 0) {
+        bail!("备份副本的预写日志未能合并，已拒绝恢复");
     }
-    std::fs::rename(&staging, &target).with_context(|| format!("无法替换 {}", target.display()))?;
-    println!(
-        "已从 {} 恢复到 {}（请在服务停止时执行恢复）",
-        file.display(),
-        target.display()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn sqlite_path(database: &str) -> anyhow::Result<PathBuf> {
-    let d = database.trim();
-    if d.starts_with("postgres://") || d.starts_with("postgresql://") {
-        bail!("PostgreSQL 请用 pg_restore 恢复，见 docs/storage.md");
-    }
-    let path = d
-        .strip_prefix("sqlite://")
-        .or_else(|| d.strip_prefix("sqlite:"))
-        .unwrap_or(d);
-    Ok(PathBuf::from(path.split('?').next().unwrap_or(path)))
+    Ok(staging)
 }
 
 pub fn audit(db: &DbArgs, cmd: AuditCmd) -> anyhow::Result<ExitCode> {
-    let AuditCmd::Verify = cmd;
     runtime()?.block_on(async {
         let store = connect(db).await?;
-        let report = store.verify_audit().await?;
+        let expected = match cmd {
+            AuditCmd::Head => {
+                let (seq, hash) = store.audit_head().await?;
+                println!("{hash}");
+                eprintln!(
+                    "审计日志共 {seq} 条，以上为链头：请另行保存，以后用 jixiao audit verify --expect-head 核对"
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            AuditCmd::Verify { expect_head } => expect_head,
+        };
+        let report = match &expected {
+            Some(head) => store.verify_audit_to(head).await?,
+            None => store.verify_audit().await?,
+        };
         match report.broken {
             None => {
                 println!(
-                    "审计日志完整：共 {} 条，链头 {}",
-                    report.checked, report.head
+                    "审计日志完整：共 {} 条，链头 {}{}",
+                    report.checked,
+                    report.head,
+                    if expected.is_some() {
+                        "（包含保存的链头）"
+                    } else {
+                        ""
+                    }
                 );
                 Ok(ExitCode::SUCCESS)
             }
             Some(b) => {
                 println!(
-                    "审计日志在第 {} 条处被篡改或损坏：{}（此前 {} 条完好）",
+                    "审计日志在第 {} 条处被篡改、损坏或截断：{}（此前 {} 条完好）",
                     b.seq, b.problem, report.checked
                 );
                 Ok(ExitCode::from(1))
@@ -312,10 +509,6 @@ pub fn dossier_forms(
     dossier: Option<i64>,
     unit_year: Option<(&str, i64)>,
 ) -> anyhow::Result<Vec<jixiao_domain::model::Form>> {
-    let plain_file = !db.database.contains("://");
-    if plain_file && !Path::new(&db.database).exists() {
-        bail!("数据库文件 {} 不存在", db.database);
-    }
     runtime()?.block_on(async {
         let store = connect(db).await?;
         let d = match (dossier, unit_year) {
@@ -324,10 +517,7 @@ pub fn dossier_forms(
                 .await
                 .with_context(|| format!("找不到档案 {id}"))?,
             (None, Some((unit, year))) => {
-                let u = store
-                    .unit_by_name(unit)
-                    .await
-                    .with_context(|| format!("找不到单位“{unit}”"))?;
+                let u = unit_named(&store, unit).await?;
                 store
                     .find_dossier(u.id, year)
                     .await
@@ -354,10 +544,5 @@ mod tests {
             "postgres://app:***@db:5432/jixiao"
         );
         assert_eq!(redact("jixiao.db"), "jixiao.db");
-        assert_eq!(
-            sqlite_path("sqlite://data/j.db?mode=rwc").unwrap(),
-            PathBuf::from("data/j.db")
-        );
-        assert!(sqlite_path("postgres://x@y/z").is_err());
     }
 }

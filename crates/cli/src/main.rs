@@ -114,11 +114,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// 启动服务（JSON 接口）；--demo 导入示例单位、用户和档案
+    /// 启动服务（网页和 JSON 接口）；--demo 导入示例单位、用户和档案
     Serve {
-        /// SQLite 文件路径、sqlite:// 或 postgres:// 地址（默认 jixiao.db；--demo 时默认新建临时文件）
+        /// SQLite 文件路径、sqlite:// 或 postgres:// 地址（默认 jixiao.db，须先用 jixiao init 新建；--demo 时默认新建临时文件）
         #[arg(long, env = "JIXIAO_DATABASE")]
         database: Option<String>,
+        /// 用户访问本服务的地址（如 https://jixiao.example.gov.cn）：登录须来自该地址；https 时 Cookie 加 Secure 并发送 HSTS
+        #[arg(long, env = "JIXIAO_PUBLIC_URL")]
+        public_url: Option<String>,
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
         /// 新建演示单位、填报用户和审核用户（打印密码），并导入示例档案
@@ -127,6 +130,11 @@ enum Command {
         /// 以 JSON 格式输出日志
         #[arg(long)]
         json_logs: bool,
+    },
+    /// 新建数据库（SQLite 文件）或把已有数据库的表结构升级到最新
+    Init {
+        #[command(flatten)]
+        db: admin::DbArgs,
     },
     /// 管理预算单位
     Unit {
@@ -151,13 +159,22 @@ enum Command {
         #[command(flatten)]
         db: admin::DbArgs,
     },
+    /// 取消审核人对单位的审核
+    Unassign {
+        /// 审核人用户名
+        reviewer: String,
+        /// 单位名称
+        unit: String,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
     /// 在线备份 SQLite 数据库（PostgreSQL 请用 pg_dump）
     Backup {
         file: PathBuf,
         #[command(flatten)]
         db: admin::DbArgs,
     },
-    /// 用备份替换 SQLite 数据库（原文件保留；请在服务停止时执行）
+    /// 用备份替换 SQLite 数据库（原文件保留；服务运行时拒绝执行）
     Restore {
         file: PathBuf,
         #[command(flatten)]
@@ -315,18 +332,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve {
             database,
+            public_url,
             bind,
             demo,
             json_logs,
         } => serve::run(serve::ServeArgs {
             database,
+            public_url,
             bind,
             demo,
             json_logs,
         }),
+        Command::Init { db } => admin::init(&db),
         Command::Unit { cmd, db } => admin::unit(&db, cmd),
         Command::User { cmd, db } => admin::user(&db, cmd),
         Command::Assign { reviewer, unit, db } => admin::assign(&db, &reviewer, &unit),
+        Command::Unassign { reviewer, unit, db } => admin::unassign(&db, &reviewer, &unit),
         Command::Backup { file, db } => admin::backup(&db, &file),
         Command::Restore { file, db } => admin::restore(&db, &file),
         Command::Audit { cmd, db } => admin::audit(&db, cmd),

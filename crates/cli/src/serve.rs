@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use jixiao_store::{
-    hash_password, open, random_token, Actor, AnyStore, NewUser, Role, Store, StoreError,
+    hash_password, open, open_existing, random_token, Actor, AnyStore, NewUser, Role, Store,
+    StoreError,
 };
 use jixiao_web::services::{Config, User};
 use jixiao_web::AppState;
@@ -21,6 +22,7 @@ const DEMO_UNIT: &str = "中共株洲市石峰区委员会统一战线工作部"
 
 pub struct ServeArgs {
     pub database: Option<String>,
+    pub public_url: Option<String>,
     pub bind: SocketAddr,
     pub demo: bool,
     pub json_logs: bool,
@@ -45,14 +47,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             path.display().to_string()
         }
     };
+    let public_url = args.public_url.as_deref().map(public_url).transpose()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("无法启动运行时")?;
     rt.block_on(async move {
-        let store = open(&database)
-            .await
-            .with_context(|| format!("无法打开数据库 {database}"))?;
+        // Only the demo may make its database; otherwise a mistyped path is an error.
+        let store = if args.demo {
+            open(&database).await
+        } else {
+            open_existing(&database).await
+        }
+        .with_context(|| format!("无法打开数据库 {database}"))?;
         if args.demo {
             demo(&store).await?;
             say(&format!("演示数据库：{database}"));
@@ -61,12 +68,31 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "jixiao 已启动：在浏览器中打开 http://{}/ 登录（Ctrl+C 停止）",
             args.bind
         ));
-        jixiao_web::serve(store, args.bind, shutdown_signal())
+        let config = Config {
+            public_url,
+            ..Config::default()
+        };
+        let state = AppState::with(store, jixiao_domain::Profile::national(), config);
+        jixiao_web::serve(state, args.bind, shutdown_signal())
             .await
             .context("服务异常退出")?;
         say("jixiao 已停止");
         anyhow::Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--public-url`: an `http://` or `https://` address with a host, without a trailing `/`.
+fn public_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .with_context(|| format!("--public-url 应以 https:// 或 http:// 开头：{url}"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(['@', '?', '#', ' ']) {
+        anyhow::bail!("--public-url 不是有效的地址：{url}");
+    }
+    Ok(url.to_string())
 }
 
 /// Print a line; a closed stdout (the operator's pipe went away) must not stop the server.
@@ -176,4 +202,25 @@ async fn demo(store: &AnyStore) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(
+            public_url(" https://jixiao.example.gov.cn/ ").unwrap(),
+            "https://jixiao.example.gov.cn"
+        );
+        assert_eq!(
+            public_url("http://10.0.0.5:8080").unwrap(),
+            "http://10.0.0.5:8080"
+        );
+        for bad in ["jixiao.example", "ftp://x", "https://", "https://u@evil/"] {
+            let e = public_url(bad).unwrap_err().to_string();
+            assert!(e.contains("--public-url"), "{bad}: {e}");
+        }
+    }
 }

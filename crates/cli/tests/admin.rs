@@ -1,5 +1,6 @@
 //! The store maintenance commands end to end on an SQLite file: units, users, assignments,
-//! audit verification, backup and restore.
+//! audit verification, backup and restore (tests/accounts.rs has the account commands,
+//! `init`, restore under a running server and the audit head).
 
 use assert_cmd::Command;
 
@@ -22,6 +23,7 @@ fn stdout(c: &mut Command) -> (i32, String, String) {
 fn units_users_assignments_audit_backup_restore() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    assert_eq!(stdout(jixiao(d).arg("init")).0, 0);
     assert_eq!(stdout(jixiao(d).args(["unit", "add", "某区财政局"])).0, 0);
     assert_eq!(
         stdout(jixiao(d).args(["unit", "add", "某区统战部", "--parent", "某区财政局"])).0,
@@ -121,11 +123,15 @@ fn units_users_assignments_audit_backup_restore() {
 fn database_comes_from_the_environment_too() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("other.db");
-    let mut c = Command::cargo_bin("jixiao").unwrap();
-    c.current_dir(dir.path())
-        .env("JIXIAO_DATABASE", &db)
-        .args(["unit", "add", "某单位"]);
-    assert_eq!(stdout(&mut c).0, 0);
+    let with_env = |args: &[&str]| {
+        let mut c = Command::cargo_bin("jixiao").unwrap();
+        c.current_dir(dir.path())
+            .env("JIXIAO_DATABASE", &db)
+            .args(args);
+        stdout(&mut c).0
+    };
+    assert_eq!(with_env(&["init"]), 0);
     assert!(db.exists());
+    assert_eq!(with_env(&["unit", "add", "某单位"]), 0);
     assert!(!dir.path().join("jixiao.db").exists());
 }

@@ -67,8 +67,9 @@ pub fn import_sheet(
     sheet: Result<Sheet, ImportError>,
     profile: &Profile,
 ) -> ImportedFile {
-    let sheet = match sheet {
-        Ok(s) => s,
+    // Control characters and bidi overrides go before anything reads the text.
+    let (sheet, cleaned) = match sheet {
+        Ok(s) => crate::sanitize::clean_sheet(s),
         Err(e) => return ImportedFile::failed(path, &e),
     };
     let mut rec = recognise(&sheet, profile);
@@ -95,6 +96,7 @@ pub fn import_sheet(
             Finding::new("parse-warning", severity, msg, location)
         })
         .collect();
+    findings.extend(cleaned.findings(path, severity));
     findings.sort_by_key(|f| f.location.form.is_some());
     ImportedFile {
         path: path.to_string(),

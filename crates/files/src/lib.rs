@@ -7,6 +7,7 @@ pub mod import;
 pub mod limits;
 pub mod read;
 pub mod recognise;
+pub mod sanitize;
 pub mod sheet;
 
 pub use error::ImportError;

@@ -8,8 +8,9 @@ use jixiao_domain::{Finding, Form};
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DossierFilter, Lease, LeaseKind, LoginDevice,
+    LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier,
+    Unit, User, Version, VersionInfo,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -40,6 +41,40 @@ pub async fn open(target: &str) -> Result<AnyStore> {
     } else {
         Ok(AnyStore::Sqlite(SqliteStore::open(t).await?))
     }
+}
+
+/// Like [`open`], but an SQLite database file must exist already (`jixiao init` creates
+/// one), so a mistyped path is an error instead of a new, empty database.
+pub async fn open_existing(target: &str) -> Result<AnyStore> {
+    if let Some(path) = sqlite_file(target) {
+        if !path.is_file() {
+            return Err(StoreError::refused(format!(
+                "数据库文件 {} 不存在（请检查 --database）。新建数据库请先运行：jixiao init --database {}",
+                path.display(),
+                target.trim()
+            )));
+        }
+    }
+    open(target).await
+}
+
+/// The file of an SQLite target (a path or a `sqlite:` URL); `None` for PostgreSQL and
+/// in-memory databases.
+pub fn sqlite_file(target: &str) -> Option<std::path::PathBuf> {
+    let t = target.trim();
+    if t.is_empty() || t.starts_with("postgres://") || t.starts_with("postgresql://") {
+        return None;
+    }
+    let (path, query) = match t.strip_prefix("sqlite:") {
+        Some(rest) => {
+            let rest = rest.strip_prefix("//").unwrap_or(rest);
+            rest.split_once('?').unwrap_or((rest, ""))
+        }
+        None if t.contains("://") => return None,
+        None => (t, ""),
+    };
+    let memory = path.is_empty() || path == ":memory:" || query.contains("mode=memory");
+    (!memory).then(|| std::path::PathBuf::from(path))
 }
 
 impl AnyStore {
@@ -206,6 +241,38 @@ impl Store for AnyStore {
     async fn purge_expired_sessions(&self) -> Result<u64> {
         on!(self.purge_expired_sessions())
     }
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        window: Duration,
+    ) -> Result<i64> {
+        on!(self.record_login_failure(username, address, window))
+    }
+    async fn login_failures(&self, username: &str, since: i64) -> Result<Vec<LoginFailures>> {
+        on!(self.login_failures(username, since))
+    }
+    async fn login_pressure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        user_since: i64,
+        address_since: i64,
+    ) -> Result<LoginPressure> {
+        on!(self.login_pressure(username, address, user_since, address_since))
+    }
+    async fn create_login_device(&self, user_id: i64, ttl: Duration) -> Result<String> {
+        on!(self.create_login_device(user_id, ttl))
+    }
+    async fn login_device(&self, token: &str) -> Result<LoginDevice> {
+        on!(self.login_device(token))
+    }
+    async fn login_device_used(&self, token: &str, success: bool) -> Result<()> {
+        on!(self.login_device_used(token, success))
+    }
+    async fn purge_login_records(&self, before: i64) -> Result<u64> {
+        on!(self.purge_login_records(before))
+    }
     async fn append_audit(
         &self,
         actor: &Actor,
@@ -232,5 +299,63 @@ impl Store for AnyStore {
     }
     async fn backup(&self, path: &Path) -> Result<()> {
         on!(self.backup(path))
+    }
+    async fn rename_user(&self, user_id: i64, display_name: &str, actor: &Actor) -> Result<User> {
+        on!(self.rename_user(user_id, display_name, actor))
+    }
+    async fn set_user_enabled(&self, user_id: i64, enabled: bool, actor: &Actor) -> Result<User> {
+        on!(self.set_user_enabled(user_id, enabled, actor))
+    }
+    async fn assignments(&self) -> Result<Vec<(i64, i64)>> {
+        on!(self.assignments())
+    }
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        on!(self.audit_head())
+    }
+    async fn verify_audit_to(&self, expected_head: &str) -> Result<AuditReport> {
+        on!(self.verify_audit_to(expected_head))
+    }
+    async fn take_lease(&self, kind: LeaseKind, holder: &str, ttl: Duration) -> Result<Lease> {
+        on!(self.take_lease(kind, holder, ttl))
+    }
+    async fn renew_lease(&self, id: &str, ttl: Duration) -> Result<()> {
+        on!(self.renew_lease(id, ttl))
+    }
+    async fn release_lease(&self, id: &str) -> Result<()> {
+        on!(self.release_lease(id))
+    }
+    async fn clear_leases(&self) -> Result<()> {
+        on!(self.clear_leases())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_files_of_targets() {
+        let f = |t: &str| sqlite_file(t).map(|p| p.display().to_string());
+        assert_eq!(f("jixiao.db").as_deref(), Some("jixiao.db"));
+        assert_eq!(
+            f("sqlite://data/j.db?mode=rwc").as_deref(),
+            Some("data/j.db")
+        );
+        assert_eq!(f("sqlite:///abs/j.db").as_deref(), Some("/abs/j.db"));
+        assert_eq!(f("sqlite::memory:"), None);
+        assert_eq!(f("sqlite://x.db?mode=memory"), None);
+        assert_eq!(f("postgres://u@h/db"), None);
+        assert_eq!(f("mysql://h/db"), None);
+    }
+
+    #[tokio::test]
+    async fn a_missing_file_is_not_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let typo = dir.path().join("jixaio.db");
+        let e = open_existing(typo.to_str().unwrap()).await.unwrap_err();
+        assert!(e.to_string().contains("jixiao init"), "{e}");
+        assert!(!typo.exists());
+        open(typo.to_str().unwrap()).await.unwrap().close().await;
+        assert!(open_existing(typo.to_str().unwrap()).await.is_ok());
     }
 }

@@ -8,7 +8,11 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{AuditBreak, AuditRecord};
+use crate::backend::{Backend, Exec, Sql, SqlRow, WriteTx};
+use crate::clock::now_ms;
+use crate::error::Result;
+use crate::model::{Actor, AuditBreak, AuditRecord, AuditReport};
+use crate::rows::AUDIT_COLUMNS;
 
 /// `prev_hash` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -106,6 +110,191 @@ impl ChainWalker {
         self.head = r.hash.clone();
         Ok(())
     }
+
+    pub(crate) fn report(self, broken: Option<AuditBreak>) -> AuditReport {
+        AuditReport {
+            checked: self.checked,
+            head: self.head,
+            broken,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the stored log
+
+fn audit_of(r: &impl SqlRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.int("seq")?,
+        at: r.int("at")?,
+        actor: r.text("actor")?,
+        action: r.text("action")?,
+        target: r.text("target")?,
+        address: r.opt_text("address")?,
+        detail: r.text("detail")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
+    })
+}
+
+/// Appends the next audit record inside `tx`. Must be the transaction's last statement:
+/// on PostgreSQL it takes the audit lock, which is then held until commit, and a
+/// transaction holding it never waits for anything else.
+pub(crate) async fn append_tx<B: Backend>(
+    tx: &mut B::Tx,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+) -> Result<AuditRecord> {
+    B::lock_audit(tx).await?;
+    let last = tx
+        .fetch_optional(&Sql::new(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+        ))
+        .await?;
+    let (prev_seq, prev_hash) = match last {
+        Some(r) => (r.int("seq")?, r.text("hash")?),
+        None => (0, GENESIS.to_string()),
+    };
+    let r = next_record(
+        prev_seq,
+        prev_hash,
+        now_ms(),
+        &actor.name,
+        action,
+        target,
+        actor.address.as_deref(),
+        detail.to_string(),
+    );
+    tx.execute(
+        &Sql::new(
+            "INSERT INTO audit_log (seq, at, actor, action, target, address, detail, \
+             prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(r.seq)
+        .bind(r.at)
+        .bind(&r.actor)
+        .bind(&r.action)
+        .bind(&r.target)
+        .bind(r.address.as_deref())
+        .bind(&r.detail)
+        .bind(&r.prev_hash)
+        .bind(&r.hash),
+    )
+    .await?;
+    Ok(r)
+}
+
+/// An event that is not a data change (login, logout, refused access), on its own.
+pub(crate) async fn append<B: Backend>(
+    b: &B,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+) -> Result<AuditRecord> {
+    let mut tx = b.begin().await?;
+    let r = append_tx::<B>(&mut tx, actor, action, target, detail).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// Records with `seq > after_seq`, ascending, at most `limit` (1 to 10,000).
+pub(crate) async fn log<B: Backend>(b: &B, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+    let q = Sql::new(format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+    ))
+    .bind(after_seq)
+    .bind(limit.clamp(1, 10_000));
+    let rows = b.read().await?.fetch_all(&q).await?;
+    rows.iter().map(audit_of).collect()
+}
+
+/// How many `action` records about `target` (from `address`, when given) were appended
+/// at or after `since`.
+pub(crate) async fn count<B: Backend>(
+    b: &B,
+    action: &str,
+    target: &str,
+    address: Option<&str>,
+    since: i64,
+) -> Result<i64> {
+    let mut q = Sql::new(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1 AND target = $2 AND at >= $3",
+    )
+    .bind(action)
+    .bind(target)
+    .bind(since);
+    // `$4 IS NULL` would need a typed NULL on PostgreSQL; the condition is left out instead.
+    if let Some(a) = address {
+        q.push(" AND address = ").push_bind(a);
+    }
+    b.read().await?.fetch_one(&q).await?.int("n")
+}
+
+/// Walks the whole chain, a page at a time, and reports the first broken record.
+pub(crate) async fn verify<B: Backend>(b: &B) -> Result<AuditReport> {
+    let mut walker = ChainWalker::new();
+    let mut after = 0;
+    loop {
+        let page = log(b, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for r in &page {
+            if let Err(broken) = walker.step(r) {
+                return Ok(walker.report(Some(broken)));
+            }
+        }
+    }
+    Ok(walker.report(None))
+}
+
+/// The newest record's (seq, hash); (0, [`GENESIS`]) for an empty log.
+pub(crate) async fn head<B: Backend>(b: &B) -> Result<(i64, String)> {
+    let last = b
+        .read()
+        .await?
+        .fetch_optional(&Sql::new(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+        ))
+        .await?;
+    match last {
+        Some(r) => Ok((r.int("seq")?, r.text("hash")?)),
+        None => Ok((0, GENESIS.to_string())),
+    }
+}
+
+/// [`verify`], and the chain must contain `expected` (a head kept earlier): when the log
+/// was cut off before it (or its tail rewritten), that is reported as a break after the
+/// last intact record.
+pub(crate) async fn verify_to<B: Backend>(b: &B, expected: &str) -> Result<AuditReport> {
+    let expected = expected.trim().to_ascii_lowercase();
+    let mut walker = ChainWalker::new();
+    let mut found = expected == GENESIS;
+    let mut after = 0;
+    loop {
+        let page = log(b, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for r in &page {
+            if let Err(broken) = walker.step(r) {
+                return Ok(walker.report(Some(broken)));
+            }
+            found |= r.hash == expected;
+        }
+    }
+    if found {
+        return Ok(walker.report(None));
+    }
+    let short: String = expected.chars().take(16).collect();
+    let broken = AuditBreak {
+        seq: walker.checked + 1,
+        problem: format!(
+            "保存的链头 {short}… 不在审计日志中：日志末尾可能已被截断或改写（现有 {} 条完好记录）",
+            walker.checked
+        ),
+    };
+    Ok(walker.report(Some(broken)))
 }
 
 #[cfg(test)]

@@ -6,21 +6,32 @@
 
 mod any;
 pub mod audit;
+mod backend;
+mod clock;
+mod comments;
+mod dossiers;
 mod error;
+mod leases;
+mod login;
 mod migrate;
 mod model;
 mod postgres;
 mod rows;
 mod search;
 mod secret;
-mod shared;
+mod sessions;
 mod sqlite;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod units;
+mod users;
+mod versions;
+mod workflow;
 
-pub use any::{open, AnyStore};
+pub use any::{open, open_existing, sqlite_file, AnyStore};
 pub use error::{Result, StoreError};
+pub use login::LOGIN_FAILED;
 pub use model::*;
 pub use postgres::PgStore;
 pub use secret::{hash_password, random_token, verify_password};

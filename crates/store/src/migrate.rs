@@ -31,6 +31,14 @@ pub(crate) const SQLITE: Files = &[
         "20261128000000_search_and_quality.sql",
         include_str!("../migrations/sqlite/20261128000000_search_and_quality.sql"),
     ),
+    (
+        "20261201000000_login_throttle.sql",
+        include_str!("../migrations/sqlite/20261201000000_login_throttle.sql"),
+    ),
+    (
+        "20261201010000_accounts_and_leases.sql",
+        include_str!("../migrations/sqlite/20261201010000_accounts_and_leases.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -45,6 +53,14 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261128000000_search_and_quality.sql",
         include_str!("../migrations/postgres/20261128000000_search_and_quality.sql"),
+    ),
+    (
+        "20261201000000_login_throttle.sql",
+        include_str!("../migrations/postgres/20261201000000_login_throttle.sql"),
+    ),
+    (
+        "20261201010000_accounts_and_leases.sql",
+        include_str!("../migrations/postgres/20261201010000_accounts_and_leases.sql"),
     ),
 ];
 

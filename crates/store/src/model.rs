@@ -55,13 +55,29 @@ pub struct Unit {
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct User {
     pub id: i64,
+    /// The login id; never changes.
     pub username: String,
     /// Argon2 PHC string; never serialised.
     #[serde(skip)]
     pub password_hash: String,
     pub role: Role,
     pub unit_id: Option<i64>,
+    /// The real name shown in pages and exports; empty when none is set.
+    pub display_name: String,
+    /// False once an administrator disabled the account.
+    pub enabled: bool,
     pub created_at: i64,
+}
+
+impl User {
+    /// The name to show: the display name, or the username when there is none.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.trim().is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
+    }
 }
 
 impl std::fmt::Debug for User {
@@ -72,6 +88,8 @@ impl std::fmt::Debug for User {
             .field("password_hash", &"<redacted>")
             .field("role", &self.role)
             .field("unit_id", &self.unit_id)
+            .field("display_name", &self.display_name)
+            .field("enabled", &self.enabled)
             .finish()
     }
 }
@@ -252,6 +270,71 @@ pub struct Session {
     pub created_at: i64,
     pub expires_at: i64,
     pub last_seen: i64,
+}
+
+/// Failed logins of one username from one address within one window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginFailures {
+    /// As typed (known or not).
+    pub username: String,
+    /// The client address ("" when unknown).
+    pub address: String,
+    /// The first failure of the window (epoch ms).
+    pub window_start: i64,
+    pub failures: i64,
+    pub last_at: i64,
+}
+
+/// Recent failed logins, for the throttling decision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LoginPressure {
+    /// Failures of the username (from any address) touched since `user_since`.
+    pub user_failures: i64,
+    /// The latest of them (0 when none).
+    pub user_last: i64,
+    /// Failures from the address (any username) touched since `address_since`.
+    pub address_failures: i64,
+    pub address_last: i64,
+}
+
+/// A browser that has logged in as a user before (its `jixiao_device` cookie).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginDevice {
+    pub user_id: i64,
+    /// Failed logins with this device since its last successful one.
+    pub failures: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What a lease is for (see `Store::take_lease`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseKind {
+    /// A running `jixiao serve`.
+    Serve,
+    /// `jixiao restore` replacing the database.
+    Restore,
+}
+
+impl LeaseKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            LeaseKind::Serve => "serve",
+            LeaseKind::Restore => "restore",
+        }
+    }
+}
+
+/// A process's claim on the database, valid until `expires_at` unless renewed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lease {
+    pub id: String,
+    pub kind: LeaseKind,
+    /// Who holds it (program, process id, host), for messages.
+    pub holder: String,
+    pub started_at: i64,
+    pub expires_at: i64,
 }
 
 /// Who does something, and from where: recorded in versions and the audit log.

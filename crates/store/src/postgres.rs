@@ -5,12 +5,16 @@
 //! serialise on a transaction-scoped advisory lock taken as the last step of each
 //! transaction, so the chain never forks and no lock cycle can form.
 
+use std::path::Path;
 use std::str::FromStr;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Transaction};
 
-use crate::shared::impl_store;
-use crate::shared::prelude::*;
+use crate::backend::{Backend, Exec, Sql};
+use crate::error::{Result, StoreError};
+use crate::search::{self, Needle};
 
 /// Advisory-lock key of the audit chain ("jixiao" in ASCII).
 const AUDIT_LOCK: i64 = 0x6a69_7869_616f;
@@ -37,7 +41,7 @@ impl PgStore {
             .run(&pool)
             .await?;
         let store = PgStore { pool };
-        store.backfill_search().await?;
+        search::backfill(&store).await?;
         Ok(store)
     }
 
@@ -48,23 +52,27 @@ impl PgStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
 
-    fn reader(&self) -> &PgPool {
-        &self.pool
+impl Backend for PgStore {
+    type Row = PgRow;
+    type Tx = Transaction<'static, Postgres>;
+    type Conn = PoolConnection<Postgres>;
+
+    async fn read(&self) -> Result<Self::Conn> {
+        Ok(self.pool.acquire().await?)
     }
 
-    fn writer(&self) -> &PgPool {
-        &self.pool
+    async fn write(&self) -> Result<Self::Conn> {
+        Ok(self.pool.acquire().await?)
     }
 
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    async fn begin(&self) -> Result<Self::Tx> {
         Ok(self.pool.begin().await?)
     }
 
-    async fn lock_audit(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>) -> Result<()> {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(AUDIT_LOCK)
-            .execute(&mut **tx)
+    async fn lock_audit(tx: &mut Self::Tx) -> Result<()> {
+        tx.execute(&Sql::new("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_LOCK))
             .await?;
         Ok(())
     }
@@ -73,13 +81,13 @@ impl PgStore {
     /// and query are already lower case, see `search`), which the pg_trgm GIN index
     /// `dossier_search_trgm` answers for three or more characters (when the migration
     /// could create it; without it, and for shorter queries, a scan of the documents).
-    fn push_search(qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, needle: Needle) {
-        qb.push(
+    fn push_search(q: &mut Sql<'_>, needle: &Needle) {
+        q.push(
             " AND d.id IN (SELECT s.dossier_id FROM dossier_search s \
              WHERE s.document LIKE ",
         )
         .push_bind(needle.like_pattern())
-        .push(format!(" ESCAPE '{}')", search::LIKE_ESCAPE));
+        .push(&format!(" ESCAPE '{}')", search::LIKE_ESCAPE));
     }
 
     async fn backup_to(&self, _path: &Path) -> Result<()> {
@@ -88,5 +96,3 @@ impl PgStore {
         ))
     }
 }
-
-impl_store!(PgStore, sqlx::Postgres);

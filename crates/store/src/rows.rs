@@ -1,5 +1,5 @@
-//! Column lists shared by both backends and the parsers for the text-coded columns.
-//! The row decoders themselves live in `shared.rs`, where the row type is concrete.
+//! Column lists and the parsers of the text-coded columns. The row decoders live with
+//! their concern (`units::unit_of`, `dossiers::dossier_of`, …).
 
 use jixiao_domain::review::{Grade, Status};
 
@@ -37,7 +37,8 @@ pub(crate) fn parse_decision(s: &str) -> Result<Decision> {
 
 pub(crate) const UNIT_COLUMNS: &str = "id, name, parent_id, created_at";
 
-pub(crate) const USER_COLUMNS: &str = "id, username, password_hash, role, unit_id, created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "id, username, password_hash, role, unit_id, display_name, disabled_at, created_at";
 
 /// Dossier with its unit's name and the finding counts of its current version (kept on
 /// the dossier row, so a listing never reads the large `versions` rows).
@@ -47,17 +48,22 @@ pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_
      FROM dossiers d \
      JOIN units u ON u.id = d.unit_id";
 
+// The `*_name` columns below are the name shown for a user: the display name, or the
+// username when there is none.
+
 pub(crate) const VERSION_INFO_SELECT: &str = "SELECT v.dossier_id, v.version, v.kind, v.reason, \
      v.base_version, v.error_count, v.warning_count, v.created_by, \
-     u.username AS created_by_name, v.created_at \
+     COALESCE(NULLIF(u.display_name, ''), u.username) AS created_by_name, v.created_at \
      FROM versions v LEFT JOIN users u ON u.id = v.created_by";
 
 pub(crate) const COMMENT_SELECT: &str = "SELECT c.id, c.dossier_id, c.version, c.field, c.body, \
-     c.author_id, u.username AS author_name, c.created_at \
+     c.author_id, COALESCE(NULLIF(u.display_name, ''), u.username) AS author_name, \
+     c.created_at \
      FROM comments c JOIN users u ON u.id = c.author_id";
 
 pub(crate) const REVIEW_SELECT: &str = "SELECT r.id, r.dossier_id, r.version, r.reviewer_id, \
-     u.username AS reviewer_name, r.decision, r.grade, r.opinions, r.created_at \
+     COALESCE(NULLIF(u.display_name, ''), u.username) AS reviewer_name, r.decision, r.grade, \
+     r.opinions, r.created_at \
      FROM reviews r JOIN users u ON u.id = r.reviewer_id";
 
 pub(crate) const SESSION_COLUMNS: &str = "user_id, csrf_token, created_at, expires_at, last_seen";

@@ -15,6 +15,9 @@ use std::collections::HashSet;
 use jixiao_domain::text::search_fold;
 use jixiao_domain::Form;
 
+use crate::backend::{Backend, Exec, Sql, SqlRow, WriteTx};
+use crate::error::Result;
+
 /// Queries of at least this many characters (after folding) can use a trigram index;
 /// shorter ones (two-character words such as 教育 are common) are matched with `LIKE`.
 pub(crate) const TRIGRAM: usize = 3;
@@ -89,6 +92,102 @@ impl Needle {
     /// other character is literal inside the quotes.
     pub(crate) fn fts_phrase(&self) -> String {
         format!("\"{}\"", self.0.replace('"', "\"\""))
+    }
+}
+
+// ---------------------------------------------------------------- stored documents
+
+/// Writes the search document of a dossier whose current version has `forms_text` (from
+/// [`forms_text`]), inside the write transaction that makes that version current.
+pub(crate) async fn put_tx<B: Backend>(
+    tx: &mut B::Tx,
+    dossier_id: i64,
+    forms_text: &str,
+) -> Result<()> {
+    let unit = tx
+        .fetch_one(
+            &Sql::new(
+                "SELECT u.name FROM dossiers d JOIN units u ON u.id = d.unit_id WHERE d.id = $1",
+            )
+            .bind(dossier_id),
+        )
+        .await?
+        .text("name")?;
+    tx.execute(
+        &Sql::new(
+            "INSERT INTO dossier_search (dossier_id, document) VALUES ($1, $2) \
+             ON CONFLICT (dossier_id) DO UPDATE SET document = excluded.document",
+        )
+        .bind(dossier_id)
+        .bind(document(&unit, forms_text)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Computes the search documents that are missing (dossiers stored before search
+/// existed), in batches; run when the store is opened. Cheap when nothing is missing (one
+/// anti-join over primary keys). Concurrent saves and other processes doing the same are
+/// harmless: a save writes its own document, and `DO NOTHING` never replaces one.
+pub(crate) async fn backfill<B: Backend>(b: &B) -> Result<u64> {
+    let mut after = 0_i64;
+    let mut done = 0_u64;
+    loop {
+        let ids = b
+            .write()
+            .await?
+            .fetch_all(
+                &Sql::new(
+                    "SELECT d.id FROM dossiers d WHERE d.id > $1 AND NOT EXISTS \
+                     (SELECT 1 FROM dossier_search s WHERE s.dossier_id = d.id) \
+                     ORDER BY d.id LIMIT 100",
+                )
+                .bind(after),
+            )
+            .await?
+            .iter()
+            .map(|r| r.int("id"))
+            .collect::<Result<Vec<i64>>>()?;
+        let Some(&last) = ids.last() else {
+            return Ok(done);
+        };
+        after = last;
+        let mut docs = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = b
+                .write()
+                .await?
+                .fetch_one(
+                    &Sql::new(
+                        "SELECT u.name, v.forms FROM dossiers d \
+                         JOIN units u ON u.id = d.unit_id \
+                         JOIN versions v ON v.dossier_id = d.id \
+                         AND v.version = d.current_version WHERE d.id = $1",
+                    )
+                    .bind(id),
+                )
+                .await?;
+            // Forms that no longer parse still get a document (the unit name), so a bad
+            // row cannot stop the store from opening.
+            let text = serde_json::from_str::<Vec<Form>>(&row.text("forms")?)
+                .map(|f| forms_text(&f))
+                .unwrap_or_default();
+            docs.push((id, document(&row.text("name")?, &text)));
+        }
+        let mut tx = b.begin().await?;
+        for (id, doc) in &docs {
+            tx.execute(
+                &Sql::new(
+                    "INSERT INTO dossier_search (dossier_id, document) VALUES ($1, $2) \
+                     ON CONFLICT (dossier_id) DO NOTHING",
+                )
+                .bind(*id)
+                .bind(doc),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        done += docs.len() as u64;
     }
 }
 

@@ -6,14 +6,20 @@
 //! for a stale snapshot. Other processes (a CLI next to the server) are handled by the
 //! busy timeout. Reads use their own pool and run in parallel with the writer (WAL).
 
+use std::path::Path;
 use std::str::FromStr;
+use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
+use sqlx::{Sqlite, Transaction};
 
-use crate::shared::impl_store;
-use crate::shared::prelude::*;
+use crate::backend::{Backend, Sql};
+use crate::error::{Result, StoreError};
+use crate::search::{self, Needle};
 
 /// How long a writer waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,7 +65,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         let store = SqliteStore { writer, reader };
-        store.backfill_search().await?;
+        search::backfill(&store).await?;
         Ok(store)
     }
 
@@ -73,18 +79,41 @@ impl SqliteStore {
         &self.reader
     }
 
+    /// Writes the whole WAL into the database file and empties it, so the file alone is
+    /// the database (before it is copied or moved by name).
+    pub async fn checkpoint(&self) -> Result<()> {
+        let mut conn = self.write().await?;
+        crate::backend::Exec::execute(&mut conn, &Sql::new("PRAGMA wal_checkpoint(TRUNCATE)"))
+            .await?;
+        Ok(())
+    }
+
     /// Closes both pools (checkpointing the WAL when the last connection goes).
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
 
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+impl Backend for SqliteStore {
+    type Row = SqliteRow;
+    type Tx = Transaction<'static, Sqlite>;
+    type Conn = PoolConnection<Sqlite>;
+
+    async fn read(&self) -> Result<Self::Conn> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    async fn write(&self) -> Result<Self::Conn> {
+        Ok(self.writer.acquire().await?)
+    }
+
+    async fn begin(&self) -> Result<Self::Tx> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Writers are already serial (one connection, `BEGIN IMMEDIATE`).
-    async fn lock_audit(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>) -> Result<()> {
+    async fn lock_audit(_tx: &mut Self::Tx) -> Result<()> {
         Ok(())
     }
 
@@ -93,21 +122,21 @@ impl SqliteStore {
     /// Shorter (two-character words such as 教育 are common, and a trigram index cannot
     /// answer them): `LIKE` over the stored documents of the dossiers that pass the
     /// other conditions.
-    fn push_search(qb: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, needle: Needle) {
+    fn push_search(q: &mut Sql<'_>, needle: &Needle) {
         if needle.indexed() {
-            qb.push(
+            q.push(
                 " AND d.id IN (SELECT rowid FROM dossier_search_fts \
                  WHERE dossier_search_fts MATCH ",
             )
             .push_bind(needle.fts_phrase())
             .push(")");
         } else {
-            qb.push(
+            q.push(
                 " AND EXISTS (SELECT 1 FROM dossier_search s \
                  WHERE s.dossier_id = d.id AND s.document LIKE ",
             )
             .push_bind(needle.like_pattern())
-            .push(format!(" ESCAPE '{}')", search::LIKE_ESCAPE));
+            .push(&format!(" ESCAPE '{}')", search::LIKE_ESCAPE));
         }
     }
 
@@ -122,12 +151,8 @@ impl SqliteStore {
             .to_str()
             .ok_or_else(|| StoreError::refused("备份文件路径必须是有效的 UTF-8 文本"))?;
         // VACUUM INTO writes a consistent snapshot while readers and writers go on.
-        sqlx::query("VACUUM INTO $1")
-            .bind(target)
-            .execute(&self.reader)
-            .await?;
+        let mut conn = self.read().await?;
+        crate::backend::Exec::execute(&mut conn, &Sql::new("VACUUM INTO $1").bind(target)).await?;
         Ok(())
     }
 }
-
-impl_store!(SqliteStore, sqlx::Sqlite);

@@ -11,10 +11,12 @@ use std::time::Duration;
 use jixiao_domain::review::{Action, Status};
 use jixiao_domain::{Finding, Form};
 
+use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DossierFilter, Lease, LeaseKind, LoginDevice,
+    LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier,
+    Unit, User, Version, VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -45,12 +47,30 @@ pub trait Store: Send + Sync {
     fn get_user(&self, id: i64) -> impl Future<Output = Result<User>> + Send;
     fn user_by_username(&self, username: &str) -> impl Future<Output = Result<User>> + Send;
     fn list_users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
+    /// A new password hash; the user is logged out everywhere (sessions and known login
+    /// devices) in the same transaction.
     fn set_password(
         &self,
         user_id: i64,
         password_hash: &str,
         actor: &Actor,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Sets a user's display name (the real name shown in pages and exports; trimmed,
+    /// at most 50 characters; empty shows the username again). The login id stays.
+    fn rename_user(
+        &self,
+        user_id: i64,
+        display_name: &str,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<User>> + Send;
+    /// Enables or disables an account; disabling ends its sessions (and forgets its known
+    /// login devices) in the same transaction.
+    fn set_user_enabled(
+        &self,
+        user_id: i64,
+        enabled: bool,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<User>> + Send;
 
     // ---- reviewer assignments ----
 
@@ -70,6 +90,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<bool>> + Send;
     /// The unit ids assigned to a reviewer, ascending.
     fn reviewer_units(&self, reviewer_id: i64) -> impl Future<Output = Result<Vec<i64>>> + Send;
+    /// Every assignment as (reviewer id, unit id), by reviewer then unit.
+    fn assignments(&self) -> impl Future<Output = Result<Vec<(i64, i64)>>> + Send;
 
     // ---- dossiers and versions ----
 
@@ -175,6 +197,50 @@ pub trait Store: Send + Sync {
     /// Removes expired sessions; returns the count.
     fn purge_expired_sessions(&self) -> impl Future<Output = Result<u64>> + Send;
 
+    // ---- login throttling (docs/storage.md, "Login throttling") ----
+
+    /// Counts a failed login of `username` (as typed) from `address`. The first failure
+    /// of a window (opened by it, `window` long) also appends one `login.failed` audit
+    /// record; later ones only count, so guessing cannot grow the audit log without
+    /// bound. Returns the window's count.
+    fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        window: Duration,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// The windows of failed logins of `username` touched at or after `since`.
+    fn login_failures(
+        &self,
+        username: &str,
+        since: i64,
+    ) -> impl Future<Output = Result<Vec<LoginFailures>>> + Send;
+    /// Recent failures of a username (from any address, since `user_since`) and of an
+    /// address (for any username, since `address_since`).
+    fn login_pressure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        user_since: i64,
+        address_since: i64,
+    ) -> impl Future<Output = Result<LoginPressure>> + Send;
+    /// A new device token for a user who just logged in.
+    fn create_login_device(
+        &self,
+        user_id: i64,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<String>> + Send;
+    /// `NotFound` when unknown or expired.
+    fn login_device(&self, token: &str) -> impl Future<Output = Result<LoginDevice>> + Send;
+    /// A login with a device: a failure counts, a success resets the count.
+    fn login_device_used(
+        &self,
+        token: &str,
+        success: bool,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Forgets failures last touched before `before` and expired devices.
+    fn purge_login_records(&self, before: i64) -> impl Future<Output = Result<u64>> + Send;
+
     // ---- audit log ----
 
     /// Appends an event that is not a data change (login, logout, refused access).
@@ -203,10 +269,259 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<i64>> + Send;
     /// Walks the whole chain and reports the first broken record.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditReport>> + Send;
+    /// The newest record's sequence number and hash (0 and the genesis value for an empty
+    /// log): keep it elsewhere to detect a truncated log later.
+    fn audit_head(&self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    /// [`Store::verify_audit`], and the chain must still contain `expected_head` (a head
+    /// kept earlier); when the log was cut off before it, or its tail rewritten, that is a
+    /// break after the last intact record.
+    fn verify_audit_to(
+        &self,
+        expected_head: &str,
+    ) -> impl Future<Output = Result<AuditReport>> + Send;
 
     // ---- operations ----
 
     /// A consistent copy of the database at `path` while the store is in use (SQLite,
     /// `VACUUM INTO`; the file must not exist). PostgreSQL refuses: use pg_dump.
     fn backup(&self, path: &Path) -> impl Future<Output = Result<()>> + Send;
+    /// Claims the database for `ttl` (renew before it runs out): a `Serve` lease is refused
+    /// while a restore holds one, a `Restore` lease while a server (or another restore)
+    /// does. `Refused` says who holds it.
+    fn take_lease(
+        &self,
+        kind: LeaseKind,
+        holder: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<Lease>> + Send;
+    /// Extends a lease to now + `ttl`; `NotFound` when it is gone.
+    fn renew_lease(&self, id: &str, ttl: Duration) -> impl Future<Output = Result<()>> + Send;
+    fn release_lease(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Removes every lease (of a database restored from a backup).
+    fn clear_leases(&self) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Both backends: each method is the plain function of its concern module on the
+/// backend's SQL layer (`crate::backend`).
+impl<B: Backend> Store for B {
+    async fn ping(&self) -> Result<()> {
+        use crate::backend::{Exec, Sql};
+        self.read().await?.execute(&Sql::new("SELECT 1")).await?;
+        Ok(())
+    }
+    async fn create_unit(&self, name: &str, parent_id: Option<i64>, actor: &Actor) -> Result<Unit> {
+        crate::units::create(self, name, parent_id, actor).await
+    }
+    async fn get_unit(&self, id: i64) -> Result<Unit> {
+        crate::units::get(self, id).await
+    }
+    async fn unit_by_name(&self, name: &str) -> Result<Unit> {
+        crate::units::by_name(self, name).await
+    }
+    async fn list_units(&self) -> Result<Vec<Unit>> {
+        crate::units::list(self).await
+    }
+    async fn create_user(&self, user: &NewUser<'_>, actor: &Actor) -> Result<User> {
+        crate::users::create(self, user, actor).await
+    }
+    async fn get_user(&self, id: i64) -> Result<User> {
+        crate::users::get(self, id).await
+    }
+    async fn user_by_username(&self, username: &str) -> Result<User> {
+        crate::users::by_username(self, username).await
+    }
+    async fn list_users(&self) -> Result<Vec<User>> {
+        crate::users::list(self).await
+    }
+    async fn set_password(&self, user_id: i64, password_hash: &str, actor: &Actor) -> Result<()> {
+        crate::users::set_password(self, user_id, password_hash, actor).await
+    }
+    async fn rename_user(&self, user_id: i64, display_name: &str, actor: &Actor) -> Result<User> {
+        crate::users::rename(self, user_id, display_name, actor).await
+    }
+    async fn set_user_enabled(&self, user_id: i64, enabled: bool, actor: &Actor) -> Result<User> {
+        crate::users::set_enabled(self, user_id, enabled, actor).await
+    }
+    async fn assignments(&self) -> Result<Vec<(i64, i64)>> {
+        crate::users::assignments(self).await
+    }
+    async fn assign_reviewer(&self, reviewer_id: i64, unit_id: i64, actor: &Actor) -> Result<bool> {
+        crate::users::assign(self, reviewer_id, unit_id, actor).await
+    }
+    async fn unassign_reviewer(
+        &self,
+        reviewer_id: i64,
+        unit_id: i64,
+        actor: &Actor,
+    ) -> Result<bool> {
+        crate::users::unassign(self, reviewer_id, unit_id, actor).await
+    }
+    async fn reviewer_units(&self, reviewer_id: i64) -> Result<Vec<i64>> {
+        crate::users::reviewer_units(self, reviewer_id).await
+    }
+    async fn create_dossier(
+        &self,
+        unit_id: i64,
+        year: i64,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        crate::dossiers::create(self, unit_id, year, forms, findings, actor).await
+    }
+    async fn get_dossier(&self, id: i64) -> Result<StoredDossier> {
+        crate::dossiers::get(self, id).await
+    }
+    async fn find_dossier(&self, unit_id: i64, year: i64) -> Result<StoredDossier> {
+        crate::dossiers::find(self, unit_id, year).await
+    }
+    async fn list_dossiers(&self, filter: &DossierFilter) -> Result<Page<StoredDossier>> {
+        crate::dossiers::list(self, filter).await
+    }
+    async fn save_version(
+        &self,
+        dossier_id: i64,
+        base_version: i64,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+        kind: SaveKind,
+    ) -> Result<VersionInfo> {
+        crate::versions::save(self, dossier_id, base_version, forms, findings, actor, kind).await
+    }
+    async fn get_version(&self, dossier_id: i64, version: i64) -> Result<Version> {
+        crate::versions::get(self, dossier_id, version).await
+    }
+    async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
+        crate::versions::history(self, dossier_id).await
+    }
+    async fn transition(
+        &self,
+        dossier_id: i64,
+        expected_status: Status,
+        expected_version: i64,
+        action: &Action,
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        crate::workflow::transition(
+            self,
+            dossier_id,
+            expected_status,
+            expected_version,
+            action,
+            actor,
+        )
+        .await
+    }
+    async fn add_comment(
+        &self,
+        dossier_id: i64,
+        version: i64,
+        field: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> Result<Comment> {
+        crate::comments::add(self, dossier_id, version, field, body, actor).await
+    }
+    async fn comments(&self, dossier_id: i64) -> Result<Vec<Comment>> {
+        crate::comments::list(self, dossier_id).await
+    }
+    async fn reviews(&self, dossier_id: i64) -> Result<Vec<ReviewRecord>> {
+        crate::comments::reviews(self, dossier_id).await
+    }
+    async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
+        crate::sessions::create(self, user_id, ttl).await
+    }
+    async fn get_session(&self, token: &str) -> Result<Session> {
+        crate::sessions::get(self, token).await
+    }
+    async fn touch_session(&self, token: &str, ttl: Duration) -> Result<Session> {
+        crate::sessions::touch(self, token, ttl).await
+    }
+    async fn delete_session(&self, token: &str) -> Result<bool> {
+        crate::sessions::delete(self, token).await
+    }
+    async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+        crate::sessions::delete_for_user(self, user_id).await
+    }
+    async fn purge_expired_sessions(&self) -> Result<u64> {
+        crate::sessions::purge_expired(self).await
+    }
+    async fn record_login_failure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        window: Duration,
+    ) -> Result<i64> {
+        crate::login::record_failure(self, username, address, window).await
+    }
+    async fn login_failures(&self, username: &str, since: i64) -> Result<Vec<LoginFailures>> {
+        crate::login::failures(self, username, since).await
+    }
+    async fn login_pressure(
+        &self,
+        username: &str,
+        address: Option<&str>,
+        user_since: i64,
+        address_since: i64,
+    ) -> Result<LoginPressure> {
+        crate::login::pressure(self, username, address, user_since, address_since).await
+    }
+    async fn create_login_device(&self, user_id: i64, ttl: Duration) -> Result<String> {
+        crate::login::create_device(self, user_id, ttl).await
+    }
+    async fn login_device(&self, token: &str) -> Result<LoginDevice> {
+        crate::login::device(self, token).await
+    }
+    async fn login_device_used(&self, token: &str, success: bool) -> Result<()> {
+        crate::login::device_used(self, token, success).await
+    }
+    async fn purge_login_records(&self, before: i64) -> Result<u64> {
+        crate::login::purge(self, before).await
+    }
+    async fn append_audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<AuditRecord> {
+        crate::audit::append(self, actor, action, target, detail).await
+    }
+    async fn audit_log(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        crate::audit::log(self, after_seq, limit).await
+    }
+    async fn count_audit(
+        &self,
+        action: &str,
+        target: &str,
+        address: Option<&str>,
+        since: i64,
+    ) -> Result<i64> {
+        crate::audit::count(self, action, target, address, since).await
+    }
+    async fn verify_audit(&self) -> Result<AuditReport> {
+        crate::audit::verify(self).await
+    }
+    async fn backup(&self, path: &Path) -> Result<()> {
+        self.backup_to(path).await
+    }
+    async fn audit_head(&self) -> Result<(i64, String)> {
+        crate::audit::head(self).await
+    }
+    async fn verify_audit_to(&self, expected_head: &str) -> Result<AuditReport> {
+        crate::audit::verify_to(self, expected_head).await
+    }
+    async fn take_lease(&self, kind: LeaseKind, holder: &str, ttl: Duration) -> Result<Lease> {
+        crate::leases::take(self, kind, holder, ttl).await
+    }
+    async fn renew_lease(&self, id: &str, ttl: Duration) -> Result<()> {
+        crate::leases::renew(self, id, ttl).await
+    }
+    async fn release_lease(&self, id: &str) -> Result<()> {
+        crate::leases::release(self, id).await
+    }
+    async fn clear_leases(&self) -> Result<()> {
+        crate::leases::clear(self).await
+    }
 }

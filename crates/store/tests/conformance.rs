@@ -17,7 +17,7 @@ use jixiao_domain::{
 };
 use jixiao_domain::{KeyTask, ParentFund, SpecialFundSummary, SummaryItem};
 use jixiao_store::{
-    hash_password, open, verify_password, Actor, DossierFilter, DossierOrder, NewUser,
+    hash_password, open, verify_password, Actor, DossierFilter, DossierOrder, LeaseKind, NewUser,
     PgConnectOptions, PgStore, Role, SaveKind, SqliteStore, Store, StoreError, VersionKind,
 };
 
@@ -222,6 +222,10 @@ conformance!(
     search_follows_the_current_version,
     search_documents_are_backfilled_at_open,
     quality_order_errors_then_warnings,
+    login_failures_are_counted_per_window,
+    accounts_disable_rename_and_reset,
+    audit_head_detects_a_truncated_tail,
+    leases_keep_serve_and_restore_apart,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1371,7 +1375,10 @@ async fn backup_and_reopen<S: Harness>(s: S, dir: PathBuf) {
 async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
     let expected: BTreeSet<(String, String)> = [
         ("units", "id name parent_id created_at"),
-        ("users", "id username password_hash role unit_id created_at"),
+        (
+            "users",
+            "id username password_hash role unit_id created_at display_name disabled_at",
+        ),
         ("reviewer_units", "reviewer_id unit_id created_at"),
         (
             "dossiers",
@@ -1400,6 +1407,12 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "audit_log",
             "seq at actor action target address detail prev_hash hash",
         ),
+        (
+            "login_failures",
+            "username address window_start failures last_at",
+        ),
+        ("login_devices", "id user_id failures created_at expires_at"),
+        ("leases", "id kind holder started_at expires_at"),
     ]
     .iter()
     .flat_map(|(t, cols)| {
@@ -2002,4 +2015,331 @@ async fn quality_order_errors_then_warnings<S: Harness>(s: S, _dir: PathBuf) {
     let history = s.history(made[3]).await.unwrap();
     assert_eq!(history.last().unwrap().error_count, 0);
     assert_eq!(history[0].error_count, 2);
+}
+
+// ---------------------------------------------------------------- login throttling
+
+/// Failed logins: one audit record per username, address and window, the count beside
+/// it; the pressure of a username (all addresses) and of an address (all usernames);
+/// device tokens; old records purged.
+async fn login_failures_are_counted_per_window<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "登录单位").await;
+    let window = Duration::from_secs(900);
+    for _ in 0..4 {
+        s.record_login_failure("someone", Some("10.0.0.1"), window)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        s.record_login_failure("someone", Some("10.0.0.2"), window)
+            .await
+            .unwrap(),
+        1
+    );
+    s.record_login_failure("other", Some("10.0.0.1"), window)
+        .await
+        .unwrap();
+    s.record_login_failure("someone", None, window)
+        .await
+        .unwrap();
+    let log = s.audit_log(0, 1000).await.unwrap();
+    let failed: Vec<_> = log
+        .iter()
+        .filter(|r| r.action == jixiao_store::LOGIN_FAILED)
+        .collect();
+    assert_eq!(failed.len(), 4, "one per username and address");
+    assert_eq!(failed[0].target, "someone");
+    assert_eq!(failed[0].address.as_deref(), Some("10.0.0.1"));
+    assert_eq!(failed[3].address, None);
+    let rows = s.login_failures("someone", 0).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.failures).collect::<Vec<_>>(),
+        [4, 1, 1]
+    );
+    let p = s
+        .login_pressure("someone", Some("10.0.0.1"), 0, 0)
+        .await
+        .unwrap();
+    assert_eq!((p.user_failures, p.address_failures), (6, 5));
+    assert!(p.user_last > 0 && p.address_last > 0);
+    let p = s.login_pressure("nobody", None, 0, 0).await.unwrap();
+    assert_eq!(
+        (p.user_failures, p.user_last, p.address_failures),
+        (0, 0, 0)
+    );
+    let later = jixiao_store_now_ms() + 60_000;
+    let p = s
+        .login_pressure("someone", Some("10.0.0.1"), later, later)
+        .await
+        .unwrap();
+    assert_eq!((p.user_failures, p.address_failures), (0, 0), "old ones");
+
+    let user = w.unit_user.user_id.unwrap();
+    let token = s
+        .create_login_device(user, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let d = s.login_device(&token).await.unwrap();
+    assert_eq!((d.user_id, d.failures), (user, 0));
+    s.login_device_used(&token, false).await.unwrap();
+    s.login_device_used(&token, false).await.unwrap();
+    assert_eq!(s.login_device(&token).await.unwrap().failures, 2);
+    s.login_device_used(&token, true).await.unwrap();
+    assert_eq!(s.login_device(&token).await.unwrap().failures, 0);
+    assert!(matches!(
+        s.login_device("not-a-token").await,
+        Err(StoreError::NotFound)
+    ));
+    let expired = s
+        .create_login_device(user, Duration::from_millis(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(matches!(
+        s.login_device(&expired).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.purge_login_records(later).await.unwrap(),
+        4 + 1,
+        "four windows, one device"
+    );
+    assert!(s.login_failures("someone", 0).await.unwrap().is_empty());
+    assert!(
+        s.login_device(&token).await.is_ok(),
+        "live devices are kept"
+    );
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
+// ---------------------------------------------------------------- accounts
+
+/// Display names are what history, comments and reviews show (the login id stays);
+/// disabling ends every session and forgets known devices, as a new password does; a
+/// reviewer cannot belong to a unit; every change is audited.
+async fn accounts_disable_rename_and_reset<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "账号单位").await;
+    let filer = w.unit_user.user_id.unwrap();
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("账号单位", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    s.add_comment(d.id, 1, "", "请补充", &w.reviewer)
+        .await
+        .unwrap();
+    let renamed = s
+        .rename_user(w.reviewer_id, "  王审核  ", &admin())
+        .await
+        .unwrap();
+    assert_eq!(renamed.display_name, "王审核");
+    assert_eq!(renamed.shown_name(), "王审核");
+    assert_eq!(
+        s.get_user(w.reviewer_id).await.unwrap().username,
+        "账号单位-审核"
+    );
+    assert_eq!(s.comments(d.id).await.unwrap()[0].author_name, "王审核");
+    s.rename_user(filer, "李填报", &admin()).await.unwrap();
+    assert_eq!(
+        s.history(d.id).await.unwrap()[0].created_by_name.as_deref(),
+        Some("李填报")
+    );
+    s.transition(d.id, Status::Draft, 1, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    s.transition(
+        d.id,
+        Status::Submitted,
+        1,
+        &Action::Approve {
+            grade: Grade::Good,
+            opinions: opinions(),
+        },
+        &w.reviewer,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.reviews(d.id).await.unwrap()[0].reviewer_name, "王审核");
+    // An empty display name shows the login id again.
+    s.rename_user(filer, " ", &admin()).await.unwrap();
+    assert_eq!(
+        s.history(d.id).await.unwrap()[0].created_by_name.as_deref(),
+        Some("账号单位-填报")
+    );
+    assert!(refused(s.rename_user(filer, &"名".repeat(51), &admin()).await).contains("过长"));
+    assert!(matches!(
+        s.rename_user(987_654, "x", &admin()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let (token, _) = s
+        .create_session(filer, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let device = s
+        .create_login_device(filer, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let off = s.set_user_enabled(filer, false, &admin()).await.unwrap();
+    assert!(!off.enabled);
+    assert!(!s.get_user(filer).await.unwrap().enabled);
+    assert!(s.get_session(&token).await.is_err(), "sessions end");
+    assert!(
+        s.login_device(&device).await.is_err(),
+        "devices are forgotten"
+    );
+    assert!(
+        s.set_user_enabled(filer, true, &admin())
+            .await
+            .unwrap()
+            .enabled
+    );
+
+    let (token, _) = s
+        .create_session(filer, Duration::from_secs(60))
+        .await
+        .unwrap();
+    s.set_password(filer, &hash_password("新的密码 2").unwrap(), &admin())
+        .await
+        .unwrap();
+    assert!(
+        s.get_session(&token).await.is_err(),
+        "a new password logs out"
+    );
+    assert!(verify_password(
+        "新的密码 2",
+        &s.get_user(filer).await.unwrap().password_hash
+    ));
+
+    let hash = hash_password("secret").unwrap();
+    let with_unit = s
+        .create_user(
+            &NewUser {
+                username: "有单位的审核",
+                password_hash: &hash,
+                role: Role::Reviewer,
+                unit_id: Some(w.unit_id),
+            },
+            &admin(),
+        )
+        .await;
+    assert!(refused(with_unit).contains("审核人员不能属于预算单位"));
+    assert_eq!(
+        s.assignments().await.unwrap(),
+        vec![(w.reviewer_id, w.unit_id)]
+    );
+    let actions: Vec<String> = s
+        .audit_log(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    for a in [
+        "user.rename",
+        "user.disable",
+        "user.enable",
+        "user.password",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited");
+    }
+    assert!(s.verify_audit().await.unwrap().is_intact());
+}
+
+/// `audit_head` is the newest hash; checking against a head kept earlier finds a log
+/// whose tail was cut off even though the rest of the chain is intact.
+async fn audit_head_detects_a_truncated_tail<S: Harness>(s: S, _dir: PathBuf) {
+    let (seq, head) = s.audit_head().await.unwrap();
+    assert_eq!((seq, head.as_str()), (0, jixiao_store::audit::GENESIS));
+    assert!(s.verify_audit_to(&head).await.unwrap().is_intact());
+    for i in 0..5 {
+        s.create_unit(&format!("链头单位{i}"), None, &admin())
+            .await
+            .unwrap();
+    }
+    let (seq, kept) = s.audit_head().await.unwrap();
+    assert_eq!(seq, 5);
+    assert_eq!(kept, s.audit_log(4, 1).await.unwrap()[0].hash);
+    s.create_unit("之后的单位", None, &admin()).await.unwrap();
+    assert!(
+        s.verify_audit_to(&kept).await.unwrap().is_intact(),
+        "the log grew"
+    );
+    assert!(
+        s.verify_audit_to(&kept.to_uppercase())
+            .await
+            .unwrap()
+            .is_intact(),
+        "case does not matter"
+    );
+
+    // Someone with full database access cuts the log's tail off.
+    s.exec(S::DISABLE_AUDIT_GUARD).await.unwrap();
+    if S::BACKEND == "sqlite" {
+        s.exec("DROP TRIGGER audit_log_no_delete").await.unwrap();
+    }
+    s.exec("DELETE FROM audit_log WHERE seq >= 5")
+        .await
+        .unwrap();
+    assert!(
+        s.verify_audit().await.unwrap().is_intact(),
+        "a cut tail leaves an intact chain"
+    );
+    let r = s.verify_audit_to(&kept).await.unwrap();
+    let b = r.broken.expect("the kept head is gone");
+    assert_eq!((r.checked, b.seq), (4, 5));
+    assert!(b.problem.contains("截断"), "{}", b.problem);
+    assert!(!s.verify_audit_to("not-a-hash").await.unwrap().is_intact());
+}
+
+/// A server's lease keeps a restore out and a restore's keeps a server out; servers do
+/// not exclude each other; released or expired leases block nothing.
+async fn leases_keep_serve_and_restore_apart<S: Harness>(s: S, _dir: PathBuf) {
+    let ttl = Duration::from_secs(60);
+    let a = s
+        .take_lease(LeaseKind::Serve, "jixiao serve A", ttl)
+        .await
+        .unwrap();
+    let b = s
+        .take_lease(LeaseKind::Serve, "jixiao serve B", ttl)
+        .await
+        .unwrap();
+    let msg = refused(s.take_lease(LeaseKind::Restore, "restore", ttl).await);
+    assert!(
+        msg.contains("运行中的服务") && msg.contains("jixiao serve"),
+        "{msg}"
+    );
+    s.renew_lease(&a.id, ttl).await.unwrap();
+    s.release_lease(&a.id).await.unwrap();
+    s.release_lease(&b.id).await.unwrap();
+    assert!(matches!(
+        s.renew_lease(&a.id, ttl).await,
+        Err(StoreError::NotFound)
+    ));
+    let r = s
+        .take_lease(LeaseKind::Restore, "jixiao restore", ttl)
+        .await
+        .unwrap();
+    assert!(refused(s.take_lease(LeaseKind::Serve, "late server", ttl).await).contains("恢复"));
+    assert!(refused(s.take_lease(LeaseKind::Restore, "second", ttl).await).contains("另一个恢复"));
+    s.release_lease(&r.id).await.unwrap();
+    // A killed server's lease runs out.
+    s.take_lease(LeaseKind::Serve, "killed", Duration::from_millis(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let r = s
+        .take_lease(LeaseKind::Restore, "after expiry", ttl)
+        .await
+        .unwrap();
+    s.clear_leases().await.unwrap();
+    assert!(matches!(
+        s.renew_lease(&r.id, ttl).await,
+        Err(StoreError::NotFound)
+    ));
 }

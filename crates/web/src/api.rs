@@ -4,8 +4,8 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use jixiao_domain::review::{Grade, Opinions, Status};
 use jixiao_store::DossierOrder;
@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 
 use crate::auth::{session_cookie, Authed, ClientAddr};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{forms_from_json, ListParams};
+use crate::login::{device_cookie, device_token, site_of, Site};
+use crate::services::{forms_from_json, Config, ListParams, LoggedIn};
 use crate::AppState;
 
 // ---------------------------------------------------------------- extractors
@@ -28,22 +29,38 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| body_error(&e, state.services().config().json_limit))?;
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        serde_json::from_slice(text).map(ApiJson).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Data => ApiError::unprocessable(format!("请求内容不符合接口要求：{e}")),
-                _ => ApiError::bad_request(format!("请求内容不是有效的 JSON：{e}")),
-            }
-        })
+        let bytes = Bytes::from_request(req, state).await;
+        json_body(bytes, state).map(ApiJson)
     }
+}
+
+/// A read body as `T` (see [`ApiJson`]).
+fn json_body<T: DeserializeOwned>(
+    bytes: Result<Bytes, BytesRejection>,
+    state: &AppState,
+) -> ApiResult<T> {
+    let bytes = bytes.map_err(|e| body_error(&e, state.services().config().json_limit()))?;
+    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &bytes
+    };
+    serde_json::from_slice(text).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::unprocessable(format!("请求内容不符合接口要求：{e}")),
+            _ => ApiError::bad_request(format!("请求内容不是有效的 JSON：{e}")),
+        }
+    })
+}
+
+/// Whether the request says its body is JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
 fn body_error(e: &BytesRejection, limit: usize) -> ApiError {
@@ -54,7 +71,7 @@ fn body_error(e: &BytesRejection, limit: usize) -> ApiError {
     }
 }
 
-fn human_size(bytes: usize) -> String {
+pub(crate) fn human_size(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
@@ -223,29 +240,59 @@ pub async fn openapi() -> Response {
     Json(crate::openapi::document()).into_response()
 }
 
+/// `POST /api/login`: JSON only (a cross-site form or `text/plain` request, which a
+/// browser sends without asking, is 415), and not from another site's page (403). A
+/// client that sends neither `Origin` nor `Referer` is not a browser and may log in.
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
-    ApiJson(body): ApiJson<LoginRequest>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let cfg = state.services().config();
+    if !is_json(&headers) {
+        return Err(ApiError::UnsupportedMediaType(
+            "登录请求必须是 JSON（Content-Type: application/json）".into(),
+        ));
+    }
+    if site_of(&headers, cfg) == Site::Cross {
+        return Err(ApiError::forbidden(
+            "登录请求来自其他网站，已拒绝（请求头 Origin/Referer 与本站不符）",
+        ));
+    }
+    let body: LoginRequest = json_body(body, &state)?;
     let done = state
         .services()
-        .login(&body.username, &body.password, address)
+        .login(
+            &body.username,
+            &body.password,
+            address,
+            device_token(&headers).as_deref(),
+        )
         .await?;
-    let cookie = session_cookie(
-        Some(&done.token),
-        cfg.session_ttl.as_secs(),
-        cfg.secure_cookie,
-    );
-    let body =
+    let reply =
         json!({ "csrf_token": done.session.csrf_token, "expires_at": done.session.expires_at });
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok((login_cookies(&done, cfg), Json(reply)).into_response())
+}
+
+/// The session cookie, then the device cookie when there is a new one.
+pub(crate) fn login_cookies(
+    done: &LoggedIn,
+    cfg: &Config,
+) -> AppendHeaders<Vec<(HeaderName, HeaderValue)>> {
+    let mut cookies = vec![(
+        header::SET_COOKIE,
+        session_cookie(Some(&done.token), cfg.session_ttl.as_secs(), cfg.secure()),
+    )];
+    if let Some(device) = &done.device {
+        cookies.push((header::SET_COOKIE, device_cookie(device, cfg)));
+    }
+    AppendHeaders(cookies)
 }
 
 pub async fn logout(State(state): State<AppState>, auth: Authed) -> ApiResult<Response> {
     state.services().logout(&auth.user, &auth.token).await?;
-    let cookie = session_cookie(None, 0, state.services().config().secure_cookie);
+    let cookie = session_cookie(None, 0, state.services().config().secure());
     Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "ok": true }))).into_response())
 }
 

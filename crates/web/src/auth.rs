@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 
 use crate::error::ApiError;
 use crate::services::{same_token, User};
@@ -34,17 +34,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-pub(crate) fn session_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The value of the cookie `name`, when the request sends a non-empty one.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+pub(crate) fn session_token(parts: &Parts) -> Option<String> {
+    cookie(&parts.headers, SESSION_COOKIE)
 }
 
 /// A logged-in caller. Extracting it answers 401 without a valid session and 403 when a

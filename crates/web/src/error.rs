@@ -36,15 +36,21 @@ pub enum ApiError {
     /// 413: the body is larger than the route accepts.
     #[error("请求内容过大（上限 {0}）")]
     TooLarge(String),
+    /// 413: what the request would store is too large; the message says what and why.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// 422: well-formed but refused (validation, workflow, findings that block submit).
     #[error("{message}")]
     Unprocessable {
         message: String,
         findings: Option<Vec<Finding>>,
     },
-    /// 429: too many failed logins.
+    /// 429: too many failed logins; try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
+    /// 415: the body is not of the type the route accepts.
     #[error("{0}")]
-    TooManyRequests(String),
+    UnsupportedMediaType(String),
     /// 503: the database does not answer (`/healthz`).
     #[error("数据库暂时不可用")]
     Unavailable,
@@ -85,9 +91,10 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } | ApiError::Exists { .. } => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge(_) | ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -134,6 +141,11 @@ impl IntoResponse for ApiError {
             } => json!({ "error": message, "findings": f }),
             _ => json!({ "error": self.to_string() }),
         };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after, .. } = &self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*retry_after).into());
+        }
+        res
     }
 }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod login;
 pub mod openapi;
 pub mod services;
 pub mod ui;
@@ -22,7 +23,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use jixiao_domain::Profile;
-use jixiao_store::{AnyStore, Store};
+use jixiao_store::{AnyStore, LeaseKind, Store, StoreError};
 
 pub use error::{ApiError, ApiResult};
 pub use services::{Config, ListParams, Services, User};
@@ -56,8 +57,8 @@ impl AppState {
     }
 }
 
-/// Every route of the API. Bodies are capped at `json_limit`, uploads at
-/// `upload_limit` (413 beyond).
+/// Every route of the API. JSON bodies are capped at `Config::json_limit` (derived from
+/// the largest dossier), uploads at `upload_limit` (413 beyond).
 pub fn router(state: AppState) -> Router {
     let cfg = state.services().config().clone();
     let dossiers = Router::new()
@@ -89,20 +90,37 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
-        .layer(DefaultBodyLimit::max(cfg.json_limit))
-        .layer(middleware::from_fn(security_headers))
+        .layer(DefaultBodyLimit::max(cfg.json_limit()))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
 
 /// What every response tells the browser: no framing (clickjacking), no MIME sniffing, no
-/// referrer to other sites, and for pages a content security policy that allows only this
-/// site's own scripts (the pages have no inline script; the forms' column widths are
-/// inline styles).
-async fn security_headers(req: Request, next: Next) -> Response {
+/// referrer to other sites, nothing stored in caches (pages, API answers and exports hold
+/// a unit's data; only the static files set their own caching), HSTS when served over
+/// HTTPS, and for pages a content security policy that allows only this site's own
+/// scripts (the pages have no inline script; the forms' column widths are inline styles).
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     use axum::http::{header, HeaderValue};
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.services().config().secure() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -154,19 +172,28 @@ pub enum ServeError {
     },
     #[error("服务运行出错：{0}")]
     Io(#[from] std::io::Error),
+    /// The database refused (a restore holds it, or it does not answer).
+    #[error("{0}")]
+    Database(String),
 }
+
+/// A server's lease on the database lasts this long unless renewed, and is renewed this
+/// often: `jixiao restore` refuses while it is live, so a killed server blocks a restore
+/// for at most a minute.
+const LEASE_TTL: Duration = Duration::from_secs(60);
+const LEASE_RENEW: Duration = Duration::from_secs(15);
 
 /// Serves the API on `bind` until `shutdown` resolves, then finishes the requests in
 /// flight (graceful shutdown) and closes the store.
 pub async fn serve(
-    store: AnyStore,
+    state: AppState,
     bind: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|source| ServeError::Bind { addr: bind, source })?;
-    serve_on(listener, AppState::new(store), shutdown).await
+    serve_on(listener, state, shutdown).await
 }
 
 /// [`serve`] on a listener the caller bound (port 0 in tests and benchmarks).
@@ -176,29 +203,68 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let store = state.services().store().clone();
+    let addr = listener.local_addr()?;
+    let holder = format!("jixiao serve，进程 {}，地址 {addr}", std::process::id());
+    let lease = store
+        .take_lease(LeaseKind::Serve, &holder, LEASE_TTL)
+        .await
+        .map_err(|e| ServeError::Database(e.to_string()))?;
     tracing::info!(
-        addr = %listener.local_addr()?,
+        addr = %addr,
         database = store.backend(),
         "jixiao API listening"
     );
     let purge = tokio::spawn(purge_sessions(store.clone()));
+    let renew = tokio::spawn(keep_lease(store.clone(), lease.id.clone(), holder));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();
+    renew.abort();
+    if let Err(e) = store.release_lease(&lease.id).await {
+        tracing::warn!(cause = %e.detail(), "releasing the database lease failed");
+    }
     store.close().await;
     tracing::info!("jixiao API stopped");
     Ok(result?)
 }
 
-/// Expired sessions are refused anyway; this only keeps the table small.
+/// Renews the server's lease; takes a new one if it was lost (it expired while the
+/// database did not answer).
+async fn keep_lease(store: AnyStore, mut id: String, holder: String) {
+    let mut tick = tokio::time::interval(LEASE_RENEW);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match store.renew_lease(&id, LEASE_TTL).await {
+            Ok(()) => {}
+            Err(StoreError::NotFound) => {
+                match store.take_lease(LeaseKind::Serve, &holder, LEASE_TTL).await {
+                    Ok(lease) => id = lease.id,
+                    Err(e) => tracing::error!(cause = %e.detail(), "the database lease is lost"),
+                }
+            }
+            Err(e) => tracing::warn!(cause = %e.detail(), "renewing the database lease failed"),
+        }
+    }
+}
+
+/// How long the counts of failed logins are kept (throttling looks back an hour at most).
+const LOGIN_RECORDS_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Expired sessions and devices and old failed-login counts are ignored anyway; this only
+/// keeps the tables small.
 async fn purge_sessions(store: AnyStore) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(e) = store.purge_expired_sessions().await {
             tracing::warn!(cause = %e.detail(), "purging expired sessions failed");
+        }
+        let before = services::now_ms() - LOGIN_RECORDS_KEPT.as_millis() as i64;
+        if let Err(e) = store.purge_login_records(before).await {
+            tracing::warn!(cause = %e.detail(), "purging login records failed");
         }
     }
 }

@@ -18,47 +18,70 @@ use jixiao_domain::{rules, Dossier, FiledForm, Finding, Form, Profile};
 use jixiao_files::import::Status as ImportStatus;
 use jixiao_files::limits::Limits;
 use jixiao_store::{
-    hash_password, verify_password, Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page,
-    ReviewRecord, Role, SaveKind, Session, Store, StoreError, StoredDossier, VersionInfo, MAX_PAGE,
+    Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page, ReviewRecord, Role, SaveKind,
+    Session, Store, StoreError, StoredDossier, VersionInfo, MAX_PAGE,
 };
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 
+mod admin;
+pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
 pub use editing::{
     forms_from_json, Checked, EditorModel, FormTotals, FrameworkLevel, NewChoices, Preview, YEARS,
 };
 
-/// Audit action of a failed login; rate limiting counts these.
-pub const LOGIN_FAILED: &str = "login.failed";
+pub use crate::login::LoginPolicy;
+/// Audit action of the first failed login of a window (see [`LoginPolicy`]).
+pub use jixiao_store::LOGIN_FAILED;
 
 /// Tunables of the API; the defaults suit a deployment.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Idle time after which a session expires (sliding).
     pub session_ttl: Duration,
-    /// Failed logins per username and address within `login_window` before 429.
-    pub login_max_failures: i64,
-    pub login_window: Duration,
-    /// Largest JSON body (bytes).
-    pub json_limit: usize,
+    /// Login throttling.
+    pub login: LoginPolicy,
+    /// Largest dossier, as the JSON of its forms (bytes). An upload that would make a
+    /// bigger one is refused, and every JSON body (a save sends the forms) may be this big
+    /// plus [`Config::JSON_MARGIN`], so whatever an upload creates can be saved again.
+    pub max_dossier_bytes: usize,
     /// Largest upload (bytes).
     pub upload_limit: usize,
-    /// Mark the session cookie `Secure` (set when served over HTTPS).
-    pub secure_cookie: bool,
+    /// The address users reach the server at (`https://jixiao.example.gov.cn`), when it is
+    /// behind a proxy or served over TLS: logins must come from it; with `https` the
+    /// cookies are `Secure` and answers carry HSTS.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             session_ttl: Duration::from_secs(8 * 3600),
-            login_max_failures: 5,
-            login_window: Duration::from_secs(15 * 60),
-            json_limit: 2 * 1024 * 1024,
+            login: LoginPolicy::default(),
+            max_dossier_bytes: 8 * 1024 * 1024,
             upload_limit: 20 * 1024 * 1024,
-            secure_cookie: false,
+            public_url: None,
         }
+    }
+}
+
+impl Config {
+    /// Room in a JSON body besides the forms (`base_version`, `reason`, formatting).
+    pub const JSON_MARGIN: usize = 64 * 1024;
+
+    /// Largest JSON body (bytes), derived from [`Config::max_dossier_bytes`].
+    pub fn json_limit(&self) -> usize {
+        self.max_dossier_bytes.saturating_add(Self::JSON_MARGIN)
+    }
+
+    /// Served over HTTPS: `Secure` cookies and HSTS.
+    pub fn secure(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| {
+            u.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        })
     }
 }
 
@@ -201,10 +224,12 @@ pub struct Transitioned {
     pub warnings: Vec<Finding>,
 }
 
-/// A successful login: the session token (for the cookie) and its CSRF token.
+/// A successful login: the session token (for the cookie) and its CSRF token, and a new
+/// device token when the browser had none.
 pub struct LoggedIn {
     pub token: String,
     pub session: Session,
+    pub device: Option<String>,
 }
 
 pub struct Services {
@@ -214,13 +239,7 @@ pub struct Services {
     config: Config,
 }
 
-/// Known-bad PHC string so an unknown username costs as much as a wrong password.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("jixiao-dummy-password").unwrap_or_default())
-}
-
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -228,7 +247,9 @@ fn now_ms() -> i64 {
 }
 
 /// CPU-bound work (argon2, import, rules) off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(ApiError::internal)
@@ -263,65 +284,6 @@ impl Services {
 
     // ---------------------------------------------------------------- sessions
 
-    /// Checks the password (with rate limiting) and opens a session.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        address: Option<String>,
-    ) -> ApiResult<LoggedIn> {
-        let username = username.trim();
-        if username.is_empty() || username.chars().count() > 100 || password.len() > 1024 {
-            return Err(ApiError::Unauthorized("用户名或密码错误".into()));
-        }
-        let since = now_ms() - i64::try_from(self.config.login_window.as_millis()).unwrap_or(0);
-        let failures = self
-            .store
-            .count_audit(LOGIN_FAILED, username, address.as_deref(), since)
-            .await?;
-        if failures >= self.config.login_max_failures {
-            return Err(ApiError::TooManyRequests(format!(
-                "登录失败次数过多，请 {} 分钟后再试",
-                self.config.login_window.as_secs().div_ceil(60)
-            )));
-        }
-        let account = match self.store.user_by_username(username).await {
-            Ok(u) => Some(u),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        };
-        let phc = account
-            .as_ref()
-            .map_or_else(|| dummy_hash().to_string(), |u| u.password_hash.clone());
-        let pw = password.to_string();
-        let ok = blocking(move || verify_password(&pw, &phc)).await? && account.is_some();
-        let Some(account) = account.filter(|_| ok) else {
-            let actor = Actor {
-                user_id: None,
-                name: username.to_string(),
-                address,
-            };
-            self.store
-                .append_audit(&actor, LOGIN_FAILED, username, &serde_json::json!({}))
-                .await?;
-            return Err(ApiError::Unauthorized("用户名或密码错误".into()));
-        };
-        let (token, session) = self
-            .store
-            .create_session(account.id, self.config.session_ttl)
-            .await?;
-        let user = User { account, address };
-        self.store
-            .append_audit(
-                &user.actor(),
-                "login",
-                &format!("user:{}", user.account.username),
-                &serde_json::json!({}),
-            )
-            .await?;
-        Ok(LoggedIn { token, session })
-    }
-
     /// The user of a session token; `Unauthorized` when unknown or expired. The expiry
     /// slides, but at most once a minute so reads do not all become writes.
     pub async fn authenticate(
@@ -347,7 +309,9 @@ impl Services {
             };
         }
         let account = match self.store.get_user(session.user_id).await {
-            Ok(u) => u,
+            Ok(u) if u.enabled => u,
+            // Disabling ends the sessions; one made in the same instant ends here.
+            Ok(_) => return Err(ApiError::Unauthorized("账号已停用，请联系管理员".into())),
             Err(StoreError::NotFound) => return Err(expired()),
             Err(e) => return Err(e.into()),
         };
@@ -544,6 +508,21 @@ impl Services {
         })
     }
 
+    /// Refuses forms bigger than the largest dossier (`Config::max_dossier_bytes`), so
+    /// nothing is stored that could not be sent back in a save.
+    pub(crate) fn fits(&self, forms: &[Form]) -> ApiResult<()> {
+        let size = serde_json::to_vec(forms).map_err(ApiError::internal)?.len();
+        let limit = self.config.max_dossier_bytes;
+        if size > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "档案内容过大（约 {:.1} MiB），超过单个档案的上限 {}，请拆分为几个文件分别上传",
+                size as f64 / (1024.0 * 1024.0),
+                crate::api::human_size(limit)
+            )));
+        }
+        Ok(())
+    }
+
     /// A new version from edited forms (the rules run again). A stale `base_version`
     /// keeps the forms as a conflict version and answers `Conflict`. With a `reason`
     /// on an approved dossier it opens an adjustment (调整).
@@ -557,6 +536,12 @@ impl Services {
     ) -> ApiResult<Saved> {
         let d = self.visible(user, id).await?;
         Self::require(user, &[Role::Unit, Role::Admin], "修改档案")?;
+        if forms.is_empty() {
+            return Err(ApiError::unprocessable(
+                "档案至少要有一张表，不能保存空档案（如需作废，请联系管理员）",
+            ));
+        }
+        self.fits(&forms)?;
         let file = format!("{}{}年度档案", d.unit_name, d.year);
         let findings = self.check(&file, &forms).await?;
         let kind = match reason {
@@ -588,6 +573,11 @@ impl Services {
         Self::require(user, &[Role::Unit, Role::Admin], "提交档案")?;
         let expected = version.unwrap_or(d.current_version);
         let v = self.store.get_version(id, d.current_version).await?;
+        if v.forms.is_empty() {
+            return Err(ApiError::unprocessable(
+                "档案中没有任何表，不能提交审核，请先上传或填写绩效目标表",
+            ));
+        }
         let file = format!("{}{}年度档案", d.unit_name, d.year);
         let filed = filed(&file, &v.forms);
         let profile = self.profile.clone();
@@ -665,6 +655,12 @@ impl Services {
     ) -> ApiResult<(StoredDossier, i64)> {
         let d = self.visible(user, id).await?;
         Self::require(user, &[Role::Reviewer, Role::Admin], what)?;
+        // Separation of duties: nobody decides on their own unit's dossier.
+        if user.account.unit_id == Some(d.unit_id) {
+            return Err(ApiError::forbidden(format!(
+                "不能{what}：这是本单位的档案（审核与填报须分离）"
+            )));
+        }
         let action = action()?;
         let expected = version.unwrap_or(d.current_version);
         let after = self

@@ -39,14 +39,20 @@ on_every_backend!(
     copy_for_another_year,
 );
 
-/// A blank 项目支出绩效目标表 as the editor's "blank" template makes it.
+/// The seed's last project form (基础民主党派建设…), complete enough to be submitted.
+fn complete_project() -> Value {
+    let seed = jixiao_files::import::import_bytes(
+        "seed.docx",
+        &seed_docx(),
+        &jixiao_domain::Profile::national(),
+        &jixiao_files::limits::Limits::default(),
+    );
+    serde_json::to_value(seed.forms.last().unwrap()).unwrap()
+}
+
+/// [`blank_form`] as request JSON.
 fn blank_project() -> Value {
-    serde_json::to_value(jixiao_domain::Form::Project(jixiao_domain::Project {
-        variant: jixiao_domain::ProjectVariant::Project,
-        title: "项目支出绩效目标表".into(),
-        ..Default::default()
-    }))
-    .unwrap()
+    serde_json::to_value(blank_form()).unwrap()
 }
 
 /// Findings without the file they were checked as (a save and a check name it apart).
@@ -166,9 +172,10 @@ mod cases {
         assert!(env.store.verify_audit().await.unwrap().is_intact());
     }
 
-    /// Five failures for one username from one address within the window → 429, even
-    /// with the right password and even in another process (a second router on the same
-    /// database); another address is not affected.
+    /// Five failures for one username within the window → 429, even with the right
+    /// password, from any address (the username's backoff; a browser that logged in as
+    /// the user before is exempt, see tests/hardening.rs) and in another process (a second
+    /// router on the same database); another username is not affected.
     pub async fn login_rate_limit_holds_across_processes(env: Env) {
         for _ in 0..5 {
             let (r, _) = env.login(UNIT_OWN, "错误", "10.9.9.9").await;
@@ -191,7 +198,11 @@ mod cases {
         );
 
         let (r, _) = env.login(UNIT_OWN, PASSWORD, "10.8.8.8").await;
-        assert_eq!(r.status, StatusCode::OK, "another address may still log in");
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the username waits from every address"
+        );
         let (r, _) = env.login(ADMIN, PASSWORD, "10.9.9.9").await;
         assert_eq!(
             r.status,
@@ -350,7 +361,7 @@ mod cases {
                 Some(json!({ "username": role.unwrap_or(UNIT_OWN), "password": PASSWORD }))
             }
             "/api/dossiers/{id}" if method == "put" => {
-                Some(json!({ "forms": [], "base_version": 1 }))
+                Some(json!({ "forms": [blank_project()], "base_version": 1 }))
             }
             "/api/dossiers/{id}/submit" => Some(json!({})),
             "/api/dossiers/{id}/return" => Some(json!({ "comment": "请补充测算依据" })),
@@ -553,7 +564,7 @@ mod cases {
         let a = env.client(UNIT_OWN).await;
         let b = env.client(ADMIN).await;
         let path = format!("/api/dossiers/{id}");
-        let body = json!({ "forms": [], "base_version": 1 });
+        let body = json!({ "forms": [blank_project()], "base_version": 1 });
         let (ra, rb) = tokio::join!(
             env.json(Method::PUT, &path, Some(&a), Some(body.clone())),
             env.json(Method::PUT, &path, Some(&b), Some(body.clone())),
@@ -648,9 +659,11 @@ mod cases {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.error().contains("base_version"), "{}", r.error());
 
+        // Over the JSON limit, which comes from the largest dossier (docs/api.md).
+        let limit = jixiao_web::Config::default().json_limit();
         let huge = format!(
             "{{\"forms\": [], \"base_version\": 1, \"reason\": \"{}\"}}",
-            "长".repeat(1024 * 1024)
+            "长".repeat(limit / 3 + 1)
         );
         let req = request(Method::PUT, &path, Some(&c), "127.0.0.1")
             .header(header::CONTENT_TYPE, "application/json")
@@ -738,7 +751,7 @@ mod cases {
                 Method::PUT,
                 &p(""),
                 Some(&unit),
-                Some(json!({ "forms": [], "base_version": 1 })),
+                Some(json!({ "forms": [blank_project()], "base_version": 1 })),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "under review");
@@ -758,12 +771,14 @@ mod cases {
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         assert_eq!(r.body["status"], "returned");
 
+        // The unit fills the form in (one of the seed's project forms, which has no
+        // error-severity finding), so it may be submitted again.
         let r = env
             .json(
                 Method::PUT,
                 &p(""),
                 Some(&unit),
-                Some(json!({ "forms": [], "base_version": 1 })),
+                Some(json!({ "forms": [complete_project()], "base_version": 1 })),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -816,7 +831,7 @@ mod cases {
                 Method::PUT,
                 &p(""),
                 Some(&unit),
-                Some(json!({ "forms": [], "base_version": 2 })),
+                Some(json!({ "forms": [blank_project()], "base_version": 2 })),
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -826,7 +841,7 @@ mod cases {
                 Method::PUT,
                 &p(""),
                 Some(&unit),
-                Some(json!({ "forms": [], "base_version": 2, "reason": "年中预算调整" })),
+                Some(json!({ "forms": [blank_project()], "base_version": 2, "reason": "年中预算调整" })),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);

@@ -2,7 +2,8 @@
 //! (Debian `chromium` + `chromium-driver`): the unit uploads the seed .docx, sees the
 //! `empty-indicator` finding beside the 生态效益指标 row, fixes it and submits; the
 //! reviewer returns it with a comment; the unit fixes and resubmits; the reviewer approves
-//! with 良; the approved dossier is read-only; its PDF holds its text (pdftotext).
+//! with 良; the approved dossier is read-only; its PDF holds its text (pdftotext); an admin
+//! gives the reviewer a display name on the admin page.
 //!
 //! Uses `JIXIAO_WEBDRIVER` (e.g. `http://127.0.0.1:9515`, started by `.ci/run`) when set,
 //! otherwise starts its own `chromedriver`. Without chromedriver the test is skipped,
@@ -148,6 +149,18 @@ async fn server(dir: &Path) -> (SocketAddr, AnyStore, AppState) {
         .unwrap();
     store
         .assign_reviewer(reviewer.id, unit.id, &actor)
+        .await
+        .unwrap();
+    store
+        .create_user(
+            &NewUser {
+                username: "guanli",
+                password_hash: &hash,
+                role: Role::Admin,
+                unit_id: None,
+            },
+            &actor,
+        )
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -630,6 +643,25 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     ] {
         assert!(text.contains(needle), "the PDF holds {needle}");
     }
+
+    // The admin page (named controls, unique ids): the reviewer gets a real name, which
+    // the reviewer's header then shows.
+    f.login("guanli").await;
+    f.go("/admin").await;
+    f.shot("10-admin").await;
+    let reviewer = store.user_by_username("shenhe").await.unwrap().id;
+    f.type_in(&format!("#name-{reviewer}"), "李审核").await;
+    f.click(&format!(
+        "form[action='/admin/users/{reviewer}/rename'] button"
+    ))
+    .await;
+    f.css(".alert.ok").await;
+    assert_eq!(
+        store.get_user(reviewer).await.unwrap().display_name,
+        "李审核"
+    );
+    f.login("shenhe").await;
+    assert!(f.css(".who").await.text().await.unwrap().contains("李审核"));
     f.c.close().await.unwrap();
 }
 

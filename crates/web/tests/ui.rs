@@ -13,9 +13,11 @@ fn html(r: &Reply) -> &str {
     r.body.as_str().unwrap_or_default()
 }
 
+/// A form posted from one of this site's pages (a browser sends `Origin`).
 async fn form_post(env: &Env, path: &str, who: Option<&Client>, body: &str) -> Reply {
     let req = request(Method::POST, path, who, "127.0.0.1")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, ORIGIN)
         .body(Body::from(body.to_string()))
         .unwrap();
     env.send(req).await
@@ -78,7 +80,7 @@ async fn pages_send_strangers_to_login_and_back() {
         let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
 
-        // Only this site's paths are followed after login.
+        // Only this site's paths are followed after login (tests/hardening.rs has more).
         let evil = form_post(
             &env,
             "/login",
@@ -86,7 +88,7 @@ async fn pages_send_strangers_to_login_and_back() {
             &format!("username=unit_own&password={pw}&next=%2F%2Fevil.example"),
         )
         .await;
-        assert_eq!(location(&evil), "/dossiers");
+        assert_eq!(location(&evil), "/");
 
         // Unknown pages are a Chinese page, unknown API paths JSON.
         let missing = env.get("/no-such-page", None).await;

@@ -92,8 +92,10 @@ fn table(t: &Table) -> WTable {
     WTable::new(rows).set_grid(grid)
 }
 
-/// Write the tables as one document in memory.
+/// Write the tables as one document in memory (text a document may not hold removed, see
+/// [`crate::sanitize`]).
 pub fn write(tables: &[Table]) -> Result<Vec<u8>, DocxError> {
+    let tables = crate::sanitize::clean_tables(tables);
     let mut doc = Docx::new();
     for (i, t) in tables.iter().enumerate() {
         for s in &t.preamble {

@@ -65,8 +65,11 @@ fn as_number(kind: CellKind, text: &str) -> Option<f64> {
     (crate::read::xlsx::format_number(v) == text).then_some(v)
 }
 
-/// Write the tables as a workbook in memory.
+/// Write the tables as a workbook in memory (text a workbook may not hold removed, see
+/// [`crate::sanitize`]).
 pub fn write(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+    let tables = crate::sanitize::clean_tables(tables);
+    let tables = &tables[..];
     let mut wb = Workbook::new();
     let title = Format::new()
         .set_bold()

@@ -149,7 +149,9 @@ pub struct NewChoices {
 /// values sent as text only (no parsed reading) are read as the importer reads a cell.
 pub fn forms_from_json(values: Vec<Value>) -> ApiResult<Vec<Form>> {
     let mut forms = Vec::with_capacity(values.len());
-    for (k, v) in values.into_iter().enumerate() {
+    for (k, mut v) in values.into_iter().enumerate() {
+        // Control characters and bidi overrides would break the .docx/.xlsx exports.
+        jixiao_files::sanitize::clean_json(&mut v);
         check_fields(k, &v)?;
         let mut form: Form = serde_json::from_value(v).map_err(|e| {
             ApiError::unprocessable(format!("第{}张表的内容不符合要求：{e}", k + 1))
@@ -562,6 +564,7 @@ impl Services {
         mut findings: Vec<Finding>,
         file: &str,
     ) -> ApiResult<Saved> {
+        self.fits(&forms)?;
         match self.store.find_dossier(target.id, year).await {
             Ok(d) => return Err(exists(target, year, d.id)),
             Err(StoreError::NotFound) => {}

@@ -4,6 +4,7 @@
 //!
 //! Templates and static files are compiled into the binary, so a release is one file.
 
+mod admin;
 mod editor;
 mod pages;
 mod view;
@@ -40,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("editor.html", include_str!("../../templates/editor.html")),
     ("new.html", include_str!("../../templates/new.html")),
+    ("admin.html", include_str!("../../templates/admin.html")),
 ];
 
 /// Static files: (path under /static/, content type, body).
@@ -146,6 +148,8 @@ pub struct Viewer {
 #[derive(Serialize)]
 pub struct Me {
     username: String,
+    /// The display name (the username when there is none).
+    name: String,
     role: &'static str,
     role_label: &'static str,
     csrf: String,
@@ -155,6 +159,7 @@ impl Viewer {
     pub fn me(&self) -> Me {
         Me {
             username: self.user.account.username.clone(),
+            name: self.user.account.shown_name().to_string(),
             role: self.user.account.role.code(),
             role_label: self.user.account.role.label(),
             csrf: self.csrf.clone(),
@@ -249,6 +254,15 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}/diff", get(pages::diff))
         .route("/dossiers/{id}/print", get(pages::print))
         .route("/dossiers/{id}/export/{format}", get(pages::export))
+        .route("/admin", get(admin::page))
+        .route("/admin/units", post(admin::create_unit))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/users/{id}/rename", post(admin::rename_user))
+        .route("/admin/assignments", post(admin::assign))
+        .route("/admin/assignments/remove", post(admin::unassign))
         .route("/static/{name}", get(static_file))
 }
 

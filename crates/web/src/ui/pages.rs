@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Form as HtmlForm, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jixiao_domain::review::{Grade, Status};
 use jixiao_files::export::{self, ExportFormat};
@@ -13,8 +13,10 @@ use serde_json::json;
 
 use super::view;
 use super::{PageId, Viewer};
+use crate::api::login_cookies;
 use crate::auth::{session_cookie, ClientAddr};
 use crate::error::ApiError;
+use crate::login::{device_token, safe_next, site_of, Site};
 use crate::services::{same_token, DossierSummary, ListParams};
 use crate::AppState;
 
@@ -29,14 +31,6 @@ pub fn encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// Only paths of this site are followed after login (no `//host` or `http:`).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/dossiers".to_string(),
-    }
 }
 
 // ---------------------------------------------------------------- login
@@ -62,29 +56,43 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The login form. It must come from this site's page: a matching `Origin` (or
+/// `Referer`); a browser always sends one with a form, so a request with neither is
+/// refused too.
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
     HtmlForm(form): HtmlForm<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
+    let cfg = state.services().config();
+    if site_of(&headers, cfg) != Site::Same {
+        let mut res = state.ui().render(
+            "login.html",
+            json!({
+                "next": next,
+                "error": "登录请求来源不明或来自其他网站，已拒绝。请打开本站的登录页面登录。",
+                "username": form.username,
+            }),
+        );
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        return res;
+    }
     match state
         .services()
-        .login(&form.username, &form.password, address)
+        .login(
+            &form.username,
+            &form.password,
+            address,
+            device_token(&headers).as_deref(),
+        )
         .await
     {
-        Ok(done) => {
-            let cfg = state.services().config();
-            let cookie = session_cookie(
-                Some(&done.token),
-                cfg.session_ttl.as_secs(),
-                cfg.secure_cookie,
-            );
-            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
-        }
+        Ok(done) => (login_cookies(&done, cfg), Redirect::to(&next)).into_response(),
         Err(e) => {
             let status = match &e {
-                ApiError::Unauthorized(_) | ApiError::TooManyRequests(_) => e.status(),
+                ApiError::Unauthorized(_) | ApiError::TooManyRequests { .. } => e.status(),
                 _ => {
                     if let ApiError::Internal(cause) = &e {
                         tracing::error!(%cause, "login failed");
@@ -122,7 +130,7 @@ pub async fn logout(
     if let Err(e) = state.services().logout(&viewer.user, &viewer.token).await {
         return state.ui().error_page(Some(&viewer), e);
     }
-    let cookie = session_cookie(None, 0, state.services().config().secure_cookie);
+    let cookie = session_cookie(None, 0, state.services().config().secure());
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
 }
 

@@ -24,6 +24,8 @@ pub const UNIT_A: &str = "中共株洲市石峰区委员会统一战线工作部
 pub const UNIT_B: &str = "株洲市石峰区财政局";
 pub const UNIT_C: &str = "株洲市石峰区教育局";
 pub const PASSWORD: &str = "正确的密码 1";
+/// The origin of the test server: every request is sent with `Host: localhost`.
+pub const ORIGIN: &str = "http://localhost";
 
 /// The roles of the authorisation matrix, by username.
 pub const UNIT_OWN: &str = "unit_own";
@@ -218,10 +220,11 @@ impl Env {
         self.send(req).await
     }
 
-    /// A dossier of `unit` in 草稿 with no forms and no findings (so it may be submitted).
+    /// A dossier of `unit` in 草稿 with one blank form and no stored findings (so it may be
+    /// submitted: a dossier needs a form, and the submission checks only warn).
     pub async fn blank_dossier(&self, unit: i64, year: i64) -> i64 {
         self.store
-            .create_dossier(unit, year, &[], &[], &system())
+            .create_dossier(unit, year, &[blank_form()], &[], &system())
             .await
             .unwrap()
             .id
@@ -244,6 +247,15 @@ impl Env {
     }
 }
 
+/// A blank 项目支出绩效目标表 as the editor's "blank" template makes it.
+pub fn blank_form() -> jixiao_domain::Form {
+    jixiao_domain::Form::Project(jixiao_domain::Project {
+        variant: jixiao_domain::ProjectVariant::Project,
+        title: "项目支出绩效目标表".into(),
+        ..Default::default()
+    })
+}
+
 pub fn request(
     method: Method,
     path: &str,
@@ -254,6 +266,7 @@ pub fn request(
     let mut b = Request::builder()
         .method(method)
         .uri(path)
+        .header(header::HOST, "localhost")
         .extension(ConnectInfo(addr));
     if let Some(c) = who {
         b = b
