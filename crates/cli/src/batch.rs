@@ -11,8 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use jixiao_domain::finding::Severity;
-use jixiao_domain::model::{Dossier, Form};
-use jixiao_domain::text::normalize_label;
+use jixiao_domain::model::Dossier;
 use jixiao_domain::{rules, Profile};
 use jixiao_files::import::{import_path, ImportedFile, Status};
 use jixiao_files::limits::Limits;
@@ -123,48 +122,13 @@ fn chunks(files: &[PathBuf]) -> Vec<&[PathBuf]> {
     out
 }
 
-/// Group the forms of a chunk into dossiers and attach each finding to its file.
-/// Files of one (unit, year) are joined unless several of them carry a department table
-/// (then each file is its own dossier: repeated or alternative filings).
+/// Group the forms of a chunk into dossiers (`Dossier::group_files`, the one grouping
+/// policy) and attach each finding to its file.
 pub fn check_chunk(files: &mut [ImportedFile], profile: &Profile) {
-    let key = |f: &ImportedFile| -> Option<(String, Option<u16>)> {
-        let form = f
-            .forms
-            .iter()
-            .find(|x| !x.unit().is_empty())
-            .or(f.forms.first())?;
-        Some((normalize_label(form.unit()), form.year()))
-    };
-    let mut groups: HashMap<(String, Option<u16>), Vec<usize>> = HashMap::new();
-    for (i, f) in files.iter().enumerate() {
-        if let Some(k) = key(f) {
-            groups.entry(k).or_default().push(i);
-        }
-    }
-    let mut sets: Vec<Vec<usize>> = Vec::new();
-    for (_, idx) in groups {
-        let anchors = idx
-            .iter()
-            .filter(|&&i| {
-                files[i]
-                    .forms
-                    .iter()
-                    .any(|f| matches!(f, Form::DepartmentOverall(_)))
-            })
-            .count();
-        if anchors <= 1 {
-            sets.push(idx);
-        } else {
-            sets.extend(idx.into_iter().map(|i| vec![i]));
-        }
-    }
-    let findings: Vec<Vec<jixiao_domain::Finding>> = sets
+    let dossiers = Dossier::group_files(files.iter().map(|f| f.filed_forms()).collect());
+    let findings: Vec<Vec<jixiao_domain::Finding>> = dossiers
         .par_iter()
-        .map(|set| {
-            let forms = set.iter().flat_map(|&i| files[i].filed_forms()).collect();
-            let dossiers = Dossier::group(forms);
-            rules::check_all(&dossiers, profile)
-        })
+        .map(|d| rules::check_all(std::slice::from_ref(d), profile))
         .collect();
     let index: HashMap<&str, usize> = files
         .iter()

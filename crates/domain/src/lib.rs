@@ -12,6 +12,7 @@ pub mod review;
 pub mod rules;
 pub mod scoring;
 pub mod text;
+pub mod totals;
 pub mod value;
 pub mod vocabulary;
 

@@ -578,6 +578,70 @@ pub struct Dossier {
 }
 
 impl Dossier {
+    /// The forms of one known dossier (a stored one: its unit and year are the store's,
+    /// whatever a form says), all from `file`.
+    pub fn of(unit: &str, year: Option<u16>, file: &str, forms: &[Form]) -> Dossier {
+        Dossier {
+            unit: unit.to_string(),
+            year,
+            forms: forms
+                .iter()
+                .enumerate()
+                .map(|(index, form)| FiledForm {
+                    file: file.to_string(),
+                    index,
+                    form: form.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Files grouped into dossiers as a batch of filings is: files of one (unit, year) —
+    /// taken from a file's first form naming a unit — are one dossier unless several of
+    /// them carry a department table (then each such file is its own dossier: repeated or
+    /// alternative filings of a unit). Within a set, forms group by [`Dossier::group`].
+    /// A file without any form is left out.
+    pub fn group_files(files: Vec<Vec<FiledForm>>) -> Vec<Dossier> {
+        let key = |forms: &[FiledForm]| -> Option<(String, Option<u16>)> {
+            let f = forms
+                .iter()
+                .find(|x| !x.form.unit().is_empty())
+                .or(forms.first())?;
+            Some((crate::text::normalize_label(f.form.unit()), f.form.year()))
+        };
+        // Sets in the order their first file came, so results do not depend on hashing.
+        let mut order: Vec<(String, Option<u16>)> = Vec::new();
+        let mut sets: std::collections::HashMap<(String, Option<u16>), Vec<Vec<FiledForm>>> =
+            std::collections::HashMap::new();
+        for forms in files {
+            let Some(k) = key(&forms) else { continue };
+            if !sets.contains_key(&k) {
+                order.push(k.clone());
+            }
+            sets.entry(k).or_default().push(forms);
+        }
+        let mut out = Vec::new();
+        for k in order {
+            let set = sets.remove(&k).unwrap_or_default();
+            let anchors = set
+                .iter()
+                .filter(|forms| {
+                    forms
+                        .iter()
+                        .any(|f| matches!(f.form, Form::DepartmentOverall(_)))
+                })
+                .count();
+            if anchors <= 1 {
+                out.extend(Dossier::group(set.into_iter().flatten().collect()));
+            } else {
+                for forms in set {
+                    out.extend(Dossier::group(forms));
+                }
+            }
+        }
+        out
+    }
+
     /// Group forms into dossiers by (unit, year). Forms with an empty unit join the only
     /// dossier of the same year from the same file when there is one.
     pub fn group(forms: Vec<FiledForm>) -> Vec<Dossier> {
@@ -616,6 +680,68 @@ impl Dossier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn filed(file: &str, forms: Vec<Form>) -> Vec<FiledForm> {
+        Dossier::of("", None, file, &forms).forms
+    }
+
+    fn dept(unit: &str) -> Form {
+        Form::DepartmentOverall(DepartmentOverall {
+            unit: unit.into(),
+            year: Some(2023),
+            ..Default::default()
+        })
+    }
+
+    fn project(unit: &str) -> Form {
+        Form::Project(Project {
+            unit: unit.into(),
+            year: Some(2023),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn files_of_one_unit_join_unless_several_carry_a_department_table() {
+        // The department table in one file, its projects in another: one dossier.
+        let ds = Dossier::group_files(vec![
+            filed("a.docx", vec![dept("统战部")]),
+            filed("b.docx", vec![project("统 战 部"), project("")]),
+            filed("c.docx", vec![dept("教育局")]),
+        ]);
+        assert_eq!(ds.len(), 2);
+        assert_eq!(
+            ds[0].forms.len(),
+            3,
+            "the unnamed project joins its file's dossier"
+        );
+        assert_eq!(ds[1].unit, "教育局");
+        // Two department tables of one unit and year: alternative filings, kept apart.
+        let ds = Dossier::group_files(vec![
+            filed("2023.docx", vec![dept("统战部"), project("统战部")]),
+            filed("2023-修改.docx", vec![dept("统战部")]),
+            filed("empty.txt", vec![]),
+        ]);
+        assert_eq!(ds.len(), 2);
+        assert_eq!(ds[0].forms.len(), 2);
+    }
+
+    #[test]
+    fn a_stored_dossier_is_one_whatever_its_forms_say() {
+        let d = Dossier::of(
+            "统战部",
+            Some(2023),
+            "统战部2023年度档案",
+            &[dept("统战部"), project("别的单位")],
+        );
+        assert_eq!(d.forms.len(), 2);
+        assert_eq!(d.forms[1].index, 1);
+        assert_eq!(
+            Dossier::group(d.forms).len(),
+            2,
+            "grouping by the forms would split it"
+        );
+    }
 
     #[test]
     fn search_text_covers_names_and_goals() {

@@ -579,15 +579,9 @@ impl Services {
             ));
         }
         let file = format!("{}{}年度档案", d.unit_name, d.year);
-        let filed = filed(&file, &v.forms);
+        let dossier = Dossier::of(&d.unit_name, u16::try_from(d.year).ok(), &file, &v.forms);
         let profile = self.profile.clone();
-        let extra = blocking(move || {
-            Dossier::group(filed)
-                .iter()
-                .flat_map(|d| rules::submission_findings(d, &profile))
-                .collect::<Vec<_>>()
-        })
-        .await?;
+        let extra = blocking(move || rules::submission_findings(&dossier, &profile)).await?;
         let blocking_findings: Vec<Finding> = v
             .findings
             .iter()
