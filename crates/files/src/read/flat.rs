@@ -10,25 +10,37 @@
 //! Whatever the importer assumes is recorded in `Sheet::notes` and becomes a
 //! `parse-warning` finding.
 
+use crate::error::ImportError;
+use crate::limits::{Budget, Limits};
 use crate::sheet::{Cell, Row, Sheet};
 use jixiao_domain::text::strip_pinyin;
 
-/// Parse flattened table text into rows of cells.
-pub fn parse_flat(text: &str) -> Sheet {
+/// Parse flattened table text into rows of cells, stopping at the first row, cell or byte
+/// over `limits` (the text is one table).
+pub fn parse_flat(text: &str, limits: &Limits) -> Result<Sheet, ImportError> {
     let (text, had_pinyin) = strip_pinyin(&skip_comment_block(text));
+    let mut budget = Budget::new(limits);
     let mut sheet = if is_pipe_text(&text) {
-        parse_pipes(&text)
+        parse_pipes(&text, &mut budget)?
     } else if is_single_long_line(&text) {
-        parse_tokens(&text)
+        parse_tokens(&text, &mut budget)?
     } else {
-        parse_paragraphs(&text)
+        parse_paragraphs(&text, &mut budget)?
     };
     if had_pinyin {
         sheet
             .notes
             .push("文本中夹有拼音注音（如“區(qū)”），已去除注音后识别".into());
     }
-    sheet
+    Ok(sheet)
+}
+
+/// A cell of `text` at the end of `row`, counted against the budget.
+fn push_cell(row: &mut Row, budget: &mut Budget, cell: Cell) -> Result<(), ImportError> {
+    budget.cell(cell.text.len())?;
+    budget.grow(0, cell.text.len())?;
+    row.cells.push(cell);
+    Ok(())
 }
 
 /// Pasted copies sometimes carry a leading block of `# source: …` lines: not form content.
@@ -91,8 +103,10 @@ fn flush(sheet: &mut Sheet, row: &mut Option<Row>) {
     }
 }
 
-fn parse_pipes(text: &str) -> Sheet {
+fn parse_pipes(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
+    // Table rows so far; kept here so counting stays linear.
+    let mut rows = 0usize;
     let mut row: Option<Row> = None;
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
@@ -107,6 +121,9 @@ fn parse_pipes(text: &str) -> Sheet {
         }
         if !line.contains('|') {
             flush(&mut sheet, &mut row);
+            budget.row(None)?;
+            budget.cell(line.len())?;
+            budget.grow(0, line.len())?;
             sheet.rows.push(Row {
                 table: None,
                 index: sheet.rows.len(),
@@ -125,10 +142,14 @@ fn parse_pipes(text: &str) -> Sheet {
         if leading || non_empty >= 2 {
             flush(&mut sheet, &mut row);
         }
+        if row.is_none() {
+            budget.row(Some(rows))?;
+            rows += 1;
+        }
         let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
         for p in parts {
             let col = r.cells.len();
-            r.cells.push(Cell::at_line(p, col, line_no));
+            push_cell(r, budget, Cell::at_line(p, col, line_no))?;
         }
         if non_empty >= 2 {
             flush(&mut sheet, &mut row);
@@ -138,16 +159,19 @@ fn parse_pipes(text: &str) -> Sheet {
     sheet
         .notes
         .push("按“单元格 |”分隔的网页表格文本识别，合并单元格按位置推断".into());
-    sheet
+    Ok(sheet)
 }
 
-fn parse_paragraphs(text: &str) -> Sheet {
+fn parse_paragraphs(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     for (n, raw) in text.lines().enumerate() {
         if raw.is_empty() {
             continue;
         }
         let t = raw.trim();
+        budget.row(None)?;
+        budget.cell(t.len())?;
+        budget.grow(0, t.len())?;
         sheet.rows.push(Row {
             table: None,
             index: sheet.rows.len(),
@@ -158,7 +182,7 @@ fn parse_paragraphs(text: &str) -> Sheet {
     sheet
         .notes
         .push("按“每段一个单元格”的文本识别，表格行列按表头推断".into());
-    sheet
+    Ok(sheet)
 }
 
 /// True for `968.191` followed by `8`: PDF extraction splitting one number in two.
@@ -174,7 +198,7 @@ fn split_number(a: &str, b: &str) -> bool {
         && a.split_once('.').map_or(0, |(_, f)| f.len()) + b.len() <= 4
 }
 
-fn parse_tokens(text: &str) -> Sheet {
+fn parse_tokens(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     let mut joined: Option<(String, String)> = None;
     for (n, line) in text.lines().enumerate() {
@@ -182,6 +206,7 @@ fn parse_tokens(text: &str) -> Sheet {
         if tokens.is_empty() {
             continue;
         }
+        budget.row(Some(sheet.rows.len()))?;
         let mut row = Row {
             table: Some(0),
             index: sheet.rows.len(),
@@ -197,7 +222,7 @@ fn parse_tokens(text: &str) -> Sheet {
                 i += 1;
             }
             let col = row.cells.len();
-            row.cells.push(Cell::new(t, col));
+            push_cell(&mut row, budget, Cell::new(t, col))?;
             i += 1;
         }
         sheet.rows.push(row);
@@ -210,16 +235,37 @@ fn parse_tokens(text: &str) -> Sheet {
             "PDF 提取把个别数字拆成了两段（如“{a} {b}”），已按一个数字“{a}{b}”读取，请核对"
         ));
     }
-    sheet
+    Ok(sheet)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse_flat_ok(text: &str) -> Sheet {
+        parse_flat(text, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn flat_text_stops_at_the_limits() {
+        let pipes: String = (0..40).map(|i| format!("| 行{i} | 值 |\n")).collect();
+        let few = Limits {
+            max_table_rows: 10,
+            ..Limits::default()
+        };
+        assert!(parse_flat(&pipes, &few).is_err());
+        let paragraphs: String = (0..40).map(|i| format!("段{i}\n")).collect();
+        let rows = Limits {
+            max_rows: 10,
+            ..Limits::default()
+        };
+        assert!(parse_flat(&paragraphs, &rows).is_err());
+        assert!(parse_flat(&paragraphs, &Limits::default()).is_ok());
+    }
+
     #[test]
     fn pipe_rows() {
-        let s = parse_flat("标题 |\n||||\n|\n项目名称 |\n雾炮车 |\n|||\n| 一级 | 二级 | 三级 |\n产出 | 数量 | 车辆 | ||\n");
+        let s = parse_flat_ok("标题 |\n||||\n|\n项目名称 |\n雾炮车 |\n|||\n| 一级 | 二级 | 三级 |\n产出 | 数量 | 车辆 | ||\n");
         let rows: Vec<Vec<&str>> = s.rows.iter().map(|r| r.texts()).collect();
         assert_eq!(
             rows,
@@ -235,7 +281,7 @@ mod tests {
     #[test]
     fn paragraphs_keep_empty_cells() {
         let s =
-            parse_flat("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
+            parse_flat_ok("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
         let cells: Vec<&str> = s.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
         assert_eq!(
             cells,
@@ -258,7 +304,7 @@ mod tests {
             "部门 合计 968.191 8 100% 基本支出 7242318 74.8% {}",
             "填充 ".repeat(160)
         );
-        let s = parse_flat(&long);
+        let s = parse_flat_ok(&long);
         assert!(s.rows[0].texts().contains(&"968.1918"));
         assert!(s.notes.iter().any(|n| n.contains("968.1918")));
     }
