@@ -16,6 +16,7 @@ mod secret;
 mod shared;
 mod sqlite;
 mod store;
+mod usage;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -26,6 +27,7 @@ pub use postgres::PgStore;
 pub use secret::{hash_password, random_token, verify_password};
 pub use sqlite::SqliteStore;
 pub use store::Store;
+pub use usage::Usage;
 
 /// Re-exported so callers name the options types without depending on sqlx directly.
 pub use sqlx::postgres::PgConnectOptions;

@@ -754,6 +754,9 @@ macro_rules! impl_store {
                     created_at: now,
                 };
                 if current != base_version {
+                    // A dossier under review or approved takes no edits, stale or not:
+                    // refused with nothing stored (the transaction rolls back).
+                    review::check_edit(status)?;
                     // Stale base: keep the submitted forms (never current) and say so.
                     Self::insert_version(&mut tx, &version).await?;
                     Self::audit_tx(
