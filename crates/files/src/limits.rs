@@ -125,10 +125,7 @@ impl Limits {
 
     /// Error for one table that grew past `max_table_rows`.
     pub(crate) fn too_many_table_rows(&self) -> crate::ImportError {
-        crate::ImportError::Oversized(format!(
-            "一个表格的行数超过 {} 行",
-            self.max_table_rows
-        ))
+        crate::ImportError::Oversized(format!("一个表格的行数超过 {} 行", self.max_table_rows))
     }
 
     /// Error for a file that grew past `max_cells`.
@@ -264,7 +261,11 @@ impl<'l> Budget<'l> {
 
     /// `bytes` more bytes of text in a cell already counted; also checks the cell's length
     /// so far (`cell_bytes`, an upper bound of its characters).
-    pub(crate) fn grow(&mut self, bytes: usize, cell_bytes: usize) -> Result<(), crate::ImportError> {
+    pub(crate) fn grow(
+        &mut self,
+        bytes: usize,
+        cell_bytes: usize,
+    ) -> Result<(), crate::ImportError> {
         if cell_bytes > self.limits.max_cell_chars.saturating_mul(4) {
             return Err(self.limits.cell_too_long());
         }
@@ -304,13 +305,18 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(l.check_forms(&[project(10, 5), project(10, 5)]), Ok(()));
-        let e = l.check_forms(&[project(10, 5), project(11, 0)]).unwrap_err();
+        let e = l
+            .check_forms(&[project(10, 5), project(11, 0)])
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "绩效指标过多：第2张表（专项资金支出方向绩效目标表《雾炮车购置》）有 11 条绩效指标，每张表最多 10 条"
         );
         let e = l.check_forms(&[project(0, 6)]).unwrap_err();
-        assert!(e.to_string().contains("有 6 行支出明细，每张表最多 5 行"), "{e}");
+        assert!(
+            e.to_string().contains("有 6 行支出明细，每张表最多 5 行"),
+            "{e}"
+        );
         let e = l
             .check_forms(&[project(10, 5), project(10, 5), project(10, 5)])
             .unwrap_err();
@@ -344,8 +350,8 @@ mod tests {
 
     #[test]
     fn limits_are_data_with_defaults_for_missing_keys() {
-        let l: Limits = serde_json::from_value(serde_json::json!({ "max_indicators": 80 }))
-            .unwrap();
+        let l: Limits =
+            serde_json::from_value(serde_json::json!({ "max_indicators": 80 })).unwrap();
         assert_eq!(
             l,
             Limits {

@@ -12,11 +12,7 @@ use jixiao_files::read::sniff::read_bytes;
 use jixiao_files::{Cell, ImportError, Row, Sheet};
 
 fn docs() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/limits.md"
-    ))
-    .unwrap()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/limits.md")).unwrap()
 }
 
 /// The first ```toml block of docs/limits.md.
@@ -24,7 +20,9 @@ fn documented_config() -> toml::Table {
     let doc = docs();
     let start = doc.find("```toml\n").expect("a toml block") + "```toml\n".len();
     let end = start + doc[start..].find("```").unwrap();
-    doc[start..end].parse().expect("the documented configuration parses")
+    doc[start..end]
+        .parse()
+        .expect("the documented configuration parses")
 }
 
 #[test]
@@ -56,7 +54,9 @@ fn table(rows: usize, cols: usize) -> Sheet {
                 table: Some(0),
                 index: r,
                 line: None,
-                cells: (0..cols).map(|c| Cell::new(format!("{r}-{c}"), c)).collect(),
+                cells: (0..cols)
+                    .map(|c| Cell::new(format!("{r}-{c}"), c))
+                    .collect(),
             })
             .collect(),
         notes: vec![],
@@ -89,7 +89,10 @@ fn every_format_stops_at_the_rows_of_one_table() {
             ImportError::Oversized("一个表格的行数超过 50 行".into()),
             "{name}"
         );
-        assert!(read_bytes(name, &bytes, &Limits::default()).is_ok(), "{name}");
+        assert!(
+            read_bytes(name, &bytes, &Limits::default()).is_ok(),
+            "{name}"
+        );
     }
 }
 
@@ -97,9 +100,17 @@ fn every_format_stops_at_the_rows_of_one_table() {
 fn seed_with_indicators(extra: usize) -> String {
     let seed = String::from_utf8(seed_bytes()).unwrap();
     let anchor = "\t\n\t产出指标\n\t数量指标\n\t搭建交流平台\n\t2个\n\t计划标准\n\n";
-    let at = seed.find(anchor).expect("the seed's first project indicator") + anchor.len();
+    let at = seed
+        .find(anchor)
+        .expect("the seed's first project indicator")
+        + anchor.len();
     let rows: String = (0..extra)
-        .map(|i| format!("\t\n\t\n\t数量指标\n\t培训{i}\n\t{}次\n\t计划标准\n\n", i + 1))
+        .map(|i| {
+            format!(
+                "\t\n\t\n\t数量指标\n\t培训{i}\n\t{}次\n\t计划标准\n\n",
+                i + 1
+            )
+        })
         .collect();
     format!("{}{rows}{}", &seed[..at], &seed[at..])
 }

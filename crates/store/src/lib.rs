@@ -16,9 +16,9 @@ mod secret;
 mod shared;
 mod sqlite;
 mod store;
-mod usage;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod usage;
 
 pub use any::{open, AnyStore};
 pub use error::{Result, StoreError};

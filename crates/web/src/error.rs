@@ -48,6 +48,9 @@ pub enum ApiError {
     /// 503: the database does not answer (`/healthz`).
     #[error("数据库暂时不可用")]
     Unavailable,
+    /// 503 with `Retry-After` (seconds): a bounded queue is full (PDF export).
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     /// 500: a bug or an infrastructure failure; the cause is logged, not shown.
     #[error("服务器内部错误，请稍后重试或联系管理员")]
     Internal(String),
@@ -78,6 +81,14 @@ impl ApiError {
         ApiError::Internal(cause.to_string())
     }
 
+    /// `Retry-After` on a [`ApiError::Busy`] answer (JSON or page).
+    pub fn add_headers(&self, res: &mut Response) {
+        if let ApiError::Busy { retry_after, .. } = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*retry_after).into());
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -88,7 +99,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -134,6 +145,8 @@ impl IntoResponse for ApiError {
             } => json!({ "error": message, "findings": f }),
             _ => json!({ "error": self.to_string() }),
         };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        self.add_headers(&mut res);
+        res
     }
 }

@@ -57,7 +57,7 @@ impl AppState {
 }
 
 /// Every route of the API. Bodies are capped at `json_limit`, uploads at
-/// `upload_limit` (413 beyond).
+/// `upload_limit()` (413 beyond).
 pub fn router(state: AppState) -> Router {
     let cfg = state.services().config().clone();
     let dossiers = Router::new()
@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router {
             "/api/dossiers",
             get(api::list)
                 .post(api::upload)
-                .layer(DefaultBodyLimit::max(cfg.upload_limit)),
+                .layer(DefaultBodyLimit::max(cfg.upload_limit())),
         )
         .route("/api/dossiers/{id}", get(api::get_dossier).put(api::save))
         .route("/api/dossiers/{id}/submit", post(api::submit))
@@ -78,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/check", post(api::check))
         .route(
             "/api/preview",
-            post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit)),
+            post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit())),
         );
     Router::new()
         .route("/healthz", get(api::healthz))

@@ -544,8 +544,14 @@ mod tests {
             ..Limits::default()
         };
         let e = parse_document(&xml, &table).unwrap_err();
-        assert_eq!(e.to_string(), "文件内容超出处理上限（一个表格的行数超过 25 行）");
+        assert_eq!(
+            e.to_string(),
+            "文件内容超出处理上限（一个表格的行数超过 25 行）"
+        );
         let two = doc(&format!("<w:tbl>{}</w:tbl>", row.repeat(20)).repeat(2));
-        assert!(parse_document(&two, &table).is_ok(), "the limit is per table");
+        assert!(
+            parse_document(&two, &table).is_ok(),
+            "the limit is per table"
+        );
     }
 }

@@ -202,7 +202,10 @@ mod tests {
             ..Limits::default()
         };
         let e = parse_dump(&rows, &table).unwrap_err();
-        assert_eq!(e.to_string(), "文件内容超出处理上限（一个表格的行数超过 20 行）");
+        assert_eq!(
+            e.to_string(),
+            "文件内容超出处理上限（一个表格的行数超过 20 行）"
+        );
         let cells = Limits {
             max_cells: 30,
             ..Limits::default()

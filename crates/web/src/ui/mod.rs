@@ -114,6 +114,7 @@ impl Ui {
             }),
         );
         *res.status_mut() = status;
+        e.add_headers(&mut res);
         res
     }
 }
