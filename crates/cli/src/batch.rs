@@ -200,12 +200,12 @@ fn progress(total: usize) -> Option<indicatif::ProgressBar> {
 pub fn run(
     paths: &[PathBuf],
     profile: &Profile,
+    limits: &Limits,
     mode: Mode,
     json: bool,
     output: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let files = collect(paths)?;
-    let limits = Limits::default();
     let check = !matches!(mode, Mode::Import);
     let pb = progress(files.len());
     let mut sink: Box<dyn Write> = match &output {
@@ -227,7 +227,7 @@ pub fn run(
     for chunk in chunks(&files) {
         let mut imported: Vec<ImportedFile> = chunk
             .par_iter()
-            .map(|p| import_path(p, profile, &limits))
+            .map(|p| import_path(p, profile, limits))
             .collect();
         if check {
             check_chunk(&mut imported, profile);

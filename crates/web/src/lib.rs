@@ -25,7 +25,7 @@ use jixiao_domain::Profile;
 use jixiao_store::{AnyStore, Store};
 
 pub use error::{ApiError, ApiResult};
-pub use services::{Config, ListParams, Services, User};
+pub use services::{Config, ConfigFile, ListParams, Services, User};
 
 /// Shared by every request: the services (store, profile, configuration).
 #[derive(Clone)]
@@ -156,17 +156,17 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves the API on `bind` until `shutdown` resolves, then finishes the requests in
-/// flight (graceful shutdown) and closes the store.
+/// Serves the API of `state` on `bind` until `shutdown` resolves, then finishes the
+/// requests in flight (graceful shutdown) and closes the store.
 pub async fn serve(
-    store: AnyStore,
+    state: AppState,
     bind: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|source| ServeError::Bind { addr: bind, source })?;
-    serve_on(listener, AppState::new(store), shutdown).await
+    serve_on(listener, state, shutdown).await
 }
 
 /// [`serve`] on a listener the caller bound (port 0 in tests and benchmarks).
@@ -179,6 +179,8 @@ pub async fn serve_on(
     tracing::info!(
         addr = %listener.local_addr()?,
         database = store.backend(),
+        workers = state.services().gate().size(),
+        pdf_workers = state.services().config().pdf.workers,
         "jixiao API listening"
     );
     let purge = tokio::spawn(purge_sessions(store.clone()));
