@@ -166,12 +166,12 @@ fn progress(total: usize) -> Option<indicatif::ProgressBar> {
 pub fn run(
     paths: &[PathBuf],
     profile: &Profile,
+    limits: &Limits,
     mode: Mode,
     json: bool,
     output: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let files = collect(paths)?;
-    let limits = Limits::default();
     let check = !matches!(mode, Mode::Import | Mode::Explain);
     let explain = matches!(mode, Mode::Explain);
     let pb = progress(files.len());
@@ -194,7 +194,7 @@ pub fn run(
     for chunk in chunks(&files) {
         let mut imported: Vec<ImportedFile> = chunk
             .par_iter()
-            .map(|p| import_path(p, profile, &limits))
+            .map(|p| import_path(p, profile, limits))
             .collect();
         if check {
             check_chunk(&mut imported, profile);

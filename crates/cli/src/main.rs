@@ -2,6 +2,7 @@
 
 mod admin;
 mod batch;
+mod config;
 mod export;
 mod report;
 mod score;
@@ -48,6 +49,9 @@ enum Command {
         /// 配置方案（national、hunan-zhuzhou 或 TOML 文件路径）
         #[arg(long, default_value = "national")]
         profile: String,
+        /// 配置文件（TOML，[limits] 等，见 docs/limits.md）
+        #[arg(long, env = "JIXIAO_CONFIG")]
+        config: Option<PathBuf>,
         /// 文件或文件夹（递归）
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -61,6 +65,9 @@ enum Command {
         output: Option<PathBuf>,
         #[arg(long, default_value = "national")]
         profile: String,
+        /// 配置文件（TOML，[limits] 等，见 docs/limits.md）
+        #[arg(long, env = "JIXIAO_CONFIG")]
+        config: Option<PathBuf>,
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -130,6 +137,9 @@ enum Command {
         /// 以 JSON 格式输出日志
         #[arg(long)]
         json_logs: bool,
+        /// 配置文件（TOML：[limits]、[quotas]、[server]，见 docs/limits.md）
+        #[arg(long, env = "JIXIAO_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// 新建数据库（SQLite 文件）或把已有数据库的表结构升级到最新
     Init {
@@ -231,15 +241,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             explain,
             profile,
+            config,
             paths,
         } => {
             let profile = load_profile(&profile)?;
+            let limits = config::load(config.as_deref())?.limits;
             if format == Format::Xlsx {
                 anyhow::bail!("import 只支持 --format text 或 json");
             }
             batch::run(
                 &paths,
                 &profile,
+                &limits,
                 if explain {
                     batch::Mode::Explain
                 } else {
@@ -253,9 +266,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             output,
             profile,
+            config,
             paths,
         } => {
             let profile = load_profile(&profile)?;
+            let limits = config::load(config.as_deref())?.limits;
             let (mode, output) = match format {
                 Format::Xlsx => {
                     let out = output.context("--format xlsx 需要用 --output 指定输出文件")?;
@@ -263,7 +278,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 _ => (batch::Mode::Check, output),
             };
-            batch::run(&paths, &profile, mode, format == Format::Json, output)
+            batch::run(
+                &paths,
+                &profile,
+                &limits,
+                mode,
+                format == Format::Json,
+                output,
+            )
         }
         Command::Score {
             format,
@@ -336,12 +358,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bind,
             demo,
             json_logs,
+            config,
         } => serve::run(serve::ServeArgs {
             database,
             public_url,
             bind,
             demo,
             json_logs,
+            config: config::load(config.as_deref())?,
         }),
         Command::Init { db } => admin::init(&db),
         Command::Unit { cmd, db } => admin::unit(&db, cmd),

@@ -12,8 +12,8 @@ use jixiao_store::{
     hash_password, open, open_existing, random_token, Actor, AnyStore, NewUser, Role, Store,
     StoreError,
 };
-use jixiao_web::services::{Config, User};
-use jixiao_web::AppState;
+use jixiao_web::services::User;
+use jixiao_web::{AppState, ConfigFile};
 
 /// The seed filing, for `--demo` from anywhere.
 const SEED: &str = include_str!("../../../examples/seed-2023-shifeng-tongzhanbu.txt");
@@ -26,6 +26,8 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     pub demo: bool,
     pub json_logs: bool,
+    /// Limits, quotas and server work (docs/limits.md).
+    pub config: ConfigFile,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -61,17 +63,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         .with_context(|| format!("无法打开数据库 {database}"))?;
         if args.demo {
-            demo(&store).await?;
+            demo(&store, &args.config).await?;
             say(&format!("演示数据库：{database}"));
         }
         say(&format!(
             "jixiao 已启动：在浏览器中打开 http://{}/ 登录（Ctrl+C 停止）",
             args.bind
         ));
-        let config = Config {
-            public_url,
-            ..Config::default()
-        };
+        let mut config = args.config.into_config();
+        config.public_url = public_url;
         let state = AppState::with(store, jixiao_domain::Profile::national(), config);
         jixiao_web::serve(state, args.bind, shutdown_signal())
             .await
@@ -126,7 +126,7 @@ async fn shutdown_signal() {
 
 /// The seed's unit under its finance bureau, a unit user and a reviewer with fresh
 /// passwords (printed), and the seed dossier imported. Safe to run again on the same file.
-async fn demo(store: &AnyStore) -> anyhow::Result<()> {
+async fn demo(store: &AnyStore, config: &ConfigFile) -> anyhow::Result<()> {
     let actor = Actor::system("demo");
     let parent = match store.unit_by_name(DEMO_PARENT).await {
         Ok(u) => u,
@@ -179,7 +179,7 @@ async fn demo(store: &AnyStore) -> anyhow::Result<()> {
         let state = AppState::with(
             store.clone(),
             jixiao_domain::Profile::builtin("hunan-zhuzhou")?,
-            Config::default(),
+            config.clone().into_config(),
         );
         let filer = User {
             account: accounts[0].clone(),

@@ -164,8 +164,13 @@ impl Server {
         if demo {
             cmd.arg("--demo");
         }
+        // The burst saves one dossier hundreds of times, past the default version quota.
+        let config = std::env::temp_dir().join(format!("jixiao-crash-{}.toml", std::process::id()));
+        std::fs::write(&config, "[quotas]\nmax_versions = 1000000\n").unwrap();
         let mut child = cmd
             .args(["--bind", "127.0.0.1:0", "--database", database])
+            .arg("--config")
+            .arg(&config)
             .env_remove("JIXIAO_DATABASE")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

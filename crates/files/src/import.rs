@@ -61,11 +61,22 @@ impl ImportedFile {
     }
 }
 
-/// Turn a sheet into forms and parse-warning findings.
+/// Turn a sheet into forms and parse-warning findings, with the default limits.
 pub fn import_sheet(
     path: &str,
     sheet: Result<Sheet, ImportError>,
     profile: &Profile,
+) -> ImportedFile {
+    import_sheet_with(path, sheet, profile, &Limits::default())
+}
+
+/// [`import_sheet`] with the form limits of `limits`: a file whose forms are over them
+/// (indicators or rows of a form, forms of the file) is refused with the limit named.
+pub fn import_sheet_with(
+    path: &str,
+    sheet: Result<Sheet, ImportError>,
+    profile: &Profile,
+    limits: &Limits,
 ) -> ImportedFile {
     // Control characters and bidi overrides go before anything reads the text.
     let (sheet, cleaned) = match sheet {
@@ -73,6 +84,10 @@ pub fn import_sheet(
         Err(e) => return ImportedFile::failed(path, &e),
     };
     let mut rec = recognise(&sheet, profile);
+    drop(sheet);
+    if let Err(e) = limits.check_forms(&rec.forms) {
+        return ImportedFile::failed(path, &ImportError::Oversized(e.to_string()));
+    }
     jixiao_domain::scoring::fill_computed(&mut rec.forms, profile);
     if rec.forms.is_empty() {
         return ImportedFile::failed(path, &ImportError::NotAForm);
@@ -111,14 +126,20 @@ pub fn import_sheet(
 /// Import one file from disk, whatever its format.
 pub fn import_path(path: &Path, profile: &Profile, limits: &Limits) -> ImportedFile {
     let name = path.display().to_string();
-    import_sheet(&name, crate::read::sniff::read_path(path, limits), profile)
+    import_sheet_with(
+        &name,
+        crate::read::sniff::read_path(path, limits),
+        profile,
+        limits,
+    )
 }
 
 /// Import one file held in memory (an upload), whatever its format.
 pub fn import_bytes(name: &str, bytes: &[u8], profile: &Profile, limits: &Limits) -> ImportedFile {
-    import_sheet(
+    import_sheet_with(
         name,
         crate::read::sniff::read_bytes(name, bytes, limits),
         profile,
+        limits,
     )
 }

@@ -77,9 +77,15 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    /// Append a paragraph row (outside any table).
+    /// Append a paragraph row (outside any table). Its index follows the last paragraph's,
+    /// found from the end, so a file of many paragraphs is read in linear time.
     pub fn push_paragraph(&mut self, text: impl Into<String>, line: Option<usize>) {
-        let index = self.rows.iter().filter(|r| r.table.is_none()).count();
+        let index = self
+            .rows
+            .iter()
+            .rev()
+            .find(|r| r.table.is_none())
+            .map_or(0, |r| r.index + 1);
         self.rows.push(Row {
             table: None,
             index,

@@ -25,6 +25,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod units;
+mod usage;
 mod users;
 mod versions;
 mod workflow;
@@ -37,6 +38,7 @@ pub use postgres::PgStore;
 pub use secret::{hash_password, random_token, verify_password};
 pub use sqlite::SqliteStore;
 pub use store::Store;
+pub use usage::Usage;
 
 /// Re-exported so callers name the options types without depending on sqlx directly.
 pub use sqlx::postgres::PgConnectOptions;

@@ -121,10 +121,12 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Page<StoredDossier>>> + Send;
 
     /// Optimistic locking: saves a new current version when `base_version` is the
-    /// current one. Otherwise the forms are kept as a `conflict` version (see
-    /// `history`), the current version is unchanged, and the result is
-    /// `Conflict { current }`. A plain save needs an editable status (草稿, 退回修改,
-    /// 调整中); an adjustment needs 审核通过 and a reason and moves it to 调整中.
+    /// current one. Otherwise, on an editable dossier, the forms are kept as a
+    /// `conflict` version (see `history`), the current version is unchanged, and the
+    /// result is `Conflict { current }`; on a dossier under review or approved a stale
+    /// save is `Refused` and nothing is stored. A plain save needs an editable status
+    /// (草稿, 退回修改, 调整中); an adjustment needs 审核通过 and a reason and moves it
+    /// to 调整中.
     fn save_version(
         &self,
         dossier_id: i64,

@@ -134,6 +134,9 @@ pub(crate) async fn save<B: Backend>(
         created_at: now,
     };
     if current != base_version {
+        // A dossier under review or approved takes no edits, stale or not: refused with
+        // nothing stored (the transaction rolls back).
+        review::check_edit(status)?;
         // Stale base: keep the submitted forms (never current) and say so.
         insert_tx(&mut tx, &version).await?;
         audit::append_tx::<B>(

@@ -390,7 +390,7 @@ pub async fn upload(
     auth: Authed,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
-    let limit = state.services().config().upload_limit;
+    let limit = state.services().config().upload_limit();
     let ((file_name, bytes), unit) = upload_fields(multipart, limit, true).await?;
     let saved = state
         .services()
@@ -405,7 +405,7 @@ pub async fn preview(
     auth: Authed,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
-    let limit = state.services().config().upload_limit;
+    let limit = state.services().config().upload_limit();
     let ((file_name, bytes), _) = upload_fields(multipart, limit, false).await?;
     let preview = state
         .services()

@@ -54,6 +54,9 @@ pub enum ApiError {
     /// 503: the database does not answer (`/healthz`).
     #[error("数据库暂时不可用")]
     Unavailable,
+    /// 503 with `Retry-After` (seconds): a bounded queue is full (PDF export).
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     /// 500: a bug or an infrastructure failure; the cause is logged, not shown.
     #[error("服务器内部错误，请稍后重试或联系管理员")]
     Internal(String),
@@ -84,6 +87,16 @@ impl ApiError {
         ApiError::Internal(cause.to_string())
     }
 
+    /// `Retry-After` on a [`ApiError::Busy`] or [`ApiError::TooManyRequests`] answer (JSON or page).
+    pub fn add_headers(&self, res: &mut Response) {
+        if let ApiError::Busy { retry_after, .. } | ApiError::TooManyRequests { retry_after, .. } =
+            self
+        {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*retry_after).into());
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -95,7 +108,7 @@ impl ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -142,10 +155,7 @@ impl IntoResponse for ApiError {
             _ => json!({ "error": self.to_string() }),
         };
         let mut res = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after, .. } = &self {
-            res.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, (*retry_after).into());
-        }
+        self.add_headers(&mut res);
         res
     }
 }

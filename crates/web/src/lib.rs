@@ -26,7 +26,7 @@ use jixiao_domain::Profile;
 use jixiao_store::{AnyStore, LeaseKind, Store, StoreError};
 
 pub use error::{ApiError, ApiResult};
-pub use services::{Config, ListParams, Services, User};
+pub use services::{Config, ConfigFile, ListParams, Services, User};
 
 /// Shared by every request: the services (store, profile, configuration).
 #[derive(Clone)]
@@ -66,7 +66,7 @@ pub fn router(state: AppState) -> Router {
             "/api/dossiers",
             get(api::list)
                 .post(api::upload)
-                .layer(DefaultBodyLimit::max(cfg.upload_limit)),
+                .layer(DefaultBodyLimit::max(cfg.upload_limit())),
         )
         .route("/api/dossiers/{id}", get(api::get_dossier).put(api::save))
         .route("/api/dossiers/{id}/submit", post(api::submit))
@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/check", post(api::check))
         .route(
             "/api/preview",
-            post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit)),
+            post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit())),
         );
     Router::new()
         .route("/healthz", get(api::healthz))
@@ -212,6 +212,8 @@ pub async fn serve_on(
     tracing::info!(
         addr = %addr,
         database = store.backend(),
+        workers = state.services().gate().size(),
+        pdf_workers = state.services().config().pdf.workers,
         "jixiao API listening"
     );
     let purge = tokio::spawn(purge_sessions(store.clone()));

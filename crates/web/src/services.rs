@@ -9,34 +9,42 @@
 //! A dossier the caller may not see is `NotFound`, never `Forbidden`, so its existence is
 //! not revealed. `Forbidden` means "you see it, but your role may not do this".
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use jixiao_domain::finding::Severity;
-use jixiao_domain::review::{Action, Grade, Opinions, Status};
+use jixiao_domain::review::{self, Action, Grade, Opinions, Status};
 use jixiao_domain::{rules, Dossier, FiledForm, Finding, Form, Profile};
+use jixiao_files::export::pdf::{html_to_pdf_with, PdfOptions};
 use jixiao_files::import::Status as ImportStatus;
-use jixiao_files::limits::Limits;
+use jixiao_files::limits::{form_rows, Limits};
 use jixiao_store::{
-    Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page, ReviewRecord, Role, SaveKind,
-    Session, Store, StoreError, StoredDossier, VersionInfo, MAX_PAGE,
+    hash_password, verify_password, Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page,
+    ReviewRecord, Role, SaveKind, Session, Store, StoreError, StoredDossier, Usage, VersionInfo,
+    MAX_PAGE,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 
 mod admin;
 pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
+pub mod work;
 pub use editing::{
-    forms_from_json, Checked, EditorModel, FormTotals, FrameworkLevel, NewChoices, Preview, YEARS,
+    civil_date, forms_from_json, this_year, Checked, EditorModel, FormTotals, FrameworkLevel,
+    NewChoices, Preview,
 };
+use work::{Gate, PrintQueue};
 
 pub use crate::login::LoginPolicy;
 /// Audit action of the first failed login of a window (see [`LoginPolicy`]).
 pub use jixiao_store::LOGIN_FAILED;
 
-/// Tunables of the API; the defaults suit a deployment.
+/// Tunables of the API; the defaults suit a deployment. `jixiao serve` reads the
+/// `[limits]`, `[quotas]` and `[server]` sections of its configuration file into it
+/// ([`ConfigFile`], docs/limits.md).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Idle time after which a session expires (sliding).
@@ -47,22 +55,136 @@ pub struct Config {
     /// bigger one is refused, and every JSON body (a save sends the forms) may be this big
     /// plus [`Config::JSON_MARGIN`], so whatever an upload creates can be saved again.
     pub max_dossier_bytes: usize,
-    /// Largest upload (bytes).
-    pub upload_limit: usize,
     /// The address users reach the server at (`https://jixiao.example.gov.cn`), when it is
     /// behind a proxy or served over TLS: logins must come from it; with `https` the
     /// cookies are `Secure` and answers carry HSTS.
     pub public_url: Option<String>,
+    /// File and form limits: uploads, previews, saves, new dossiers, checks.
+    pub limits: Limits,
+    /// Stored data per dossier and unit, and the budget years.
+    pub quotas: Quotas,
+    /// CPU-heavy requests at once (0: one per CPU core).
+    pub workers: usize,
+    pub pdf: PdfConfig,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        ConfigFile::default().into_config()
+    }
+}
+
+impl Config {
+    /// Largest upload body: the largest file plus room for the form fields.
+    pub fn upload_limit(&self) -> usize {
+        usize::try_from(self.limits.max_file_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1024 * 1024)
+    }
+}
+
+/// Printing PDFs with Chromium (per server process).
+#[derive(Clone, Debug)]
+pub struct PdfConfig {
+    /// Chromium processes at once.
+    pub workers: usize,
+    /// Exports that may wait for a Chromium; beyond them 503.
+    pub queue: usize,
+    /// Chromium is killed (its process group) after this.
+    pub timeout: Duration,
+    /// `Retry-After` of a 503, and the longest a queued export waits.
+    pub retry_after: Duration,
+    /// The browser; `None`: `JIXIAO_CHROMIUM` or the first on `PATH`.
+    pub chromium: Option<PathBuf>,
+}
+
+/// Quotas on stored data (`[quotas]`), read from the database before each write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quotas {
+    /// Versions of one dossier, conflict versions included.
+    pub max_versions: i64,
+    /// Bytes of all stored versions (forms and findings, JSON) of one unit's dossiers.
+    pub max_unit_bytes: i64,
+    /// The earliest budget year.
+    pub first_year: i64,
+    /// The latest budget year is this year (China time) plus this.
+    pub years_ahead: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            max_versions: 200,
+            max_unit_bytes: 256 * 1024 * 1024,
+            first_year: 2000,
+            years_ahead: 1,
+        }
+    }
+}
+
+impl Quotas {
+    /// The budget years a dossier may be made or copied for.
+    pub fn years(&self) -> std::ops::RangeInclusive<i64> {
+        self.first_year..=this_year() + self.years_ahead
+    }
+}
+
+/// `[server]` of the configuration file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSection {
+    /// CPU-heavy requests at once; 0: one per CPU core.
+    pub workers: usize,
+    pub pdf_workers: usize,
+    pub pdf_queue: usize,
+    pub pdf_timeout_secs: u64,
+    pub pdf_retry_after_secs: u64,
+    pub json_limit: usize,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            workers: 0,
+            pdf_workers: 1,
+            pdf_queue: 4,
+            pdf_timeout_secs: 60,
+            pdf_retry_after_secs: 10,
+            json_limit: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// The configuration file of `jixiao serve` and `jixiao check` (TOML; every section and
+/// key optional, unknown keys refused). docs/limits.md lists every key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigFile {
+    pub limits: Limits,
+    pub quotas: Quotas,
+    pub server: ServerSection,
+}
+
+impl ConfigFile {
+    /// The server's configuration: these sections, the rest at their defaults.
+    pub fn into_config(self) -> Config {
+        let s = self.server;
         Config {
             session_ttl: Duration::from_secs(8 * 3600),
             login: LoginPolicy::default(),
-            max_dossier_bytes: 8 * 1024 * 1024,
-            upload_limit: 20 * 1024 * 1024,
+            max_dossier_bytes: s.json_limit,
             public_url: None,
+            limits: self.limits,
+            quotas: self.quotas,
+            workers: s.workers,
+            pdf: PdfConfig {
+                workers: s.pdf_workers,
+                queue: s.pdf_queue,
+                timeout: Duration::from_secs(s.pdf_timeout_secs.max(1)),
+                retry_after: Duration::from_secs(s.pdf_retry_after_secs.max(1)),
+                chromium: None,
+            },
         }
     }
 }
@@ -235,8 +357,9 @@ pub struct LoggedIn {
 pub struct Services {
     store: AnyStore,
     profile: Arc<Profile>,
-    limits: Limits,
     config: Config,
+    gate: Gate,
+    print: PrintQueue,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -255,6 +378,44 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)
 }
 
+/// Rows of all forms (indicators and other rows): how large a piece of work on them is.
+pub fn dossier_rows(forms: &[Form]) -> usize {
+    forms
+        .iter()
+        .map(|f| {
+            let (indicators, details, _) = form_rows(f);
+            indicators + details
+        })
+        .sum()
+}
+
+/// About how many rows a file of this many bytes holds, to weigh its import before it
+/// is read (a row of a filing takes a few hundred bytes in any format).
+fn file_rows(bytes: usize) -> usize {
+    bytes / 256
+}
+
+/// Bytes of JSON a value is stored as, without keeping the text.
+fn json_bytes(value: &impl Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, value);
+    c.0
+}
+
+fn mib(bytes: i64) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
 /// Compares without an early exit, so timing does not leak a token prefix.
 pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -269,9 +430,80 @@ impl Services {
         Services {
             store,
             profile: Arc::new(profile),
-            limits: Limits::default(),
+            gate: Gate::new(config.workers),
+            print: PrintQueue::new(config.pdf.workers, config.pdf.queue, config.pdf.retry_after),
             config,
         }
+    }
+
+    /// The bound on CPU-heavy work (see [`work`]).
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// The bound on Chromium (see [`work`]).
+    pub fn print_queue(&self) -> &PrintQueue {
+        &self.print
+    }
+
+    /// Runs CPU-heavy work on `rows` rows off the async workers (see [`work::Gate`]).
+    pub async fn cpu<T: Send + 'static>(
+        &self,
+        rows: usize,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> ApiResult<T> {
+        self.gate.run(rows, f).await
+    }
+
+    /// The form limits on a dossier's forms: 422 naming the limit.
+    fn within_limits(&self, forms: &[Form]) -> ApiResult<()> {
+        self.config
+            .limits
+            .check_forms(forms)
+            .map_err(|e| ApiError::unprocessable(e.to_string()))
+    }
+
+    /// A budget year inside the configured window, as stored.
+    fn budget_year(&self, year: i64) -> ApiResult<u16> {
+        let years = self.config.quotas.years();
+        u16::try_from(year)
+            .ok()
+            .filter(|_| years.contains(&year))
+            .ok_or_else(|| {
+                ApiError::unprocessable(format!(
+                    "年度应为 {} 至 {} 之间的四位数字（如 2024）",
+                    years.start(),
+                    years.end()
+                ))
+            })
+    }
+
+    /// The quota on versions of one dossier: refused once it has `max_versions`.
+    async fn version_quota(&self, dossier_id: i64) -> ApiResult<()> {
+        let max = self.config.quotas.max_versions;
+        let n = self.store.version_count(dossier_id).await?;
+        if n >= max {
+            return Err(ApiError::unprocessable(format!(
+                "该档案已有 {n} 个版本，达到每份档案最多 {max} 个版本的上限，不能再保存；请联系管理员"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The quota on a unit's stored bytes: refused when `adding` more would pass it.
+    async fn bytes_quota(&self, unit_id: i64, adding: usize) -> ApiResult<()> {
+        let max = self.config.quotas.max_unit_bytes;
+        let have = self.store.unit_bytes(unit_id).await?;
+        let adding = i64::try_from(adding).unwrap_or(i64::MAX);
+        if have.saturating_add(adding) > max {
+            return Err(ApiError::unprocessable(format!(
+                "本单位已保存的档案数据约 {} MiB，再保存这一版（约 {} MiB）将超过每个单位 {} MiB 的上限；请联系管理员",
+                mib(have),
+                mib(adding),
+                mib(max)
+            )));
+        }
+        Ok(())
     }
 
     pub fn store(&self) -> &AnyStore {
@@ -441,6 +673,7 @@ impl Services {
                 "文件中没有找到预算年度，无法建立档案，请在表名或表头写明年度（如“2023年”）",
             ));
         };
+        self.budget_year(i64::from(year))?;
         let target = self.target_unit(user, unit, &file_unit).await?;
         self.create_from(
             user,
@@ -467,7 +700,10 @@ impl Services {
     async fn check(&self, file: &str, forms: &[Form]) -> ApiResult<Vec<Finding>> {
         let filed = filed(file, forms);
         let profile = self.profile.clone();
-        blocking(move || rules::check_all(&Dossier::group(filed), &profile)).await
+        self.cpu(dossier_rows(forms), move || {
+            rules::check_all(&Dossier::group(filed), &profile)
+        })
+        .await
     }
 
     pub async fn get(&self, user: &User, id: i64) -> ApiResult<DossierDetail> {
@@ -511,7 +747,7 @@ impl Services {
     /// Refuses forms bigger than the largest dossier (`Config::max_dossier_bytes`), so
     /// nothing is stored that could not be sent back in a save.
     pub(crate) fn fits(&self, forms: &[Form]) -> ApiResult<()> {
-        let size = serde_json::to_vec(forms).map_err(ApiError::internal)?.len();
+        let size = json_bytes(&forms);
         let limit = self.config.max_dossier_bytes;
         if size > limit {
             return Err(ApiError::PayloadTooLarge(format!(
@@ -525,7 +761,9 @@ impl Services {
 
     /// A new version from edited forms (the rules run again). A stale `base_version`
     /// keeps the forms as a conflict version and answers `Conflict`. With a `reason`
-    /// on an approved dossier it opens an adjustment (调整).
+    /// on an approved dossier it opens an adjustment (调整). A dossier under review or
+    /// approved (without a reason) takes no save, stale or not: refused, nothing stored.
+    /// The form limits and the quotas apply to every version, conflicts included.
     pub async fn save(
         &self,
         user: &User,
@@ -541,9 +779,17 @@ impl Services {
                 "档案至少要有一张表，不能保存空档案（如需作废，请联系管理员）",
             ));
         }
+        let adjusting = reason.is_some() && d.status == Status::Approved;
+        if !adjusting {
+            review::check_edit(d.status).map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        }
+        self.within_limits(&forms)?;
         self.fits(&forms)?;
+        self.version_quota(id).await?;
         let file = format!("{}{}年度档案", d.unit_name, d.year);
         let findings = self.check(&file, &forms).await?;
+        self.bytes_quota(d.unit_id, json_bytes(&forms) + json_bytes(&findings))
+            .await?;
         let kind = match reason {
             Some(reason) => SaveKind::Adjustment { reason },
             None => SaveKind::Save,
@@ -581,7 +827,11 @@ impl Services {
         let file = format!("{}{}年度档案", d.unit_name, d.year);
         let dossier = Dossier::of(&d.unit_name, u16::try_from(d.year).ok(), &file, &v.forms);
         let profile = self.profile.clone();
-        let extra = blocking(move || rules::submission_findings(&dossier, &profile)).await?;
+        let extra = self
+            .cpu(dossier_rows(&v.forms), move || {
+                rules::submission_findings(&dossier, &profile)
+            })
+            .await?;
         let blocking_findings: Vec<Finding> = v
             .findings
             .iter()
@@ -770,6 +1020,25 @@ impl Services {
             .stored_version(id, version.unwrap_or(d.current_version))
             .await?;
         Ok((DossierSummary::from(&d), v.forms))
+    }
+
+    /// A PDF of a print view (`export::print_view`), printed by Chromium through the
+    /// bounded print queue: 503 (`Busy`) when it is full, the Chinese reason when
+    /// Chromium fails or times out (its cause is logged).
+    pub async fn print_pdf(&self, html: String) -> ApiResult<Vec<u8>> {
+        let opts = PdfOptions {
+            chromium: self.config.pdf.chromium.clone(),
+            timeout: self.config.pdf.timeout,
+        };
+        match self.print.run(move || html_to_pdf_with(&html, &opts)).await {
+            Err(busy) => Err(busy.into()),
+            Ok(Err(e)) => Err(e),
+            Ok(Ok(Err(e))) => {
+                tracing::warn!(error = %e, "PDF export failed");
+                Err(ApiError::unprocessable(e.to_string()))
+            }
+            Ok(Ok(Ok(bytes))) => Ok(bytes),
+        }
     }
 
     /// The units the caller may see, by name (for filters and pickers).

@@ -354,8 +354,9 @@ mod cases {
         year: i64,
     ) -> Reply {
         let seed = seed_docx();
-        // New dossiers (create, copy) for a year clear of the matrix's blank ones.
-        let new_year = year - 1000;
+        // New dossiers (create, copy) for a year clear of the matrix's blank ones (3001…),
+        // inside the budget years the server accepts (2000 to next year).
+        let new_year = 2000 + (year - 3000) % (jixiao_web::services::this_year() + 2 - 2000);
         let body = match path {
             "/api/login" => {
                 Some(json!({ "username": role.unwrap_or(UNIT_OWN), "password": PASSWORD }))

@@ -44,19 +44,20 @@ fn text_lines(s: &str) -> String {
     s.split('\n').map(escape).collect::<Vec<_>>().join("<br>")
 }
 
-/// The `scope` of a label cell: column headers in a row of labels only, row groups for
-/// labels merged down (年度绩效指标, 一级/二级 指标), else the row.
-fn scope(cell: &OutCell, row: &[OutCell]) -> &'static str {
+/// The `scope` of a label cell: column headers in a row of labels only (`all_labels`,
+/// worked out once per row), row groups for labels merged down (年度绩效指标, 一级/二级
+/// 指标), else the row.
+fn scope(cell: &OutCell, all_labels: bool) -> &'static str {
     if cell.rowspan > 1 {
         "rowgroup"
-    } else if row.iter().all(|c| c.kind == CellKind::Label) {
+    } else if all_labels {
         "col"
     } else {
         "row"
     }
 }
 
-fn cell_html(out: &mut String, cell: &OutCell, row: &[OutCell], note: CellNote) {
+fn cell_html(out: &mut String, cell: &OutCell, all_labels: bool, note: CellNote) {
     let (tag, base) = match cell.kind {
         CellKind::Label => ("th", "label"),
         CellKind::Value => ("td", "value"),
@@ -65,7 +66,7 @@ fn cell_html(out: &mut String, cell: &OutCell, row: &[OutCell], note: CellNote) 
     out.push('<');
     out.push_str(tag);
     if tag == "th" {
-        out.push_str(&format!(" scope=\"{}\"", scope(cell, row)));
+        out.push_str(&format!(" scope=\"{}\"", scope(cell, all_labels)));
     }
     out.push_str(&format!(
         " colspan=\"{}\" rowspan=\"{}\"",
@@ -96,7 +97,8 @@ fn cell_html(out: &mut String, cell: &OutCell, row: &[OutCell], note: CellNote) 
 /// the subtitle lines, the grid `<table>` and the signature lines. Every `<th>`/`<td>`
 /// carries `colspan`/`rowspan`, a class (`label`, `value`, `num`, then the note's classes)
 /// and `data-field` when the cell shows a field of the form. `annotate` is called once per
-/// grid cell, in order.
+/// grid cell, in order. The work is one pass over the cells (and one over the rows for the
+/// column widths), so the page of a large form costs in proportion to its cells.
 pub fn table_html(t: &Table, annotate: &dyn Fn(&OutCell) -> CellNote) -> String {
     let mut out = String::from("<section class=\"form\">\n");
     for l in &t.preamble {
@@ -120,8 +122,9 @@ pub fn table_html(t: &Table, annotate: &dyn Fn(&OutCell) -> CellNote) -> String 
     out.push_str("</colgroup>\n<tbody>\n");
     for row in &t.rows {
         out.push_str("<tr>");
+        let all_labels = row.iter().all(|c| c.kind == CellKind::Label);
         for cell in row {
-            cell_html(&mut out, cell, row, annotate(cell));
+            cell_html(&mut out, cell, all_labels, annotate(cell));
         }
         out.push_str("</tr>\n");
     }

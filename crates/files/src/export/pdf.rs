@@ -138,7 +138,7 @@ pub fn html_to_pdf_with(html: &str, opts: &PdfOptions) -> Result<Vec<u8>, PdfErr
         cmd.process_group(0);
     }
     let started = Instant::now();
-    let mut child = match cmd.spawn() {
+    let child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(PdfError::ChromiumNotFound)
@@ -150,19 +150,22 @@ pub fn html_to_pdf_with(html: &str, opts: &PdfOptions) -> Result<Vec<u8>, PdfErr
             })
         }
     };
+    // Whatever happens below, no process of this Chromium outlives the call: its whole
+    // process group is killed when `reaper` is dropped (helpers that linger after the
+    // browser exits included), and the browser itself is waited for.
+    let mut reaper = Reaper(child);
     let status = loop {
-        if let Some(status) = child.try_wait()? {
+        if let Some(status) = reaper.0.try_wait()? {
             break status;
         }
         if started.elapsed() >= opts.timeout {
-            kill_group(child.id());
-            let _ = child.kill();
-            let _ = child.wait();
+            drop(reaper);
             log_output(&log_path, "Chromium timed out");
             return Err(PdfError::Timeout(opts.timeout.as_secs()));
         }
         std::thread::sleep(Duration::from_millis(25));
     };
+    drop(reaper);
     tracing::debug!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "Chromium printed the PDF"
@@ -197,8 +200,21 @@ fn log_output(path: &Path, what: &str) {
     tracing::warn!(output = %text, "{what}");
 }
 
-/// Kill the process group of a timed-out Chromium (best effort; the browser itself is
-/// killed by the caller in any case).
+/// Owns a started Chromium: on drop, kills its process group (it runs in its own, see
+/// `process_group(0)`), then kills and waits for the browser itself, so no process is left
+/// behind, finished, failed or timed out.
+struct Reaper(std::process::Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        kill_group(self.0.id());
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Kill the process group of a Chromium (best effort; the browser itself is killed and
+/// waited for by [`Reaper`] in any case).
 #[cfg(unix)]
 fn kill_group(pid: u32) {
     let _ = Command::new("kill")
@@ -277,6 +293,47 @@ mod tests {
         let e = html_to_pdf_with("<p>x</p>", &opts).unwrap_err();
         assert!(matches!(e, PdfError::Timeout(_)), "{e}");
         assert!(t.elapsed() < Duration::from_secs(10));
+    }
+
+    /// A browser whose helper process outlives it (`sleep` in its process group): after
+    /// the export, success or timeout, nothing of it runs any more.
+    #[cfg(unix)]
+    #[test]
+    fn no_chromium_process_outlives_the_export() {
+        for (body, ok) in [
+            // Prints, leaves a helper behind and exits.
+            (
+                "for a; do case $a in --print-to-pdf=*) out=${a#--print-to-pdf=};; esac; done; \
+                 sleep 300 & echo $! > PIDFILE; echo '%PDF-1.4 fake' > \"$out\"; exit 0",
+                true,
+            ),
+            // Starts a helper and hangs.
+            ("sleep 300 & echo $! > PIDFILE; sleep 300", false),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let pidfile = dir.path().join("helper.pid");
+            let body = body.replace("PIDFILE", &pidfile.display().to_string());
+            let opts = PdfOptions {
+                chromium: Some(script(dir.path(), &body)),
+                timeout: Duration::from_millis(if ok { 60_000 } else { 500 }),
+            };
+            let result = html_to_pdf_with("<p>x</p>", &opts);
+            assert_eq!(result.is_ok(), ok, "{result:?}");
+            let pid = std::fs::read_to_string(&pidfile).unwrap();
+            // The helper was killed: no such process, or a zombie waiting for its new
+            // parent to reap it (a killed signal takes a moment to be delivered).
+            let stat = format!("/proc/{}/stat", pid.trim());
+            let gone = (0..200).any(|_| {
+                let dead = std::fs::read_to_string(&stat).map_or(true, |s| {
+                    s.rsplit(") ").next().is_some_and(|r| r.starts_with('Z'))
+                });
+                if !dead {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                dead
+            });
+            assert!(gone, "helper {} still runs (ok: {ok})", pid.trim());
+        }
     }
 
     #[cfg(unix)]

@@ -349,6 +349,10 @@ impl Walk<'_> {
             if text.chars().count() > self.limits.max_cell_chars {
                 return Err(self.limits.cell_too_long());
             }
+            self.cells_total += 1;
+            if self.cells_total > self.limits.max_cells {
+                return Err(self.limits.too_many_cells());
+            }
             self.sheet.push_paragraph(text, None);
         }
         Ok(())
@@ -398,6 +402,9 @@ impl Walk<'_> {
         }
         if self.sheet.rows.len() >= self.limits.max_rows {
             return Err(self.limits.too_many_rows());
+        }
+        if self.row_index >= self.limits.max_table_rows {
+            return Err(self.limits.too_many_table_rows());
         }
         if row
             .cells
@@ -530,5 +537,21 @@ mod tests {
             parse_document(&xml, &limits),
             Err(ImportError::Oversized(_))
         ));
+        let row = format!("<w:tr><w:tc>{}</w:tc></w:tr>", p("行"));
+        let xml = doc(&format!("<w:tbl>{}</w:tbl>", row.repeat(30)));
+        let table = Limits {
+            max_table_rows: 25,
+            ..Limits::default()
+        };
+        let e = parse_document(&xml, &table).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "文件内容超出处理上限（一个表格的行数超过 25 行）"
+        );
+        let two = doc(&format!("<w:tbl>{}</w:tbl>", row.repeat(20)).repeat(2));
+        assert!(
+            parse_document(&two, &table).is_ok(),
+            "the limit is per table"
+        );
     }
 }

@@ -10,25 +10,37 @@
 //! Whatever the importer assumes is recorded in `Sheet::notes` and becomes a
 //! `parse-warning` finding.
 
+use crate::error::ImportError;
+use crate::limits::{Budget, Limits};
 use crate::sheet::{Cell, Row, Sheet};
 use jixiao_domain::text::strip_pinyin;
 
-/// Parse flattened table text into rows of cells.
-pub fn parse_flat(text: &str) -> Sheet {
+/// Parse flattened table text into rows of cells, stopping at the first row, cell or byte
+/// over `limits` (the text is one table).
+pub fn parse_flat(text: &str, limits: &Limits) -> Result<Sheet, ImportError> {
     let (text, had_pinyin) = strip_pinyin(&skip_comment_block(text));
+    let mut budget = Budget::new(limits);
     let mut sheet = if is_pipe_text(&text) {
-        parse_pipes(&text)
+        parse_pipes(&text, &mut budget)?
     } else if is_single_long_line(&text) {
-        parse_tokens(&text)
+        parse_tokens(&text, &mut budget)?
     } else {
-        parse_paragraphs(&text)
+        parse_paragraphs(&text, &mut budget)?
     };
     if had_pinyin {
         sheet
             .notes
             .push("文本中夹有拼音注音（如“區(qū)”），已去除注音后识别".into());
     }
-    sheet
+    Ok(sheet)
+}
+
+/// A cell at the end of `row`, counted against the budget.
+fn push_cell(row: &mut Row, budget: &mut Budget, cell: Cell) -> Result<(), ImportError> {
+    budget.cell(cell.text.len())?;
+    budget.grow(0, cell.text.len())?;
+    row.cells.push(cell);
+    Ok(())
 }
 
 /// Pasted copies sometimes carry a leading block of `# source: …` lines: not form content.
@@ -79,16 +91,19 @@ fn new_row(sheet: &Sheet, line: usize) -> Row {
     }
 }
 
-fn flush(sheet: &mut Sheet, row: &mut Option<Row>) {
+/// The row being built goes into the sheet (counted against the budget as a table row).
+fn flush(sheet: &mut Sheet, row: &mut Option<Row>, budget: &mut Budget) -> Result<(), ImportError> {
     if let Some(mut r) = row.take() {
         while r.cells.last().is_some_and(|c| c.text.is_empty()) {
             r.cells.pop();
         }
         if !r.cells.is_empty() {
+            budget.row(Some(sheet.rows.len()))?;
             r.index = sheet.rows.len();
             sheet.rows.push(r);
         }
     }
+    Ok(())
 }
 
 /// `| cell` lines (the pipe before each cell but the row's first, `| |` closing the row),
@@ -104,7 +119,7 @@ fn leading_pipes(text: &str) -> bool {
     lead >= 5 && lead > trail * 3
 }
 
-fn parse_leading_pipes(text: &str) -> Sheet {
+fn parse_leading_pipes(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     let mut row: Option<Row> = None;
     // The last line left a cell open (a bare first cell, or `| x` without a closing pipe):
@@ -123,15 +138,16 @@ fn parse_leading_pipes(text: &str) -> Sheet {
                 if let Some(last) = row.as_mut().and_then(|r| r.cells.last_mut()) {
                     let short = |t: &str| t.chars().count() <= 10;
                     if short(line) && short(last.text.lines().last().unwrap_or("")) {
+                        budget.grow(0, line.len() + 1)?;
                         last.text.push('\n');
                         last.text.push_str(line);
                         continue;
                     }
                 }
             }
-            flush(&mut sheet, &mut row);
+            flush(&mut sheet, &mut row, budget)?;
             let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
-            r.cells.push(Cell::at_line(line, 0, line_no));
+            push_cell(r, budget, Cell::at_line(line, 0, line_no))?;
             prev_bare = true;
             continue;
         }
@@ -140,23 +156,23 @@ fn parse_leading_pipes(text: &str) -> Sheet {
         let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
         for p in parts.iter().skip(1).filter(|p| !p.is_empty()) {
             let col = r.cells.len();
-            r.cells.push(Cell::at_line(*p, col, line_no));
+            push_cell(r, budget, Cell::at_line(*p, col, line_no))?;
         }
         prev_bare = !closes;
         if closes {
-            flush(&mut sheet, &mut row);
+            flush(&mut sheet, &mut row, budget)?;
         }
     }
-    flush(&mut sheet, &mut row);
+    flush(&mut sheet, &mut row, budget)?;
     sheet
         .notes
         .push("按“| 单元格”分隔的网页表格文本识别，合并单元格按位置推断".into());
-    sheet
+    Ok(sheet)
 }
 
-fn parse_pipes(text: &str) -> Sheet {
+fn parse_pipes(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     if leading_pipes(text) {
-        return parse_leading_pipes(text);
+        return parse_leading_pipes(text, budget);
     }
     let mut sheet = Sheet::default();
     let mut row: Option<Row> = None;
@@ -178,7 +194,7 @@ fn parse_pipes(text: &str) -> Sheet {
                 // Padding of merged cells: the row ends.
                 open = false;
                 row_start = true;
-                flush(&mut sheet, &mut row);
+                flush(&mut sheet, &mut row, budget)?;
             } else if open {
                 open = false;
             } else if row_start {
@@ -187,7 +203,7 @@ fn parse_pipes(text: &str) -> Sheet {
                 // A lone `|` after a closed cell: an empty cell.
                 let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
                 let col = r.cells.len();
-                r.cells.push(Cell::at_line("", col, line_no));
+                push_cell(r, budget, Cell::at_line("", col, line_no))?;
             }
             continue;
         }
@@ -196,7 +212,7 @@ fn parse_pipes(text: &str) -> Sheet {
             // A cell on its own line (closed by the next `|`), or a paragraph.
             let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
             let col = r.cells.len();
-            r.cells.push(Cell::at_line(line, col, line_no));
+            push_cell(r, budget, Cell::at_line(line, col, line_no))?;
             open = true;
             continue;
         }
@@ -214,32 +230,35 @@ fn parse_pipes(text: &str) -> Sheet {
         }
         let non_empty = parts.iter().filter(|p| !p.is_empty()).count();
         if leading || non_empty >= 2 {
-            flush(&mut sheet, &mut row);
+            flush(&mut sheet, &mut row, budget)?;
         }
         let r = row.get_or_insert_with(|| new_row(&sheet, line_no));
         for p in parts {
             let col = r.cells.len();
-            r.cells.push(Cell::at_line(p, col, line_no));
+            push_cell(r, budget, Cell::at_line(p, col, line_no))?;
         }
         if non_empty >= 2 || padded {
-            flush(&mut sheet, &mut row);
+            flush(&mut sheet, &mut row, budget)?;
             row_start = true;
         }
     }
-    flush(&mut sheet, &mut row);
+    flush(&mut sheet, &mut row, budget)?;
     sheet
         .notes
         .push("按“单元格 |”分隔的网页表格文本识别，合并单元格按位置推断".into());
-    sheet
+    Ok(sheet)
 }
 
-fn parse_paragraphs(text: &str) -> Sheet {
+fn parse_paragraphs(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     for (n, raw) in text.lines().enumerate() {
         if raw.is_empty() {
             continue;
         }
         let t = raw.trim();
+        budget.row(None)?;
+        budget.cell(t.len())?;
+        budget.grow(0, t.len())?;
         sheet.rows.push(Row {
             table: None,
             index: sheet.rows.len(),
@@ -250,7 +269,7 @@ fn parse_paragraphs(text: &str) -> Sheet {
     sheet
         .notes
         .push("按“每段一个单元格”的文本识别，表格行列按表头推断".into());
-    sheet
+    Ok(sheet)
 }
 
 /// True for `968.191` followed by `8`: PDF extraction splitting one number in two.
@@ -266,7 +285,7 @@ fn split_number(a: &str, b: &str) -> bool {
         && a.split_once('.').map_or(0, |(_, f)| f.len()) + b.len() <= 4
 }
 
-fn parse_tokens(text: &str) -> Sheet {
+fn parse_tokens(text: &str, budget: &mut Budget) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
     let mut joined: Option<(String, String)> = None;
     for (n, line) in text.lines().enumerate() {
@@ -274,6 +293,7 @@ fn parse_tokens(text: &str) -> Sheet {
         if tokens.is_empty() {
             continue;
         }
+        budget.row(Some(sheet.rows.len()))?;
         let mut row = Row {
             table: Some(0),
             index: sheet.rows.len(),
@@ -289,7 +309,7 @@ fn parse_tokens(text: &str) -> Sheet {
                 i += 1;
             }
             let col = row.cells.len();
-            row.cells.push(Cell::new(t, col));
+            push_cell(&mut row, budget, Cell::new(t, col))?;
             i += 1;
         }
         sheet.rows.push(row);
@@ -302,16 +322,37 @@ fn parse_tokens(text: &str) -> Sheet {
             "PDF 提取把个别数字拆成了两段（如“{a} {b}”），已按一个数字“{a}{b}”读取，请核对"
         ));
     }
-    sheet
+    Ok(sheet)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse_flat_ok(text: &str) -> Sheet {
+        parse_flat(text, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn flat_text_stops_at_the_limits() {
+        let pipes: String = (0..40).map(|i| format!("| 行{i} | 值 |\n")).collect();
+        let few = Limits {
+            max_table_rows: 10,
+            ..Limits::default()
+        };
+        assert!(parse_flat(&pipes, &few).is_err());
+        let paragraphs: String = (0..40).map(|i| format!("段{i}\n")).collect();
+        let rows = Limits {
+            max_rows: 10,
+            ..Limits::default()
+        };
+        assert!(parse_flat(&paragraphs, &rows).is_err());
+        assert!(parse_flat(&paragraphs, &Limits::default()).is_ok());
+    }
+
     #[test]
     fn pipe_rows() {
-        let s = parse_flat("标题 |\n||||\n|\n项目名称 |\n雾炮车 |\n|||\n| 一级 | 二级 | 三级 |\n产出 | 数量 | 车辆 | ||\n");
+        let s = parse_flat_ok("标题 |\n||||\n|\n项目名称 |\n雾炮车 |\n|||\n| 一级 | 二级 | 三级 |\n产出 | 数量 | 车辆 | ||\n");
         let rows: Vec<Vec<&str>> = s.rows.iter().map(|r| r.texts()).collect();
         assert_eq!(
             rows,
@@ -327,7 +368,7 @@ mod tests {
     #[test]
     fn paragraphs_keep_empty_cells() {
         let s =
-            parse_flat("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
+            parse_flat_ok("项目名称\n\n教育\n\n \n\n主管部门\n\n局\n\n其他资金\n\n \n\n总体目标\n");
         let cells: Vec<&str> = s.rows.iter().map(|r| r.cells[0].text.as_str()).collect();
         assert_eq!(
             cells,
@@ -350,7 +391,7 @@ mod tests {
             "部门 合计 968.191 8 100% 基本支出 7242318 74.8% {}",
             "填充 ".repeat(160)
         );
-        let s = parse_flat(&long);
+        let s = parse_flat_ok(&long);
         assert!(s.rows[0].texts().contains(&"968.1918"));
         assert!(s.notes.iter().any(|n| n.contains("968.1918")));
     }

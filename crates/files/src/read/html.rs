@@ -557,13 +557,14 @@ impl<'l> Builder<'l> {
         if text.is_empty() {
             return Ok(());
         }
-        if self.sheet.rows.len() >= self.limits.max_rows {
-            return Err(self.limits.too_many_rows());
-        }
         if text.chars().count() > self.limits.max_cell_chars {
             return Err(self.limits.cell_too_long());
         }
         for line in text.split('\n') {
+            if self.sheet.rows.len() >= self.limits.max_rows {
+                return Err(self.limits.too_many_rows());
+            }
+            self.count_cell()?;
             self.sheet.push_paragraph(line, None);
         }
         Ok(())
@@ -764,6 +765,9 @@ impl<'l> Builder<'l> {
         }
         if self.sheet.rows.len() >= self.limits.max_rows {
             return Err(self.limits.too_many_rows());
+        }
+        if t.rows >= self.limits.max_table_rows {
+            return Err(self.limits.too_many_table_rows());
         }
         let index = *t.index.get_or_insert_with(|| {
             self.tables += 1;

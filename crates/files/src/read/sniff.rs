@@ -221,7 +221,7 @@ pub fn read_bytes(name: &str, bytes: &[u8], limits: &Limits) -> Result<Sheet, Im
         Kind::Docx => crate::read::docx::read_docx(bytes, limits)?,
         Kind::Xlsx | Kind::Xls => crate::read::xlsx::read_workbook(bytes, limits)?,
         Kind::Html => crate::read::html::read_html_bytes(bytes, limits)?,
-        Kind::Text => crate::read::text::read_text(bytes)?,
+        Kind::Text => crate::read::text::read_text_with(bytes, limits)?,
     };
     limits.check_sheet(&sheet)?;
     if let Some(note) = extension_note(name, kind) {

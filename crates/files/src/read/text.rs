@@ -5,6 +5,7 @@
 //! the cell before it; an empty TAB line is an empty or merged cell.
 
 use crate::error::ImportError;
+use crate::limits::{Budget, Limits};
 use crate::sheet::{Cell, Row, Sheet};
 
 /// Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 (which covers
@@ -81,13 +82,14 @@ pub fn looks_like_dump(text: &str) -> bool {
     total > 0 && tab * 3 >= total
 }
 
-/// Parse a text dump into rows. Every group of lines becomes one row; line numbers are kept.
-pub fn parse_dump(text: &str) -> Sheet {
+/// Parse a text dump into rows. Every group of lines becomes one row; line numbers are
+/// kept. The whole file is one table: it stops at the first row, cell or byte over `limits`.
+pub fn parse_dump(text: &str, limits: &Limits) -> Result<Sheet, ImportError> {
     let mut sheet = Sheet::default();
+    let mut budget = Budget::new(limits);
     let mut current: Option<Row> = None;
     let mut dropped = false;
-    let mut index = 0usize;
-    let flush = |current: &mut Option<Row>, sheet: &mut Sheet, index: &mut usize| {
+    let flush = |current: &mut Option<Row>, sheet: &mut Sheet| {
         if let Some(mut row) = current.take() {
             for c in &mut row.cells {
                 c.text = c
@@ -95,8 +97,7 @@ pub fn parse_dump(text: &str) -> Sheet {
                     .trim_matches(|ch: char| ch == '\n' || ch == '\r')
                     .to_string();
             }
-            row.index = *index;
-            *index += 1;
+            row.index = sheet.rows.len();
             sheet.rows.push(row);
         }
     };
@@ -105,8 +106,11 @@ pub fn parse_dump(text: &str) -> Sheet {
         dropped |= d;
         let line_no = n + 1;
         if line.trim().is_empty() && !line.contains('\t') {
-            flush(&mut current, &mut sheet, &mut index);
+            flush(&mut current, &mut sheet);
             continue;
+        }
+        if current.is_none() {
+            budget.row(Some(sheet.rows.len()))?;
         }
         let row = current.get_or_insert_with(|| Row {
             table: Some(0),
@@ -119,37 +123,52 @@ pub fn parse_dump(text: &str) -> Sheet {
             // Further TABs inside the line separate cells too.
             for part in body.split('\t') {
                 let col = row.cells.len();
-                row.cells.push(Cell::at_line(part.trim_end(), col, line_no));
+                let text = part.trim_end();
+                budget.cell(text.len())?;
+                budget.grow(0, text.len())?;
+                row.cells.push(Cell::at_line(text, col, line_no));
             }
         } else {
+            let more = line.trim();
             match row.cells.last_mut() {
                 Some(cell) => {
+                    budget.grow(more.len() + 1, cell.text.len() + more.len() + 1)?;
                     cell.text.push('\n');
-                    cell.text.push_str(line.trim());
+                    cell.text.push_str(more);
                 }
-                None => row.cells.push(Cell::at_line(line.trim(), 0, line_no)),
+                None => {
+                    budget.cell(more.len())?;
+                    budget.grow(0, more.len())?;
+                    row.cells.push(Cell::at_line(more, 0, line_no));
+                }
             }
         }
     }
-    flush(&mut current, &mut sheet, &mut index);
+    flush(&mut current, &mut sheet);
     if dropped {
         sheet
             .notes
             .push("已忽略 Word 书签等排版残留（如 _GoBack 书签）".into());
     }
-    sheet
+    Ok(sheet)
 }
 
-/// Read a text file of either layout: a Word text dump, or flattened/pasted table text.
+/// Read a text file of either layout: a Word text dump, or flattened/pasted table text,
+/// with the default limits.
 pub fn read_text(bytes: &[u8]) -> Result<Sheet, ImportError> {
+    read_text_with(bytes, &Limits::default())
+}
+
+/// [`read_text`] within `limits`: the reader stops at the first row, cell or byte over.
+pub fn read_text_with(bytes: &[u8], limits: &Limits) -> Result<Sheet, ImportError> {
     let (text, note) = decode(bytes)?;
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
     let mut sheet = if looks_like_dump(&text) {
-        parse_dump(&text)
+        parse_dump(&text, limits)?
     } else {
-        crate::read::flat::parse_flat(&text)
+        crate::read::flat::parse_flat(&text, limits)?
     };
     if let Some(n) = note {
         sheet.notes.insert(0, n);
@@ -163,12 +182,43 @@ mod tests {
 
     #[test]
     fn rows_and_cells() {
-        let s = parse_dump("\t标题\n\n\t一\n\t二\n续\n\t\n\n\t[bookmark: _GoBack]支部工作经费\n");
+        let s = parse_dump(
+            "\t标题\n\n\t一\n\t二\n续\n\t\n\n\t[bookmark: _GoBack]支部工作经费\n",
+            &Limits::default(),
+        )
+        .unwrap();
         assert_eq!(s.rows.len(), 3);
         assert_eq!(s.rows[1].texts(), vec!["一", "二\n续", ""]);
         assert_eq!(s.rows[2].texts(), vec!["支部工作经费"]);
         assert_eq!(s.rows[1].line, Some(3));
         assert_eq!(s.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_dump_stops_at_the_first_row_or_cell_over_the_limits() {
+        let rows: String = (0..50).map(|i| format!("\t行{i}\n\t值\n\n")).collect();
+        let table = Limits {
+            max_table_rows: 20,
+            ..Limits::default()
+        };
+        let e = parse_dump(&rows, &table).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "文件内容超出处理上限（一个表格的行数超过 20 行）"
+        );
+        let cells = Limits {
+            max_cells: 30,
+            ..Limits::default()
+        };
+        let e = parse_dump(&rows, &cells).unwrap_err();
+        assert_eq!(e.to_string(), "文件内容超出处理上限（单元格数超过 30 个）");
+        let long = format!("\t{}\n{}\n", "长".repeat(10), "续".repeat(10));
+        let short = Limits {
+            max_cell_chars: 4,
+            ..Limits::default()
+        };
+        assert!(parse_dump(&long, &short).is_err());
+        assert!(parse_dump(&rows, &Limits::default()).is_ok());
     }
 
     #[test]

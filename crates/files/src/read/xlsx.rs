@@ -94,11 +94,24 @@ struct RawSheet {
     merges: Vec<Dimensions>,
 }
 
-/// Adds raw cells, enforcing the cell-count and cell-length limits as they arrive.
+/// Adds raw cells, enforcing the cell-count, cell-length and row limits as they arrive, so
+/// a worksheet of a million rows is refused at the first row over, not after it is read.
 struct Collector<'l> {
     limits: &'l Limits,
     cells: usize,
     text_bytes: usize,
+    /// Rows with text, over all worksheets and in the current one; the current row.
+    rows: usize,
+    sheet_rows: usize,
+    last_row: Option<u32>,
+}
+
+impl Collector<'_> {
+    /// A new worksheet (a new table) starts.
+    fn next_sheet(&mut self) {
+        self.sheet_rows = 0;
+        self.last_row = None;
+    }
 }
 
 impl Collector<'_> {
@@ -119,6 +132,19 @@ impl Collector<'_> {
         self.cells += 1;
         if self.cells > self.limits.max_cells {
             return Err(self.limits.too_many_cells());
+        }
+        // Cells arrive row by row; a row seen again out of order only counts again, which
+        // can refuse early but never lets more through.
+        if self.last_row != Some(pos.0) {
+            self.last_row = Some(pos.0);
+            self.rows += 1;
+            self.sheet_rows += 1;
+            if self.rows > self.limits.max_rows {
+                return Err(self.limits.too_many_rows());
+            }
+            if self.sheet_rows > self.limits.max_table_rows {
+                return Err(self.limits.too_many_table_rows());
+            }
         }
         // Shared strings are stored once but copied into every cell that uses them.
         self.text_bytes += text.len();
@@ -141,11 +167,15 @@ fn read_worksheets(
         limits,
         cells: 0,
         text_bytes: 0,
+        rows: 0,
+        sheet_rows: 0,
+        last_row: None,
     };
     let mut sheet = Sheet::default();
     let mut layout = Layout::new(limits);
     for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
         note_hidden(&mut sheet, meta);
+        collector.next_sheet();
         let raw = read_one(&meta.name, &mut collector)?;
         layout.add(&mut sheet, raw)?;
     }
@@ -375,8 +405,8 @@ impl<'l> Layout<'l> {
                 continue;
             }
             let height = (r1 - r0) as usize + 1;
-            if height > limits.max_rows {
-                return Err(limits.too_many_rows());
+            if height > limits.max_table_rows {
+                return Err(limits.too_many_table_rows());
             }
             merge_rows = merge_rows.saturating_add(height);
             if merge_rows > limits.max_cells {
@@ -407,6 +437,9 @@ impl<'l> Layout<'l> {
         }
         if grid.len() > limits.max_rows {
             return Err(limits.too_many_rows());
+        }
+        if grid.len() > limits.max_table_rows {
+            return Err(limits.too_many_table_rows());
         }
         for (r, c, text) in raw.cells {
             let row = grid.entry(r).or_default();

@@ -7,8 +7,6 @@
 //! way: an existing (unit, year) is a 409 naming the existing dossier, the file's unit is
 //! compared with the target unit, and the rules run fresh.
 
-use std::ops::RangeInclusive;
-
 use jixiao_domain::finding::{Location, Severity};
 use jixiao_domain::text::normalize_label;
 pub use jixiao_domain::totals::FormTotals;
@@ -19,11 +17,30 @@ use jixiao_store::{Role, Store, StoreError, Unit, MAX_PAGE};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{blocking, DossierSummary, ListParams, Saved, Services, User};
+use super::{file_rows, json_bytes, DossierSummary, ListParams, Saved, Services, User};
 use crate::error::{ApiError, ApiResult};
 
-/// Budget years a dossier may be made for.
-pub const YEARS: RangeInclusive<i64> = 1990..=2200;
+/// The civil date (year, month, day) of a count of days since 1970-01-01 (Howard
+/// Hinnant's algorithm).
+pub fn civil_date(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The current calendar year in China (UTC+8, no daylight saving).
+pub fn this_year() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    civil_date((secs + 8 * 3600).div_euclid(86_400)).0
+}
 
 // ---------------------------------------------------------------- answers
 
@@ -294,19 +311,6 @@ fn first_unit(forms: &[Form]) -> &str {
         .unwrap_or_default()
 }
 
-fn budget_year(year: i64) -> ApiResult<u16> {
-    u16::try_from(year)
-        .ok()
-        .filter(|_| YEARS.contains(&year))
-        .ok_or_else(|| {
-            ApiError::unprocessable(format!(
-                "年度应为 {} 至 {} 之间的四位数字（如 2024）",
-                YEARS.start(),
-                YEARS.end()
-            ))
-        })
-}
-
 /// `2023年部门整体支出绩效目标表` → `2024年部门整体支出绩效目标表` (every 19xx年/20xx年).
 pub fn retitle(title: &str, year: u16) -> String {
     let chars: Vec<char> = title.chars().collect();
@@ -390,8 +394,11 @@ impl Services {
     ) -> ApiResult<ImportedFile> {
         let name = file_name.to_string();
         let profile = self.profile.clone();
-        let limits = self.limits.clone();
-        blocking(move || import_bytes(&name, &bytes, &profile, &limits)).await
+        let limits = self.config.limits.clone();
+        self.cpu(file_rows(bytes.len()), move || {
+            import_bytes(&name, &bytes, &profile, &limits)
+        })
+        .await
     }
 
     /// A unit user works for their own unit only and may not name one.
@@ -449,8 +456,9 @@ impl Services {
         ))
     }
 
-    /// The one way a dossier is made (upload, create, copy): 409 naming the existing
-    /// dossier of that unit and year, the unit warning, the rules, then the store.
+    /// The one way a dossier is made (upload, create, copy): the form limits, 409 naming
+    /// the existing dossier of that unit and year, the unit warning, the rules, the
+    /// unit's bytes quota, then the store.
     pub(super) async fn create_from(
         &self,
         user: &User,
@@ -460,6 +468,7 @@ impl Services {
         mut findings: Vec<Finding>,
         file: &str,
     ) -> ApiResult<Saved> {
+        self.within_limits(&forms)?;
         self.fits(&forms)?;
         match self.store.find_dossier(target.id, year).await {
             Ok(d) => return Err(exists(target, year, d.id)),
@@ -469,6 +478,8 @@ impl Services {
         findings.extend(self.unit_warning(first_unit(&forms), &target.name, file));
         findings.extend(self.check(file, &forms).await?);
         rules::sort_findings(&mut findings);
+        self.bytes_quota(target.id, json_bytes(&forms) + json_bytes(&findings))
+            .await?;
         match self
             .store
             .create_dossier(target.id, year, &forms, &findings, &user.actor())
@@ -497,6 +508,7 @@ impl Services {
     /// The rules on unsaved forms, as a save would run them, and their totals. Nothing is
     /// written. Any signed-in user may check forms.
     pub async fn check_forms(&self, _user: &User, forms: Vec<Form>) -> ApiResult<Checked> {
+        self.within_limits(&forms)?;
         let totals = totals(&forms);
         let findings = self.check("未保存的表", &forms).await?;
         Ok(Checked { findings, totals })
@@ -548,7 +560,7 @@ impl Services {
     ) -> ApiResult<Saved> {
         Self::require(user, &[Role::Unit, Role::Admin], "新建档案")?;
         Self::no_named_unit(user, unit, "新建")?;
-        let year = budget_year(year)?;
+        let year = self.budget_year(year)?;
         if forms.is_empty() {
             return Err(ApiError::unprocessable("档案至少要有一张表"));
         }
@@ -567,7 +579,7 @@ impl Services {
     pub async fn copy(&self, user: &User, id: i64, year: i64) -> ApiResult<Saved> {
         let d = self.visible(user, id).await?;
         Self::require(user, &[Role::Unit, Role::Admin], "复制档案")?;
-        let year = budget_year(year)?;
+        let year = self.budget_year(year)?;
         let v = self.store.get_version(id, d.current_version).await?;
         let forms: Vec<Form> = v.forms.into_iter().map(|f| for_year(f, year)).collect();
         let target = self.store.get_unit(d.unit_id).await?;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{PageId, Viewer};
-use crate::services::YEARS;
+use crate::services::{dossier_rows, this_year};
 use crate::AppState;
 
 /// JSON for a `<script type="application/json">` element: `<`, `>` and `&` (and the JS
@@ -70,18 +70,6 @@ fn blanks() -> Value {
     })
 }
 
-/// The current calendar year in China (UTC+8).
-fn this_year() -> i64 {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(0))
-        .unwrap_or(0);
-    super::view::datetime(ms)
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(2025)
-}
-
 /// `GET /dossiers/new`: upload (with a preview), copy a former year's dossier, or blank.
 pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> Response {
     let svc = state.services();
@@ -90,6 +78,7 @@ pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> Response
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
     let is_admin = viewer.user.account.role == jixiao_store::Role::Admin;
+    let years = svc.config().quotas.years();
     let model = json!({
         "blank": blanks(),
         "admin": is_admin,
@@ -103,9 +92,9 @@ pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> Response
             "units": choices.units.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
             "own_unit": choices.own_unit.map(|u| u.name),
             "is_admin": is_admin,
-            "next_year": this_year() + 1,
-            "min_year": YEARS.start(),
-            "max_year": YEARS.end(),
+            "next_year": (this_year() + 1).min(*years.end()),
+            "min_year": years.start(),
+            "max_year": years.end(),
             "model": script_json(&model),
         }),
     )
@@ -122,29 +111,36 @@ pub async fn edit_page(
         Ok(m) => m,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
-    let d = &m.dossier;
-    let model = json!({
-        "id": d.id,
-        "version": d.version,
-        "status": d.status,
-        "status_label": d.status_label,
-        "adjust": m.adjust,
-        "unit_name": d.unit_name,
-        "year": d.year,
-        "updated_at": d.updated_at,
-        "forms": m.forms,
-        "framework": svc.framework(),
-        "blank": blanks(),
-    });
-    state.ui().render(
-        "editor.html",
-        json!({
-            "me": viewer.me(),
-            "d": d,
-            "adjust": m.adjust,
-            "model": script_json(&model),
-        }),
-    )
+    let framework = svc.framework();
+    let (me, st) = (viewer.me(), state.clone());
+    let page = svc
+        .cpu(dossier_rows(&m.forms), move || {
+            let d = &m.dossier;
+            let model = json!({
+                "id": d.id,
+                "version": d.version,
+                "status": d.status,
+                "status_label": d.status_label,
+                "adjust": m.adjust,
+                "unit_name": d.unit_name,
+                "year": d.year,
+                "updated_at": d.updated_at,
+                "forms": m.forms,
+                "framework": framework,
+                "blank": blanks(),
+            });
+            st.ui().render(
+                "editor.html",
+                json!({
+                    "me": me,
+                    "d": d,
+                    "adjust": m.adjust,
+                    "model": script_json(&model),
+                }),
+            )
+        })
+        .await;
+    page.unwrap_or_else(|e| state.ui().error_page(Some(&viewer), e))
 }
 
 #[cfg(test)]

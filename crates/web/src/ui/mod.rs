@@ -116,6 +116,7 @@ impl Ui {
             }),
         );
         *res.status_mut() = status;
+        e.add_headers(&mut res);
         res
     }
 }

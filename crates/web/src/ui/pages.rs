@@ -12,12 +12,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::view;
-use super::{PageId, Viewer};
+use super::{Me, PageId, Viewer};
 use crate::api::login_cookies;
 use crate::auth::{session_cookie, ClientAddr};
 use crate::error::ApiError;
 use crate::login::{device_token, safe_next, site_of, Site};
-use crate::services::{same_token, DossierSummary, ListParams};
+use crate::services::{dossier_rows, same_token, DossierSummary, DossierView, ListParams};
 use crate::AppState;
 
 /// Percent-encodes a query value (UTF-8, unreserved characters kept).
@@ -244,6 +244,22 @@ pub async fn dossier(
         Ok(p) => p,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
+    // Laying out the forms and rendering is the work of the page: off the async
+    // workers, and through the gate when the dossier is large.
+    let rows = dossier_rows(&page.detail.forms)
+        + page.older.as_ref().map_or(0, |v| dossier_rows(&v.forms));
+    let (me, role, st) = (viewer.me(), viewer.user.account.role, state.clone());
+    match svc
+        .cpu(rows, move || dossier_page(&st, &page, me, role))
+        .await
+    {
+        Ok(res) => res,
+        Err(e) => state.ui().error_page(Some(&viewer), e),
+    }
+}
+
+/// The dossier page of `page` for a viewer with this header and role.
+fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Response {
     let detail = &page.detail;
     let current = detail.summary.version;
     // An older version is shown read-only; its own findings are stored with it.
@@ -264,7 +280,6 @@ pub async fn dossier(
         .filter(|c| c.field.is_empty())
         .map(|c| json!({"body": c.body, "author": c.author_name, "at": c.created_at, "version": c.version}))
         .collect();
-    let role = viewer.user.account.role;
     let status = detail.summary.status;
     let is_current = shown == current;
     let can_edit = is_current && matches!(role, Role::Unit | Role::Admin) && status.editable();
@@ -311,7 +326,7 @@ pub async fn dossier(
     state.ui().render(
         "dossier.html",
         json!({
-            "me": viewer.me(),
+            "me": me,
             "d": detail.summary,
             "shown": shown,
             "is_current": is_current,
@@ -360,17 +375,24 @@ pub async fn diff(
         Ok(x) => x,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
-    let d = view::diff(&old.forms, &new.forms);
-    state.ui().render(
-        "diff.html",
-        json!({
-            "me": viewer.me(),
-            "d": summary,
-            "from": old.info.version,
-            "to": new.info.version,
-            "diff": d,
-        }),
-    )
+    let rows = dossier_rows(&old.forms) + dossier_rows(&new.forms);
+    let (me, st) = (viewer.me(), state.clone());
+    let page = svc
+        .cpu(rows, move || {
+            let d = view::diff(&old.forms, &new.forms);
+            st.ui().render(
+                "diff.html",
+                json!({
+                    "me": me,
+                    "d": summary,
+                    "from": old.info.version,
+                    "to": new.info.version,
+                    "diff": d,
+                }),
+            )
+        })
+        .await;
+    page.unwrap_or_else(|e| state.ui().error_page(Some(&viewer), e))
 }
 
 // ---------------------------------------------------------------- print and export
@@ -404,13 +426,17 @@ pub async fn print(
     query: Result<Query<VersionQuery>, QueryRejection>,
 ) -> Response {
     let version = query.ok().and_then(|Query(q)| opt_num(&q.version));
-    match state
-        .services()
-        .export_forms(&viewer.user, id, version)
-        .await
-    {
+    let svc = state.services();
+    let page = match svc.export_forms(&viewer.user, id, version).await {
         // The same page the PDF export prints.
-        Ok((_, forms)) => Html(export::print_view(&forms)).into_response(),
+        Ok((_, forms)) => {
+            svc.cpu(dossier_rows(&forms), move || export::print_view(&forms))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match page {
+        Ok(html) => Html(html).into_response(),
         Err(e) => state.ui().error_page(Some(&viewer), e),
     }
 }
@@ -428,24 +454,31 @@ pub async fn export(
             .ui()
             .error_page(Some(&viewer), ApiError::NotFound("不支持的导出格式".into()));
     };
-    let (summary, forms) = match state
-        .services()
-        .export_forms(&viewer.user, id, version)
-        .await
-    {
+    let svc = state.services();
+    let (summary, forms) = match svc.export_forms(&viewer.user, id, version).await {
         Ok(x) => x,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
-    let made = tokio::task::spawn_blocking(move || export::export(&forms, fmt)).await;
-    let bytes = match made {
-        Ok(Ok(b)) => b,
-        Ok(Err(message)) => {
-            tracing::warn!(%message, format = code, "export failed");
-            return state
-                .ui()
-                .error_page(Some(&viewer), ApiError::unprocessable(message));
+    let rows = dossier_rows(&forms);
+    let made = if fmt == ExportFormat::Pdf {
+        // The print view is CPU work; Chromium waits in the bounded print queue.
+        match svc.cpu(rows, move || export::print_view(&forms)).await {
+            Ok(html) => svc.print_pdf(html).await,
+            Err(e) => Err(e),
         }
-        Err(e) => return state.ui().error_page(Some(&viewer), ApiError::internal(e)),
+    } else {
+        match svc.cpu(rows, move || export::export(&forms, fmt)).await {
+            Ok(Ok(b)) => Ok(b),
+            Ok(Err(message)) => {
+                tracing::warn!(%message, format = code, "export failed");
+                Err(ApiError::unprocessable(message))
+            }
+            Err(e) => Err(e),
+        }
+    };
+    let bytes = match made {
+        Ok(b) => b,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
     let name = format!("{}{}年度绩效目标表.{code}", summary.unit_name, summary.year);
     let disposition = format!(
