@@ -111,7 +111,6 @@ pub fn totals(forms: &[Form]) -> Vec<FormTotals> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

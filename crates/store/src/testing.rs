@@ -7,9 +7,17 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::Connection;
 
 /// A fresh database named `<prefix>_<random>` on the server of `TEST_DATABASE_URL`, or
-/// `None` when that variable is unset. Panics when the server refuses: a test setup error.
+/// `None` when that variable is unset. Panics when the server refuses (a test setup
+/// error), and when the variable is unset under `JIXIAO_REQUIRE_TOOLS=1` (CI must not
+/// skip PostgreSQL).
 pub async fn create_pg_database(prefix: &str) -> Option<(String, PgConnectOptions)> {
-    let admin = std::env::var("TEST_DATABASE_URL").ok()?;
+    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("JIXIAO_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "TEST_DATABASE_URL is required when JIXIAO_REQUIRE_TOOLS=1 (PostgreSQL must not be skipped)"
+        );
+        return None;
+    };
     let token = crate::random_token().expect("random token");
     let name = format!("{prefix}_{}", &token[..16]);
     let mut conn = sqlx::PgConnection::connect(&admin)

@@ -20,9 +20,8 @@ use jixiao_files::export::pdf::{html_to_pdf_with, PdfOptions};
 use jixiao_files::import::Status as ImportStatus;
 use jixiao_files::limits::{form_rows, Limits};
 use jixiao_store::{
-    hash_password, verify_password, Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page,
-    ReviewRecord, Role, SaveKind, Session, Store, StoreError, StoredDossier, Usage, VersionInfo,
-    MAX_PAGE,
+    Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page, ReviewRecord, Role, SaveKind,
+    Session, Store, StoreError, StoredDossier, Usage, VersionInfo, MAX_PAGE,
 };
 use serde::{Deserialize, Serialize};
 

@@ -604,7 +604,8 @@ mod cases {
     /// refused with a clear message instead of making a dossier nobody can save.
     pub async fn a_large_upload_can_be_saved_again(env: Env) {
         let me = env.client(UNIT_OWN).await;
-        let text = big_project_text(3_500);
+        // Under the indicator limit (500 per form) with long texts, over 2 MiB of forms.
+        let text = big_project_text(450);
         let r = env
             .upload(Some(&me), "大项目.txt", text.as_bytes(), None)
             .await;
@@ -696,10 +697,12 @@ fn big_project_text(rows: usize) -> String {
     let anchor = "\t\n\t产出指标\n\t数量指标\n\t搭建交流平台\n\t2个\n\t计划标准\n\n";
     assert_eq!(seed.matches(anchor).count(), 1);
     let mut more = String::new();
+    let detail =
+        "涵盖需求分析、系统设计、开发测试、部署上线与培训运维等全部环节的细化考核指标说明；"
+            .repeat(40);
     for i in 0..rows {
         more.push_str(&format!(
-            "\t\n\t\n\t\n\t第{i}项建设内容完成情况，涵盖需求分析、系统设计、开发测试、\
-             部署上线与培训运维等全部环节的细化考核指标说明\n\t≥{i}个\n\t计划标准\n\n"
+            "\t\n\t\n\t\n\t第{i}项建设内容完成情况，{detail}\n\t≥{i}个\n\t计划标准\n\n"
         ));
     }
     seed.replacen(anchor, &format!("{anchor}{more}"), 1)

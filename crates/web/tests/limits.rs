@@ -125,6 +125,11 @@ async fn forms_over_the_limits_are_refused_with_the_limit_named() {
     .await;
 }
 
+/// One blank form: the smallest dossier a save accepts (an empty one is refused).
+fn blank_forms() -> Value {
+    json!([common::blank_form()])
+}
+
 fn full_opinions() -> Value {
     json!({ "completeness": "要素齐全", "relevance": "与职能相符",
             "appropriateness": "与资金匹配", "feasibility": "措施可行" })
@@ -141,7 +146,7 @@ async fn stale_saves_on_dossiers_that_take_no_edits_store_nothing() {
         let id = env.submitted_dossier(env.unit_a, 2024).await;
         let audit = env.store.audit_log(0, 100_000).await.unwrap().len();
         for base in [json!(0), json!(1)] {
-            let r = env.save(&me, id, &json!([]), base).await;
+            let r = env.save(&me, id, &blank_forms(), base).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
             assert!(r.error().contains("已提交审核"), "{}", r.error());
         }
@@ -157,17 +162,17 @@ async fn stale_saves_on_dossiers_that_take_no_edits_store_nothing() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        let r = env.save(&me, id, &json!([]), json!(0)).await;
+        let r = env.save(&me, id, &blank_forms(), json!(0)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
         assert_eq!(history_len(&env, &me, id).await, 1);
 
         // Editable: the 409 and both versions, as before.
         let draft = env.blank_dossier(env.unit_a, 2025).await;
         assert_eq!(
-            env.save(&me, draft, &json!([]), json!(1)).await.status,
+            env.save(&me, draft, &blank_forms(), json!(1)).await.status,
             StatusCode::OK
         );
-        let r = env.save(&me, draft, &json!([]), json!(1)).await;
+        let r = env.save(&me, draft, &blank_forms(), json!(1)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(r.body["current_version"], 2);
         assert_eq!(history_len(&env, &me, draft).await, 3);
@@ -184,7 +189,7 @@ async fn quotas_bound_versions_bytes_and_years() {
         let (quota_app, _) = app(&env, config);
         let id = env.blank_dossier(env.unit_a, 2024).await;
         for base in [1, 2] {
-            let body = json!({ "forms": [], "base_version": base });
+            let body = json!({ "forms": blank_forms(), "base_version": base });
             let r = call(
                 &quota_app,
                 Method::PUT,
@@ -196,7 +201,7 @@ async fn quotas_bound_versions_bytes_and_years() {
             assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         }
         for base in [3, 1] {
-            let body = json!({ "forms": [], "base_version": base });
+            let body = json!({ "forms": blank_forms(), "base_version": base });
             let r = call(
                 &quota_app,
                 Method::PUT,
@@ -329,8 +334,10 @@ async fn pdf_exports_wait_in_a_bounded_queue() {
 #[tokio::test]
 async fn large_pages_queue_for_the_cpu_while_healthz_and_small_pages_do_not() {
     backends(|env| async move {
-        let mut config = Config::default();
-        config.workers = 1;
+        let config = Config {
+            workers: 1,
+            ..Config::default()
+        };
         let (app, state) = app(&env, config);
         let me = env.client(UNIT_OWN).await;
         let big = upload(&app, &me, "big.txt", &seed(2024, 400)).await;

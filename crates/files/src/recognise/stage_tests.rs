@@ -158,7 +158,8 @@ fn a_stream_of_one_cell_per_line_fills_the_columns_in_order() {
     ];
     let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let p = Profile::national();
-    let s = crate::read::flat::parse_flat(&lines.join("\n"), &crate::limits::Limits::default()).unwrap();
+    let s = crate::read::flat::parse_flat(&lines.join("\n"), &crate::limits::Limits::default())
+        .unwrap();
     let r = recognise(&s, &p);
     let f = &r.forms[0];
     let rows: Vec<(String, String, String)> = f

@@ -9,8 +9,8 @@
 
 use jixiao_domain::finding::{Location, Severity};
 use jixiao_domain::text::normalize_label;
-pub use jixiao_domain::totals::FormTotals;
 use jixiao_domain::totals::totals;
+pub use jixiao_domain::totals::FormTotals;
 use jixiao_domain::{rules, Finding, Form, FormKind, IndicatorValue, Money};
 use jixiao_files::import::{import_bytes, ImportedFile, Status as ImportStatus};
 use jixiao_store::{Role, Store, StoreError, Unit, MAX_PAGE};

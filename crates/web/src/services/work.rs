@@ -229,11 +229,14 @@ mod tests {
                 .unwrap()
             }));
         }
-        while gate.load()
-            != (Load {
-                running: 2,
-                waiting: 4,
-            })
+        // Both admitted jobs are inside their closures (blocked on `open`) and the rest
+        // wait: only then may they go, so the count of 2 at once cannot be missed.
+        while running.load(Ordering::SeqCst) < 2
+            || gate.load()
+                != (Load {
+                    running: 2,
+                    waiting: 4,
+                })
         {
             tokio::task::yield_now().await;
         }
