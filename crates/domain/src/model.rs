@@ -54,6 +54,25 @@ pub enum FormKind {
 }
 
 impl FormKind {
+    pub const ALL: [FormKind; 5] = [
+        FormKind::DepartmentOverall,
+        FormKind::SpecialFundSummary,
+        FormKind::Project,
+        FormKind::SelfEvaluation,
+        FormKind::Monitoring,
+    ];
+
+    /// The `kind` of the JSON contract (`project`, `self_evaluation`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            FormKind::DepartmentOverall => "department_overall",
+            FormKind::SpecialFundSummary => "special_fund_summary",
+            FormKind::Project => "project",
+            FormKind::SelfEvaluation => "self_evaluation",
+            FormKind::Monitoring => "monitoring",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             FormKind::DepartmentOverall => "部门整体支出绩效目标表",
@@ -680,6 +699,13 @@ impl Dossier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_kind_keys_are_the_serde_names() {
+        for k in FormKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.key());
+        }
+    }
 
     fn filed(file: &str, forms: Vec<Form>) -> Vec<FiledForm> {
         Dossier::of("", None, file, &forms).forms

@@ -43,11 +43,13 @@ impl MoneyUnit {
     }
 }
 
-/// An exact amount of money with its unit.
+/// An exact amount of money with its unit. The fields are private so that an amount
+/// read from outside (a cell through [`Money::parse`], JSON through `Deserialize`) is
+/// always one that passed their checks; computed amounts are built with [`Money::new`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Money {
-    pub amount: Decimal,
-    pub unit: MoneyUnit,
+    amount: Decimal,
+    unit: MoneyUnit,
 }
 
 /// Why a text is not an amount of money.
@@ -61,11 +63,55 @@ pub enum MoneyError {
     Negative(String),
     #[error("金额“{0}”过大，超出合理范围")]
     TooLarge(String),
+    /// JSON amounts are decimal strings in 万元 (docs/json.md).
+    #[error("“{0}”不是有效的金额，请只填写数字，单位为万元（如 12.5）")]
+    NotDecimalText(String),
+    #[error("金额 {0} 应写成带引号的文本（如 \"12.5\"），单位为万元")]
+    Unquoted(String),
+    #[error("金额“{0}”的小数位数过多（单位为万元，最多 {MAX_FRACTION_DIGITS} 位小数）")]
+    TooPrecise(String),
 }
 
+/// Longest integer part of a JSON amount in 万元: 10^11 万元 is 10^15 元, the limit of
+/// [`Money::parse`].
+const MAX_INT_DIGITS: usize = 11;
+const MAX_FRACTION_DIGITS: usize = 20;
+
 impl Money {
+    /// A computed amount (sums, products of checked parts); text from outside goes through
+    /// [`Money::parse`] or `Deserialize`.
     pub fn new(amount: Decimal, unit: MoneyUnit) -> Self {
         Money { amount, unit }
+    }
+
+    /// The number as written, in [`Money::unit`].
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The unit it was written in.
+    pub fn unit(&self) -> MoneyUnit {
+        self.unit
+    }
+
+    /// An amount as the JSON contract has it: a non-negative decimal string in 万元
+    /// (`"12.5"`), at most 11 integer and 20 fraction digits.
+    pub fn from_wan_text(text: &str) -> Result<Money, MoneyError> {
+        let text = text.trim();
+        let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(int) || (text.contains('.') && !digits(frac)) {
+            return Err(MoneyError::NotDecimalText(text.to_string()));
+        }
+        if int.trim_start_matches('0').len() > MAX_INT_DIGITS {
+            return Err(MoneyError::TooLarge(text.to_string()));
+        }
+        if frac.len() > MAX_FRACTION_DIGITS {
+            return Err(MoneyError::TooPrecise(text.to_string()));
+        }
+        Decimal::from_str(text)
+            .map(Money::wan)
+            .map_err(|_| MoneyError::NotDecimalText(text.to_string()))
     }
 
     pub fn wan(amount: Decimal) -> Self {
@@ -175,11 +221,30 @@ impl Serialize for Money {
     }
 }
 
+/// Only what [`Money::from_wan_text`] accepts; the error is the Chinese reason, so a
+/// request body's error can name the field and say what to fix.
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let v = Decimal::from_str(s.trim()).map_err(serde::de::Error::custom)?;
-        Ok(Money::wan(v))
+        struct Wan;
+        impl serde::de::Visitor<'_> for Wan {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("数字文本形式的金额（单位为万元，如 \"12.5\"）")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                Money::from_wan_text(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                Err(E::custom(MoneyError::Unquoted(v.to_string())))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                Err(E::custom(MoneyError::Unquoted(v.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+                Err(E::custom(MoneyError::Unquoted(v.to_string())))
+            }
+        }
+        d.deserialize_any(Wan)
     }
 }
 

@@ -41,13 +41,13 @@ pub struct FormTotals {
 
 /// The sum of the amounts given, in 万元; `None` when none is (or on overflow).
 fn sum<'a>(amounts: impl IntoIterator<Item = &'a Option<Money>>) -> Option<String> {
-    let mut total = Money::wan(Default::default());
+    let mut total = rust_decimal::Decimal::ZERO;
     let mut any = false;
     for m in amounts.into_iter().flatten() {
-        total.amount = total.amount.checked_add(m.in_wan())?;
+        total = total.checked_add(m.in_wan())?;
         any = true;
     }
-    any.then(|| total.wan_string())
+    any.then(|| Money::wan(total).wan_string())
 }
 
 fn wan(m: &Option<Money>) -> Option<String> {

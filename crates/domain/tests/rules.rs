@@ -570,8 +570,8 @@ fn proj(d: &mut Dossier, n: usize) -> &mut Project {
 fn bump(m: &mut Option<Money>, delta: Decimal) {
     let old = m.expect("a number to change");
     *m = Some(Money::new(
-        old.amount + delta * (Decimal::from(10_000) / old.unit.yuan_factor()),
-        old.unit,
+        old.amount() + delta * (Decimal::from(10_000) / old.unit().yuan_factor()),
+        old.unit(),
     ));
 }
 

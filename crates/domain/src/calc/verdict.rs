@@ -87,7 +87,7 @@ impl Reader<'_> {
             };
             let mut unit_used = default_unit;
             if let Some(row) = amount {
-                let tolerant = row.amount.scale() >= 2;
+                let tolerant = row.amount().scale() >= 2;
                 // bare numbers: 元 or 万元, the likelier first
                 let units = if first_money.is_some() {
                     vec![default_unit]
@@ -97,15 +97,16 @@ impl Reader<'_> {
                 let mut first: Option<String> = None;
                 let mut held = None;
                 for u in units {
-                    let Some(s) = sum_in(u).and_then(|s| s.checked_div(yuan_per(row.unit))) else {
+                    let Some(s) = sum_in(u).and_then(|s| s.checked_div(yuan_per(row.unit())))
+                    else {
                         continue;
                     };
                     let shown = format!(
                         "{}{}",
-                        format_decimal(s, row.amount.scale().max(2) + 4),
-                        row.unit.label()
+                        format_decimal(s, row.amount().scale().max(2) + 4),
+                        row.unit().label()
                     );
-                    if agrees(s, row.amount, row.amount.scale(), tolerant) {
+                    if agrees(s, row.amount(), row.amount().scale(), tolerant) {
                         held = Some((u, shown));
                         break;
                     }
@@ -119,7 +120,7 @@ impl Reader<'_> {
                             Some(_) => Some(t.amount),
                             None => t.amount.checked_mul(yuan_per(default_unit)),
                         };
-                        y.and_then(|y| y.checked_div(yuan_per(row.unit))) == Some(row.amount)
+                        y.and_then(|y| y.checked_div(yuan_per(row.unit()))) == Some(row.amount())
                     });
                 let computed = match held {
                     Some((u, shown)) => {

@@ -118,7 +118,7 @@ pub(crate) fn bad_value(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
         for (path, m) in money_fields(&ff.form) {
             let label = field_label(&path);
             match m {
-                Some(m) if m.amount.is_sign_negative() && !m.amount.is_zero() => out.push(
+                Some(m) if m.amount().is_sign_negative() && !m.amount().is_zero() => out.push(
                     ctx.finding(RULE, ff, &path, format!("{label}{}为负数，金额不能为负数，请改正", money(m)))
                         .with_values("≥0", money(m)),
                 ),

@@ -11,7 +11,7 @@ use jixiao_domain::finding::{Location, Severity};
 use jixiao_domain::text::normalize_label;
 use jixiao_domain::totals::totals;
 pub use jixiao_domain::totals::FormTotals;
-use jixiao_domain::{rules, Finding, Form, FormKind, IndicatorValue, Money};
+use jixiao_domain::{rules, Finding, Form, FormKind, IndicatorValue};
 use jixiao_files::import::{import_bytes, ImportedFile, Status as ImportStatus};
 use jixiao_store::{Role, Store, StoreError, Unit, MAX_PAGE};
 use serde::Serialize;
@@ -131,153 +131,77 @@ pub struct NewChoices {
 
 // ---------------------------------------------------------------- forms from JSON
 
-/// Forms from request JSON. Every amount must be a decimal string in 万元 or null; a
-/// malformed one is a 422 whose Chinese message names the form and the field. Indicator
+/// Forms from request JSON, typed: every amount a decimal string in 万元 or null (the
+/// checks are `Money`'s own), years and indicator values as the JSON contract has them. A
+/// malformed field is a 422 whose Chinese message names the form and the field (the path
+/// comes from serde_path_to_error, the label from the domain's label table). Indicator
 /// values sent as text only (no parsed reading) are read as the importer reads a cell.
 pub fn forms_from_json(values: Vec<Value>) -> ApiResult<Vec<Form>> {
     let mut forms = Vec::with_capacity(values.len());
     for (k, mut v) in values.into_iter().enumerate() {
         // Control characters and bidi overrides would break the .docx/.xlsx exports.
         jixiao_files::sanitize::clean_json(&mut v);
-        check_fields(k, &v)?;
-        let mut form: Form = serde_json::from_value(v).map_err(|e| {
-            ApiError::unprocessable(format!("第{}张表的内容不符合要求：{e}", k + 1))
-        })?;
+        let mut form = form_from_json(k, v)?;
         read_indicator_values(&mut form);
         forms.push(form);
     }
     Ok(forms)
 }
 
-/// `第2张表（项目（支出方向）绩效目标表）第3条支出明细的金额`.
-fn place(k: usize, kind: &str, path: &str) -> String {
-    let name = match kind {
-        "department_overall" => FormKind::DepartmentOverall.label(),
-        "special_fund_summary" => FormKind::SpecialFundSummary.label(),
-        _ => FormKind::Project.label(),
+/// One form: its `kind` picks the type, which is then read with the failing field's path
+/// kept (serde's internally tagged enums would lose it).
+fn form_from_json(k: usize, v: Value) -> ApiResult<Form> {
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let Some(form_kind) = FormKind::ALL.iter().copied().find(|f| f.key() == kind) else {
+        return Err(ApiError::unprocessable(format!(
+            "第{}张表的类型“{kind}”无法识别，应为 {}",
+            k + 1,
+            FormKind::ALL.map(FormKind::key).join("、")
+        )));
     };
-    format!("第{}张表（{name}）{}", k + 1, rules::field_label(path))
-}
-
-fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(v, |v, key| v.get(key))
-}
-
-fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-/// The amounts, years and indicator values of one form, each checked with a message that
-/// names it (serde's own messages are English and name no field).
-fn check_fields<'a>(k: usize, form: &'a Value) -> ApiResult<()> {
-    let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default();
-    let mut money: Vec<(String, &'a Value)> = Vec::new();
-    let mut add = |path: String, v: Option<&'a Value>| {
-        if let Some(v) = v {
-            money.push((path, v));
-        }
+    let typed = |e: serde_path_to_error::Error<serde_json::Error>| {
+        let path = e.path().to_string();
+        ApiError::unprocessable(field_error(k, form_kind, &path, &e.into_inner()))
     };
-    match kind {
-        "department_overall" => {
-            for p in [
-                "budget.total",
-                "budget.by_source.general_public",
-                "budget.by_source.government_fund",
-                "budget.by_source.other",
-                "budget.by_nature.basic",
-                "budget.by_nature.project",
-            ] {
-                add(p.to_string(), at(form, p));
-            }
+    Ok(match form_kind {
+        FormKind::DepartmentOverall => {
+            Form::DepartmentOverall(serde_path_to_error::deserialize(v).map_err(typed)?)
         }
-        "special_fund_summary" => {
-            add("total".into(), form.get("total"));
-            for (i, item) in list(form, "items").iter().enumerate() {
-                add(format!("items[{i}].amount"), item.get("amount"));
-                for (j, child) in list(item, "children").iter().enumerate() {
-                    add(
-                        format!("items[{i}].children[{j}].amount"),
-                        child.get("amount"),
-                    );
-                }
-            }
+        FormKind::SpecialFundSummary => {
+            Form::SpecialFundSummary(serde_path_to_error::deserialize(v).map_err(typed)?)
         }
-        "project" => {
-            add("amount".into(), form.get("amount"));
-            add("parent.amount".into(), at(form, "parent.amount"));
-            for (i, d) in list(form, "details").iter().enumerate() {
-                add(format!("details[{i}].amount"), d.get("amount"));
-            }
-            add("details_total".into(), form.get("details_total"));
+        FormKind::Project => Form::Project(serde_path_to_error::deserialize(v).map_err(typed)?),
+        FormKind::SelfEvaluation => {
+            Form::SelfEvaluation(serde_path_to_error::deserialize(v).map_err(typed)?)
         }
-        // serde names the unknown kind below.
-        _ => {}
-    }
-    for (path, v) in money {
-        if let Err(why) = amount(v) {
-            return Err(ApiError::unprocessable(format!(
-                "{}：{why}",
-                place(k, kind, &path)
-            )));
+        FormKind::Monitoring => {
+            Form::Monitoring(serde_path_to_error::deserialize(v).map_err(typed)?)
         }
-    }
-    if let Some(y) = form.get("year") {
-        if !y.is_null() && y.as_u64().is_none_or(|y| y > u64::from(u16::MAX)) {
-            return Err(ApiError::unprocessable(format!(
-                "{}应为四位数字（如 2024）",
-                place(k, kind, "year")
-            )));
-        }
-    }
-    for (i, ind) in list(form, "indicators").iter().enumerate() {
-        if let Some(v) = ind.get("value") {
-            if let Err(e) = serde_json::from_value::<IndicatorValue>(v.clone()) {
-                return Err(ApiError::unprocessable(format!(
-                    "{}无法读取（{e}）",
-                    place(k, kind, &format!("indicators[{i}].value"))
-                )));
-            }
-        }
-    }
-    Ok(())
+    })
 }
 
-/// Longest integer part of an amount in 万元: 10^11 万元 is 10^15 元, the importer's limit.
-const MAX_INT_DIGITS: usize = 11;
-const MAX_FRACTION_DIGITS: usize = 10;
-
-/// An amount as the JSON contract has it: a decimal string in 万元, or null.
-fn amount(v: &Value) -> Result<(), String> {
-    let text = match v {
-        Value::Null => return Ok(()),
-        Value::String(s) => s.trim(),
-        Value::Number(n) => {
-            return Err(format!(
-                "金额 {n} 应写成带引号的文本（如 \"12.5\"），单位为万元"
-            ))
-        }
-        _ => return Err("不是有效的金额，应为数字文本（单位为万元）".into()),
-    };
-    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || (text.contains('.') && !digits(frac)) {
-        return Err(format!(
-            "“{text}”不是有效的金额，请只填写数字，单位为万元（如 12.5）"
-        ));
+/// `第2张表（项目（支出方向）绩效目标表）第3条支出明细的金额：…`. Our own types (money,
+/// indicator values) give Chinese reasons; serde's English ones are replaced by what the
+/// field should hold.
+fn field_error(k: usize, kind: FormKind, path: &str, e: &serde_json::Error) -> String {
+    let place = format!(
+        "第{}张表（{}）{}",
+        k + 1,
+        kind.label(),
+        rules::field_label(path)
+    );
+    let reason = e.to_string();
+    // serde appends " at line 1 column 2" only when reading text; from a Value it does not.
+    let chinese = reason.chars().any(|c| !c.is_ascii());
+    if path.ends_with("year") {
+        format!("{place}应为四位数字（如 2024）")
+    } else if chinese {
+        format!("{place}：{reason}")
+    } else if e.is_data() && reason.starts_with("missing field") {
+        format!("{place}缺少必填内容（{reason}）")
+    } else {
+        format!("{place}的内容不符合要求（{reason}）")
     }
-    if int.trim_start_matches('0').len() > MAX_INT_DIGITS {
-        return Err(format!("金额“{text}”过大，超出合理范围（单位为万元）"));
-    }
-    if frac.len() > MAX_FRACTION_DIGITS {
-        return Err(format!(
-            "金额“{text}”的小数位数过多（单位为万元，最多 {MAX_FRACTION_DIGITS} 位小数）"
-        ));
-    }
-    serde_json::from_value::<Money>(Value::String(text.to_string()))
-        .map(|_| ())
-        .map_err(|_| format!("“{text}”不是有效的金额"))
 }
 
 /// An indicator value edited as text (no comparator, number or unit yet) is read like the
@@ -698,6 +622,18 @@ mod tests {
         }
         let e = forms_from_json(vec![form(json!("123456789012"))]).unwrap_err();
         assert!(e.to_string().contains("过大"), "{e}");
+        let e = forms_from_json(vec![form(json!(12.5))]).unwrap_err();
+        assert!(e.to_string().contains("带引号"), "{e}");
+        let e = forms_from_json(vec![form(json!("12万"))]).unwrap_err();
+        assert!(e.to_string().contains("只填写数字"), "{e}");
+        let mut bad_year = form(json!("1"));
+        bad_year["year"] = json!(70000);
+        let e = forms_from_json(vec![bad_year]).unwrap_err();
+        assert!(e.to_string().contains("年度应为四位数字"), "{e}");
+        let mut bad_kind = form(json!("1"));
+        bad_kind["kind"] = json!("budget");
+        let e = forms_from_json(vec![bad_kind]).unwrap_err();
+        assert!(e.to_string().contains("类型“budget”无法识别"), "{e}");
     }
 
     #[test]
