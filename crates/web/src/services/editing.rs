@@ -192,7 +192,7 @@ fn field_error(k: usize, kind: FormKind, path: &str, e: &serde_json::Error) -> S
     );
     let reason = e.to_string();
     // serde appends " at line 1 column 2" only when reading text; from a Value it does not.
-    let chinese = reason.chars().any(|c| !c.is_ascii());
+    let chinese = !reason.is_ascii();
     if path.ends_with("year") {
         format!("{place}应为四位数字（如 2024）")
     } else if chinese {
