@@ -567,13 +567,11 @@ async fn listing_filters_and_pages<S: Harness>(s: S, _dir: PathBuf) {
             .await
             .unwrap();
         ids.push(d.id);
-        tokio::time::sleep(Duration::from_millis(3)).await;
     }
     let db = s
         .create_dossier(b.unit_id, 2023, &f, &[], &b.unit_user)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(3)).await;
     // Touching an old dossier moves it to the front.
     s.save_version(ids[0], 1, &f, &[], &a.unit_user, SaveKind::Save)
         .await
@@ -1097,7 +1095,6 @@ async fn sessions_lifecycle<S: Harness>(s: S, _dir: PathBuf) {
         .unwrap() as i64;
     assert_eq!(raw, 0, "the token itself is not stored, only its hash");
 
-    tokio::time::sleep(Duration::from_millis(5)).await;
     let touched = s.touch_session(&token, hour * 2).await.unwrap();
     assert!(touched.last_seen > sess.last_seen);
     assert!(touched.expires_at > sess.expires_at);
@@ -1670,7 +1667,6 @@ async fn search_with_filters_and_pages<S: Harness>(s: S, _dir: PathBuf) {
             .await
             .unwrap();
         a_ids.push(d.id);
-        tokio::time::sleep(Duration::from_millis(3)).await;
     }
     let b_2023 = s
         .create_dossier(
@@ -1950,7 +1946,6 @@ async fn quality_order_errors_then_warnings<S: Harness>(s: S, _dir: PathBuf) {
             .unwrap();
         assert_eq!((d.error_count, d.warning_count), (e as i64, wn as i64));
         made.push(d.id);
-        tokio::time::sleep(Duration::from_millis(3)).await;
     }
     let quality = DossierFilter {
         order: DossierOrder::Quality,
@@ -2094,7 +2089,6 @@ async fn login_failures_are_counted_per_window<S: Harness>(s: S, _dir: PathBuf) 
         .create_login_device(user, Duration::from_millis(1))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(5)).await;
     assert!(matches!(
         s.login_device(&expired).await,
         Err(StoreError::NotFound)
@@ -2332,7 +2326,6 @@ async fn leases_keep_serve_and_restore_apart<S: Harness>(s: S, _dir: PathBuf) {
     s.take_lease(LeaseKind::Serve, "killed", Duration::from_millis(1))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(5)).await;
     let r = s
         .take_lease(LeaseKind::Restore, "after expiry", ttl)
         .await

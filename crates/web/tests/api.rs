@@ -146,7 +146,6 @@ mod cases {
             .create_session(env.users[UNIT_OWN], Duration::from_millis(1))
             .await
             .unwrap();
-        tokio::time::sleep(Duration::from_millis(20)).await;
         let expired = Client {
             cookie: format!("jixiao_session={token}"),
             csrf: session.csrf_token,
