@@ -3,6 +3,7 @@
 
 pub mod calc;
 pub mod finding;
+pub mod labels;
 pub mod model;
 pub mod money;
 pub mod prefill;

@@ -86,41 +86,33 @@
   for (const [code, label] of M.blank.kinds) KIND[code] = label;
   const formName = (f) => f.kind === "project" ? (KIND[f.variant] || "项目绩效目标表") + (f.name ? "《" + f.name + "》" : "") : KIND[f.kind] || "表";
 
-  // Field labels as on the paper forms (the server's rules use the same names).
-  const FIELD = {
-    title: "表名", unit: "填报单位", year: "年度", name: "项目名称", department: "主管部门",
-    amount: "项目金额（万元）", period: "项目实施期", period_goal: "实施期绩效目标",
-    annual_goal: "年度绩效目标", duties: "部门职责概述", total: "合计（万元）",
-    details_total: "支出明细合计（万元）", variant: "表的类型",
-    "parent.name": "所属专项名称", "parent.amount": "所属专项金额（万元）",
-    "budget.total": "资金总额（万元）", "budget.by_source.general_public": "一般公共预算拨款",
-    "budget.by_source.government_fund": "政府性基金拨款", "budget.by_source.other": "其他资金",
-    "budget.by_nature.basic": "基本支出", "budget.by_nature.project": "项目支出",
-    "signoff.head": "单位负责人", "signoff.preparer": "填表人", "signoff.phone": "联系电话",
-    indicators: "年度绩效指标", details: "支出明细及测算说明", key_tasks: "年度重点工作计划",
-    items: "专项资金明细", budget: "年度预算申请", parent: "所属专项", signoff: "签字栏",
-  };
+  // Labels come from the server (the domain's one label table, `blank.labels`), so the
+  // editor, the findings and the exports name a field alike. Money fields add （万元）.
+  const L = M.blank.labels;
+  const isMoney = (p) => /(^|\.)(amount|total|details_total|general_public|government_fund|other|basic)$/.test(p) || p === "budget.by_nature.project";
+  const FIELD = { variant: "表的类型" };
+  for (const [p, l] of Object.entries(L.fields)) FIELD[p] = l + (isMoney(p) ? "（万元）" : "");
+  const cols = (list, keys) => keys.map((k) => [k, L.lists[list].fields[k] + (isMoney(k) ? "（万元）" : "")]);
   const COLS = {
-    indicators: [["level1", "一级指标"], ["level2", "二级指标"], ["name", "三级指标"], ["value", "指标值及单位"], ["standard", "绩效标准"], ["weight", "权重"]],
-    details: [["content", "支出内容简介"], ["item", "支出明细"], ["amount", "金额（万元）"], ["basis", "支出测算依据及过程说明"]],
-    key_tasks: [["item", "事项"], ["owner", "责任单位/科室"], ["goal", "工作目标"]],
-    children: [["seq", "序号"], ["name", "支出方向"], ["amount", "金额（万元）"], ["period_goal", "实施期绩效目标"], ["annual_goal", "年度绩效目标"]],
-    items: [["seq", "序号"], ["name", "专项名称"], ["amount", "金额（万元）"], ["period_goal", "实施期绩效目标"], ["annual_goal", "年度绩效目标"]],
+    indicators: cols("indicators", ["level1", "level2", "name", "value", "standard", "weight"]),
+    details: cols("details", ["content", "item", "amount", "basis"]),
+    key_tasks: cols("key_tasks", ["item", "owner", "goal"]),
+    children: cols("children", ["seq", "name", "amount", "period_goal", "annual_goal"]),
+    items: cols("items", ["seq", "name", "amount", "period_goal", "annual_goal"]),
   };
   const NOUN = { indicators: "指标", details: "支出明细", key_tasks: "重点工作", items: "专项", children: "支出方向" };
   const LONG = new Set(["basis", "goal", "period_goal", "annual_goal"]);
-  const isMoney = (p) => /(^|\.)(amount|total|details_total|general_public|government_fund|other|basic)$/.test(p) || p === "budget.by_nature.project";
 
-  // `indicators[3].name` → 第4行指标的三级指标.
+  // `indicators[3].name` → 第4条指标的三级指标, as the server's messages say it.
   function label(path) {
     if (FIELD[path]) return FIELD[path].replace("（万元）", "");
     const m = /^(\w+)\[(\d+)\](?:\.children\[(\d+)\])?(?:\.(\w+))?/.exec(path || "");
-    if (!m || !COLS[m[1]]) return path || "";
-    let s = "第" + (+m[2] + 1) + "行" + NOUN[m[1]];
-    let cols = COLS[m[1]];
-    if (m[3] != null) { s += "第" + (+m[3] + 1) + "个支出方向"; cols = COLS.children; }
-    const c = m[4] && cols.find((x) => x[0] === m[4]);
-    return c ? s + "的" + c[1].replace("（万元）", "") : s;
+    if (!m || !L.lists[m[1]]) return path || "";
+    let list = L.lists[m[1]];
+    let s = "第" + (+m[2] + 1) + list.entry;
+    if (m[3] != null) { list = L.lists.children; s += "第" + (+m[3] + 1) + list.entry; }
+    const f = m[4] && list.fields[m[4]];
+    return f ? s + "的" + f : s;
   }
 
   function parsePath(p) {
@@ -754,7 +746,7 @@
             f.indicators.map((i) => [i.level1, i.level2, i.name, txt(i.target), txt(f.kind === "monitoring" ? i.progress : i.actual)]))
           : tbl("年度绩效指标（" + f.indicators.length + " 条）", ["一级指标", "二级指标", "三级指标", "指标值及单位", "绩效标准"],
             f.indicators.map((i) => [i.level1, i.level2, i.name, txt(i.value), i.standard])));
-        if (f.kind === "project") sec.append(tbl("支出明细及测算说明", ["支出内容简介", "支出明细", "金额（万元）", "支出测算依据及过程说明"],
+        if (f.kind === "project") sec.append(tbl(L.fields.details, COLS.details.map((c) => c[1]),
           (f.details || []).map((d) => [d.content, d.item, d.amount, d.basis]),
           [el("tr", null, el("th", { scope: "row", colspan: 2, text: "合计" }), el("td", { text: f.details_total == null ? "未填" : f.details_total }),
             el("td", { text: "按各行计算：" + w(t.details_sum) + (f.details_total != null && f.details_total !== t.details_sum ? "（与填写的合计不符）" : "") }))]));

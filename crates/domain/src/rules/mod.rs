@@ -15,7 +15,7 @@
 mod arith;
 mod calc_rules;
 mod catalogue;
-mod labels;
+
 mod quality;
 mod reports;
 mod structure;
@@ -25,8 +25,8 @@ use crate::finding::{Finding, Severity};
 use crate::model::{Dossier, FiledForm};
 use crate::profile::Profile;
 
+pub use crate::labels::field_label;
 pub use catalogue::{catalogue, rules_markdown, RuleInfo};
-pub use labels::field_label;
 
 /// What the rules read besides the dossier.
 #[derive(Clone, Copy, Debug)]
@@ -146,7 +146,7 @@ pub fn sort_findings(fs: &mut [Finding]) {
         (
             l.file.clone(),
             l.form,
-            l.field.as_deref().map(labels::field_order),
+            l.field.as_deref().map(crate::labels::field_order),
         )
     });
 }

@@ -9,12 +9,12 @@ use crate::model::{Dossier, Form, Indicator};
 use crate::text::normalize_label;
 use crate::value::Comparator;
 
-use super::labels::field_label;
 use super::support::{
     bigram_set, bigrams, differs, has_content, has_digit, indicator_rows, money, snippet,
     text_fields, Category,
 };
 use super::Ctx;
+use crate::labels::field_label;
 
 /// A measurable rewrite to suggest for a vague value, by category.
 fn measurable_example(cat: &Category) -> &'static str {

@@ -9,11 +9,11 @@ use crate::money::Money;
 use crate::text::{fold_width, normalize_label, to_simplified};
 use crate::value::{Comparator, IndicatorValue};
 
-use super::labels::field_label;
 use super::support::{
     at_cut, has_content, indicator_rows, money, money_fields, squash, unreadable_amount, Category,
 };
 use super::Ctx;
+use crate::labels::field_label;
 
 fn is_growth(ctx: &Ctx, name: &str) -> bool {
     ctx.profile

@@ -60,6 +60,7 @@ fn blanks() -> Value {
             "key_tasks": KeyTask::default(),
             "items": SummaryItem::default(),
         },
+        "labels": jixiao_domain::labels::label_table(),
         "kinds": [
             ["project", ProjectVariant::Project.label()],
             ["expenditure_direction", ProjectVariant::ExpenditureDirection.label()],
