@@ -22,6 +22,11 @@ pub(crate) fn now_ms() -> i64 {
     wall.max(prev.saturating_add(1))
 }
 
+/// A duration in milliseconds, saturating far from overflow when added to a time.
+pub(crate) fn ttl_ms(ttl: std::time::Duration) -> i64 {
+    i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,9 +47,4 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), n, "no two calls share a time");
     }
-}
-
-/// A duration in milliseconds, saturating far from overflow when added to a time.
-pub(crate) fn ttl_ms(ttl: std::time::Duration) -> i64 {
-    i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2)
 }
