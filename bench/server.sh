@@ -6,6 +6,8 @@
 #
 # Usage: bench/server.sh [N]   (default 10000)
 # Environment: DURATION (30s), CONNECTIONS (64), THREADS (2), PORT (18080),
+#   INSTANCES (1; 2 runs a second `jixiao serve` on PORT+1 over the same database and
+#   splits the connections between the two: requests/s summed, p50/p99 the worse of the two),
 #   BACKENDS ("sqlite postgres"), PG_URL (postgres://$(id -un)@127.0.0.1:5432: a server
 #   where that role may create databases; a fresh database is created and dropped),
 #   PG_ADMIN_DB (test), QUIET_WAIT (seconds to wait for other builds to finish, 1800).
@@ -21,6 +23,7 @@ BACKENDS=${BACKENDS:-sqlite postgres}
 PG_URL=${PG_URL:-postgres://$(id -un)@127.0.0.1:5432}
 PG_ADMIN_DB=${PG_ADMIN_DB:-test}
 QUIET_WAIT=${QUIET_WAIT:-1800}
+INSTANCES=${INSTANCES:-1}
 BASE=http://127.0.0.1:$PORT
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
@@ -30,9 +33,11 @@ FILL=target/release/examples/fill
 
 WORK=$(mktemp -d)
 SERVER_PID=
+SERVER2_PID=
 PG_DB=
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [ -n "$SERVER2_PID" ]; then kill "$SERVER2_PID" 2>/dev/null || true; wait "$SERVER2_PID" 2>/dev/null || true; fi
   if [ -n "$PG_DB" ]; then psql -q "$PG_URL/$PG_ADMIN_DB" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
@@ -48,22 +53,33 @@ done
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)" >&2
 
-# label backend path extra-wrk-args... -> one table row
+# label backend extra-wrk-args... URL -> one table row. With INSTANCES=2 the same run goes
+# to both servers at once (the URL's port and the next), half the connections each.
 measure() {
   local label=$1 backend=$2; shift 2
-  local out="$WORK/wrk-$backend-$(echo "$label" | tr -c 'a-z0-9' '_').txt"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$out"
+  local out="$WORK/wrk-$backend-$(echo "$label" | tr -c 'a-z0-9' '_')"
+  if [ "$INSTANCES" = 2 ]; then
+    local args=("$@") url=${!#}
+    local url2=${url/:$PORT/:$((PORT + 1))}
+    wrk -t"$THREADS" -c"$((CONNECTIONS > 1 ? CONNECTIONS / 2 : 1))" -d"$DURATION" --latency "$@" >"$out.1.txt" &
+    local w1=$!
+    wrk -t"$THREADS" -c"$((CONNECTIONS > 1 ? CONNECTIONS / 2 : 1))" -d"$DURATION" --latency "${args[@]:0:${#args[@]}-1}" "$url2" >"$out.2.txt"
+    wait "$w1"
+  else
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$out.1.txt"
+  fi
   awk -v label="$label" -v backend="$backend" -v loadavg="$(cut -d' ' -f1-3 /proc/loadavg)" '
-    /Requests\/sec:/ { rps = $2 }
-    $1 == "50%" { p50 = $2 }
-    $1 == "99%" { p99 = $2 }
-    /Socket errors:/ { gsub(",", ""); sock = $4 + $6 + $8 + $10 }
-    /Non-2xx or 3xx responses:/ { non2xx = $5 }
-    / requests in / { total = $1 }
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps += $2 }
+    $1 == "50%" { if (ms($2) > p50) p50 = ms($2) }
+    $1 == "99%" { if (ms($2) > p99) p99 = ms($2) }
+    /Socket errors:/ { gsub(",", ""); sock += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { non2xx += $5 }
+    / requests in / { total += $1 }
     END {
       errors = sock + non2xx
-      printf "| %s | %s | %d | %s | %s | %d | %d | %s |\n", backend, label, rps, p50, p99, errors, total, loadavg
-    }' "$out"
+      printf "| %s | %s | %d | %.2fms | %.2fms | %d | %d | %s |\n", backend, label, rps, p50, p99, errors, total, loadavg
+    }' "$out".*.txt
 }
 
 echo "| backend | route | requests/s | p50 | p99 | errors | requests | load avg (1/5/15 min) after |"
@@ -90,6 +106,11 @@ for backend in $BACKENDS; do
   "$BIN" serve --database "$DB" --bind "127.0.0.1:$PORT" >"$WORK/server-$backend.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+  if [ "$INSTANCES" = 2 ]; then
+    "$BIN" serve --database "$DB" --bind "127.0.0.1:$((PORT + 1))" >"$WORK/server2-$backend.log" 2>&1 &
+    SERVER2_PID=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((PORT + 1))/healthz" >/dev/null && break; sleep 0.1; done
+  fi
   curl -sf -c "$WORK/jar" -H 'Content-Type: application/json' \
     -d "{\"username\":\"bench-admin\",\"password\":\"$PASSWORD\"}" "$BASE/api/login" >/dev/null
   COOKIE="jixiao_session=$(awk '$6 == "jixiao_session" { print $7 }' "$WORK/jar")"
@@ -99,6 +120,8 @@ for backend in $BACKENDS; do
 
   measure "GET /healthz" "$backend" "$BASE/healthz"
   measure "GET /api/dossiers (list, default page)" "$backend" -H "Cookie: $COOKIE" "$BASE/api/dossiers"
+  measure "GET /api/dossiers?status=submitted (review queue)" "$backend" -H "Cookie: $COOKIE" "$BASE/api/dossiers?status=submitted"
+  measure "GET /api/dossiers?q=石峰 统战 (search)" "$backend" -H "Cookie: $COOKIE" "$BASE/api/dossiers?q=%E7%9F%B3%E5%B3%B0%20%E7%BB%9F%E6%88%98"
   JIXIAO_COOKIE=$COOKIE JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
     measure "GET /api/dossiers/{id} (random id)" "$backend" -s bench/dossier.lua "$BASE"
 
@@ -117,6 +140,7 @@ for backend in $BACKENDS; do
   done
 
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  if [ -n "$SERVER2_PID" ]; then kill "$SERVER2_PID"; wait "$SERVER2_PID" 2>/dev/null || true; SERVER2_PID=; fi
   errors=$(grep -c 'status=5' "$WORK/server-$backend.log" || true)
   echo "$backend: server logged $errors responses with status 5xx" >&2
   if [ "$backend" = postgres ]; then

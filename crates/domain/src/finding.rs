@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{FormKind, Origin};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -33,6 +34,7 @@ impl Severity {
 
 /// Where a finding points: file, form, field path and the cell.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Location {
     pub file: String,
     /// Index of the form in its file (0-based).
@@ -74,6 +76,7 @@ impl Location {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// A stable id from docs/rules.md.
     pub rule: String,

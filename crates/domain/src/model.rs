@@ -15,6 +15,7 @@ use crate::value::IndicatorValue;
 /// Where a value was read: the table (counted from 0 in the file), the row and column
 /// inside it, and for text files the line number (1-based).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Origin {
     /// The text read for the field exactly as written: the cell's text, or the piece of it
     /// that held the value when one cell ran a label and its value together
@@ -44,6 +45,7 @@ pub type SourceMap = BTreeMap<String, Origin>;
 
 /// The kind of a form, as the JSON contract names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FormKind {
     DepartmentOverall,
@@ -94,6 +96,7 @@ impl FormKind {
 
 /// One row of 年度绩效指标.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Indicator {
     /// 一级指标, normalised (`产出指标`, `效益指标`, `满意度指标`, `成本指标` in the 2021 tree).
     pub level1: String,
@@ -168,6 +171,7 @@ impl<'a> IndicatorRow<'a> {
 
 /// One line of 支出明细及测算说明.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExpenditureDetail {
     /// 支出内容简介
     pub content: String,
@@ -181,6 +185,7 @@ pub struct ExpenditureDetail {
 
 /// One line of 年度重点工作计划.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KeyTask {
     pub item: String,
     pub owner: String,
@@ -189,6 +194,7 @@ pub struct KeyTask {
 
 /// 单位负责人签字 / 填表人 / 联系电话.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Signoff {
     pub head: String,
     pub preparer: String,
@@ -196,6 +202,7 @@ pub struct Signoff {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BySource {
     pub general_public: Option<Money>,
     pub government_fund: Option<Money>,
@@ -203,6 +210,7 @@ pub struct BySource {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ByNature {
     pub basic: Option<Money>,
     pub project: Option<Money>,
@@ -210,6 +218,7 @@ pub struct ByNature {
 
 /// 年度预算申请.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Budget {
     pub total: Option<Money>,
     pub by_source: BySource,
@@ -218,6 +227,7 @@ pub struct Budget {
 
 /// 部门整体支出绩效目标表.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DepartmentOverall {
     pub title: String,
     pub unit: String,
@@ -240,6 +250,7 @@ pub struct DepartmentOverall {
 
 /// One line of the special-fund summary: a 专项 (一、二…) or a 支出方向 (1、2…).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SummaryItem {
     pub seq: String,
     pub name: String,
@@ -251,6 +262,7 @@ pub struct SummaryItem {
 
 /// 专项资金绩效目标汇总表.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SpecialFundSummary {
     pub title: String,
     pub unit: String,
@@ -268,6 +280,7 @@ pub struct SpecialFundSummary {
 
 /// What kind of project table it was.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectVariant {
     /// 专项资金支出方向绩效目标表
@@ -292,6 +305,7 @@ impl ProjectVariant {
 
 /// 所属专项.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParentFund {
     pub name: String,
     pub amount: Option<Money>,
@@ -299,6 +313,7 @@ pub struct ParentFund {
 
 /// A project or expenditure-direction target table.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Project {
     pub variant: ProjectVariant,
     pub title: String,
@@ -332,6 +347,7 @@ pub struct Project {
 /// (a self-evaluation, ~1.3 KB) costs nothing that matters, while every reader, writer and
 /// match in the workspace stays plain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)]
 pub enum Form {
@@ -581,6 +597,7 @@ impl Form {
 
 /// A form together with the file it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FiledForm {
     pub file: String,
     /// Position of the form in its file (0-based).
@@ -590,6 +607,7 @@ pub struct FiledForm {
 
 /// All forms of one unit and year, possibly from several files.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Dossier {
     pub unit: String,
     pub year: Option<u16>,

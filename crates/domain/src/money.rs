@@ -13,6 +13,7 @@ use crate::text::{fold_width, parse_decimal};
 
 /// The unit a money amount was written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MoneyUnit {
     /// 元
@@ -245,6 +246,22 @@ impl<'de> Deserialize<'de> for Money {
             }
         }
         d.deserialize_any(Wan)
+    }
+}
+
+/// In schemas an amount is what its `Deserialize` accepts: a decimal string in 万元.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": r"^\d{1,11}(\.\d{1,20})?$",
+            "description": "金额，单位为万元的十进制数字文本（如 \"12.5\"）"
+        })
     }
 }
 

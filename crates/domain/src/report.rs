@@ -16,6 +16,7 @@ use crate::value::IndicatorValue;
 
 /// Which self-evaluation table it is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SelfEvaluationVariant {
     /// 项目支出绩效自评表
@@ -37,6 +38,7 @@ impl SelfEvaluationVariant {
 /// One row of a self-evaluation's money block (年度资金总额, 其中：财政拨款 …), with the
 /// columns 年初预算数 / 全年预算数 / 全年执行数 / 执行率 / 分值 / 得分 as written.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MoneyRow {
     /// 年初预算数
     pub initial: Option<Money>,
@@ -46,12 +48,15 @@ pub struct MoneyRow {
     pub executed: Option<Money>,
     /// 执行率 in percent, as written (`99.97` for `99.97%`).
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub rate: Option<Decimal>,
     /// 分值 (10 on the total row of a 10号 form).
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub weight: Option<Decimal>,
     /// 得分 as stated.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub score: Option<Decimal>,
 }
 
@@ -67,6 +72,7 @@ impl MoneyRow {
 /// department-wide forms, also by nature (基本支出 + 项目支出); each breakdown must add up
 /// to the total, column by column.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SelfEvaluationMoney {
     /// 年度资金总额
     pub total: MoneyRow,
@@ -90,6 +96,7 @@ pub struct SelfEvaluationMoney {
 /// One part of a budget broken down by use, as a self-evaluation report states it
 /// (“三个部分预算资金分别74万元、14万元、8万元…占74%、14%、8%”).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BudgetItem {
     /// What the part is for (may be empty when the report only lists amounts).
     #[serde(default)]
@@ -97,24 +104,29 @@ pub struct BudgetItem {
     pub amount: Option<Money>,
     /// Its share of the budget in percent, as written.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub share: Option<Decimal>,
 }
 
 /// A 一级 block's 分值 and 得分 where the form prints them (`产出指标(50分)`, a 小计 row).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subtotal {
     /// The 一级 label, normalised like the indicators' (`产出指标`).
     pub level1: String,
     /// 分值 of the block as written.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub weight: Option<Decimal>,
     /// 得分 of the block as stated.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub score: Option<Decimal>,
 }
 
 /// 年度总体目标: what was planned and what was done.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GoalPair {
     /// 预期目标 (年初设定目标)
     pub expected: String,
@@ -124,6 +136,7 @@ pub struct GoalPair {
 
 /// One indicator row of a self-evaluation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScoredIndicator {
     pub level1: String,
     pub level2: String,
@@ -135,12 +148,15 @@ pub struct ScoredIndicator {
     pub actual: IndicatorValue,
     /// 分值 as written.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub weight: Option<Decimal>,
     /// 得分 as stated.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub score: Option<Decimal>,
     /// 得分 under the profile's formula (filled by `scoring`).
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub computed_score: Option<Decimal>,
     /// 偏差原因分析及改进措施.
     #[serde(default)]
@@ -164,6 +180,7 @@ impl ScoredIndicator {
 
 /// 项目支出绩效自评表 / 部门整体支出绩效自评表.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SelfEvaluation {
     pub variant: SelfEvaluationVariant,
     pub title: String,
@@ -193,9 +210,11 @@ pub struct SelfEvaluation {
     pub measures: String,
     /// 总分 as stated.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub total_score: Option<Decimal>,
     /// 总分 recomputed from the row scores (filled by `scoring`).
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub computed_total: Option<Decimal>,
     /// 自评等级 as stated (优/良/中/差), if any.
     #[serde(default)]
@@ -213,6 +232,7 @@ pub struct SelfEvaluation {
 
 /// 完成目标可能性.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Possibility {
     /// 确定能
@@ -259,6 +279,7 @@ impl Possibility {
 
 /// A warning light of in-year monitoring (预警).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Light {
     /// Ahead of plan (over 120 % of the pace): the target may be too low.
@@ -281,6 +302,7 @@ impl Light {
 
 /// One 其中 row of a monitoring form's money block (其中：财政拨款, 其他资金).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MonitoringMoneyRow {
     /// 年初预算数 / 全年预算数
     pub annual: Option<Money>,
@@ -298,6 +320,7 @@ impl MonitoringMoneyRow {
 
 /// The money block of a monitoring form: the 年度资金总额 row, its 其中 rows and the light.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MonitoringMoney {
     /// 年初预算数 / 全年预算数
     pub annual: Option<Money>,
@@ -307,6 +330,7 @@ pub struct MonitoringMoney {
     pub forecast: Option<Money>,
     /// 执行率 in percent, as written.
     #[serde(default, with = "crate::value::opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub rate: Option<Decimal>,
     /// The budget pace light (filled by `scoring`).
     #[serde(default)]
@@ -321,6 +345,7 @@ pub struct MonitoringMoney {
 
 /// One indicator row of a monitoring form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MonitoredIndicator {
     pub level1: String,
     pub level2: String,
@@ -348,6 +373,7 @@ pub struct MonitoredIndicator {
 
 /// 项目支出绩效目标执行监控表 (绩效运行监控表).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Monitoring {
     pub title: String,
     pub unit: String,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a dossier stands in the workflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// 草稿: being filled in by the unit.
@@ -82,6 +83,7 @@ impl std::fmt::Display for Status {
 
 /// The review grade (审核结果).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Grade {
     #[serde(rename = "优")]
     Excellent,
@@ -130,6 +132,7 @@ impl std::fmt::Display for Grade {
 
 /// The reviewer's opinion on each of the four criteria of the 88号 审核表.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Opinions {
     /// 完整性
     #[serde(default)]
@@ -168,6 +171,7 @@ impl Opinions {
 
 /// What someone asks to do with a dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// 提交审核 (unit).

@@ -9,6 +9,7 @@ use crate::money::Money;
 
 /// Totals of one form, as exact decimal strings in 万元 (null where nothing is filled in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FormTotals {
     /// Index of the form.
     pub form: usize,

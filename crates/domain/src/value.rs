@@ -9,6 +9,7 @@ use crate::text::{fold_width, parse_decimal, to_simplified};
 
 /// The comparison a target value states (指标性质).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Comparator {
     #[serde(rename = ">=")]
     Ge,
@@ -80,12 +81,14 @@ impl Comparator {
 
 /// A target value as written, with its parsed reading when it has a number.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndicatorValue {
     /// Exactly what the form says.
     pub text: String,
     pub comparator: Option<Comparator>,
     /// The number, exact; `None` for a qualitative value.
     #[serde(with = "opt_decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub number: Option<Decimal>,
     /// The unit as written after the number (`个`, `%`, `万元`, `人次`), normalised.
     pub unit: Option<String>,

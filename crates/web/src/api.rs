@@ -100,7 +100,7 @@ impl FromRequestParts<AppState> for DossierId {
 
 // ---------------------------------------------------------------- DTOs
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -124,10 +124,11 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveRequest {
     /// Read with [`forms_from_json`]: a malformed amount is a 422 naming the field.
+    #[schemars(with = "Vec<jixiao_domain::Form>")]
     pub forms: Vec<Value>,
     pub base_version: i64,
     /// Opens an adjustment (调整) of an approved dossier.
@@ -136,16 +137,18 @@ pub struct SaveRequest {
 }
 
 /// Unsaved forms to check (`POST /api/check`).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
+    #[schemars(with = "Vec<jixiao_domain::Form>")]
     pub forms: Vec<Value>,
 }
 
 /// A new dossier from forms (`POST /api/dossiers/create`).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
+    #[schemars(with = "Vec<jixiao_domain::Form>")]
     pub forms: Vec<Value>,
     pub year: i64,
     /// The unit's name; admins only.
@@ -154,13 +157,13 @@ pub struct CreateRequest {
 }
 
 /// A copy of a dossier for another year (`POST /api/dossiers/{id}/copy`).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CopyRequest {
     pub year: i64,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, schemars::JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRequest {
     /// The version the caller checked; defaults to the current one.
@@ -169,8 +172,9 @@ pub struct SubmitRequest {
 }
 
 /// The four opinions (完整性/相关性/适当性/可行性).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, schemars::JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Opinions")]
 pub struct OpinionsDto {
     #[serde(default)]
     pub completeness: String,
@@ -193,7 +197,7 @@ impl From<OpinionsDto> for Opinions {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequest {
     #[serde(default)]
@@ -204,7 +208,7 @@ pub struct ReturnRequest {
     pub version: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
     pub grade: Grade,
@@ -213,7 +217,7 @@ pub struct ApproveRequest {
     pub version: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentRequest {
     #[serde(default)]

@@ -1,9 +1,10 @@
 //! The OpenAPI 3.1 document served at `/api/openapi.json`.
 //!
-//! Hand-maintained rather than derived (utoipa would need schema derives on every domain
-//! type and a heavier build); `tests/api.rs` checks that every documented operation is a
-//! route of [`crate::router`] and is covered by the authorisation matrix, so the two
-//! cannot drift apart silently.
+//! The schemas of forms, findings, totals, request bodies and answers are derived from the
+//! types themselves (schemars, the domain's `schema` feature), so they cannot drift from
+//! what the server reads and writes; the operations are listed here, and `tests/api.rs`
+//! checks that every documented operation is a route of [`crate::router`] and is covered
+//! by the authorisation matrix; the tests below that every `$ref` resolves.
 
 use serde_json::{json, Value};
 
@@ -63,6 +64,43 @@ fn id_param() -> Value {
     json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }])
 }
 
+/// The schemas of `components`: derived from the types (their `$ref`s point here), plus
+/// the error body every failure shares.
+fn schemas() -> Value {
+    use crate::api::{
+        ApproveRequest, CheckRequest, CommentRequest, CopyRequest, CreateRequest, LoginRequest,
+        ReturnRequest, SaveRequest, SubmitRequest,
+    };
+    let mut g = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator();
+    g.subschema_for::<jixiao_domain::Form>();
+    g.subschema_for::<jixiao_domain::Finding>();
+    g.subschema_for::<jixiao_domain::totals::FormTotals>();
+    g.subschema_for::<crate::services::DossierSummary>();
+    g.subschema_for::<crate::services::Saved>();
+    g.subschema_for::<crate::services::Transitioned>();
+    g.subschema_for::<LoginRequest>();
+    g.subschema_for::<SaveRequest>();
+    g.subschema_for::<CheckRequest>();
+    g.subschema_for::<CreateRequest>();
+    g.subschema_for::<CopyRequest>();
+    g.subschema_for::<SubmitRequest>();
+    g.subschema_for::<ReturnRequest>();
+    g.subschema_for::<ApproveRequest>();
+    g.subschema_for::<CommentRequest>();
+    let mut defs = g.take_definitions(true);
+    defs.insert(
+        "Error".into(),
+        json!({ "type": "object", "required": ["error"], "properties": {
+            "error": { "type": "string" },
+            "current_version": { "type": "integer" },
+            "existing_id": { "type": "integer", "description": "409：该单位该年度已有的档案" },
+            "findings": { "type": "array", "items": { "$ref": "#/components/schemas/Finding" } } } }),
+    );
+    Value::Object(defs)
+}
+
 const CSRF: &str = "需要请求头 X-CSRF-Token（登录返回的 csrf_token）";
 
 pub fn document() -> Value {
@@ -79,46 +117,7 @@ pub fn document() -> Value {
                 "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
                 "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token" }
             },
-            "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": {
-                    "error": { "type": "string" },
-                    "current_version": { "type": "integer" },
-                    "existing_id": { "type": "integer", "description": "409：该单位该年度已有的档案" },
-                    "findings": { "type": "array", "items": r("Finding") } } },
-                "FormTotals": { "type": "object", "description": "一张表的合计（万元十进制字符串，未填为 null）",
-                    "properties": {
-                        "form": { "type": "integer" }, "kind": { "type": "string" }, "name": { "type": "string" },
-                        "indicators": { "type": "integer", "description": "指标条数" },
-                        "amount": { "type": ["string", "null"], "description": "项目金额 / 资金总额 / 合计（所填）" },
-                        "details_sum": { "type": "string", "description": "支出明细金额之和（项目表）" },
-                        "details_total": { "type": ["string", "null"], "description": "支出明细合计行（所填）" },
-                        "details": { "type": "integer" }, "details_missing": { "type": "integer", "description": "未填金额的支出明细行数" },
-                        "by_source_sum": { "type": "string", "description": "按收入性质分之和（部门整体表）" },
-                        "by_nature_sum": { "type": "string", "description": "按支出性质分之和（部门整体表）" },
-                        "items_sum": { "type": "string", "description": "各专项金额之和（汇总表）" },
-                        "children_sums": { "type": "array", "description": "各专项下支出方向金额之和（汇总表）" } } },
-                "Finding": { "type": "object", "description": "见 docs/json.md 的 Findings" },
-                "Form": { "type": "object", "description": "见 docs/json.md 的 Forms（金额为万元十进制字符串）" },
-                "Opinions": { "type": "object", "additionalProperties": false, "properties": {
-                    "completeness": { "type": "string", "description": "完整性" },
-                    "relevance": { "type": "string", "description": "相关性" },
-                    "appropriateness": { "type": "string", "description": "适当性" },
-                    "feasibility": { "type": "string", "description": "可行性" } } },
-                "DossierSummary": { "type": "object", "properties": {
-                    "id": { "type": "integer" }, "unit_id": { "type": "integer" },
-                    "unit_name": { "type": "string" }, "year": { "type": "integer" },
-                    "status": { "enum": ["draft", "submitted", "returned", "approved", "adjusting"] },
-                    "status_label": { "type": "string" }, "version": { "type": "integer" },
-                    "approved_version": { "type": ["integer", "null"] },
-                    "grade": { "enum": ["优", "良", "中", "差", null] },
-                    "not_for_budget": { "type": "boolean" },
-                    "error_count": { "type": "integer" }, "warning_count": { "type": "integer" },
-                    "created_at": { "type": "integer" }, "updated_at": { "type": "integer" } } },
-                "Saved": { "type": "object", "properties": {
-                    "id": { "type": "integer" }, "version": { "type": "integer" },
-                    "status": { "type": "string" },
-                    "findings": { "type": "array", "items": r("Finding") } } }
-            }
+            "schemas": schemas()
         },
         "security": [{ "session": [] }],
         "paths": {
@@ -128,9 +127,7 @@ pub fn document() -> Value {
                 "responses": { "200": ok("OpenAPI 文档", json!({ "type": "object" })) } } },
             "/api/login": { "post": { "summary": "登录", "security": [],
                 "description": "只接受 Content-Type: application/json；浏览器发来的请求须来自本站（请求头 Origin 或 Referer），不带这两个请求头的程序客户端可以登录。登录失败按用户名（不论来源地址）和来源地址分别退避等待；曾在本浏览器登录成功的用户（jixiao_device Cookie）不受他人猜密码影响。",
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false,
-                    "required": ["username", "password"],
-                    "properties": { "username": { "type": "string" }, "password": { "type": "string" } } })),
+                "requestBody": body(r("LoginRequest")),
                 "responses": {
                     "200": ok("已登录；会话 Cookie 为 HttpOnly、SameSite=Strict（https 时加 Secure），首次登录的浏览器另得 jixiao_device Cookie", json!({ "type": "object",
                         "properties": { "csrf_token": { "type": "string" }, "expires_at": { "type": "integer" } } })),
@@ -176,57 +173,42 @@ pub fn document() -> Value {
                         "findings": { "type": "array", "items": r("Finding") },
                         "comments": { "type": "array" }, "reviews": { "type": "array" } } }] }))) },
                 "put": { "summary": "保存新版本（重新审核规则）", "description": CSRF, "parameters": id_param(),
-                    "requestBody": body(json!({ "type": "object", "additionalProperties": false,
-                        "required": ["forms", "base_version"], "properties": {
-                            "forms": { "type": "array", "items": r("Form") },
-                            "base_version": { "type": "integer" },
-                            "reason": { "type": "string", "description": "调整原因：对已审核通过的档案发起调整" } } })),
+                    "requestBody": body(r("SaveRequest")),
                     "responses": with(dossier_errors(&[("400", "不是有效的 JSON"), ("403", "无权修改或 CSRF 令牌错误"),
                         ("409", "base_version 已过期：提交的内容另存为冲突版本，返回 current_version"),
                         ("413", "请求内容过大（上限为单个档案上限加 64 KiB）或档案内容超过单个档案上限"), ("422", "内容不符合要求、没有任何表或当前状态不可修改")]), "200", ok("新版本", r("Saved"))) } },
             "/api/dossiers/{id}/submit": { "post": { "summary": "提交审核", "description": CSRF, "parameters": id_param(),
-                "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object",
-                    "additionalProperties": false, "properties": { "version": { "type": "integer" } } } } } },
+                "requestBody": { "required": false, "content": { "application/json": { "schema": r("SubmitRequest") } } },
                 "responses": with(dossier_errors(&[("403", "无权提交或 CSRF 令牌错误"), ("409", "档案已被他人修改"),
                     ("422", "仍有错误级审核发现（findings 列出）或当前状态不可提交")]), "200", ok("已提交", r("DossierSummary"))) } },
             "/api/dossiers/{id}/return": { "post": { "summary": "退回修改（审核人员）", "description": CSRF, "parameters": id_param(),
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "properties": {
-                    "opinions": r("Opinions"), "comment": { "type": "string" }, "version": { "type": "integer" } } })),
+                "requestBody": body(r("ReturnRequest")),
                 "responses": with(dossier_errors(&[("403", "无权审核、本单位的档案（审核与填报须分离）或 CSRF 令牌错误"), ("409", "档案已被他人修改"),
                     ("422", "缺少退回意见或当前状态不可退回")]), "200", ok("已退回", r("DossierSummary"))) } },
             "/api/dossiers/{id}/approve": { "post": { "summary": "审核（优/良 通过，中/差 退回）", "description": CSRF, "parameters": id_param(),
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["grade", "opinions"],
-                    "properties": { "grade": { "enum": ["优", "良", "中", "差"] }, "opinions": r("Opinions"),
-                        "version": { "type": "integer" } } })),
+                "requestBody": body(r("ApproveRequest")),
                 "responses": with(dossier_errors(&[("403", "无权审核、本单位的档案（审核与填报须分离）或 CSRF 令牌错误"), ("409", "档案已被他人修改"),
                     ("422", "审核意见不完整或当前状态不可审核")]), "200", ok("已审核", r("DossierSummary"))) } },
             "/api/dossiers/{id}/comments": { "post": { "summary": "对字段（或整个档案）提出意见", "description": CSRF, "parameters": id_param(),
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["body"],
-                    "properties": { "field": { "type": "string", "description": "如 indicators[3].value；空为整个档案" },
-                        "body": { "type": "string" }, "version": { "type": "integer" } } })),
+                "requestBody": body(r("CommentRequest")),
                 "responses": with(dossier_errors(&[("403", "CSRF 令牌错误"), ("422", "内容为空或过长")]), "201", ok("已添加", json!({ "type": "object" }))) } },
             "/api/dossiers/{id}/history": { "get": { "summary": "全部版本（含冲突另存版本）", "parameters": id_param(),
                 "responses": with(dossier_errors(&[]), "200", ok("版本列表", json!({ "type": "object", "properties": {
                     "current_version": { "type": "integer" }, "versions": { "type": "array" } } }))) } },
             "/api/dossiers/create": { "post": { "summary": "由表单新建档案（上传预览后保存，或空白表）", "description": CSRF,
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["forms", "year"],
-                    "properties": { "forms": { "type": "array", "items": r("Form") },
-                        "year": { "type": "integer", "minimum": 1990, "maximum": 2200 },
-                        "unit": { "type": "string", "description": "单位名称（仅管理员）" } } })),
+                "requestBody": body(r("CreateRequest")),
                 "responses": { "201": ok("已建立", r("Saved")), "400": err("不是有效的 JSON"), "401": err("未登录"),
                     "403": err("无权新建、填报单位指定了 unit 或 CSRF 令牌错误"),
                     "409": err("该单位该年度的档案已存在（existing_id 为已有档案）"), "413": err("请求内容过大"),
                     "422": err("金额格式有误（说明指出表和字段）、年度无效、没有表或单位不存在") } } },
             "/api/dossiers/{id}/copy": { "post": { "summary": "复制为另一年度的新档案（深拷贝当前版本，重新审核）", "description": CSRF,
                 "parameters": id_param(),
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["year"],
-                    "properties": { "year": { "type": "integer", "minimum": 1990, "maximum": 2200 } } })),
+                "requestBody": body(r("CopyRequest")),
                 "responses": with(dossier_errors(&[("403", "无权复制或 CSRF 令牌错误"),
                     ("409", "该单位该年度的档案已存在（existing_id 为已有档案）"), ("422", "年度无效")]),
                     "201", ok("已建立", r("Saved"))) } },
             "/api/check": { "post": { "summary": "检查未保存的表单（不写数据库）：审核发现与合计", "description": CSRF,
-                "requestBody": body(json!({ "type": "object", "additionalProperties": false, "required": ["forms"],
-                    "properties": { "forms": { "type": "array", "items": r("Form") } } })),
+                "requestBody": body(r("CheckRequest")),
                 "responses": { "200": ok("审核发现与各表合计", json!({ "type": "object", "properties": {
                         "findings": { "type": "array", "items": r("Finding") },
                         "totals": { "type": "array", "items": r("FormTotals") } } })),
@@ -275,5 +257,60 @@ mod tests {
         documented.sort();
         listed.sort();
         assert_eq!(documented, listed);
+    }
+
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn schemas_come_from_the_types_and_every_ref_resolves() {
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        let mut all = Vec::new();
+        refs(&doc, &mut all);
+        assert!(all.len() > 20, "{}", all.len());
+        for r in all {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+            assert!(schemas.get(name).is_some(), "unresolved {r}");
+        }
+        // The form is one of the five kinds, tagged by `kind`.
+        let form = serde_json::to_string(&schemas["Form"]).unwrap();
+        for kind in jixiao_domain::FormKind::ALL {
+            assert!(
+                form.contains(&format!("\"{}\"", kind.key())),
+                "{}",
+                kind.key()
+            );
+        }
+        // Amounts are decimal text in 万元, as Money's Deserialize accepts.
+        assert_eq!(schemas["Money"]["type"], "string");
+        let save = &schemas["SaveRequest"];
+        let required: Vec<&str> = save["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(required.contains(&"forms") && required.contains(&"base_version"));
+        assert_eq!(
+            save["properties"]["forms"]["items"]["$ref"],
+            "#/components/schemas/Form"
+        );
+        assert_eq!(save["additionalProperties"], false, "deny_unknown_fields");
+        assert_eq!(
+            doc["paths"]["/api/dossiers/{id}"]["put"]["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/SaveRequest"
+        );
     }
 }

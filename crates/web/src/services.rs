@@ -260,7 +260,7 @@ pub struct ListParams {
 }
 
 /// One line of the dossier list (and the head of a dossier's detail).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DossierSummary {
     pub id: i64,
     pub unit_id: i64,
@@ -321,7 +321,7 @@ pub struct DossierView {
 }
 
 /// The answer to an upload or a save.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Saved {
     pub id: i64,
     pub version: i64,
@@ -337,7 +337,7 @@ pub struct History {
 }
 
 /// A workflow step's outcome; `warnings` are submission findings that did not block.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Transitioned {
     #[serde(flatten)]
     pub dossier: DossierSummary,
