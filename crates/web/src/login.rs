@@ -18,7 +18,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use jixiao_store::{verify_password, Actor, Store, StoreError};
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::{blocking, now_ms, Config, LoggedIn, Services, User};
+use crate::services::{blocking, Config, LoggedIn, Services, User};
 
 /// Name of the cookie that marks a browser that has logged in as a user before.
 pub const DEVICE_COOKIE: &str = "jixiao_device";
@@ -269,7 +269,7 @@ impl Services {
             _ => None,
         };
         if known_device.is_none() {
-            let now = now_ms();
+            let now = self.config().clock.now_ms();
             let p = store
                 .login_pressure(
                     username,

@@ -65,6 +65,41 @@ pub struct Config {
     /// CPU-heavy requests at once (0: one per CPU core).
     pub workers: usize,
     pub pdf: PdfConfig,
+    /// Where the service reads the time for its own decisions (login backoff): the wall
+    /// clock, or a test's clock that it moves forward instead of sleeping.
+    pub clock: Clock,
+}
+
+/// A time source in epoch milliseconds.
+#[derive(Clone)]
+pub struct Clock(std::sync::Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn wall() -> Clock {
+        Clock(std::sync::Arc::new(now_ms))
+    }
+
+    /// Any time source (tests: the wall clock plus an offset they advance).
+    pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
+        Clock(std::sync::Arc::new(f))
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::wall()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now_ms())
+    }
 }
 
 impl Default for Config {
@@ -184,6 +219,7 @@ impl ConfigFile {
                 retry_after: Duration::from_secs(s.pdf_retry_after_secs.max(1)),
                 chromium: None,
             },
+            clock: Clock::wall(),
         }
     }
 }

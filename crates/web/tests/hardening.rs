@@ -4,13 +4,15 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use common::*;
 use jixiao_store::Store;
-use jixiao_web::services::{Config, LoginPolicy};
+use jixiao_web::services::{Clock, Config, LoginPolicy};
 use jixiao_web::{router, AppState};
 use serde_json::json;
 
@@ -82,15 +84,30 @@ fn app_with(env: &Env, config: Config) -> axum::Router {
     ))
 }
 
-/// Backoff fast enough for a test: one free failure per username, then 200 ms doubling.
+/// Few free failures, then a minute's backoff doubling to two: long enough that a slow
+/// machine never sees it run out by itself; the tests move a clock past it instead.
 fn quick_policy() -> LoginPolicy {
     LoginPolicy {
         user_free: 3,
         address_free: 6,
-        base_delay: Duration::from_millis(200),
-        max_delay: Duration::from_millis(400),
+        base_delay: Duration::from_secs(60),
+        max_delay: Duration::from_secs(120),
         ..LoginPolicy::default()
     }
+}
+
+/// A clock at the wall time plus an offset the test moves forward.
+fn test_clock() -> (Clock, Arc<AtomicI64>) {
+    let offset = Arc::new(AtomicI64::new(0));
+    let o = offset.clone();
+    let clock = Clock::from_fn(move || {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        wall + o.load(Ordering::SeqCst)
+    });
+    (clock, offset)
 }
 
 macro_rules! on_every_backend {
@@ -247,8 +264,10 @@ mod cases {
     /// process on the database; unknown usernames are throttled the same way; once the
     /// delay has passed the user may log in again.
     pub async fn login_backs_off_per_username_across_addresses(env: Env) {
+        let (clock, offset) = test_clock();
         let config = Config {
             login: quick_policy(),
+            clock,
             ..Config::default()
         };
         let app = app_with(&env, config.clone());
@@ -302,8 +321,9 @@ mod cases {
         )
         .await;
         assert_eq!(r.status, StatusCode::OK);
-        // A backoff, not a lockout: after the delay the right password works.
-        tokio::time::sleep(Duration::from_millis(450)).await;
+        // A backoff, not a lockout: after the delay (the clock moved past the longest
+        // one) the right password works.
+        offset.store(121_000, Ordering::SeqCst);
         let r = api_login(
             &app,
             "application/json",
