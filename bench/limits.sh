@@ -27,7 +27,7 @@ for f in "$DIR"/form-100k.txt "$DIR"/cells-2m.html "$DIR"/cells-1m.docx "$DIR"/r
   set +e
   /usr/bin/time -f '%e %M' -o "$out.time" "$BIN" check --format json "$f" >"$out" 2>"$out.err"
   set -e
-  read -r wall rss_kb <"$out.time"
+  read -r wall rss_kb < <(tail -n1 "$out.time")
   rss_mb=$((rss_kb / 1024))
   # The file's error (status failed) as jixiao reports it.
   said=$(python3 -c 'import json,sys
