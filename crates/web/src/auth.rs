@@ -17,10 +17,36 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The caller's IP address, from the connection (not from headers a client can forge).
 pub fn client_address(parts: &Parts) -> Option<String> {
+    if let Some(Forwarded(a)) = parts.extensions.get::<Forwarded>() {
+        return Some(a.to_string());
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_string())
+}
+
+/// The client's address as a trusted reverse proxy reported it (`X-Forwarded-For`), set
+/// only when the connection comes from one of `[server] trusted_proxies`; anyone else's
+/// header is ignored, so it cannot be used to dodge the per-address login throttle.
+#[derive(Clone, Copy, Debug)]
+pub struct Forwarded(pub std::net::IpAddr);
+
+/// The address the request came from once the trusted proxies are peeled off: the
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
+pub fn resolve_forwarded(
+    peer: std::net::IpAddr,
+    header: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    if !trusted.contains(&peer) {
+        return None;
+    }
+    header?
+        .rsplit(',')
+        .map(|h| h.trim().parse::<std::net::IpAddr>())
+        .find(|a| a.as_ref().map_or(true, |a| !trusted.contains(a)))
+        .and_then(Result::ok)
 }
 
 /// The client address as an extractor (login has no session yet).
@@ -97,4 +123,34 @@ pub fn session_cookie(token: Option<&str>, max_age_secs: u64, secure: bool) -> H
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={age}{secure}"
     );
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::resolve_forwarded;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_trusted_proxies_are_believed() {
+        let proxy = [ip("127.0.0.1"), ip("10.0.0.2")];
+        let xff = Some("203.0.113.7, 10.0.0.2");
+        let via = ip("127.0.0.1");
+        assert_eq!(resolve_forwarded(via, xff, &proxy), Some(ip("203.0.113.7")));
+        // A client that sends the header itself, not through a proxy: ignored.
+        assert_eq!(resolve_forwarded(ip("198.51.100.9"), xff, &proxy), None);
+        // A forged left-most entry does not help: the right-most untrusted one counts.
+        let forged = Some("1.2.3.4, 203.0.113.7");
+        assert_eq!(
+            resolve_forwarded(via, forged, &proxy),
+            Some(ip("203.0.113.7"))
+        );
+        // Garbage after the proxy: no address rather than a wrong one.
+        assert_eq!(resolve_forwarded(via, Some("x, junk"), &proxy), None);
+        assert_eq!(resolve_forwarded(via, None, &proxy), None);
+        assert_eq!(resolve_forwarded(via, xff, &[]), None);
+    }
 }

@@ -96,7 +96,32 @@ pub fn router(state: AppState) -> Router {
             security_headers,
         ))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), forwarded_for))
         .with_state(state)
+}
+
+/// Behind a trusted reverse proxy (`[server] trusted_proxies`), the client's own address
+/// from `X-Forwarded-For`, for login throttling, the audit log and the request log.
+async fn forwarded_for(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let trusted = &state.services().config().trusted_proxies;
+    if !trusted.is_empty() {
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let header = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        if let Some(a) = peer.and_then(|p| auth::resolve_forwarded(p, header, trusted)) {
+            req.extensions_mut().insert(auth::Forwarded(a));
+        }
+    }
+    next.run(req).await
 }
 
 /// What every response tells the browser: no framing (clickjacking), no MIME sniffing, no

@@ -65,6 +65,9 @@ pub struct Config {
     /// CPU-heavy requests at once (0: one per CPU core).
     pub workers: usize,
     pub pdf: PdfConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`[server]
+    /// trusted_proxies`); empty: the connection's address is the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the service reads the time for its own decisions (login backoff): the wall
     /// clock, or a test's clock that it moves forward instead of sleeping.
     pub clock: Clock,
@@ -175,6 +178,9 @@ pub struct ServerSection {
     pub pdf_timeout_secs: u64,
     pub pdf_retry_after_secs: u64,
     pub json_limit: usize,
+    /// Addresses of the reverse proxies in front of this server (docs/storage.md, "Several
+    /// instances"): their `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServerSection {
@@ -186,6 +192,7 @@ impl Default for ServerSection {
             pdf_timeout_secs: 60,
             pdf_retry_after_secs: 10,
             json_limit: 8 * 1024 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -219,6 +226,7 @@ impl ConfigFile {
                 retry_after: Duration::from_secs(s.pdf_retry_after_secs.max(1)),
                 chromium: None,
             },
+            trusted_proxies: s.trusted_proxies,
             clock: Clock::wall(),
         }
     }

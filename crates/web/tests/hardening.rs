@@ -132,6 +132,7 @@ on_every_backend!(
     empty_dossiers_are_refused,
     a_large_upload_can_be_saved_again,
     control_characters_from_the_api_are_cleaned,
+    behind_a_trusted_proxy_addresses_are_the_clients,
 );
 
 mod cases {
@@ -451,6 +452,81 @@ mod cases {
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "another address is not affected");
+    }
+
+    /// Behind a trusted reverse proxy every user arrives from the proxy's address: the
+    /// per-address throttle counts the address the proxy reports (`X-Forwarded-For`), and
+    /// a client that forges the header without going through the proxy gains nothing.
+    pub async fn behind_a_trusted_proxy_addresses_are_the_clients(env: Env) {
+        let app = app_with(
+            &env,
+            Config {
+                login: quick_policy(),
+                trusted_proxies: vec!["10.9.9.9".parse().unwrap()],
+                ..Config::default()
+            },
+        );
+        let via =
+            |client: &'static str| [(header::HeaderName::from_static("x-forwarded-for"), client)];
+        for k in 0..6 {
+            let r = api_login(
+                &app,
+                "application/json",
+                &credentials(&format!("spray{k}"), "x"),
+                &via("203.0.113.5"),
+                "10.9.9.9",
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {k}");
+        }
+        // The attacker behind the proxy is held, a colleague behind the same proxy is not.
+        let r = api_login(
+            &app,
+            "application/json",
+            &credentials(ADMIN, PASSWORD),
+            &via("203.0.113.5"),
+            "10.9.9.9",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        let r = api_login(
+            &app,
+            "application/json",
+            &credentials(ADMIN, PASSWORD),
+            &via("203.0.113.6"),
+            "10.9.9.9",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        // Not from the proxy: the header is ignored and the connection's address counts.
+        for k in 0..6 {
+            let r = api_login(
+                &app,
+                "application/json",
+                &credentials(&format!("forger{k}"), "x"),
+                &via(if k % 2 == 0 {
+                    "198.51.100.1"
+                } else {
+                    "198.51.100.2"
+                }),
+                "10.8.8.8",
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {k}");
+        }
+        let r = api_login(
+            &app,
+            "application/json",
+            &credentials(ADMIN, PASSWORD),
+            &via("198.51.100.3"),
+            "10.8.8.8",
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "forged X-Forwarded-For ignored"
+        );
     }
 
     /// Repeated failures of one username from one address are one audit record per
