@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::binary::retypeset;
 use common::render::{to_docx, to_xlsx};
@@ -47,7 +47,7 @@ fn regenerate() {
 
 /// The forms as JSON without `sources` (which name cells, and cells are placed differently
 /// in a text, a Word table and a worksheet).
-fn forms(path: &PathBuf) -> Vec<Value> {
+fn forms(path: &Path) -> Vec<Value> {
     let f = import_path(path, &Profile::national(), &Limits::default());
     assert_eq!(f.status, Status::Ok, "{}: {:?}", path.display(), f.error);
     f.forms
