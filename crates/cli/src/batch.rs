@@ -13,7 +13,7 @@ use serde::Serialize;
 use jixiao_domain::finding::Severity;
 use jixiao_domain::model::Dossier;
 use jixiao_domain::{rules, Profile};
-use jixiao_files::import::{import_path, ImportedFile, Status};
+use jixiao_files::import::{import_path_with, ImportedFile, Status};
 use jixiao_files::limits::Limits;
 
 use crate::report::{self, XlsxReport};
@@ -194,7 +194,7 @@ pub fn run(
     for chunk in chunks(&files) {
         let mut imported: Vec<ImportedFile> = chunk
             .par_iter()
-            .map(|p| import_path(p, profile, limits))
+            .map(|p| import_path_with(p, profile, limits, explain))
             .collect();
         if check {
             check_chunk(&mut imported, profile);

@@ -463,6 +463,30 @@ pub struct Profile {
     pub scoring: Scoring,
     /// In-year monitoring: period and warning lights (`[monitoring]`).
     pub monitoring: MonitoringSettings,
+    /// What a crate above builds from this profile once and reuses for every file (the
+    /// recogniser's word index): see [`Profile::derived`].
+    pub derived: Derived,
+}
+
+/// One structure built from a profile, kept with it. A clone starts empty, so a changed
+/// copy never reuses what was built from the original.
+#[derive(Default)]
+pub struct Derived(std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>);
+
+impl Clone for Derived {
+    fn clone(&self) -> Derived {
+        Derived::default()
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Derived(built)"
+        } else {
+            "Derived(empty)"
+        })
+    }
 }
 
 /// A word list in the normalised form text is matched in.
@@ -527,6 +551,25 @@ fn parse_with_parent(src: &str, depth: usize) -> Result<toml::Value, ProfileErro
 }
 
 impl Profile {
+    /// The `T` built from this profile by `build`, built on first use and then shared (the
+    /// profile is not changed once in use; a clone builds its own). Only one type is kept:
+    /// asking for another builds it every time.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce(&Profile) -> T,
+    ) -> std::sync::Arc<T> {
+        if let Some(any) = self.derived.0.get() {
+            return match any.clone().downcast::<T>() {
+                Ok(t) => t,
+                Err(_) => std::sync::Arc::new(build(self)),
+            };
+        }
+        let t = std::sync::Arc::new(build(self));
+        // Two threads using a fresh profile at once may both build; one is kept.
+        let _ = self.derived.0.set(t.clone());
+        t
+    }
+
     /// Names of the built-in profiles.
     pub fn builtin_names() -> Vec<&'static str> {
         BUILTIN.iter().map(|(n, _)| *n).collect()
@@ -611,6 +654,7 @@ impl Profile {
             vocabulary: raw.vocabulary.normalised(),
             scoring: raw.scoring.build()?,
             monitoring: raw.monitoring.build()?,
+            derived: Derived::default(),
         })
     }
 

@@ -155,17 +155,19 @@ pub fn strip_pinyin(s: &str) -> (String, bool) {
 /// The normalised form of a label used for matching: width folded, simplified script,
 /// no whitespace, no score range such as `(0-20)分` or `(50分)`.
 pub fn normalize_label(s: &str) -> String {
-    let s = to_simplified(&fold_width(s));
-    let s: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
-        .collect();
-    strip_score_suffix(&s)
+    // One pass and one allocation: the recogniser normalises every cell it reads.
+    let mut out = String::with_capacity(s.len());
+    out.extend(
+        s.chars()
+            .map(|c| simplify_char(fold_char(c)))
+            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊'),
+    );
+    strip_score_suffix(&mut out);
+    out
 }
 
 /// `产出指标(50分)`, `成本指标(0-20)分`, `预算执行情况(10分)` → the bare label.
-fn strip_score_suffix(s: &str) -> String {
-    let mut out = s.to_string();
+fn strip_score_suffix(out: &mut String) {
     for (open, close) in [('(', ')'), ('（', '）')] {
         if let Some(start) = out.rfind(open) {
             let tail = &out[start..];
@@ -182,7 +184,6 @@ fn strip_score_suffix(s: &str) -> String {
             }
         }
     }
-    out
 }
 
 /// Parse a decimal number as written on a form: thousands separators, full-width digits,

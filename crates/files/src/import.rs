@@ -11,7 +11,7 @@ use jixiao_domain::Profile;
 
 use crate::error::ImportError;
 use crate::limits::Limits;
-use crate::recognise::{recognise, Explained};
+use crate::recognise::Explained;
 use crate::sheet::Sheet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,23 +67,25 @@ pub fn import_sheet(
     sheet: Result<Sheet, ImportError>,
     profile: &Profile,
 ) -> ImportedFile {
-    import_sheet_with(path, sheet, profile, &Limits::default())
+    import_sheet_with(path, sheet, profile, &Limits::default(), true)
 }
 
 /// [`import_sheet`] with the form limits of `limits`: a file whose forms are over them
 /// (indicators or rows of a form, forms of the file) is refused with the limit named.
+/// With `explain`, the file also gets the explanation of its cells ([`ImportedFile::explained`]).
 pub fn import_sheet_with(
     path: &str,
     sheet: Result<Sheet, ImportError>,
     profile: &Profile,
     limits: &Limits,
+    explain: bool,
 ) -> ImportedFile {
     // Control characters and bidi overrides go before anything reads the text.
     let (sheet, cleaned) = match sheet {
         Ok(s) => crate::sanitize::clean_sheet(s),
         Err(e) => return ImportedFile::failed(path, &e),
     };
-    let mut rec = recognise(&sheet, profile);
+    let mut rec = crate::recognise::recognise_with(&sheet, profile, explain);
     drop(sheet);
     if let Err(e) = limits.check_forms(&rec.forms) {
         return ImportedFile::failed(path, &ImportError::Oversized(e.to_string()));
@@ -125,12 +127,23 @@ pub fn import_sheet_with(
 
 /// Import one file from disk, whatever its format.
 pub fn import_path(path: &Path, profile: &Profile, limits: &Limits) -> ImportedFile {
+    import_path_with(path, profile, limits, true)
+}
+
+/// [`import_path`], explaining the cells only with `explain` (a batch check does not).
+pub fn import_path_with(
+    path: &Path,
+    profile: &Profile,
+    limits: &Limits,
+    explain: bool,
+) -> ImportedFile {
     let name = path.display().to_string();
     import_sheet_with(
         &name,
         crate::read::sniff::read_path(path, limits),
         profile,
         limits,
+        explain,
     )
 }
 
@@ -141,5 +154,6 @@ pub fn import_bytes(name: &str, bytes: &[u8], profile: &Profile, limits: &Limits
         crate::read::sniff::read_bytes(name, bytes, limits),
         profile,
         limits,
+        true,
     )
 }

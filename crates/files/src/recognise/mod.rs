@@ -45,9 +45,16 @@ pub struct Recognised {
     pub explained: Explained,
 }
 
-/// Recognise every form in a sheet.
+/// Recognise every form in a sheet, with the explanation of every cell.
 pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
-    let vocab = vocab::Vocab::new(profile);
+    recognise_with(sheet, profile, true)
+}
+
+/// [`recognise`], with the explanation (`import --explain`, the upload preview) only when
+/// asked for: a batch check does not need it, and it is a tenth of the work.
+pub fn recognise_with(sheet: &Sheet, profile: &Profile, explain: bool) -> Recognised {
+    // The word index is built once per profile, not per file.
+    let vocab = profile.derived(vocab::Vocab::new);
     let tokens = tokens::tokenize(sheet, &vocab, profile);
     let cx = Ctx {
         tokens: &tokens,
@@ -71,7 +78,7 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
         }
     }
     let segments = segment::segments(&tokens, &vocab, profile);
-    let mut explained = explain::Builder::new(&cx, sheet);
+    let mut explained = explain.then(|| explain::Builder::new(&cx, sheet));
     for seg in &segments {
         let st = structure::build(&cx, seg);
         if std::env::var_os("JIXIAO_DEBUG_TOKENS").is_some() {
@@ -124,14 +131,20 @@ pub fn recognise(sheet: &Sheet, profile: &Profile) -> Recognised {
                     Some(index),
                 ));
             }
-            explained.form(&form, index, seg, &st, &mapped);
+            if let Some(x) = explained.as_mut() {
+                x.form(&form, index, seg, &st, &mapped);
+            }
             out.forms.push(form);
         }
         if let Some(a) = &alloc {
-            explained.structures(a);
+            if let Some(x) = explained.as_mut() {
+                x.structures(a);
+            }
         }
     }
-    out.explained = explained.finish(&segments);
+    if let Some(x) = explained {
+        out.explained = x.finish(&segments);
+    }
     drop_repeated_headings(&mut out);
     out
 }

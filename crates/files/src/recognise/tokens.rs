@@ -569,8 +569,14 @@ const TITLE_ENDS: &[&str] = &[
 /// into (piece, is_title). A title starts after the previous sentence mark, space, date or
 /// 附件 number, at most 60 characters before its noun, and may end with `(2025年度)`.
 fn cut_titles(text: &str, profile: &Profile) -> Option<Vec<(String, bool)>> {
+    let simple_text = jixiao_domain::text::to_simplified(text);
+    // Most long cells are prose without any form noun: nothing to cut, found by a
+    // substring search instead of a walk over every character.
+    if !TITLE_ENDS.iter().any(|w| simple_text.contains(w)) {
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
-    let simple: Vec<char> = jixiao_domain::text::to_simplified(text).chars().collect();
+    let simple: Vec<char> = simple_text.chars().collect();
     if simple.len() != chars.len() {
         return None;
     }
@@ -579,7 +585,8 @@ fn cut_titles(text: &str, profile: &Profile) -> Option<Vec<(String, bool)>> {
     let mut i = 0;
     while i < simple.len() {
         let Some(noun) = TITLE_ENDS.iter().find(|w| {
-            w.chars().zip(&simple[i..]).filter(|(a, b)| a == *b).count() == w.chars().count()
+            let mut rest = simple[i..].iter();
+            w.chars().all(|c| rest.next() == Some(&c))
         }) else {
             i += 1;
             continue;

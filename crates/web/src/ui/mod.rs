@@ -57,15 +57,32 @@ const STATIC: &[(&str, &str, &str)] = &[
         include_str!("../../static/app.js"),
     ),
     (
-        "editor.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../static/editor.js"),
-    ),
-    (
         "editor.css",
         "text/css; charset=utf-8",
         include_str!("../../static/editor.css"),
     ),
+];
+
+/// The editor's ES modules, served under `/static/m/{asset version}/` so that their relative
+/// imports are new URLs with every release (they are cached as immutable).
+const MODULES: &[(&str, &str)] = &[
+    (
+        "editor-main.js",
+        include_str!("../../static/editor-main.js"),
+    ),
+    (
+        "editor-util.js",
+        include_str!("../../static/editor-util.js"),
+    ),
+    (
+        "editor-model.js",
+        include_str!("../../static/editor-model.js"),
+    ),
+    (
+        "editor-edit.js",
+        include_str!("../../static/editor-edit.js"),
+    ),
+    ("editor-new.js", include_str!("../../static/editor-new.js")),
 ];
 
 impl Ui {
@@ -132,6 +149,9 @@ fn asset_version() -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for (_, _, body) in STATIC {
+        body.hash(&mut h);
+    }
+    for (_, body) in MODULES {
         body.hash(&mut h);
     }
     format!("{:x}", h.finish() & 0xffff_ffff)
@@ -221,8 +241,30 @@ impl FromRequestParts<AppState> for PageId {
 }
 
 async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    match STATIC.iter().find(|(n, _, _)| *n == name) {
-        Some((_, ctype, body)) => (
+    serve_static(
+        STATIC
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, t, b)| (*t, *b)),
+    )
+}
+
+/// `GET /static/m/{version}/{name}`: an editor module (any version: the path only makes the
+/// URL new when the files change).
+async fn module_file(
+    axum::extract::Path((_version, name)): axum::extract::Path<(String, String)>,
+) -> Response {
+    serve_static(
+        MODULES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| ("text/javascript; charset=utf-8", *b)),
+    )
+}
+
+fn serve_static(file: Option<(&'static str, &'static str)>) -> Response {
+    match file {
+        Some((ctype, body)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
                 (
@@ -230,7 +272,7 @@ async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> 
                     HeaderValue::from_static("public, max-age=31536000, immutable"),
                 ),
             ],
-            *body,
+            body,
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "未找到").into_response(),
@@ -239,7 +281,8 @@ async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> 
 
 /// Bytes of JavaScript and CSS a page loads (for the benchmark).
 pub fn asset_bytes() -> usize {
-    STATIC.iter().map(|(_, _, b)| b.len()).sum()
+    STATIC.iter().map(|(_, _, b)| b.len()).sum::<usize>()
+        + MODULES.iter().map(|(_, b)| b.len()).sum::<usize>()
 }
 
 /// The page routes.
@@ -265,6 +308,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/assignments", post(admin::assign))
         .route("/admin/assignments/remove", post(admin::unassign))
         .route("/static/{name}", get(static_file))
+        .route("/static/m/{version}/{name}", get(module_file))
 }
 
 /// Keeps `Arc<Ui>` cheap to share with handlers.
