@@ -1,7 +1,7 @@
 //! The dossier editor (`/dossiers/{id}/edit`) and the "new dossier" page
 //! (`/dossiers/new`). Like the other pages they decide nothing about access: the services
 //! do (`Services::editor`, `Services::new_choices`). The pages embed their model as JSON
-//! for `static/editor.js`, which edits it and talks to the JSON API.
+//! for the editor's ES modules (`static/editor-*.js`), which edit it and talk to the JSON API.
 
 use axum::extract::State;
 use axum::response::Response;
