@@ -2,11 +2,9 @@
 //! the dossier page with findings on its cells, the diff, print view and exports, and the
 //! same access rules as the API (another unit's dossier is "not found").
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
-use common::*;
 use serde_json::{json, Value};
 
 fn html(r: &Reply) -> &str {

@@ -1,14 +1,12 @@
 //! The JSON API end to end (in process), on SQLite and, with `TEST_DATABASE_URL`, on
 //! PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
-use common::*;
 use jixiao_store::{Store, VersionKind};
 use jixiao_web::openapi::OPERATIONS;
 use serde_json::{json, Value};

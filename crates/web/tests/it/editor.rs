@@ -3,10 +3,8 @@
 //! strangers), the model embedded in the page equals the stored forms and cannot break out
 //! of its script element, and a save made from that model goes through the API.
 
-mod common;
-
+use crate::common::*;
 use axum::http::{header, Method, StatusCode};
-use common::*;
 use serde_json::{json, Value};
 
 fn html(r: &Reply) -> &str {

@@ -5,12 +5,10 @@
 //! together, the 409 conflict holds across them, quotas are the database's, and the audit
 //! chain they both append to stays intact.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use axum::Router;
-use common::*;
 use jixiao_domain::Profile;
 use jixiao_store::testing::{create_pg_database, drop_pg_database};
 use jixiao_store::{hash_password, Actor, AnyStore, NewUser, PgStore, Role, SqliteStore, Store};

@@ -6,12 +6,10 @@
 //! Regenerate after changing the re-typesetter:
 //! `cargo test -p jixiao-files --test binary_fixtures regenerate -- --ignored`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::binary::retypeset;
-use common::render::{to_docx, to_xlsx};
+use crate::common::binary::retypeset;
+use crate::common::render::{to_docx, to_xlsx};
 use jixiao_domain::Profile;
 use jixiao_files::import::{import_path, Status};
 use jixiao_files::limits::Limits;

@@ -2,15 +2,13 @@
 //! come from and go to, login throttling kept in the database, response headers, and the
 //! limits of saving a dossier.
 
-mod common;
-
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
-use common::*;
 use jixiao_store::Store;
 use jixiao_web::services::{Clock, Config, LoginPolicy};
 use jixiao_web::{router, AppState};

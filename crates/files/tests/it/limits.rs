@@ -1,10 +1,8 @@
 //! The limits as data (docs/limits.md is their reference and must list every key with its
 //! default), and readers and the importer refusing what is over them with the limit named.
 
-mod common;
-
-use common::render::{to_docx, to_html, to_xlsx};
-use common::seed::seed_bytes;
+use crate::common::render::{to_docx, to_html, to_xlsx};
+use crate::common::seed::seed_bytes;
 use jixiao_domain::Profile;
 use jixiao_files::import::{import_bytes, Status};
 use jixiao_files::limits::Limits;

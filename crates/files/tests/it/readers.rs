@@ -1,12 +1,10 @@
 //! Binary-format readers: round trips of the seed through real .docx/.xlsx/.html files,
 //! the committed example files, hostile inputs, and property tests.
 
-mod common;
-
 use std::io::{Cursor, Write};
 
-use common::render::{to_docx, to_html, to_xlsx};
-use common::seed::{
+use crate::common::render::{to_docx, to_html, to_xlsx};
+use crate::common::seed::{
     examples_dir, layout, plain_texts, seed_bytes, seed_text_sheet, seed_word_like, texts,
     without_lines, SEED,
 };

@@ -2,11 +2,9 @@
 //! the admin page and its actions (admin only, CSRF-protected, audited, through the
 //! services), separation of duties, disabled accounts and display names.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
-use common::*;
 use jixiao_store::{hash_password, NewUser, Role, Store};
 use serde_json::json;
 

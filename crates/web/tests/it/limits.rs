@@ -3,22 +3,20 @@
 //! bounded PDF queue; CPU-heavy pages behind the gate while `/healthz` answers. SQLite
 //! always, PostgreSQL when `TEST_DATABASE_URL` is set.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use axum::Router;
-use common::*;
 use jixiao_domain::Profile;
 use jixiao_store::Store;
 use jixiao_web::services::{this_year, Config};
 use jixiao_web::{router, AppState};
 use serde_json::{json, Value};
 
-const SEED_TXT: &str = include_str!("../../../examples/seed-2023-shifeng-tongzhanbu.txt");
+const SEED_TXT: &str = include_str!("../../../../examples/seed-2023-shifeng-tongzhanbu.txt");
 
 /// A second router on the same store with its own configuration.
 fn app(env: &Env, config: Config) -> (Router, AppState) {
@@ -127,7 +125,7 @@ async fn forms_over_the_limits_are_refused_with_the_limit_named() {
 
 /// One blank form: the smallest dossier a save accepts (an empty one is refused).
 fn blank_forms() -> Value {
-    json!([common::blank_form()])
+    json!([crate::common::blank_form()])
 }
 
 fn full_opinions() -> Value {

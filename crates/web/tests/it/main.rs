@@ -1,0 +1,13 @@
+//! The integration tests of jixiao-web, one test binary (one link) for all of them;
+//! each module is one area, as the separate files were.
+
+mod admin;
+mod api;
+mod browser;
+mod common;
+mod editor;
+mod hardening;
+mod instances;
+mod limits;
+mod serve;
+mod ui;
