@@ -4,7 +4,7 @@
 //! binary file must read to the same forms as its text.
 //!
 //! Regenerate after changing the re-typesetter:
-//! `cargo test -p jixiao-files --test binary_fixtures regenerate -- --ignored`.
+//! `cargo test -p jixiao-files --test it binary_fixtures::regenerate -- --ignored`.
 
 use std::path::{Path, PathBuf};
 

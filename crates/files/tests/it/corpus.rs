@@ -229,7 +229,7 @@ fn development_corpus_reads_as_a_careful_reader_did() {
     check(&dir, &dir.join("expected.tsv"));
 }
 
-/// `JIXIAO_CORPUS=/path/to/expected.tsv cargo test -p jixiao-files --test corpus -- --ignored`
+/// `JIXIAO_CORPUS=/path/to/expected.tsv cargo test -p jixiao-files --test it corpus:: -- --ignored`
 /// scores another annotated set (the files beside it), such as a held-out one.
 #[test]
 #[ignore = "set JIXIAO_CORPUS to an expected.tsv to score another annotated set"]

@@ -226,7 +226,7 @@ fn every_kind_of_merge_round_trips() {
 // ---------------------------------------------------------------------------------------
 
 /// A tool, not a test: rewrites the example renderings
-/// (`cargo test -p jixiao-files --test readers regenerate_examples -- --ignored`).
+/// (`cargo test -p jixiao-files --test it readers::regenerate_examples -- --ignored`).
 #[test]
 #[ignore = "tool: rewrites examples/ (run with --ignored)"]
 fn regenerate_examples() {
@@ -247,13 +247,13 @@ fn committed_examples_stay_in_sync() {
     assert_eq!(
         without_lines(&docx),
         without_lines(&word),
-        "regenerate: cargo test -p jixiao-files --test readers regenerate_examples -- --ignored"
+        "regenerate: cargo test -p jixiao-files --test it readers::regenerate_examples -- --ignored"
     );
     let xlsx = read_path(&dir.join(format!("{SEED}.xlsx")), &limits()).unwrap();
     assert_eq!(
         texts(&xlsx),
         texts(&word),
-        "regenerate: cargo test -p jixiao-files --test readers regenerate_examples -- --ignored"
+        "regenerate: cargo test -p jixiao-files --test it readers::regenerate_examples -- --ignored"
     );
     let gb = read_path(&dir.join(format!("{SEED}-gb18030.txt")), &limits()).unwrap();
     assert_eq!(gb.rows, seed_text_sheet().rows);

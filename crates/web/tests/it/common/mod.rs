@@ -1,6 +1,6 @@
 //! Test harness: the router driven in process (`tower::ServiceExt::oneshot`) on a fresh
 //! SQLite file per test, and on a throwaway PostgreSQL database per test when
-//! `TEST_DATABASE_URL` is set (as in crates/store/tests/conformance.rs).
+//! `TEST_DATABASE_URL` is set (as in crates/store/tests/it/conformance.rs).
 
 #![allow(dead_code)]
 
