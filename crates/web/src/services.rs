@@ -828,6 +828,19 @@ impl Services {
         }
         self.within_limits(&forms)?;
         self.fits(&forms)?;
+        // A save that changes nothing (Ctrl+S twice, a client retrying) stores nothing: the
+        // current version is the answer.
+        if !adjusting && base_version == d.current_version {
+            let current = self.store.get_version(id, d.current_version).await?;
+            if current.forms == forms {
+                return Ok(Saved {
+                    id,
+                    version: d.current_version,
+                    status: d.status,
+                    findings: current.findings,
+                });
+            }
+        }
         self.version_quota(id).await?;
         let file = format!("{}{}年度档案", d.unit_name, d.year);
         let findings = self.check(&file, &forms).await?;

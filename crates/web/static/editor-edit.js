@@ -303,7 +303,12 @@ export function editor() {
     e.preventDefault(); e.returnValue = "";
   });
   document.addEventListener("keydown", (e) => {
-    if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) { e.preventDefault(); save(); }
+    // Ctrl+S does what the button does: nothing while there is nothing to save.
+    if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
+      e.preventDefault();
+      if (saveBtn.disabled) { saveState.textContent = "没有需要保存的修改。"; return; }
+      save();
+    }
   });
   saveBtn.addEventListener("click", () => save());
 

@@ -258,10 +258,23 @@ pub(crate) fn empty_indicator(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             } else {
                 row.level2.trim()
             };
-            if label.is_empty() || at_cut(ff, &row) {
+            if at_cut(ff, &row) {
                 return None;
             }
             let what = value_label(row.target_field);
+            if label.is_empty() {
+                // A row with nothing in it (added in the editor and left empty) would be
+                // saved, printed and exported as an empty line of the table.
+                let blank_row = row.name.trim().is_empty() && row.target.is_empty();
+                return blank_row.then(|| {
+                    ctx.finding(
+                        RULE,
+                        ff,
+                        &row.path("name"),
+                        format!("指标表中有一行空行（一级、二级、三级指标和{what}都未填写），请删除该行或补充指标"),
+                    )
+                });
+            }
             let no_name = row.name.trim().is_empty();
             // A row with only filler (`/`, `—`) is as empty as a blank one.
             let no_value = row.target.is_empty() || (no_name && ctx.is_filler(&row.target.text));
@@ -525,6 +538,17 @@ pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
                     format!("未填写{}，{fix}", field_label(path)),
                 ));
             }
+        }
+        if blank(form.title()) {
+            // Many published copies carry the title outside the table: a warning, so a
+            // form read without one is not an error, while an empty 表名 typed in the
+            // editor is still pointed out before it is printed.
+            out.push(at_most_warning(ctx.finding(
+                RULE,
+                ff,
+                "title",
+                "未填写表名，请填写表名（如“2024年度项目支出绩效目标表”），打印和导出的表以它为标题",
+            )));
         }
         if let Form::DepartmentOverall(f) = form {
             if blank(&f.duties) {

@@ -562,7 +562,9 @@ mod cases {
         let a = env.client(UNIT_OWN).await;
         let b = env.client(ADMIN).await;
         let path = format!("/api/dossiers/{id}");
-        let body = json!({ "forms": [blank_project()], "base_version": 1 });
+        let mut project = blank_project();
+        project["name"] = json!("两人同时保存的项目");
+        let body = json!({ "forms": [project], "base_version": 1 });
         let (ra, rb) = tokio::join!(
             env.json(Method::PUT, &path, Some(&a), Some(body.clone())),
             env.json(Method::PUT, &path, Some(&b), Some(body.clone())),

@@ -242,3 +242,37 @@ async fn embedded_model_round_trips_and_saves() {
     })
     .await;
 }
+
+async fn versions(env: &Env, who: &Client, id: i64) -> usize {
+    let h = env
+        .get(&format!("/api/dossiers/{id}/history"), Some(who))
+        .await;
+    h.body["versions"].as_array().unwrap().len()
+}
+
+/// A save whose forms are the current version's (Ctrl+S with nothing changed, a client
+/// retrying) answers 200 with the current version and stores nothing; a real change after
+/// it is stored as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_that_changes_nothing_stores_nothing() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let id = seed(&env, &own).await;
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&own)).await;
+        let forms = d.body["forms"].clone();
+        for _ in 0..3 {
+            let r = env.save(&own, id, &forms, json!(1)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert_eq!(r.body["version"], 1, "the current version answers");
+            assert!(r.body["findings"].as_array().is_some_and(|f| !f.is_empty()));
+        }
+        assert_eq!(versions(&env, &own, id).await, 1, "nothing stored");
+        let mut changed = forms.clone();
+        changed[0]["unit"] = json!("中共株洲市石峰区委员会统一战线工作部（改）");
+        let r = env.save(&own, id, &changed, json!(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["version"], 2);
+        assert_eq!(versions(&env, &own, id).await, 2);
+    })
+    .await;
+}

@@ -744,11 +744,11 @@ mod cases {
             .await
             .body["forms"]
             .clone();
-        forms[0]["indicators"][0]["name"] = json!("搭建\u{1}交流\u{202e}平台\u{fffe}");
+        forms[0]["indicators"][0]["name"] = json!("搭建\u{1}交流\u{202e}平台（新）\u{fffe}");
         let r = env.save(&me, id, &forms, json!(1)).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         let stored = env.store.get_version(id, 2).await.unwrap();
-        assert_eq!(stored.forms[0].indicators()[0].name, "搭建交流平台");
+        assert_eq!(stored.forms[0].indicators()[0].name, "搭建交流平台（新）");
         for format in ["docx", "xlsx"] {
             let req = request(
                 Method::GET,

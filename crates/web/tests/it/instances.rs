@@ -64,10 +64,12 @@ async fn two(a: AnyStore, b: AnyStore) {
     let r = send(&other, req).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_i64().unwrap();
-    let forms = send(&one, get(&format!("/api/dossiers/{id}"), &me))
+    let mut forms = send(&one, get(&format!("/api/dossiers/{id}"), &me))
         .await
         .body["forms"]
         .clone();
+    // An edit: a save that changes nothing stores nothing.
+    forms[0]["unit"] = json!("中共株洲市石峰区委员会统一战线工作部（两台服务器）");
 
     // CSRF is the session's, wherever it is checked.
     let forged = Client {
@@ -95,10 +97,12 @@ async fn two(a: AnyStore, b: AnyStore) {
 
     // Quotas count what both stored: 3 versions so far, one more through either, then
     // neither takes another.
+    forms[0]["unit"] = json!("中共株洲市石峰区委员会统一战线工作部（第三稿）");
     assert_eq!(
         send(&other, put(id, &forms, 2, &me)).await.status,
         StatusCode::OK
     );
+    forms[0]["unit"] = json!("中共株洲市石峰区委员会统一战线工作部（第五稿）");
     for app in [&one, &other] {
         let r = send(app, put(id, &forms, 4, &me)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);

@@ -123,9 +123,12 @@ async fn forms_over_the_limits_are_refused_with_the_limit_named() {
     .await;
 }
 
-/// One blank form: the smallest dossier a save accepts (an empty one is refused).
-fn blank_forms() -> Value {
-    json!([crate::common::blank_form()])
+/// One blank form titled after `tag`: the smallest dossier a save accepts (an empty one is
+/// refused), different for every tag (a save that changes nothing stores nothing).
+fn edited_forms(tag: impl std::fmt::Display) -> Value {
+    let mut form = serde_json::to_value(crate::common::blank_form()).unwrap();
+    form["title"] = json!(format!("第{tag}稿"));
+    json!([form])
 }
 
 fn full_opinions() -> Value {
@@ -144,7 +147,7 @@ async fn stale_saves_on_dossiers_that_take_no_edits_store_nothing() {
         let id = env.submitted_dossier(env.unit_a, 2024).await;
         let audit = env.store.audit_log(0, 100_000).await.unwrap().len();
         for base in [json!(0), json!(1)] {
-            let r = env.save(&me, id, &blank_forms(), base).await;
+            let r = env.save(&me, id, &edited_forms("s1"), base).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
             assert!(r.error().contains("已提交审核"), "{}", r.error());
         }
@@ -160,17 +163,19 @@ async fn stale_saves_on_dossiers_that_take_no_edits_store_nothing() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        let r = env.save(&me, id, &blank_forms(), json!(0)).await;
+        let r = env.save(&me, id, &edited_forms("s2"), json!(0)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
         assert_eq!(history_len(&env, &me, id).await, 1);
 
         // Editable: the 409 and both versions, as before.
         let draft = env.blank_dossier(env.unit_a, 2025).await;
         assert_eq!(
-            env.save(&me, draft, &blank_forms(), json!(1)).await.status,
+            env.save(&me, draft, &edited_forms("s3"), json!(1))
+                .await
+                .status,
             StatusCode::OK
         );
-        let r = env.save(&me, draft, &blank_forms(), json!(1)).await;
+        let r = env.save(&me, draft, &edited_forms("s4"), json!(1)).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert_eq!(r.body["current_version"], 2);
         assert_eq!(history_len(&env, &me, draft).await, 3);
@@ -187,7 +192,7 @@ async fn quotas_bound_versions_bytes_and_years() {
         let (quota_app, _) = app(&env, config);
         let id = env.blank_dossier(env.unit_a, 2024).await;
         for base in [1, 2] {
-            let body = json!({ "forms": blank_forms(), "base_version": base });
+            let body = json!({ "forms": edited_forms(base), "base_version": base });
             let r = call(
                 &quota_app,
                 Method::PUT,
@@ -199,7 +204,7 @@ async fn quotas_bound_versions_bytes_and_years() {
             assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         }
         for base in [3, 1] {
-            let body = json!({ "forms": blank_forms(), "base_version": base });
+            let body = json!({ "forms": edited_forms(base), "base_version": base });
             let r = call(
                 &quota_app,
                 Method::PUT,

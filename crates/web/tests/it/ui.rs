@@ -207,6 +207,40 @@ async fn dossier_page_puts_findings_beside_their_cells() {
     .await;
 }
 
+/// Each comment is listed once under 意见: one on the whole dossier and one on a cell
+/// (a whole-dossier comment, the return reason among them, was listed twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_comment_is_listed_once() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let (id, _) = seed(&env, &me).await;
+        for (field, body) in [
+            ("", "请补充部门整体目标的说明"),
+            ("f0:indicators[0].value", "指标值请写成可衡量的数字"),
+        ] {
+            let r = env
+                .json(
+                    Method::POST,
+                    &format!("/api/dossiers/{id}/comments"),
+                    Some(&me),
+                    Some(json!({ "field": field, "body": body })),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let page = env.get(&format!("/dossiers/{id}"), Some(&me)).await;
+        let p = html(&page);
+        let start = p.find("<ul class=\"comments\">").expect("the comment list");
+        let list = &p[start..start + p[start..].find("</ul>").unwrap()];
+        for body in ["请补充部门整体目标的说明", "指标值请写成可衡量的数字"]
+        {
+            assert_eq!(list.matches(body).count(), 1, "{body} in {list}");
+        }
+        assert_eq!(list.matches("整个档案").count(), 1, "{list}");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewer_queue_orders_by_quality_and_filters() {
     backends(|env| async move {
