@@ -740,6 +740,23 @@ impl Services {
     }
 
     /// The rules on a set of forms (one file's worth), as `jixiao check` runs them.
+    /// The findings of the forms of one stored dossier: its unit and year are the store's
+    /// (a form stating another year gets `year-mismatch`).
+    pub(crate) async fn check_dossier(
+        &self,
+        unit: &str,
+        year: Option<u16>,
+        file: &str,
+        forms: &[Form],
+    ) -> ApiResult<Vec<Finding>> {
+        let dossier = Dossier::of(unit, year, file, forms);
+        let profile = self.profile.clone();
+        self.cpu(dossier_rows(forms), move || {
+            rules::check_all(std::slice::from_ref(&dossier), &profile)
+        })
+        .await
+    }
+
     async fn check(&self, file: &str, forms: &[Form]) -> ApiResult<Vec<Finding>> {
         let filed = filed(file, forms);
         let profile = self.profile.clone();
@@ -843,7 +860,9 @@ impl Services {
         }
         self.version_quota(id).await?;
         let file = format!("{}{}年度档案", d.unit_name, d.year);
-        let findings = self.check(&file, &forms).await?;
+        let findings = self
+            .check_dossier(&d.unit_name, u16::try_from(d.year).ok(), &file, &forms)
+            .await?;
         self.bytes_quota(d.unit_id, json_bytes(&forms) + json_bytes(&findings))
             .await?;
         let kind = match reason {

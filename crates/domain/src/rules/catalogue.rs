@@ -92,6 +92,13 @@ const CATALOGUE: &[RuleInfo] = &[
         example: "未填写项目实施期，请填写实施期（如“2023年全年”）",
     },
     RuleInfo {
+        id: "year-mismatch",
+        severity: Severity::Warning,
+        title: "表的年度与档案年度不一致",
+        source: "财预〔2015〕88号 绩效目标随预算一并编报（按预算年度）",
+        example: "本表写的是2023年，档案是2024年度的，请把表名、年度和项目实施期改为2024年，或把表放进2023年度的档案",
+    },
+    RuleInfo {
         id: "goal-mismatch",
         severity: Severity::Error,
         title: "年度绩效目标缺失或与实施期目标不符",

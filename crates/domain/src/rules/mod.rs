@@ -75,6 +75,7 @@ pub const RULES: &[(&str, RuleFn)] = &[
     ("unknown-category", structure::unknown_category),
     ("standard-invalid", structure::standard_invalid),
     ("header-missing", structure::header_missing),
+    ("year-mismatch", structure::year_mismatch),
     ("goal-mismatch", structure::goal_mismatch),
     ("vague-value", quality::vague_value),
     ("filler-value", quality::filler_value),

@@ -472,6 +472,30 @@ pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     out
 }
 
+/// `year-mismatch`: a form of a stored dossier states another budget year than the
+/// dossier's (a preview's year changed before saving, a year typed in the editor). Files
+/// grouped by the CLI take their year from the forms, so there it cannot fire.
+pub(crate) fn year_mismatch(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
+    const RULE: &str = "year-mismatch";
+    let Some(year) = d.year else {
+        return Vec::new();
+    };
+    d.forms
+        .iter()
+        .filter_map(|ff| {
+            let own = ff.form.year().filter(|y| *y != year)?;
+            Some(ctx.finding(
+                RULE,
+                ff,
+                "year",
+                format!(
+                    "本表写的是{own}年，档案是{year}年度的，请把表名、年度和项目实施期改为{year}年，或把表放进{own}年度的档案"
+                ),
+            ))
+        })
+        .collect()
+}
+
 /// `header-missing`: a required header field is empty.
 pub(crate) fn header_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     const RULE: &str = "header-missing";

@@ -1300,11 +1300,12 @@ fn catalogue_lists_every_rule_once() {
         "deviation-unexplained",
         "overachievement-unexplained",
         "target-changed",
+        "year-mismatch",
         "parse-warning",
     ] {
         assert_eq!(ids.iter().filter(|i| **i == id).count(), 1, "{id}");
     }
-    assert_eq!(ids.len(), 30);
+    assert_eq!(ids.len(), 31);
     for (id, _) in rules::RULES {
         assert!(ids.contains(id), "{id} runs but is not catalogued");
     }
@@ -1325,4 +1326,33 @@ fn rules_doc_is_generated_from_the_catalogue() {
         on_disk == generated,
         "docs/rules.md is stale: run JIXIAO_BLESS=1 cargo test -p jixiao-domain rules_doc"
     );
+}
+
+/// A form stating another year than its dossier's is `year-mismatch` at its 年度; a blank
+/// indicator row is `empty-indicator`; an empty 表名 is a `header-missing` warning.
+#[test]
+fn year_blank_rows_and_titles() {
+    let p = profile();
+    let mut d = seed_like_dossier();
+    let fs = rules::check_all(std::slice::from_ref(&d), &p);
+    assert!(of(&fs, "year-mismatch").is_empty(), "{}", dump(&fs));
+    let before = of(&fs, "empty-indicator").len();
+    d.year = Some(2024);
+    if let Form::Project(pr) = &mut d.forms[2].form {
+        pr.indicators.push(Indicator::default());
+        pr.title.clear();
+    }
+    let fs = rules::check_all(std::slice::from_ref(&d), &p);
+    let years = of(&fs, "year-mismatch");
+    assert_eq!(years.len(), 4, "every form says 2023: {}", dump(&fs));
+    assert_eq!(years[0].location.field.as_deref(), Some("year"));
+    assert!(years[0].message.contains("2023年") && years[0].message.contains("2024年"));
+    let empty = of(&fs, "empty-indicator");
+    assert_eq!(empty.len(), before + 1, "{}", dump(&fs));
+    assert!(empty.iter().any(|f| f.message.contains("空行")));
+    let title = of(&fs, "header-missing")
+        .into_iter()
+        .find(|f| f.location.field.as_deref() == Some("title"))
+        .expect("empty 表名");
+    assert_eq!(title.severity, Severity::Warning);
 }

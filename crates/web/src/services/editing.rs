@@ -259,7 +259,12 @@ pub fn retitle(title: &str, year: u16) -> String {
 
 /// A form copied for another year: the year set, the years in the title replaced; the
 /// cells of the old file no longer describe those two fields.
-fn for_year(mut form: Form, year: u16) -> Form {
+pub(crate) fn for_year(mut form: Form, year: u16) -> Form {
+    // 项目实施期 of a one-year project (`2023年全年`, `2023年1月-12月`) moves with the
+    // year; a period of several years keeps its other years.
+    if let (Some(old), Form::Project(p)) = (form.year(), &mut form) {
+        p.period = p.period.replace(&format!("{old}年"), &format!("{year}年"));
+    }
     let (title, _, y) = form.header_mut();
     *title = retitle(title, year);
     *y = Some(year);
@@ -400,7 +405,8 @@ impl Services {
             Err(e) => return Err(e.into()),
         }
         findings.extend(self.unit_warning(first_unit(&forms), &target.name, file));
-        findings.extend(self.check(file, &forms).await?);
+        let y = u16::try_from(year).ok();
+        findings.extend(self.check_dossier(&target.name, y, file, &forms).await?);
         rules::sort_findings(&mut findings);
         self.bytes_quota(target.id, json_bytes(&forms) + json_bytes(&findings))
             .await?;
@@ -478,7 +484,7 @@ impl Services {
     pub async fn create(
         &self,
         user: &User,
-        mut forms: Vec<Form>,
+        forms: Vec<Form>,
         year: i64,
         unit: Option<&str>,
     ) -> ApiResult<Saved> {
@@ -489,6 +495,15 @@ impl Services {
             return Err(ApiError::unprocessable("档案至少要有一张表"));
         }
         let target = self.target_unit(user, unit, first_unit(&forms)).await?;
+        // A preview whose year was changed: the forms follow the dossier's year, as a
+        // copy's do (titles, 年度, a one-year 项目实施期).
+        let mut forms: Vec<Form> = forms
+            .into_iter()
+            .map(|f| match f.year() {
+                Some(y) if y != year => for_year(f, year),
+                _ => f,
+            })
+            .collect();
         for f in &mut forms {
             fill_blank(f, &target.name, year);
         }

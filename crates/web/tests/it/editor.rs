@@ -276,3 +276,75 @@ async fn a_save_that_changes_nothing_stores_nothing() {
     })
     .await;
 }
+
+/// 新建档案 from a preview whose year was changed (2023 → 2024): the forms follow the
+/// dossier's year as a copy's do (titles, 年度, a one-year 项目实施期); a year typed into a
+/// form afterwards that disagrees with the dossier is a `year-mismatch` finding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_year_renames_the_forms_and_a_disagreeing_one_is_a_finding() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let (ct, body) = multipart("seed.docx", &seed_docx(), None);
+        let req = request(Method::POST, "/api/preview", Some(&own), "127.0.0.1")
+            .header(header::CONTENT_TYPE, ct)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let preview = env.send(req).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        let forms = preview.body["forms"].clone();
+        assert_eq!(forms[0]["year"], 2023);
+        let r = env
+            .json(
+                Method::POST,
+                "/api/dossiers/create",
+                Some(&own),
+                Some(json!({ "forms": forms, "year": 2024 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.body["id"].as_i64().unwrap();
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&own)).await;
+        let stored = d.body["forms"].as_array().unwrap().clone();
+        for f in &stored {
+            assert_eq!(f["year"], 2024, "{}", f["title"]);
+            assert!(
+                !f["title"].as_str().unwrap().contains("2023年"),
+                "{}",
+                f["title"]
+            );
+        }
+        let project = stored.iter().find(|f| f["kind"] == "project").unwrap();
+        assert!(
+            project["period"].as_str().unwrap().contains("2024年"),
+            "{}",
+            project["period"]
+        );
+        let rules = |r: &Reply| -> Vec<String> {
+            r.body["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert!(!rules(&d).contains(&"year-mismatch".to_string()));
+
+        let mut edited = d.body["forms"].clone();
+        edited[0]["year"] = json!(2025);
+        let r = env.save(&own, id, &edited, json!(1)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let found = r.body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "year-mismatch")
+            .cloned()
+            .expect("year-mismatch");
+        assert_eq!(found["location"]["field"], "year");
+        assert!(
+            found["message"].as_str().unwrap().contains("2025年"),
+            "{found}"
+        );
+    })
+    .await;
+}
