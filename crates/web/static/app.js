@@ -10,7 +10,18 @@
     if (!notice) return;
     notice.textContent = "";
     notice.className = "notice " + (kind || "");
-    if (typeof text === "string") notice.textContent = text; else notice.appendChild(text);
+    // The message scrolls inside a bar of at most a third of the screen, and can be closed.
+    const body = document.createElement("div");
+    body.className = "notice-body";
+    if (typeof text === "string") body.textContent = text; else body.appendChild(text);
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "notice-close";
+    close.id = "notice-close";
+    close.setAttribute("aria-label", "关闭提示");
+    close.textContent = "×";
+    close.addEventListener("click", () => { notice.hidden = true; });
+    notice.append(body, close);
     notice.hidden = false;
     notice.scrollIntoView({ block: "nearest" });
   }
@@ -100,7 +111,13 @@
     };
     document.getElementById("approve-btn").addEventListener("click", async (e) => {
       const g = review.querySelector('input[name="grade"]:checked');
-      if (!g) { say("请先选择审核等级（优/良/中/差）", "error"); return; }
+      if (!g) {
+        say("请先选择审核等级（优/良/中/差）", "error");
+        // Take the reviewer to the grades, not away from them.
+        const first = review.querySelector('input[name="grade"]');
+        if (first) { first.scrollIntoView({ block: "center" }); first.focus(); }
+        return;
+      }
       busy(e.target, true);
       const r = await api("POST", url("approve"), { grade: g.value, opinions: opinions(), version });
       busy(e.target, false);

@@ -541,6 +541,38 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     assert!(f.has(".paper .diff-changed").await);
     f.shot("08-diff").await;
     f.go(&format!("/dossiers/{id}")).await;
+    // 审核通过 without a grade: the message says so, the first grade gets the focus (in
+    // view), and the notice bar stays small and can be closed.
+    f.click("#approve-btn").await;
+    f.until(
+        "the grade prompt",
+        "return !document.getElementById('notice').hidden && document.getElementById('notice').textContent.includes('请先选择审核等级')",
+    )
+    .await;
+    assert_eq!(
+        f.js(
+            "const a = document.activeElement; return a && a.name === 'grade';",
+            vec![]
+        )
+        .await,
+        json!(true),
+        "the grades have the focus"
+    );
+    assert_eq!(
+        f.js(
+            "return document.getElementById('notice').getBoundingClientRect().height <= window.innerHeight * 0.31;",
+            vec![]
+        )
+        .await,
+        json!(true),
+        "the notice bar takes at most a third of the screen"
+    );
+    f.click("#notice-close").await;
+    f.until(
+        "the notice closed",
+        "return document.getElementById('notice').hidden;",
+    )
+    .await;
     f.click("#review-form input[name=grade][value='良']").await;
     for (sel, text) in [
         ("#op-completeness", "表内要素齐全。"),
