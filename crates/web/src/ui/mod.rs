@@ -5,6 +5,7 @@
 //! Templates and static files are compiled into the binary, so a release is one file.
 
 mod admin;
+mod diff;
 mod editor;
 mod pages;
 mod view;

@@ -339,9 +339,44 @@ async fn diff_marks_changed_cells_and_old_versions_read_only() {
         let cell = &p[p[..at].rfind("<td").unwrap()..at + p[at..].find("</td>").unwrap()];
         assert!(cell.contains("diff-changed"), "{cell}");
         assert!(
-            cell.contains(&format!("<del aria-label=\"原内容\">{before}</del>")),
+            cell.contains(&format!("<del aria-label=\"删去\">{before}</del>")),
             "{cell}"
         );
+
+        // Version 3: one character of a long text fixed, the sign-off's phone changed and
+        // one indicator row deleted. The diff shows exactly these three things.
+        let mut forms3 = forms.clone();
+        let duties = forms3[0]["duties"].as_str().unwrap().to_string();
+        assert!(duties.contains("选拨"));
+        forms3[0]["duties"] = json!(duties.replacen("选拨", "选拔", 1));
+        forms3[0]["signoff"]["phone"] = json!("0731-22222222");
+        let gone = forms3[0]["indicators"].as_array_mut().unwrap().remove(2);
+        let saved = env.save(&me, id, &forms3, json!(2)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let diff = env
+            .get(&format!("/dossiers/{id}/diff?from=2&to=3"), Some(&me))
+            .await;
+        let page = html(&diff);
+        let list = &page[page.find("改动列表").expect("a list of changes")..];
+        let list = &list[..list.find("</ol>").unwrap()];
+        assert_eq!(list.matches("<li>").count(), 2, "{list}");
+        assert!(
+            list.contains("<del>拨</del>") || list.contains("拨</del>"),
+            "{list}"
+        );
+        assert!(
+            list.contains("联系电话") && list.contains("0731-22222222"),
+            "{list}"
+        );
+        let removed = &page[page.find("删除的内容").expect("removed rows")..];
+        let removed = &removed[..removed.find("</ul>").unwrap()];
+        assert_eq!(removed.matches("<li>").count(), 1, "{removed}");
+        assert!(
+            removed.contains(gone["name"].as_str().unwrap()),
+            "{removed}"
+        );
+        let p = &page[page.find("class=\"paper\"").unwrap()..];
+        assert!(p.contains("<del aria-label=\"删去\">拨</del><ins aria-label=\"加入\">拔</ins>"));
 
         // The old version reads, without edit or submit buttons.
         let old = env
