@@ -1131,14 +1131,7 @@ impl Services {
     }
 }
 
+/// The forms as filed from `file`, in order (before any grouping).
 fn filed(file: &str, forms: &[Form]) -> Vec<FiledForm> {
-    forms
-        .iter()
-        .enumerate()
-        .map(|(index, form)| FiledForm {
-            file: file.to_string(),
-            index,
-            form: form.clone(),
-        })
-        .collect()
+    Dossier::of("", None, file, forms).forms
 }
