@@ -185,6 +185,8 @@ pub enum Action {
     Approve { grade: Grade, opinions: Opinions },
     /// 调整 an approved dossier (unit), with a reason.
     Adjust { reason: String },
+    /// 撤回 a submission the reviewer has not decided on (unit): back to 草稿.
+    Withdraw,
 }
 
 impl Action {
@@ -195,6 +197,7 @@ impl Action {
             Action::Return { .. } => "退回",
             Action::Approve { .. } => "审核",
             Action::Adjust { .. } => "调整",
+            Action::Withdraw => "撤回",
         }
     }
 }
@@ -242,6 +245,10 @@ pub fn apply(status: Status, action: &Action) -> Result<Status, ReviewError> {
                 Status::Returned
             })
         }
+        Action::Withdraw => match status {
+            Status::Submitted => Ok(Status::Draft),
+            other => Err(ReviewError::NotSubmitted(other)),
+        },
         Action::Adjust { reason } => {
             if status != Status::Approved {
                 return Err(ReviewError::NotApproved(status));

@@ -23,7 +23,7 @@ pub(crate) async fn transition<B: Backend>(
     actor: &Actor,
 ) -> Result<StoredDossier> {
     let (grade, opinions) = match action {
-        Action::Submit => (None, None),
+        Action::Submit | Action::Withdraw => (None, None),
         Action::Return { opinions } => (None, Some(opinions)),
         Action::Approve { grade, opinions } => (Some(*grade), Some(opinions)),
         Action::Adjust { .. } => {
@@ -105,6 +105,7 @@ pub(crate) async fn transition<B: Backend>(
     }
     let verb = match action {
         Action::Submit => "dossier.submit",
+        Action::Withdraw => "dossier.withdraw",
         Action::Return { .. } => "dossier.return",
         _ => "dossier.review",
     };

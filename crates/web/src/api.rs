@@ -497,6 +497,19 @@ pub async fn submit(
     Ok(Json(done).into_response())
 }
 
+pub async fn withdraw(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> ApiResult<Response> {
+    let done = state
+        .services()
+        .withdraw(&auth.user, id, body.version)
+        .await?;
+    Ok(Json(done).into_response())
+}
+
 pub async fn return_dossier(
     State(state): State<AppState>,
     auth: Authed,

@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/dossiers/{id}", get(api::get_dossier).put(api::save))
         .route("/api/dossiers/{id}/submit", post(api::submit))
+        .route("/api/dossiers/{id}/withdraw", post(api::withdraw))
         .route("/api/dossiers/{id}/return", post(api::return_dossier))
         .route("/api/dossiers/{id}/approve", post(api::approve))
         .route("/api/dossiers/{id}/comments", post(api::comment))

@@ -933,6 +933,39 @@ impl Services {
         })
     }
 
+    /// 撤回: the unit takes a submission back to 草稿 while the reviewer has neither decided
+    /// on it nor commented on it (once a reviewer has written on the version, it is theirs
+    /// to return).
+    pub async fn withdraw(
+        &self,
+        user: &User,
+        id: i64,
+        version: Option<i64>,
+    ) -> ApiResult<DossierSummary> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "撤回档案")?;
+        if d.status != Status::Submitted {
+            return Err(ApiError::unprocessable("只有待审核的档案可以撤回"));
+        }
+        let comments = self.store.comments(id).await?;
+        let mut reviewer_wrote = false;
+        for c in comments.iter().filter(|c| c.version == d.current_version) {
+            let author = self.store.get_user(c.author_id).await?;
+            reviewer_wrote |= author.role == Role::Reviewer;
+        }
+        if reviewer_wrote {
+            return Err(ApiError::unprocessable(
+                "审核人员已对本版提出意见，不能撤回；如需修改，请联系审核人员退回",
+            ));
+        }
+        let expected = version.unwrap_or(d.current_version);
+        let d = self
+            .store
+            .transition(id, d.status, expected, &Action::Withdraw, &user.actor())
+            .await?;
+        Ok(DossierSummary::from(&d))
+    }
+
     /// 退回修改 by a reviewer; the comment (if any) is attached to the returned version.
     pub async fn return_dossier(
         &self,

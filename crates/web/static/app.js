@@ -81,6 +81,18 @@
   });
   window.addEventListener("hashchange", () => flash(location.hash.slice(1)));
 
+  // 撤回提交: back to 草稿 after a confirmation that says what follows.
+  const withdrawBtn = document.getElementById("withdraw-btn");
+  if (withdrawBtn) withdrawBtn.addEventListener("click", async () => {
+    if (!window.confirm("撤回后档案回到草稿，可以继续修改，改好后需要重新提交审核。确定撤回吗？")) return;
+    busy(withdrawBtn, true);
+    const r = await api("POST", "/api/dossiers/" + withdrawBtn.dataset.id + "/withdraw",
+      { version: Number(withdrawBtn.dataset.version) });
+    busy(withdrawBtn, false);
+    if (r.ok) { say("已撤回，档案回到草稿。", "ok"); location.reload(); }
+    else if (r.status !== 401) say(r.body.error || "撤回失败", "error");
+  });
+
   // 提交审核
   const submitBtn = document.getElementById("submit-btn");
   if (submitBtn) submitBtn.addEventListener("click", async () => {

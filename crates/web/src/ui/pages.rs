@@ -344,6 +344,10 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             })),
             "can_edit": can_edit,
             "can_submit": can_edit,
+            // 撤回 while under review; the server refuses once the reviewer has written.
+            "can_withdraw": is_current
+                && matches!(role, Role::Unit | Role::Admin)
+                && status == Status::Submitted,
             "can_review": can_review,
             "can_comment": is_current,
             "locked": status == Status::Approved,

@@ -239,6 +239,11 @@ mod cases {
             ),
             (
                 "post",
+                "/api/dossiers/{id}/withdraw",
+                [401, 200, 404, 403, 404, 200],
+            ),
+            (
+                "post",
                 "/api/dossiers/{id}/return",
                 [401, 403, 404, 200, 404, 200],
             ),
@@ -286,7 +291,9 @@ mod cases {
                     Some(name) => Some(env.client(name).await),
                     None => None,
                 };
-                let submitted = path.ends_with("/return") || path.ends_with("/approve");
+                let submitted = path.ends_with("/return")
+                    || path.ends_with("/approve")
+                    || path.ends_with("/withdraw");
                 let id = if submitted {
                     env.submitted_dossier(env.unit_a, year).await
                 } else {
@@ -361,7 +368,7 @@ mod cases {
             "/api/dossiers/{id}" if method == "put" => {
                 Some(json!({ "forms": [blank_project()], "base_version": 1 }))
             }
-            "/api/dossiers/{id}/submit" => Some(json!({})),
+            "/api/dossiers/{id}/submit" | "/api/dossiers/{id}/withdraw" => Some(json!({})),
             "/api/dossiers/{id}/return" => Some(json!({ "comment": "请补充测算依据" })),
             "/api/dossiers/{id}/approve" => {
                 Some(json!({ "grade": "良", "opinions": full_opinions() }))

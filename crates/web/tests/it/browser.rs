@@ -464,6 +464,17 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         !f.has("#edit-link").await,
         "a submitted dossier is not editable"
     );
+    // 撤回 (confirmed) takes it back to 草稿; it is submitted again.
+    f.js("window.confirm = () => true; return true;", vec![])
+        .await;
+    f.click("#withdraw-btn").await;
+    f.until_status("草稿").await;
+    assert!(
+        f.has("#edit-link").await,
+        "a withdrawn dossier is editable again"
+    );
+    f.click("#submit-btn").await;
+    f.until_status("已提交").await;
 
     // The reviewer finds it in the queue and returns it with a comment.
     f.login("shenhe").await;

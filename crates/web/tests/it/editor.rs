@@ -5,6 +5,7 @@
 
 use crate::common::*;
 use axum::http::{header, Method, StatusCode};
+use jixiao_store::Store;
 use serde_json::{json, Value};
 
 fn html(r: &Reply) -> &str {
@@ -344,6 +345,56 @@ async fn a_changed_year_renames_the_forms_and_a_disagreeing_one_is_a_finding() {
         assert!(
             found["message"].as_str().unwrap().contains("2025年"),
             "{found}"
+        );
+    })
+    .await;
+}
+
+/// 撤回: the unit takes a submission back to 草稿 (audited) while the reviewer has not
+/// written on it; once the reviewer has commented on the version, it is refused with the
+/// reason, and a reviewer cannot withdraw for the unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_withdraws_a_submission_until_the_reviewer_writes_on_it() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let withdraw = |id: i64| format!("/api/dossiers/{id}/withdraw");
+        let id = env.submitted_dossier(env.unit_a, 2024).await;
+        let r = env
+            .json(Method::POST, &withdraw(id), Some(&rev), None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = env
+            .json(Method::POST, &withdraw(id), Some(&own), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["status"], "draft");
+        let audit = env.store.audit_log(0, 100_000).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "dossier.withdraw"));
+        let r = env
+            .json(Method::POST, &withdraw(id), Some(&own), None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("待审核"), "{}", r.error());
+
+        let id = env.submitted_dossier(env.unit_a, 2025).await;
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/comments"),
+                Some(&rev),
+                Some(json!({ "field": "", "body": "请补充测算依据" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = env
+            .json(Method::POST, &withdraw(id), Some(&own), None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.error().contains("审核人员已对本版提出意见"),
+            "{}",
+            r.error()
         );
     })
     .await;
