@@ -9,6 +9,7 @@
 //! A dossier the caller may not see is `NotFound`, never `Forbidden`, so its existence is
 //! not revealed. `Forbidden` means "you see it, but your role may not do this".
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -750,20 +751,26 @@ impl Services {
         forms: &[Form],
     ) -> ApiResult<Vec<Finding>> {
         let dossier = Dossier::of(unit, year, file, forms);
-        let profile = self.profile.clone();
-        self.cpu(dossier_rows(forms), move || {
-            rules::check_all(std::slice::from_ref(&dossier), &profile)
-        })
-        .await
+        self.run_rules(dossier_rows(forms), move || vec![dossier])
+            .await
     }
 
+    /// Forms not yet stored: grouped into dossiers as the CLI groups files.
     async fn check(&self, file: &str, forms: &[Form]) -> ApiResult<Vec<Finding>> {
         let filed = filed(file, forms);
+        self.run_rules(dossier_rows(forms), move || Dossier::group(filed))
+            .await
+    }
+
+    /// Every rule on the dossiers `make` builds, off the async workers through the CPU gate.
+    async fn run_rules(
+        &self,
+        rows: usize,
+        make: impl FnOnce() -> Vec<Dossier> + Send + 'static,
+    ) -> ApiResult<Vec<Finding>> {
         let profile = self.profile.clone();
-        self.cpu(dossier_rows(forms), move || {
-            rules::check_all(&Dossier::group(filed), &profile)
-        })
-        .await
+        self.cpu(rows, move || rules::check_all(&make(), &profile))
+            .await
     }
 
     pub async fn get(&self, user: &User, id: i64) -> ApiResult<DossierDetail> {
@@ -805,8 +812,9 @@ impl Services {
     }
 
     /// Refuses forms bigger than the largest dossier (`Config::max_dossier_bytes`), so
-    /// nothing is stored that could not be sent back in a save.
-    pub(crate) fn fits(&self, forms: &[Form]) -> ApiResult<()> {
+    /// nothing is stored that could not be sent back in a save. Answers their JSON size,
+    /// which the byte quota counts too.
+    pub(crate) fn fits(&self, forms: &[Form]) -> ApiResult<usize> {
         let size = json_bytes(&forms);
         let limit = self.config.max_dossier_bytes;
         if size > limit {
@@ -816,7 +824,7 @@ impl Services {
                 crate::api::human_size(limit)
             )));
         }
-        Ok(())
+        Ok(size)
     }
 
     /// A new version from edited forms (the rules run again). A stale `base_version`
@@ -844,7 +852,7 @@ impl Services {
             review::check_edit(d.status).map_err(|e| ApiError::unprocessable(e.to_string()))?;
         }
         self.within_limits(&forms)?;
-        self.fits(&forms)?;
+        let forms_bytes = self.fits(&forms)?;
         // A save that changes nothing (Ctrl+S twice, a client retrying) stores nothing: the
         // current version is the answer.
         if !adjusting && base_version == d.current_version {
@@ -863,7 +871,7 @@ impl Services {
         let findings = self
             .check_dossier(&d.unit_name, u16::try_from(d.year).ok(), &file, &forms)
             .await?;
-        self.bytes_quota(d.unit_id, json_bytes(&forms) + json_bytes(&findings))
+        self.bytes_quota(d.unit_id, forms_bytes + json_bytes(&findings))
             .await?;
         let kind = match reason {
             Some(reason) => SaveKind::Adjustment { reason },
@@ -947,11 +955,20 @@ impl Services {
         if d.status != Status::Submitted {
             return Err(ApiError::unprocessable("只有待审核的档案可以撤回"));
         }
-        let comments = self.store.comments(id).await?;
+        let authors: HashSet<i64> = self
+            .store
+            .comments(id)
+            .await?
+            .iter()
+            .filter(|c| c.version == d.current_version)
+            .map(|c| c.author_id)
+            .collect();
         let mut reviewer_wrote = false;
-        for c in comments.iter().filter(|c| c.version == d.current_version) {
-            let author = self.store.get_user(c.author_id).await?;
-            reviewer_wrote |= author.role == Role::Reviewer;
+        for author in authors {
+            if self.store.get_user(author).await?.role == Role::Reviewer {
+                reviewer_wrote = true;
+                break;
+            }
         }
         if reviewer_wrote {
             return Err(ApiError::unprocessable(

@@ -398,7 +398,7 @@ impl Services {
         file: &str,
     ) -> ApiResult<Saved> {
         self.within_limits(&forms)?;
-        self.fits(&forms)?;
+        let forms_bytes = self.fits(&forms)?;
         match self.store.find_dossier(target.id, year).await {
             Ok(d) => return Err(exists(target, year, d.id)),
             Err(StoreError::NotFound) => {}
@@ -408,7 +408,7 @@ impl Services {
         let y = u16::try_from(year).ok();
         findings.extend(self.check_dossier(&target.name, y, file, &forms).await?);
         rules::sort_findings(&mut findings);
-        self.bytes_quota(target.id, json_bytes(&forms) + json_bytes(&findings))
+        self.bytes_quota(target.id, forms_bytes + json_bytes(&findings))
             .await?;
         match self
             .store

@@ -18,7 +18,7 @@ use jixiao_files::export::table::{table, OutCell, Table};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::view::{cell_id, FormView};
+use super::view::{cell_id, shorten, FormView};
 
 /// One change: where, the text around it, what was removed and what was added (cut), and
 /// its id on the page (empty for a field the table does not draw).
@@ -237,14 +237,6 @@ fn context(old: &str, new: &str) -> [String; 4] {
             if tail.chars().count() > 12 { "…" } else { "" }
         ),
     ]
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
 }
 
 /// The new version's forms with changed cells highlighted against the old version.
