@@ -64,7 +64,8 @@ impl Summary {
     }
 }
 
-/// Every importable file under the given paths (folders recursively), sorted.
+/// Every importable file under the given paths (folders recursively), sorted; a file
+/// named twice (itself and through its folder) is read once, so each path is one file.
 pub fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -75,6 +76,8 @@ pub fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             out.push(p.clone());
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
     Ok(out)
 }
 
@@ -125,23 +128,32 @@ fn chunks(files: &[PathBuf]) -> Vec<&[PathBuf]> {
 /// Group the forms of a chunk into dossiers (`Dossier::group_files`, the one grouping
 /// policy) and attach each finding to its file.
 pub fn check_chunk(files: &mut [ImportedFile], profile: &Profile) {
-    let dossiers = Dossier::group_files(files.iter().map(|f| f.filed_forms()).collect());
-    let findings: Vec<Vec<jixiao_domain::Finding>> = dossiers
-        .par_iter()
-        .map(|d| rules::check_all(std::slice::from_ref(d), profile))
+    let dossiers = Dossier::group_files(files.iter_mut().map(|f| f.take_filed_forms()).collect());
+    let checked: Vec<(Vec<jixiao_domain::Finding>, Dossier)> = dossiers
+        .into_par_iter()
+        .map(|d| (rules::check_all(std::slice::from_ref(&d), profile), d))
         .collect();
-    let index: HashMap<&str, usize> = files
+    let index: HashMap<String, usize> = files
         .iter()
         .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
+        .map(|(i, f)| (f.path.clone(), i))
         .collect();
     let mut routed: Vec<Vec<jixiao_domain::Finding>> = vec![Vec::new(); files.len()];
-    for f in findings.into_iter().flatten() {
-        if let Some(&i) = index.get(f.location.file.as_str()) {
-            routed[i].push(f);
+    let mut forms: Vec<Vec<jixiao_domain::model::FiledForm>> = vec![Vec::new(); files.len()];
+    for (findings, dossier) in checked {
+        for f in findings {
+            if let Some(&i) = index.get(f.location.file.as_str()) {
+                routed[i].push(f);
+            }
+        }
+        for ff in dossier.forms {
+            if let Some(&i) = index.get(ff.file.as_str()) {
+                forms[i].push(ff);
+            }
         }
     }
-    for (file, extra) in files.iter_mut().zip(routed) {
+    for ((file, extra), forms) in files.iter_mut().zip(routed).zip(forms) {
+        file.return_forms(forms);
         file.findings.extend(extra);
         rules::sort_findings(&mut file.findings);
     }

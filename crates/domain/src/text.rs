@@ -56,12 +56,19 @@ fn simplify_char(c: char) -> char {
     }
 }
 
-fn fold_char(c: char) -> char {
+/// One character of full-width ASCII (or the ideographic space) to ASCII.
+pub fn fold_char(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' | '\u{00A0}' => ' ',
         _ => c,
     }
+}
+
+/// One character width-folded and simplified, as [`normalize_label`] reads it (without
+/// dropping anything, so positions in the text stay the same).
+pub fn canonical_char(c: char) -> char {
+    simplify_char(fold_char(c))
 }
 
 /// Map full-width ASCII (digits, letters, punctuation) and the ideographic space to ASCII.
@@ -159,7 +166,7 @@ pub fn normalize_label(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     out.extend(
         s.chars()
-            .map(|c| simplify_char(fold_char(c)))
+            .map(canonical_char)
             .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊'),
     );
     strip_score_suffix(&mut out);

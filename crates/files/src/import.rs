@@ -59,6 +59,27 @@ impl ImportedFile {
             })
             .collect()
     }
+
+    /// [`ImportedFile::filed_forms`] by moving the forms out (a batch check groups a whole
+    /// chunk at once; cloning every form would double its memory). Put them back with
+    /// [`ImportedFile::return_forms`].
+    pub fn take_filed_forms(&mut self) -> Vec<FiledForm> {
+        std::mem::take(&mut self.forms)
+            .into_iter()
+            .enumerate()
+            .map(|(index, form)| FiledForm {
+                file: self.path.clone(),
+                index,
+                form,
+            })
+            .collect()
+    }
+
+    /// The forms taken by [`ImportedFile::take_filed_forms`], back in their order.
+    pub fn return_forms(&mut self, mut forms: Vec<FiledForm>) {
+        forms.sort_by_key(|f| f.index);
+        self.forms = forms.into_iter().map(|f| f.form).collect();
+    }
 }
 
 /// Turn a sheet into forms and parse-warning findings, with the default limits.

@@ -131,6 +131,20 @@ fn the_same_findings_for_every_format_of_the_seed() {
 }
 
 #[test]
+fn a_file_named_twice_is_checked_once_with_all_its_forms() {
+    let seed = seed_path(".docx");
+    let (_, once) = run_json(&["check", "--profile", "hunan-zhuzhou"], &[&seed]);
+    let (_, twice) = run_json(&["check", "--profile", "hunan-zhuzhou"], &[&seed, &seed]);
+    assert_eq!(twice["files"].as_array().unwrap().len(), 1);
+    assert_eq!(twice["files"][0]["forms"], once["files"][0]["forms"]);
+    assert_eq!(
+        finding_keys(&twice["files"][0]),
+        finding_keys(&once["files"][0])
+    );
+    assert_eq!(once["files"][0]["forms"].as_array().unwrap().len(), 4);
+}
+
+#[test]
 fn a_bad_file_gets_a_chinese_error_and_the_batch_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a-empty.txt"), b"").unwrap();

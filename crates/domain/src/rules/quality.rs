@@ -326,24 +326,23 @@ const PAIRS: &[(char, char, &str)] = &[
 /// Doubled or clashing punctuation (`，。`), as snippets.
 fn doubled_punctuation(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text
+    let mut chars = text
         .char_indices()
         .filter(|(_, c)| !c.is_whitespace())
-        .collect();
-    let mut k = 0;
-    while k + 1 < chars.len() {
-        if PUNCT.contains(&chars[k].1) && PUNCT.contains(&chars[k + 1].1) {
-            let start = chars[k].0;
-            let mut end_k = k + 1;
-            while end_k + 1 < chars.len() && PUNCT.contains(&chars[end_k + 1].1) {
-                end_k += 1;
-            }
-            let end = chars[end_k].0 + chars[end_k].1.len_utf8();
-            out.push(snippet(text, start, end, 4));
-            k = end_k + 1;
-        } else {
-            k += 1;
+        .peekable();
+    while let Some((start, c)) = chars.next() {
+        if !PUNCT.contains(&c) || !chars.peek().is_some_and(|(_, d)| PUNCT.contains(d)) {
+            continue;
         }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, d)) = chars.peek() {
+            if !PUNCT.contains(&d) {
+                break;
+            }
+            end = i + d.len_utf8();
+            chars.next();
+        }
+        out.push(snippet(text, start, end, 4));
     }
     out
 }
@@ -412,7 +411,11 @@ pub(crate) fn typo(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
     for ff in &d.forms {
         for (path, text) in text_fields(&ff.form) {
             for (wrong, right) in &ctx.profile.typos {
-                if wrong.is_empty() {
+                // A character search (memchr) first: most misprints share nothing with a text.
+                let Some(lead) = wrong.chars().next() else {
+                    continue;
+                };
+                if !text.contains(lead) {
                     continue;
                 }
                 let Some(first) = text.find(wrong.as_str()) else {

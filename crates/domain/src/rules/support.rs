@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::finding::{Finding, Location};
 use crate::model::{Dossier, FiledForm, Form, Indicator, IndicatorRow, Origin, SourceMap};
 use crate::money::Money;
-use crate::text::{fold_width, normalize_label, to_simplified};
+use crate::text::{normalize_label, to_simplified};
 
 use super::Ctx;
 
@@ -297,8 +297,8 @@ pub(crate) fn differs(a: Decimal, b: Decimal, tol: Decimal) -> bool {
 /// Text reduced to letters and digits (simplified script, half width), for matching names
 /// and comparing goals "in substance".
 pub(crate) fn squash(s: &str) -> String {
-    to_simplified(&fold_width(s))
-        .chars()
+    s.chars()
+        .map(crate::text::canonical_char)
         .filter(|c| c.is_alphanumeric())
         .collect()
 }

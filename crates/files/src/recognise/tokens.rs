@@ -7,7 +7,7 @@
 //! section, page furniture), a value (a number, an amount, a percentage, a date), or text.
 
 use jixiao_domain::model::Origin;
-use jixiao_domain::text::{fold_width, normalize_label, parse_decimal};
+use jixiao_domain::text::{fold_char, normalize_label, parse_decimal};
 use jixiao_domain::vocabulary::TitleKind;
 use jixiao_domain::{IndicatorValue, Profile};
 
@@ -365,7 +365,8 @@ fn push_plain(out: &mut Vec<Token>, base: &Token, text: &str, norm: String, prof
 /// allocation table without cell borders). Three pairs at least.
 fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
     // Percentages and 指标N items are indicator rows, not a list of places and amounts.
-    if text.contains('%') || text.starts_with("指标") {
+    if text.contains('%') || text.starts_with("指标") || !text.bytes().any(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let chars: Vec<char> = text.chars().collect();
@@ -404,25 +405,37 @@ fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
 /// with its comparator and unit; a new value starts where a digit follows a non-digit.
 /// Two values at least, so a name ending in one number (`资助标准100%达标`) stays whole.
 fn value_run(text: &str) -> Option<(String, Vec<String>)> {
-    let chars: Vec<char> = fold_width(text).chars().collect();
+    if !text
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().map(fold_char).collect();
     // Arithmetic (`5个*5000元/个=2.5万元`) is a calculation, not values side by side.
-    if chars.len() != text.chars().count() || chars.iter().any(|c| "*×=+＋÷".contains(*c)) {
+    if chars.iter().any(|c| "*×=+＋÷".contains(*c)) {
         return None;
     }
     // A number after at least two characters of name (not a `2、` numbering) where the
     // rest reads as values; a number inside the name (`指标1免费发放…`) is passed over.
     let starts = (1..chars.len()).filter(|&p| {
         chars[p].is_ascii_digit() && !chars[p - 1].is_ascii_digit() && chars[p - 1] != '.' && {
-            let head: String = chars[..p].iter().collect();
-            let head =
-                head.trim_start_matches(|c: char| c.is_ascii_digit() || "、.．,，".contains(c));
-            head.chars().filter(|c| !c.is_ascii_punctuation()).count() >= 2
+            let head = &chars[..p];
+            let skip = head
+                .iter()
+                .position(|&c| !(c.is_ascii_digit() || "、.．,，".contains(c)))
+                .unwrap_or(p);
+            head[skip..]
+                .iter()
+                .filter(|c| !c.is_ascii_punctuation())
+                .nth(1)
+                .is_some()
         }
     });
     for first in starts {
         // Back over a comparator before the first number.
         let mut start = first;
-        while start > 0 && "≥≤=><≧≦﹦═".contains(chars[start - 1]) {
+        while start > 0 && COMPARATORS.contains(chars[start - 1]) {
             start -= 1;
         }
         let name: String = text.chars().take(start).collect();
@@ -430,51 +443,59 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
         if name.chars().count() < 2 || name.ends_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        let values = values_in(&chars[start..]);
-        let ok = values.len() >= 2
-            && values.iter().all(|v| {
-                let unit: String = v
-                    .chars()
-                    .filter(|c| !c.is_ascii_digit() && *c != '.' && !"≥≤=><≧≦﹦═".contains(*c))
-                    .collect();
-                unit.chars().count() <= 4
-                    && !unit.contains(['，', ',', '。', '；', ';', '、', '-'])
-                    && !unit.starts_with(['年', '月', '日'])
-            });
-        if ok {
-            return Some((name.to_string(), values));
+        if let Some(values) = values_in(&chars[start..]) {
+            if values.len() >= 2 {
+                return Some((name.to_string(), values));
+            }
         }
     }
     None
 }
 
+const COMPARATORS: &str = "≥≤=><≧≦﹦═";
+
 /// Cut a run of values where a number starts after a unit: `100%100%10` → 100% | 100% | 10.
-fn values_in(chars: &[char]) -> Vec<String> {
+/// None as soon as a piece is not a value: its unit (what is not digits or a comparator)
+/// longer than 4 characters, holding a sentence mark, or starting with 年/月/日 (a date).
+fn values_in(chars: &[char]) -> Option<Vec<String>> {
     let mut values: Vec<String> = Vec::new();
     let mut cur = String::new();
+    let mut has_digit = false;
+    let mut unit_len = 0usize;
     let mut prev_digit = false;
     for &c in chars {
         let digit = c.is_ascii_digit() || c == '.';
-        let cmp = "≥≤=><≧≦﹦═".contains(c);
-        if (digit || cmp)
-            && !prev_digit
-            && cur.chars().any(|x| x.is_ascii_digit())
-            && !cur.ends_with(|x: char| "≥≤=><≧≦﹦═".contains(x))
+        let cmp = COMPARATORS.contains(c);
+        if (digit || cmp) && !prev_digit && has_digit && !cur.ends_with(|x| COMPARATORS.contains(x))
         {
             values.push(std::mem::take(&mut cur));
+            has_digit = false;
+            unit_len = 0;
         }
+        if !digit && !cmp {
+            if "，,。；;、-".contains(c) || (unit_len == 0 && "年月日".contains(c)) {
+                return None;
+            }
+            unit_len += 1;
+            if unit_len > 4 {
+                return None;
+            }
+        }
+        has_digit |= c.is_ascii_digit();
         cur.push(c);
         prev_digit = digit;
     }
     if !cur.is_empty() {
         values.push(cur);
     }
-    values
+    Some(values)
 }
 
 /// `指标1…8550万粒550万粒8指标2…`: the 指标1/指标2 prefixes of a template, run together,
 /// start each indicator.
 fn numbered_items(text: &str) -> Option<Vec<String>> {
+    // Two 指标 at least, or no list (a cheap test before the characters are copied).
+    text.match_indices("指标").nth(1)?;
     let chars: Vec<char> = text.chars().collect();
     let marks: Vec<usize> = (0..chars.len().saturating_sub(2))
         .filter(|&i| chars[i] == '指' && chars[i + 1] == '标' && chars[i + 2].is_ascii_digit())
@@ -759,6 +780,13 @@ pub fn looks_like_value(norm: &str) -> bool {
     ) {
         return true;
     }
+    // Every value below holds a digit; most text does not, and parsing is the dear part.
+    if !norm
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        return false;
+    }
     let v = IndicatorValue::parse(norm);
     // `2、监测资料` is a numbered item, not the number 2 in a unit.
     if v.is_quantitative()
@@ -785,10 +813,10 @@ fn split_run(text: &str, vocab: &Vocab, profile: &Profile) -> Option<Vec<(String
     // Positions are kept in the original text: normalisation here only folds width and
     // script character by character (no removals), so indices agree.
     let folded: Vec<char> = text.chars().collect();
-    let norm: Vec<char> =
-        jixiao_domain::text::to_simplified(&jixiao_domain::text::fold_width(text))
-            .chars()
-            .collect();
+    let norm: Vec<char> = folded
+        .iter()
+        .map(|&c| jixiao_domain::text::canonical_char(c))
+        .collect();
     if norm.len() != folded.len() || norm.len() < 4 {
         return None;
     }
@@ -826,7 +854,8 @@ fn split_run(text: &str, vocab: &Vocab, profile: &Profile) -> Option<Vec<(String
     // a word after a long stretch of text since the last word is prose quoting it.
     let mut kept: Vec<(usize, usize, usize)> = Vec::new();
     for (k, &(s, e, id)) in found.iter().enumerate() {
-        let lead = {
+        // Only numbering (`(1)`, `3.`) before the word: it starts the run.
+        let lead = || {
             let p = piece(0, s);
             let p = p.trim();
             p.is_empty() || super::vocab::strip_numbering(&format!("{p}x")) == "x"
@@ -834,17 +863,30 @@ fn split_run(text: &str, vocab: &Vocab, profile: &Profile) -> Option<Vec<(String
         let touches_next = found.get(k + 1).is_some_and(|f| f.0 == e);
         let touches_prev = k > 0 && found[k - 1].1 == s;
         let since = kept.last().map_or(0, |f| f.1);
-        let before = piece(since, s);
-        let before = before.trim();
-        let short_after_word = !kept.is_empty() && before.chars().count() <= 20;
-        let after_value = !before.is_empty() && looks_like_value(&match_key(before));
-        if lead
-            || starts_value(e)
-            || touches_next
+        let between = &folded[since..s];
+        let trimmed_len = {
+            let a = between.iter().position(|c| !c.is_whitespace());
+            let b = between.iter().rposition(|c| !c.is_whitespace());
+            a.zip(b).map_or(0, |(a, b)| b + 1 - a)
+        };
+        let short_after_word = !kept.is_empty() && trimmed_len <= 20;
+        // A value holds a digit or is a comparator; only then is the text normalised.
+        let after_value = || {
+            trimmed_len > 0
+                && between.iter().any(|c| {
+                    c.is_ascii_digit()
+                        || ('０'..='９').contains(c)
+                        || "≥≤=><≧≦﹦═＝＞＜".contains(*c)
+                })
+                && looks_like_value(&match_key(piece(since, s).trim()))
+        };
+        if touches_next
             || touches_prev
             || ends_value(s)
+            || starts_value(e)
             || short_after_word
-            || after_value
+            || lead()
+            || after_value()
         {
             kept.push((s, e, id));
         }

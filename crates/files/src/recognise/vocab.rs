@@ -3,6 +3,7 @@
 //! run-together text.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use jixiao_domain::vocabulary::{Field, Role, Section, TableKind};
 use jixiao_domain::Profile;
@@ -40,8 +41,41 @@ const SHORT: usize = 4;
 pub struct Vocab {
     pub words: Vec<Word>,
     by_text: HashMap<String, usize>,
-    /// First character → word ids, longest first.
-    by_first: HashMap<char, Vec<usize>>,
+    /// First two characters → (characters, word id) of the words of two characters or
+    /// more, longest first. The scan looks up every position of run-together text, so the
+    /// key is two characters (few candidates share both), it hashes cheaply, and the words
+    /// are compared as characters without decoding them again.
+    by_pair: HashMap<u64, Vec<Candidate>, BuildHasherDefault<PairHasher>>,
+    /// The words of one character.
+    single: HashMap<char, usize>,
+}
+
+/// A word's characters and its id.
+type Candidate = (Box<[char]>, usize);
+
+fn pair(a: char, b: char) -> u64 {
+    (u64::from(a as u32) << 32) | u64::from(b as u32)
+}
+
+/// A hasher for a pair of characters: the key spread by one multiplication (the keys are
+/// the starts of vocabulary words, not chosen by whoever wrote the file).
+#[derive(Default)]
+pub struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 impl Vocab {
@@ -49,7 +83,8 @@ impl Vocab {
         let mut v = Vocab {
             words: Vec::new(),
             by_text: HashMap::new(),
-            by_first: HashMap::new(),
+            by_pair: HashMap::default(),
+            single: HashMap::new(),
         };
         let voc = &profile.vocabulary;
         for (field, words) in &voc.fields {
@@ -93,13 +128,17 @@ impl Vocab {
             slot.get_or_insert_with(|| canon.to_string());
         }
         for (id, w) in v.words.iter().enumerate() {
-            if let Some(c) = w.text.chars().next() {
-                v.by_first.entry(c).or_default().push(id);
+            let chars: Box<[char]> = w.text.chars().collect();
+            match *chars {
+                [] => {}
+                [c] => {
+                    v.single.insert(c, id);
+                }
+                [a, b, ..] => v.by_pair.entry(pair(a, b)).or_default().push((chars, id)),
             }
         }
-        for ids in v.by_first.values_mut() {
-            let words = &v.words;
-            ids.sort_by_key(|&i| std::cmp::Reverse(words[i].text.chars().count()));
+        for ids in v.by_pair.values_mut() {
+            ids.sort_by_key(|(chars, _)| std::cmp::Reverse(chars.len()));
         }
         v
     }
@@ -202,15 +241,25 @@ impl Vocab {
 
     /// The longest word of at least `min` characters starting at `i`.
     fn longest_at(&self, chars: &[char], i: usize, min: usize) -> Option<(usize, usize)> {
-        let ids = self.by_first.get(chars.get(i)?)?;
-        for &id in ids {
-            let w = &self.words[id].text;
-            let len = w.chars().count();
-            if len < min || i + len > chars.len() {
-                continue;
+        let first = *chars.get(i)?;
+        if let Some(ids) = chars
+            .get(i + 1)
+            .and_then(|&b| self.by_pair.get(&pair(first, b)))
+        {
+            for (w, id) in ids {
+                let len = w.len();
+                if len < min {
+                    // Longest first: every later word is shorter still.
+                    break;
+                }
+                if chars.get(i..i + len) == Some(&w[..]) {
+                    return Some((len, *id));
+                }
             }
-            if w.chars().zip(&chars[i..i + len]).all(|(a, b)| a == *b) {
-                return Some((len, id));
+        }
+        if min <= 1 {
+            if let Some(&id) = self.single.get(&first) {
+                return Some((1, id));
             }
         }
         None
