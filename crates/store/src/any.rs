@@ -8,9 +8,9 @@ use jixiao_domain::{Finding, Form};
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, Lease, LeaseKind, LoginDevice,
-    LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier,
-    Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierFilter, Lease, LeaseKind,
+    LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session,
+    StoredDossier, Unit, User, Version, VersionInfo,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -196,6 +196,20 @@ impl Store for AnyStore {
     }
     async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
         on!(self.history(dossier_id))
+    }
+    async fn delete_dossier(
+        &self,
+        dossier_id: i64,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<()> {
+        on!(self.delete_dossier(dossier_id, expected_version, actor))
+    }
+    async fn deleted_dossiers(&self) -> Result<Vec<DeletedDossier>> {
+        on!(self.deleted_dossiers())
+    }
+    async fn restore_dossier(&self, dossier_id: i64, actor: &Actor) -> Result<StoredDossier> {
+        on!(self.restore_dossier(dossier_id, actor))
     }
     async fn transition(
         &self,

@@ -8,10 +8,10 @@ use serde_json::json;
 use crate::audit;
 use crate::backend::{Backend, Exec, Sql, SqlRow, WriteTx};
 use crate::clock::now_ms;
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::model::{
-    department_total_fen, severity_counts, Actor, DossierFilter, DossierOrder, Page, StoredDossier,
-    VersionKind, MAX_PAGE,
+    department_total_fen, severity_counts, Actor, DeletedDossier, DossierFilter, DossierOrder,
+    Page, StoredDossier, VersionKind, MAX_PAGE,
 };
 use crate::rows::{parse_grade, parse_status, DOSSIER_SELECT};
 use crate::search::{self, Needle};
@@ -36,9 +36,12 @@ fn dossier_of(r: &impl SqlRow) -> Result<StoredDossier> {
     })
 }
 
-/// One dossier, read on `e` (a transaction sees its own writes).
+/// One dossier that is not deleted, read on `e` (a transaction sees its own writes).
 pub(crate) async fn dossier_in(e: &mut impl Exec, id: i64) -> Result<StoredDossier> {
-    let q = Sql::new(format!("{DOSSIER_SELECT} WHERE d.id = $1")).bind(id);
+    let q = Sql::new(format!(
+        "{DOSSIER_SELECT} WHERE d.id = $1 AND d.deleted_at IS NULL"
+    ))
+    .bind(id);
     dossier_of(&e.fetch_one(&q).await?)
 }
 
@@ -111,7 +114,7 @@ pub(crate) async fn get<B: Backend>(b: &B, id: i64) -> Result<StoredDossier> {
 
 pub(crate) async fn find<B: Backend>(b: &B, unit_id: i64, year: i64) -> Result<StoredDossier> {
     let q = Sql::new(format!(
-        "{DOSSIER_SELECT} WHERE d.unit_id = $1 AND d.year = $2"
+        "{DOSSIER_SELECT} WHERE d.unit_id = $1 AND d.year = $2 AND d.deleted_at IS NULL"
     ))
     .bind(unit_id)
     .bind(year);
@@ -120,7 +123,7 @@ pub(crate) async fn find<B: Backend>(b: &B, unit_id: i64, year: i64) -> Result<S
 
 /// The conditions of a listing, shared by its count and its page.
 fn push_filter<B: Backend>(q: &mut Sql<'_>, f: &DossierFilter) {
-    q.push(" WHERE 1 = 1");
+    q.push(" WHERE d.deleted_at IS NULL");
     if let Some(ids) = &f.unit_ids {
         q.push(" AND d.unit_id IN ").push_list(ids.iter().copied());
     }
@@ -166,4 +169,123 @@ pub(crate) async fn list<B: Backend>(b: &B, filter: &DossierFilter) -> Result<Pa
         items: rows.iter().map(dossier_of).collect::<Result<_>>()?,
         total,
     })
+}
+
+/// 删除: a draft leaves every listing and frees its unit and year; the row, its versions
+/// and comments stay for an administrator to restore. Only 草稿, and only the version the
+/// caller saw (`Conflict` otherwise).
+pub(crate) async fn delete<B: Backend>(
+    b: &B,
+    id: i64,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let now = now_ms();
+    let mut tx = b.begin().await?;
+    let d = dossier_in(&mut tx, id).await?;
+    if d.status != Status::Draft {
+        return Err(StoreError::refused(
+            "只能删除草稿；已提交的档案请先撤回，已审核的档案不能删除",
+        ));
+    }
+    let done = tx
+        .execute(
+            &Sql::new(
+                "UPDATE dossiers SET deleted_at = $1, deleted_by = $2 \
+                 WHERE id = $3 AND status = $4 AND current_version = $5 AND deleted_at IS NULL",
+            )
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(id)
+            .bind(Status::Draft.code())
+            .bind(expected_version),
+        )
+        .await?;
+    if done == 0 {
+        return Err(StoreError::Conflict {
+            current: d.current_version,
+        });
+    }
+    audit::append_tx::<B>(
+        &mut tx,
+        actor,
+        "dossier.delete",
+        &format!("dossier:{id}"),
+        &json!({ "unit_id": d.unit_id, "year": d.year, "version": d.current_version }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The deleted dossiers, the latest deletion first (at most [`MAX_PAGE`]).
+pub(crate) async fn deleted<B: Backend>(b: &B) -> Result<Vec<DeletedDossier>> {
+    let q = Sql::new(format!(
+        "{DELETED_SELECT} WHERE d.deleted_at IS NOT NULL \
+         ORDER BY d.deleted_at DESC, d.id DESC LIMIT $1"
+    ))
+    .bind(MAX_PAGE);
+    let rows = b.read().await?.fetch_all(&q).await?;
+    rows.iter().map(deleted_of).collect()
+}
+
+const DELETED_SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_name, d.year, \
+     d.status, d.current_version, d.approved_version, d.grade, d.not_for_budget, d.total_fen, \
+     d.error_count, d.warning_count, d.created_at, d.updated_at, d.deleted_at, \
+     COALESCE(NULLIF(w.display_name, ''), w.username) AS deleted_by_name \
+     FROM dossiers d JOIN units u ON u.id = d.unit_id LEFT JOIN users w ON w.id = d.deleted_by";
+
+fn deleted_of(r: &impl SqlRow) -> Result<DeletedDossier> {
+    Ok(DeletedDossier {
+        dossier: dossier_of(r)?,
+        deleted_at: r.int("deleted_at")?,
+        deleted_by: r.opt_text("deleted_by_name")?,
+    })
+}
+
+/// An administrator restores a deleted dossier as it was. `Duplicate` when its unit has
+/// made another dossier of that year since; `NotFound` when it is not deleted.
+pub(crate) async fn restore<B: Backend>(b: &B, id: i64, actor: &Actor) -> Result<StoredDossier> {
+    let mut tx = b.begin().await?;
+    let row = tx
+        .fetch_optional(
+            &Sql::new(format!(
+                "{DELETED_SELECT} WHERE d.id = $1 AND d.deleted_at IS NOT NULL"
+            ))
+            .bind(id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let gone = deleted_of(&row)?;
+    let taken = tx
+        .fetch_optional(
+            &Sql::new(
+                "SELECT id FROM dossiers WHERE unit_id = $1 AND year = $2 AND deleted_at IS NULL",
+            )
+            .bind(gone.dossier.unit_id)
+            .bind(gone.dossier.year),
+        )
+        .await?;
+    if taken.is_some() {
+        return Err(StoreError::Duplicate(format!(
+            "{}已有{}年度的档案，不能恢复；请先删除或处理那份档案",
+            gone.dossier.unit_name, gone.dossier.year
+        )));
+    }
+    tx.execute(
+        &Sql::new("UPDATE dossiers SET deleted_at = NULL, deleted_by = NULL WHERE id = $1")
+            .bind(id),
+    )
+    .await?;
+    audit::append_tx::<B>(
+        &mut tx,
+        actor,
+        "dossier.restore",
+        &format!("dossier:{id}"),
+        &json!({ "unit_id": gone.dossier.unit_id, "year": gone.dossier.year }),
+    )
+    .await?;
+    let d = dossier_in(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(d)
 }

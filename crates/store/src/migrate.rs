@@ -39,6 +39,10 @@ pub(crate) const SQLITE: Files = &[
         "20261201010000_accounts_and_leases.sql",
         include_str!("../migrations/sqlite/20261201010000_accounts_and_leases.sql"),
     ),
+    (
+        "20261205000000_soft_delete.sql",
+        include_str!("../migrations/sqlite/20261205000000_soft_delete.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -61,6 +65,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261201010000_accounts_and_leases.sql",
         include_str!("../migrations/postgres/20261201010000_accounts_and_leases.sql"),
+    ),
+    (
+        "20261205000000_soft_delete.sql",
+        include_str!("../migrations/postgres/20261205000000_soft_delete.sql"),
     ),
 ];
 

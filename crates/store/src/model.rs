@@ -104,6 +104,15 @@ pub struct NewUser<'a> {
     pub unit_id: Option<i64>,
 }
 
+/// A deleted dossier (删除) in the administrator's list, with when and by whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeletedDossier {
+    pub dossier: StoredDossier,
+    pub deleted_at: i64,
+    /// The name shown for the user who deleted it.
+    pub deleted_by: Option<String>,
+}
+
 /// A dossier's metadata (all forms of one unit and year). The forms are in its versions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StoredDossier {

@@ -52,13 +52,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        migrate(&opts).await?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone())
-            .await?;
-        crate::migrate::migrator(crate::migrate::SQLITE)
-            .await?
-            .run(&writer)
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
@@ -93,6 +90,31 @@ impl SqliteStore {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// Runs the migrations on a connection of its own with foreign keys off, as SQLite's
+/// procedure for rebuilding a table asks (a migration may replace a table others refer
+/// to), then checks every foreign key before the store opens.
+async fn migrate(opts: &SqliteConnectOptions) -> Result<()> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts.clone().foreign_keys(false))
+        .await?;
+    crate::migrate::migrator(crate::migrate::SQLITE)
+        .await?
+        .run(&pool)
+        .await?;
+    let dangling = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&pool)
+        .await?;
+    pool.close().await;
+    if !dangling.is_empty() {
+        return Err(StoreError::other(format!(
+            "migration left {} rows with a dangling foreign key",
+            dangling.len()
+        )));
+    }
+    Ok(())
 }
 
 impl Backend for SqliteStore {

@@ -14,9 +14,9 @@ use jixiao_domain::{Finding, Form};
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DossierFilter, Lease, LeaseKind, LoginDevice,
-    LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session, StoredDossier,
-    Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierFilter, Lease, LeaseKind,
+    LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session,
+    StoredDossier, Unit, User, Version, VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -144,6 +144,23 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Version>> + Send;
     /// Every version, oldest first. `NotFound` for an unknown dossier.
     fn history(&self, dossier_id: i64) -> impl Future<Output = Result<Vec<VersionInfo>>> + Send;
+
+    /// 删除: a 草稿 at `expected_version` leaves every listing and lookup (its unit and
+    /// year are free again); kept for [`Store::restore_dossier`]. Audited.
+    fn delete_dossier(
+        &self,
+        dossier_id: i64,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The deleted dossiers, the latest deletion first.
+    fn deleted_dossiers(&self) -> impl Future<Output = Result<Vec<DeletedDossier>>> + Send;
+    /// A deleted dossier back as it was; `Duplicate` when its unit and year are taken.
+    fn restore_dossier(
+        &self,
+        dossier_id: i64,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<StoredDossier>> + Send;
 
     /// A workflow step (`Submit`, `Return`, `Approve`) decided by
     /// `jixiao_domain::review::apply` from `expected_status`. Fails with `Conflict` when
@@ -396,6 +413,20 @@ impl<B: Backend> Store for B {
     }
     async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
         crate::versions::history(self, dossier_id).await
+    }
+    async fn delete_dossier(
+        &self,
+        dossier_id: i64,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<()> {
+        crate::dossiers::delete(self, dossier_id, expected_version, actor).await
+    }
+    async fn deleted_dossiers(&self) -> Result<Vec<DeletedDossier>> {
+        crate::dossiers::deleted(self).await
+    }
+    async fn restore_dossier(&self, dossier_id: i64, actor: &Actor) -> Result<StoredDossier> {
+        crate::dossiers::restore(self, dossier_id, actor).await
     }
     async fn transition(
         &self,

@@ -510,6 +510,20 @@ pub async fn withdraw(
     Ok(Json(done).into_response())
 }
 
+/// 删除 a draft (soft: an administrator can restore it).
+pub async fn delete_dossier(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> ApiResult<Response> {
+    state
+        .services()
+        .delete(&auth.user, id, body.version)
+        .await?;
+    Ok(Json(serde_json::json!({ "deleted": id })).into_response())
+}
+
 pub async fn return_dossier(
     State(state): State<AppState>,
     auth: Authed,

@@ -68,7 +68,12 @@ pub fn router(state: AppState) -> Router {
                 .post(api::upload)
                 .layer(DefaultBodyLimit::max(cfg.upload_limit())),
         )
-        .route("/api/dossiers/{id}", get(api::get_dossier).put(api::save))
+        .route(
+            "/api/dossiers/{id}",
+            get(api::get_dossier)
+                .put(api::save)
+                .delete(api::delete_dossier),
+        )
         .route("/api/dossiers/{id}/submit", post(api::submit))
         .route("/api/dossiers/{id}/withdraw", post(api::withdraw))
         .route("/api/dossiers/{id}/return", post(api::return_dossier))

@@ -983,6 +983,24 @@ impl Services {
         Ok(DossierSummary::from(&d))
     }
 
+    /// 删除 a draft: it leaves every list and its year is free again; an administrator can
+    /// restore it (`admin_restore`). Submitted dossiers are withdrawn first; reviewed ones
+    /// are never deleted.
+    pub async fn delete(&self, user: &User, id: i64, version: Option<i64>) -> ApiResult<()> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "删除档案")?;
+        if d.status != Status::Draft {
+            return Err(ApiError::unprocessable(
+                "只能删除草稿；待审核的档案请先撤回，退回修改、已审核的档案不能删除",
+            ));
+        }
+        let expected = version.unwrap_or(d.current_version);
+        self.store
+            .delete_dossier(id, expected, &user.actor())
+            .await?;
+        Ok(())
+    }
+
     /// 退回修改 by a reviewer; the comment (if any) is attached to the returned version.
     pub async fn return_dossier(
         &self,

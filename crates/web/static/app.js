@@ -93,6 +93,25 @@
     else if (r.status !== 401) say(r.body.error || "撤回失败", "error");
   });
 
+  // 删除草稿: after a confirmation, to the list with a message that outlives the page.
+  const deleteBtn = document.getElementById("delete-btn");
+  if (deleteBtn) deleteBtn.addEventListener("click", async () => {
+    const name = deleteBtn.dataset.name;
+    if (!window.confirm("确定删除" + name + "的草稿吗？删除后档案从列表中消失，该年度可以重新新建；如需找回，请联系管理员恢复。")) return;
+    busy(deleteBtn, true);
+    const r = await api("DELETE", "/api/dossiers/" + deleteBtn.dataset.id,
+      { version: Number(deleteBtn.dataset.version) });
+    busy(deleteBtn, false);
+    if (r.ok) {
+      sessionStorage.setItem("jixiao-notice", "已删除" + name + "的草稿。如需找回，请联系管理员恢复。");
+      location.href = "/dossiers";
+    } else if (r.status !== 401) say(r.body.error || "删除失败", "error");
+  });
+
+  // A message left by the page before (删除 leaves the page it was on).
+  const left = sessionStorage.getItem("jixiao-notice");
+  if (left) { sessionStorage.removeItem("jixiao-notice"); say(left, "ok"); }
+
   // 提交审核
   const submitBtn = document.getElementById("submit-btn");
   if (submitBtn) submitBtn.addEventListener("click", async () => {

@@ -226,6 +226,7 @@ conformance!(
     accounts_disable_rename_and_reset,
     audit_head_detects_a_truncated_tail,
     leases_keep_serve_and_restore_apart,
+    deleted_drafts_leave_and_come_back,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1380,7 +1381,8 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
         (
             "dossiers",
             "id unit_id year status current_version last_version approved_version grade \
-             not_for_budget total_fen created_at updated_at error_count warning_count",
+             not_for_budget total_fen created_at updated_at error_count warning_count \
+             deleted_at deleted_by",
         ),
         ("dossier_search", "dossier_id document"),
         (
@@ -2335,4 +2337,100 @@ async fn leases_keep_serve_and_restore_apart<S: Harness>(s: S, _dir: PathBuf) {
         s.renew_lease(&r.id, ttl).await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// 删除: only a 草稿 at the version the caller saw; it leaves lookups and listings, its
+/// unit and year take a new dossier; restore brings it back unless the year is taken
+/// again; both audited.
+async fn deleted_drafts_leave_and_come_back<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "删除测试局").await;
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2024,
+            &forms("删除测试局", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    // A stale version is a conflict; nothing is deleted.
+    assert!(matches!(
+        s.delete_dossier(d.id, 7, &w.unit_user).await,
+        Err(StoreError::Conflict { current: 1 })
+    ));
+    s.get_dossier(d.id).await.unwrap();
+    // Submitted: refused.
+    s.transition(d.id, Status::Draft, 1, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    assert!(refused(s.delete_dossier(d.id, 1, &w.unit_user).await).contains("只能删除草稿"));
+    s.transition(d.id, Status::Submitted, 1, &Action::Withdraw, &w.unit_user)
+        .await
+        .unwrap();
+
+    s.delete_dossier(d.id, 1, &w.unit_user).await.unwrap();
+    assert!(matches!(
+        s.get_dossier(d.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.find_dossier(w.unit_id, 2024).await,
+        Err(StoreError::NotFound)
+    ));
+    let all = DossierFilter::default();
+    assert!(!ids(&s, &all).await.contains(&d.id));
+    assert!(matches!(
+        s.delete_dossier(d.id, 1, &w.unit_user).await,
+        Err(StoreError::NotFound)
+    ));
+    let trash = s.deleted_dossiers().await.unwrap();
+    assert_eq!(trash.len(), 1);
+    assert_eq!(trash[0].dossier.id, d.id);
+    assert_eq!(trash[0].dossier.year, 2024);
+    assert_eq!(trash[0].deleted_by.as_deref(), Some("删除测试局-填报"));
+
+    // The year is free: a new dossier takes it, and the deleted one cannot come back.
+    let again = s
+        .create_dossier(
+            w.unit_id,
+            2024,
+            &forms("删除测试局", "新目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    match s.restore_dossier(d.id, &admin()).await {
+        Err(StoreError::Duplicate(msg)) => assert!(msg.contains("2024"), "{msg}"),
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    s.delete_dossier(again.id, 1, &w.unit_user).await.unwrap();
+    let back = s.restore_dossier(d.id, &admin()).await.unwrap();
+    assert_eq!(back.id, d.id);
+    assert_eq!(back.current_version, 1);
+    assert_eq!(s.find_dossier(w.unit_id, 2024).await.unwrap().id, d.id);
+    assert!(ids(&s, &all).await.contains(&d.id));
+    assert_eq!(s.deleted_dossiers().await.unwrap().len(), 1);
+    assert!(matches!(
+        s.restore_dossier(d.id, &admin()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let actions: Vec<String> = s
+        .audit_log(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.target == format!("dossier:{}", d.id))
+        .map(|r| r.action)
+        .collect();
+    assert!(
+        actions.contains(&"dossier.delete".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"dossier.restore".to_string()),
+        "{actions:?}"
+    );
 }

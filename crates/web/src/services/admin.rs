@@ -49,6 +49,20 @@ pub struct AdminOverview {
     pub units: Vec<AdminUnit>,
     pub users: Vec<AdminUser>,
     pub assignments: Vec<AdminAssignment>,
+    /// 已删除的档案 (the latest deletion first), each restorable.
+    pub deleted: Vec<AdminDeleted>,
+}
+
+/// A deleted dossier on the admin page.
+#[derive(Debug, Serialize)]
+pub struct AdminDeleted {
+    pub id: i64,
+    pub unit: String,
+    pub year: i64,
+    pub version: i64,
+    /// Milliseconds since the epoch (the page shows China time).
+    pub deleted_at: i64,
+    pub deleted_by: String,
 }
 
 /// A new account from the admin page.
@@ -148,11 +162,37 @@ impl Services {
             })
             .collect();
         units.sort_by(|a, b| a.name.cmp(&b.name));
+        let deleted = self
+            .store
+            .deleted_dossiers()
+            .await?
+            .into_iter()
+            .map(|g| AdminDeleted {
+                id: g.dossier.id,
+                unit: g.dossier.unit_name,
+                year: g.dossier.year,
+                version: g.dossier.current_version,
+                deleted_at: g.deleted_at,
+                deleted_by: g.deleted_by.unwrap_or_default(),
+            })
+            .collect();
         Ok(AdminOverview {
             units,
             users,
             assignments,
+            deleted,
         })
+    }
+
+    /// An administrator brings a deleted dossier back as it was (refused while its unit has
+    /// another dossier of that year).
+    pub async fn admin_restore(&self, user: &User, id: i64) -> ApiResult<()> {
+        Self::admin_only(user)?;
+        match self.store.restore_dossier(id, &user.actor()).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::NotFound) => Err(ApiError::unprocessable("该档案不在已删除的档案中")),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A new 预算单位 under an optional 主管部门.

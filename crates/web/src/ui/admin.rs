@@ -27,6 +27,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("user-enabled", "已启用账号。"),
     ("assigned", "已指定审核分工。"),
     ("unassigned", "已取消审核分工。"),
+    ("restored", "已恢复档案，它回到了该单位的档案列表。"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -61,6 +62,7 @@ async fn render(
             "units": overview.units,
             "users": overview.users,
             "assignments": overview.assignments,
+            "deleted": overview.deleted,
             "reviewers": reviewers,
             "roles": Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect::<Vec<_>>(),
             "notice": notice,
@@ -205,6 +207,19 @@ pub async fn disable_user(
             .services()
             .admin_set_enabled(&viewer.user, user, false)
             .await
+    })
+    .await
+}
+
+pub async fn restore_dossier(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(dossier): Path<String>,
+    HtmlForm(f): HtmlForm<CsrfOnly>,
+) -> Response {
+    act(&state, &viewer, &f.csrf, "restored", || async {
+        let dossier = id(&dossier, "档案不存在")?;
+        state.services().admin_restore(&viewer.user, dossier).await
     })
     .await
 }

@@ -308,6 +308,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/rename", post(admin::rename_user))
         .route("/admin/assignments", post(admin::assign))
         .route("/admin/assignments/remove", post(admin::unassign))
+        .route("/admin/dossiers/{id}/restore", post(admin::restore_dossier))
         .route("/static/{name}", get(static_file))
         .route("/static/m/{version}/{name}", get(module_file))
 }

@@ -348,6 +348,10 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             "can_withdraw": is_current
                 && matches!(role, Role::Unit | Role::Admin)
                 && status == Status::Submitted,
+            // 删除 a draft (soft: an administrator can restore it).
+            "can_delete": is_current
+                && matches!(role, Role::Unit | Role::Admin)
+                && status == Status::Draft,
             "can_review": can_review,
             "can_comment": is_current,
             "locked": status == Status::Approved,

@@ -69,6 +69,7 @@ on_every_backend!(
     nobody_reviews_their_own_unit,
     disabled_accounts_cannot_log_in,
     display_names_are_shown,
+    deleted_drafts_are_restored_by_an_admin,
 );
 
 mod cases {
@@ -336,6 +337,7 @@ mod cases {
             format!("/admin/users/{target}/rename"),
             "/admin/assignments".to_string(),
             "/admin/assignments/remove".to_string(),
+            "/admin/dossiers/1/restore".to_string(),
         ];
         let before = env.store.audit_log(0, 10_000).await.unwrap().len();
         for path in &paths {
@@ -506,5 +508,103 @@ mod cases {
             .get(&format!("/api/dossiers/{id}/history"), Some(&me))
             .await;
         assert_eq!(history.body["versions"][0]["created_by_name"], "张填报");
+    }
+
+    /// 删除: a unit deletes its draft (confirmed in the page, audited); it leaves the list,
+    /// the year can be filed again, a reviewer cannot delete, a submitted dossier is not
+    /// deleted; the admin page lists it and 恢复 brings it back (refused while the year is
+    /// taken again).
+    pub async fn deleted_drafts_are_restored_by_an_admin(env: Env) {
+        let own = env.client(UNIT_OWN).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let admin = env.client(ADMIN).await;
+        let id = env.blank_dossier(env.unit_a, 2024).await;
+        let page = env.get(&format!("/dossiers/{id}"), Some(&own)).await;
+        assert!(
+            html(&page).contains("id=\"delete-btn\""),
+            "a draft offers 删除草稿"
+        );
+        let page = env.get(&format!("/dossiers/{id}"), Some(&rev)).await;
+        assert!(
+            !html(&page).contains("id=\"delete-btn\""),
+            "not to a reviewer"
+        );
+
+        let url = format!("/api/dossiers/{id}");
+        let r = env.json(Method::DELETE, &url, Some(&rev), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = env
+            .json(
+                Method::DELETE,
+                &url,
+                Some(&own),
+                Some(json!({ "version": 5 })),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "a stale version: {}",
+            r.body
+        );
+        let r = env.json(Method::DELETE, &url, Some(&own), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["deleted"], id);
+        assert_eq!(
+            env.get(&url, Some(&own)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let list = env.get("/api/dossiers?limit=500", Some(&own)).await;
+        assert!(!list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == id));
+        let audit = env.store.audit_log(0, 100_000).await.unwrap();
+        assert!(audit
+            .iter()
+            .any(|e| e.action == "dossier.delete" && e.target == format!("dossier:{id}")));
+
+        // A submitted dossier is withdrawn first.
+        let sub = env.submitted_dossier(env.unit_a, 2025).await;
+        let r = env
+            .json(
+                Method::DELETE,
+                &format!("/api/dossiers/{sub}"),
+                Some(&own),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("请先撤回"), "{}", r.error());
+
+        // The admin page lists it; 2024 is filed again meanwhile, so 恢复 is refused.
+        let page = env.get("/admin", Some(&admin)).await;
+        assert!(html(&page).contains(&format!("data-deleted=\"{id}\"")));
+        let again = env.blank_dossier(env.unit_a, 2024).await;
+        let restore = format!("/admin/dossiers/{id}/restore");
+        let r = post(&env, &restore, &admin, &[]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", html(&r));
+        assert!(html(&r).contains("不能恢复"), "{}", html(&r));
+        let r = post(&env, &restore, &own, &[]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The unit deletes the new one; the old one comes back as it was.
+        let r = env
+            .json(
+                Method::DELETE,
+                &format!("/api/dossiers/{again}"),
+                Some(&own),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        done(&post(&env, &restore, &admin, &[]).await);
+        let r = env.get(&url, Some(&own)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["year"], 2024);
+        assert_eq!(r.body["status"], "draft");
+        let audit = env.store.audit_log(0, 100_000).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "dossier.restore"));
     }
 }

@@ -233,6 +233,11 @@ mod cases {
             ("get", "/api/dossiers/{id}", [401, 200, 404, 200, 404, 200]),
             ("put", "/api/dossiers/{id}", [401, 200, 404, 403, 404, 200]),
             (
+                "delete",
+                "/api/dossiers/{id}",
+                [401, 200, 404, 403, 404, 200],
+            ),
+            (
                 "post",
                 "/api/dossiers/{id}/submit",
                 [401, 200, 404, 403, 404, 200],
@@ -369,6 +374,7 @@ mod cases {
                 Some(json!({ "forms": [blank_project()], "base_version": 1 }))
             }
             "/api/dossiers/{id}/submit" | "/api/dossiers/{id}/withdraw" => Some(json!({})),
+            "/api/dossiers/{id}" if method == "delete" => Some(json!({})),
             "/api/dossiers/{id}/return" => Some(json!({ "comment": "请补充测算依据" })),
             "/api/dossiers/{id}/approve" => {
                 Some(json!({ "grade": "良", "opinions": full_opinions() }))

@@ -687,11 +687,51 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         assert!(text.contains(needle), "the PDF holds {needle}");
     }
 
+    // 删除草稿: the unit deletes a draft after a confirmation and reads the message on
+    // the list it lands on; the administrator restores it from the admin page.
+    let unit_id = store
+        .user_by_username("tianbao")
+        .await
+        .unwrap()
+        .unit_id
+        .expect("a unit user");
+    let draft = store
+        .create_dossier(
+            unit_id,
+            2022,
+            &v1.forms,
+            &[],
+            &jixiao_store::Actor::system("test"),
+        )
+        .await
+        .unwrap()
+        .id;
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{draft}")).await;
+    f.js("window.confirm = () => true; return true;", vec![])
+        .await;
+    f.click("#delete-btn").await;
+    f.until(
+        "the list with the deletion notice",
+        "const n = document.getElementById('notice'); return location.pathname === '/dossiers' && !!n && !n.hidden && n.textContent.includes('已删除');",
+    )
+    .await;
+    assert!(matches!(
+        store.get_dossier(draft).await,
+        Err(jixiao_store::StoreError::NotFound)
+    ));
+
     // The admin page (named controls, unique ids): the reviewer gets a real name, which
     // the reviewer's header then shows.
     f.login("guanli").await;
     f.go("/admin").await;
     f.shot("10-admin").await;
+    f.click(&format!(
+        "form[action='/admin/dossiers/{draft}/restore'] button"
+    ))
+    .await;
+    f.css(".alert.ok").await;
+    assert_eq!(store.get_dossier(draft).await.unwrap().year, 2022);
     let reviewer = store.user_by_username("shenhe").await.unwrap().id;
     f.type_in(&format!("#name-{reviewer}"), "李审核").await;
     f.click(&format!(
