@@ -8,9 +8,9 @@ use jixiao_domain::{Finding, Form};
 
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierFilter, Lease, LeaseKind,
-    LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session,
-    StoredDossier, Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierEvent, DossierFilter, Lease,
+    LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind,
+    Session, StoredDossier, Unit, User, Version, VersionInfo,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -196,6 +196,20 @@ impl Store for AnyStore {
     }
     async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
         on!(self.history(dossier_id))
+    }
+    async fn dossier_events(
+        &self,
+        units: Option<&[i64]>,
+        not_by: &str,
+        limit: i64,
+    ) -> Result<Vec<DossierEvent>> {
+        on!(self.dossier_events(units, not_by, limit))
+    }
+    async fn notices_seen(&self, user_id: i64) -> Result<i64> {
+        on!(self.notices_seen(user_id))
+    }
+    async fn mark_notices_seen(&self, user_id: i64, seq: i64) -> Result<()> {
+        on!(self.mark_notices_seen(user_id, seq))
     }
     async fn delete_dossier(
         &self,

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::backend::{Backend, Exec, Sql, SqlRow, WriteTx};
 use crate::clock::now_ms;
 use crate::error::Result;
-use crate::model::{Actor, AuditBreak, AuditRecord, AuditReport};
+use crate::model::{Actor, AuditBreak, AuditRecord, AuditReport, DossierEvent};
 use crate::rows::AUDIT_COLUMNS;
 
 /// `prev_hash` of the first record.
@@ -369,4 +369,81 @@ mod tests {
             r#"[1,1700000000000,"张三","dossier.save","dossier:0","127.0.0.1","{\"version\":2}"]"#
         );
     }
+}
+
+/// The audit actions a user is told about (消息).
+pub const NOTICE_ACTIONS: &[&str] = &[
+    "dossier.submit",
+    "dossier.withdraw",
+    "dossier.return",
+    "dossier.review",
+    "dossier.adjust",
+    "comment.add",
+];
+
+/// The latest [`NOTICE_ACTIONS`] on the dossiers of `units` (all units when `None`) that
+/// are not deleted, by anyone but `not_by`, newest first. Scoped, the dossiers' targets are
+/// looked up through the (action, target) index; unscoped, the log is read backwards.
+pub(crate) async fn events<B: Backend>(
+    b: &B,
+    units: Option<&[i64]>,
+    not_by: &str,
+    limit: i64,
+) -> Result<Vec<DossierEvent>> {
+    if units.is_some_and(|u| u.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT a.seq, a.at, a.action, a.detail, d.id AS dossier_id, d.year, \
+         u.name AS unit_name, COALESCE(NULLIF(w.display_name, ''), a.actor) AS actor_name \
+         FROM audit_log a \
+         JOIN dossiers d ON d.id = CAST(substr(a.target, 9) AS BIGINT) \
+         JOIN units u ON u.id = d.unit_id \
+         LEFT JOIN users w ON w.username = a.actor \
+         WHERE a.action IN ",
+    );
+    q.push_list(NOTICE_ACTIONS.iter().copied());
+    q.push(" AND a.actor <> ").push_bind(not_by.to_string());
+    q.push(" AND d.deleted_at IS NULL");
+    if let Some(units) = units {
+        q.push(" AND a.target IN (SELECT 'dossier:' || id FROM dossiers WHERE unit_id IN ")
+            .push_list(units.iter().copied())
+            .push(")");
+    }
+    q.push(" ORDER BY a.seq DESC LIMIT ")
+        .push_bind(limit.clamp(1, 500));
+    let rows = b.read().await?.fetch_all(&q).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DossierEvent {
+                seq: r.int("seq")?,
+                at: r.int("at")?,
+                action: r.text("action")?,
+                detail: r.text("detail")?,
+                dossier_id: r.int("dossier_id")?,
+                year: r.int("year")?,
+                unit_name: r.text("unit_name")?,
+                actor: r.text("actor_name")?,
+            })
+        })
+        .collect()
+}
+
+/// How far `user_id` has read the notices (an audit seq).
+pub(crate) async fn notices_seen<B: Backend>(b: &B, user_id: i64) -> Result<i64> {
+    let q = Sql::new("SELECT notices_seen FROM users WHERE id = $1").bind(user_id);
+    b.read().await?.fetch_one(&q).await?.int("notices_seen")
+}
+
+/// Marks the notices up to `seq` read (never backwards).
+pub(crate) async fn mark_notices_seen<B: Backend>(b: &B, user_id: i64, seq: i64) -> Result<()> {
+    let mut tx = b.begin().await?;
+    tx.execute(
+        &Sql::new("UPDATE users SET notices_seen = $1 WHERE id = $2 AND notices_seen < $1")
+            .bind(seq)
+            .bind(user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -43,6 +43,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205000000_soft_delete.sql",
         include_str!("../migrations/sqlite/20261205000000_soft_delete.sql"),
     ),
+    (
+        "20261205010000_notices.sql",
+        include_str!("../migrations/sqlite/20261205010000_notices.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -69,6 +73,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205000000_soft_delete.sql",
         include_str!("../migrations/postgres/20261205000000_soft_delete.sql"),
+    ),
+    (
+        "20261205010000_notices.sql",
+        include_str!("../migrations/postgres/20261205010000_notices.sql"),
     ),
 ];
 

@@ -104,6 +104,22 @@ pub struct NewUser<'a> {
     pub unit_id: Option<i64>,
 }
 
+/// Something someone did to a dossier, from the audit log (消息).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DossierEvent {
+    pub seq: i64,
+    pub at: i64,
+    /// The audit action (`dossier.return`, `comment.add`, …).
+    pub action: String,
+    /// The audit record's detail (JSON text).
+    pub detail: String,
+    pub dossier_id: i64,
+    pub year: i64,
+    pub unit_name: String,
+    /// The name shown for whoever did it.
+    pub actor: String,
+}
+
 /// A deleted dossier (删除) in the administrator's list, with when and by whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DeletedDossier {

@@ -14,9 +14,9 @@ use jixiao_domain::{Finding, Form};
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
-    Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierFilter, Lease, LeaseKind,
-    LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind, Session,
-    StoredDossier, Unit, User, Version, VersionInfo,
+    Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierEvent, DossierFilter, Lease,
+    LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind,
+    Session, StoredDossier, Unit, User, Version, VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -161,6 +161,19 @@ pub trait Store: Send + Sync {
         dossier_id: i64,
         actor: &Actor,
     ) -> impl Future<Output = Result<StoredDossier>> + Send;
+
+    /// 消息: the latest workflow steps and comments on the dossiers of `units` (every
+    /// unit when `None`) by anyone but `not_by` (a username), newest first.
+    fn dossier_events(
+        &self,
+        units: Option<&[i64]>,
+        not_by: &str,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<DossierEvent>>> + Send;
+    /// The audit seq up to which the user has read the notices (0: none).
+    fn notices_seen(&self, user_id: i64) -> impl Future<Output = Result<i64>> + Send;
+    /// Marks the notices up to `seq` read; never moves backwards.
+    fn mark_notices_seen(&self, user_id: i64, seq: i64) -> impl Future<Output = Result<()>> + Send;
 
     /// A workflow step (`Submit`, `Return`, `Approve`) decided by
     /// `jixiao_domain::review::apply` from `expected_status`. Fails with `Conflict` when
@@ -413,6 +426,20 @@ impl<B: Backend> Store for B {
     }
     async fn history(&self, dossier_id: i64) -> Result<Vec<VersionInfo>> {
         crate::versions::history(self, dossier_id).await
+    }
+    async fn dossier_events(
+        &self,
+        units: Option<&[i64]>,
+        not_by: &str,
+        limit: i64,
+    ) -> Result<Vec<DossierEvent>> {
+        crate::audit::events(self, units, not_by, limit).await
+    }
+    async fn notices_seen(&self, user_id: i64) -> Result<i64> {
+        crate::audit::notices_seen(self, user_id).await
+    }
+    async fn mark_notices_seen(&self, user_id: i64, seq: i64) -> Result<()> {
+        crate::audit::mark_notices_seen(self, user_id, seq).await
     }
     async fn delete_dossier(
         &self,

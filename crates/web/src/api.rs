@@ -227,6 +227,13 @@ pub struct CommentRequest {
     pub version: Option<i64>,
 }
 
+/// `POST /api/todo/read`: the notices up to `seq` are read.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub seq: i64,
+}
+
 // ---------------------------------------------------------------- handlers
 
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Response> {
@@ -581,6 +588,20 @@ pub async fn history(
     DossierId(id): DossierId,
 ) -> ApiResult<Response> {
     Ok(Json(state.services().history(&auth.user, id).await?).into_response())
+}
+
+/// 待办 and 消息 of the caller.
+pub async fn todo(State(state): State<AppState>, auth: Authed) -> ApiResult<Response> {
+    Ok(Json(state.services().todo(&auth.user).await?).into_response())
+}
+
+pub async fn todo_read(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<ReadRequest>,
+) -> ApiResult<Response> {
+    state.services().notices_read(&auth.user, body.seq).await?;
+    Ok(Json(serde_json::json!({})).into_response())
 }
 
 /// Unknown paths: JSON under `/api/`, a Chinese page elsewhere (a mistyped address in

@@ -83,6 +83,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/dossiers/create", post(api::create))
         .route("/api/dossiers/{id}/copy", post(api::copy))
         .route("/api/check", post(api::check))
+        .route("/api/todo", get(api::todo))
+        .route("/api/todo/read", post(api::todo_read))
         .route(
             "/api/preview",
             post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit())),

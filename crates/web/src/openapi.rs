@@ -19,6 +19,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/dossiers/{id}"),
     ("put", "/api/dossiers/{id}"),
     ("delete", "/api/dossiers/{id}"),
+    ("get", "/api/todo"),
+    ("post", "/api/todo/read"),
     ("post", "/api/dossiers/{id}/submit"),
     ("post", "/api/dossiers/{id}/withdraw"),
     ("post", "/api/dossiers/{id}/return"),
@@ -81,6 +83,7 @@ fn schemas() -> Value {
     g.subschema_for::<jixiao_domain::totals::FormTotals>();
     g.subschema_for::<crate::services::DossierSummary>();
     g.subschema_for::<crate::services::Saved>();
+    g.subschema_for::<crate::services::Todo>();
     g.subschema_for::<crate::services::Transitioned>();
     g.subschema_for::<LoginRequest>();
     g.subschema_for::<SaveRequest>();
@@ -107,7 +110,7 @@ const CSRF: &str = "需要请求头 X-CSRF-Token（登录返回的 csrf_token）
 
 pub fn document() -> Value {
     let r = |s: &str| json!({ "$ref": format!("#/components/schemas/{s}") });
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "jixiao 预算绩效目标 API",
@@ -238,7 +241,14 @@ pub fn document() -> Value {
                     "400": err("不是 multipart 请求"), "401": err("未登录"),
                     "403": err("无权上传或 CSRF 令牌错误"), "413": err("文件过大"), "422": err("没有上传文件") } } }
         }
-    })
+    });
+    // The 待办 routes, added apart (one literal of every path is past json!'s recursion).
+    doc["paths"]["/api/todo"] = json!({ "get": { "summary": "待办与消息：要做的事（退回待改、草稿待提交、待审核）和他人对可见档案的提交、退回、审核、意见（含未读数）",
+        "responses": { "200": ok("待办与消息", r("Todo")), "401": err("请先登录") } } });
+    doc["paths"]["/api/todo/read"] = json!({ "post": { "summary": "把消息标为已读（到 seq 为止；只前进）", "description": CSRF,
+        "requestBody": body(json!({ "type": "object", "required": ["seq"], "properties": { "seq": { "type": "integer" } } })),
+        "responses": { "200": ok("已读", json!({ "type": "object" })), "401": err("请先登录"), "403": err("CSRF 令牌错误") } } });
+    doc
 }
 
 #[cfg(test)]

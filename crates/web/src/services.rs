@@ -31,6 +31,8 @@ use crate::error::{ApiError, ApiResult};
 mod admin;
 pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
+mod todo;
+pub use todo::{Notice, Todo, TodoItem};
 pub mod work;
 pub use editing::{
     civil_date, forms_from_json, this_year, Checked, EditorModel, FormTotals, FrameworkLevel,

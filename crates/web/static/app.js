@@ -108,6 +108,22 @@
     } else if (r.status !== 401) say(r.body.error || "删除失败", "error");
   });
 
+  // 待办 badge: to-do items and unread notices, fetched after the page is shown so no
+  // page waits for it. On the 待办 page itself the notices shown are marked read.
+  const badge = document.getElementById("todo-badge");
+  if (badge) fetch("/api/todo", { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((t) => {
+      if (!t) return;
+      const n = t.item_count + t.unread;
+      if (n > 0) { badge.textContent = String(n); badge.hidden = false; }
+      badge.parentElement.setAttribute("aria-label", "待办 " + t.item_count + " 项，未读消息 " + t.unread + " 条");
+    }, () => {});
+  const noticeList = document.getElementById("notices");
+  if (noticeList && noticeList.dataset.latest && noticeList.querySelector(".unread")) {
+    api("POST", "/api/todo/read", { seq: Number(noticeList.dataset.latest) });
+  }
+
   // A message left by the page before (删除 leaves the page it was on).
   const left = sessionStorage.getItem("jixiao-notice");
   if (left) { sessionStorage.removeItem("jixiao-notice"); say(left, "ok"); }

@@ -227,6 +227,7 @@ conformance!(
     audit_head_detects_a_truncated_tail,
     leases_keep_serve_and_restore_apart,
     deleted_drafts_leave_and_come_back,
+    notices_are_others_steps_on_visible_dossiers,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1375,7 +1376,8 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
         ("units", "id name parent_id created_at"),
         (
             "users",
-            "id username password_hash role unit_id created_at display_name disabled_at",
+            "id username password_hash role unit_id created_at display_name disabled_at \
+             notices_seen",
         ),
         ("reviewer_units", "reviewer_id unit_id created_at"),
         (
@@ -2432,5 +2434,92 @@ async fn deleted_drafts_leave_and_come_back<S: Harness>(s: S, _dir: PathBuf) {
     assert!(
         actions.contains(&"dossier.restore".to_string()),
         "{actions:?}"
+    );
+}
+
+/// 消息: the workflow steps and comments of others on the dossiers of the given units,
+/// newest first, with the unit, year and the actor's name; a deleted dossier's go; the
+/// read mark only moves forward.
+async fn notices_are_others_steps_on_visible_dossiers<S: Harness>(s: S, _dir: PathBuf) {
+    let w = world(&s, "消息测试局").await;
+    let other = world(&s, "别的单位").await;
+    let unit_user = s.user_by_username("消息测试局-填报").await.unwrap();
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2024,
+            &forms("消息测试局", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    let o = s
+        .create_dossier(
+            other.unit_id,
+            2024,
+            &forms("别的单位", "目标"),
+            &[],
+            &other.unit_user,
+        )
+        .await
+        .unwrap();
+    s.transition(d.id, Status::Draft, 1, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    s.transition(o.id, Status::Draft, 1, &Action::Submit, &other.unit_user)
+        .await
+        .unwrap();
+    s.add_comment(d.id, 1, "", "请补充测算依据", &w.reviewer)
+        .await
+        .unwrap();
+    s.transition(
+        d.id,
+        Status::Submitted,
+        1,
+        &Action::Return {
+            opinions: opinions(),
+        },
+        &w.reviewer,
+    )
+    .await
+    .unwrap();
+
+    let mine = [w.unit_id];
+    let seen_by_unit = s
+        .dossier_events(Some(&mine), &unit_user.username, 50)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = seen_by_unit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["dossier.return", "comment.add"],
+        "the unit's own submit is not news"
+    );
+    assert!(seen_by_unit
+        .iter()
+        .all(|e| e.dossier_id == d.id && e.year == 2024));
+    assert_eq!(seen_by_unit[0].unit_name, "消息测试局");
+    assert_eq!(seen_by_unit[0].actor, "消息测试局-审核");
+    assert!(seen_by_unit[0].seq > seen_by_unit[1].seq);
+
+    let all = s.dossier_events(None, "nobody", 50).await.unwrap();
+    assert!(all
+        .iter()
+        .any(|e| e.dossier_id == o.id && e.action == "dossier.submit"));
+    assert!(s
+        .dossier_events(Some(&[]), "nobody", 50)
+        .await
+        .unwrap()
+        .is_empty());
+
+    assert_eq!(s.notices_seen(unit_user.id).await.unwrap(), 0);
+    s.mark_notices_seen(unit_user.id, seen_by_unit[0].seq)
+        .await
+        .unwrap();
+    s.mark_notices_seen(unit_user.id, 1).await.unwrap();
+    assert_eq!(
+        s.notices_seen(unit_user.id).await.unwrap(),
+        seen_by_unit[0].seq
     );
 }

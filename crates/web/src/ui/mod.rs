@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("editor.html", include_str!("../../templates/editor.html")),
     ("new.html", include_str!("../../templates/new.html")),
     ("admin.html", include_str!("../../templates/admin.html")),
+    ("todo.html", include_str!("../../templates/todo.html")),
 ];
 
 /// Static files: (path under /static/, content type, body).
@@ -293,6 +294,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/dossiers", get(pages::home))
+        .route("/todo", get(pages::todo))
         .route("/dossiers/{id}", get(pages::dossier))
         .route("/dossiers/new", get(editor::new_page))
         .route("/dossiers/{id}/edit", get(editor::edit_page))

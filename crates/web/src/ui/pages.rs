@@ -152,6 +152,16 @@ fn opt_num(s: &Option<String>) -> Option<i64> {
 
 const PAGE_SIZE: i64 = 50;
 
+/// 待办 and 消息 (`/todo`); the page's script marks the notices read once shown.
+pub async fn todo(State(state): State<AppState>, viewer: Viewer) -> Response {
+    match state.services().todo(&viewer.user).await {
+        Ok(t) => state
+            .ui()
+            .render("todo.html", json!({ "me": viewer.me(), "todo": t })),
+        Err(e) => state.ui().error_page(Some(&viewer), e),
+    }
+}
+
 pub async fn home(
     State(state): State<AppState>,
     viewer: Viewer,

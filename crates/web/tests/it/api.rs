@@ -237,6 +237,8 @@ mod cases {
                 "/api/dossiers/{id}",
                 [401, 200, 404, 403, 404, 200],
             ),
+            ("get", "/api/todo", [401, 200, 200, 200, 200, 200]),
+            ("post", "/api/todo/read", [401, 200, 200, 200, 200, 200]),
             (
                 "post",
                 "/api/dossiers/{id}/submit",
@@ -375,6 +377,7 @@ mod cases {
             }
             "/api/dossiers/{id}/submit" | "/api/dossiers/{id}/withdraw" => Some(json!({})),
             "/api/dossiers/{id}" if method == "delete" => Some(json!({})),
+            "/api/todo/read" => Some(json!({ "seq": 1 })),
             "/api/dossiers/{id}/return" => Some(json!({ "comment": "请补充测算依据" })),
             "/api/dossiers/{id}/approve" => {
                 Some(json!({ "grade": "良", "opinions": full_opinions() }))

@@ -511,8 +511,27 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.click("#return-btn").await;
     f.until_status("退回修改").await;
 
-    // The unit sees why, fixes and resubmits.
+    // The unit sees why, fixes and resubmits. The header's 待办 count says so first, and
+    // 待办 lists the dossier to fix with an unread notice, read once the page is shown.
     f.login("tianbao").await;
+    f.until(
+        "the 待办 count in the header",
+        "const b = document.getElementById('todo-badge'); return !!b && !b.hidden && Number(b.textContent) > 0;",
+    )
+    .await;
+    f.click("#todo-link").await;
+    f.until(
+        "the 待办 page",
+        &format!("return !!document.querySelector('#todo-items tr[data-kind=\"fix\"] a[href=\"/dossiers/{id}\"]') && !!document.querySelector('#notices li.unread');"),
+    )
+    .await;
+    f.shot("07a-todo").await;
+    f.go("/dossiers").await;
+    f.until(
+        "the notices read",
+        "const b = document.getElementById('todo-badge'); return !!b && b.parentElement.getAttribute('aria-label') !== null && b.parentElement.getAttribute('aria-label').includes('未读消息 0 条');",
+    )
+    .await;
     f.go(&format!("/dossiers/{id}")).await;
     let why = f.css("section.returned").await.text().await.unwrap();
     assert!(why.contains("请改为可量化的指标值"), "{why}");

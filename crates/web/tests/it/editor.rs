@@ -399,3 +399,89 @@ async fn a_unit_withdraws_a_submission_until_the_reviewer_writes_on_it() {
     })
     .await;
 }
+
+/// 待办 and 消息: the reviewer's to-do lists the submission; after a return with a comment
+/// the unit's to-do lists the dossier to fix first, with unread notices naming who did
+/// what; marking them read clears the count; another unit sees none of it; the page
+/// shows both lists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn todo_lists_what_to_do_and_what_others_did() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let other = env.client(UNIT_OTHER).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let id = env.submitted_dossier(env.unit_a, 2024).await;
+        let draft = env.blank_dossier(env.unit_a, 2025).await;
+
+        let t = env.get("/api/todo", Some(&rev)).await;
+        assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+        let review: Vec<&Value> = t.body["items"].as_array().unwrap().iter().collect();
+        assert!(review
+            .iter()
+            .any(|i| i["dossier_id"] == id && i["kind"] == "review"));
+        assert!(!review.iter().any(|i| i["dossier_id"] == draft));
+
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/return"),
+                Some(&rev),
+                Some(json!({ "comment": "请补充测算依据" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+        let t = env.get("/api/todo", Some(&own)).await;
+        let items = t.body["items"].as_array().unwrap();
+        assert_eq!(
+            items[0]["dossier_id"], id,
+            "the returned dossier comes first"
+        );
+        assert_eq!(items[0]["kind"], "fix");
+        assert!(items
+            .iter()
+            .any(|i| i["dossier_id"] == draft && i["kind"] == "submit"));
+        let notices = t.body["notices"].as_array().unwrap();
+        assert!(
+            notices.iter().any(|n| n["dossier_id"] == id
+                && n["text"].as_str().unwrap().contains("退回修改")
+                && n["unread"] == true),
+            "{notices:?}"
+        );
+        let unread = t.body["unread"].as_i64().unwrap();
+        assert!(unread >= 1);
+
+        // The page lists both; reading marks them.
+        let page = env.get("/todo", Some(&own)).await;
+        let html = page.body.as_str().unwrap_or_default();
+        assert!(html.contains("按退回意见修改后重新提交审核"), "{html}");
+        assert!(html.contains("条未读"));
+        let latest = notices[0]["seq"].as_i64().unwrap();
+        let r = env
+            .json(
+                Method::POST,
+                "/api/todo/read",
+                Some(&own),
+                Some(json!({ "seq": latest })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let t = env.get("/api/todo", Some(&own)).await;
+        assert_eq!(t.body["unread"], 0);
+
+        // Another unit sees none of unit A's dossiers or steps.
+        let t = env.get("/api/todo", Some(&other)).await;
+        for list in ["items", "notices"] {
+            assert!(
+                !t.body[list]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|i| i["dossier_id"] == id || i["dossier_id"] == draft),
+                "{list}: {}",
+                t.body
+            );
+        }
+    })
+    .await;
+}
