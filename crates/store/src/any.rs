@@ -10,7 +10,7 @@ use crate::error::{Result, StoreError};
 use crate::model::{
     Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierEvent, DossierFilter, Lease,
     LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, User, Version, VersionInfo,
+    Session, StoredDossier, Unit, UnitProgress, User, Version, VersionInfo,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -207,6 +207,18 @@ impl Store for AnyStore {
     }
     async fn notices_seen(&self, user_id: i64) -> Result<i64> {
         on!(self.notices_seen(user_id))
+    }
+    async fn progress(&self, units: Option<&[i64]>, year: i64) -> Result<Vec<UnitProgress>> {
+        on!(self.progress(units, year))
+    }
+    async fn deadline(&self, year: i64) -> Result<Option<i64>> {
+        on!(self.deadline(year))
+    }
+    async fn set_deadline(&self, year: i64, due_at: Option<i64>, actor: &Actor) -> Result<()> {
+        on!(self.set_deadline(year, due_at, actor))
+    }
+    async fn remind_units(&self, unit_ids: &[i64], year: i64, actor: &Actor) -> Result<()> {
+        on!(self.remind_units(unit_ids, year, actor))
     }
     async fn mark_notices_seen(&self, user_id: i64, seq: i64) -> Result<()> {
         on!(self.mark_notices_seen(user_id, seq))

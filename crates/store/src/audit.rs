@@ -379,6 +379,7 @@ pub const NOTICE_ACTIONS: &[&str] = &[
     "dossier.review",
     "dossier.adjust",
     "comment.add",
+    "unit.remind",
 ];
 
 /// The latest [`NOTICE_ACTIONS`] on the dossiers of `units` (all units when `None`) that
@@ -412,21 +413,54 @@ pub(crate) async fn events<B: Backend>(
     }
     q.push(" ORDER BY a.seq DESC LIMIT ")
         .push_bind(limit.clamp(1, 500));
-    let rows = b.read().await?.fetch_all(&q).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(DossierEvent {
+    let mut conn = b.read().await?;
+    let mut out: Vec<DossierEvent> = Vec::new();
+    for r in conn.fetch_all(&q).await? {
+        out.push(DossierEvent {
+            seq: r.int("seq")?,
+            at: r.int("at")?,
+            action: r.text("action")?,
+            detail: r.text("detail")?,
+            dossier_id: Some(r.int("dossier_id")?),
+            year: r.int("year")?,
+            unit_name: r.text("unit_name")?,
+            actor: r.text("actor_name")?,
+        });
+    }
+    // 催报 reminders to these units (there may be no dossier yet).
+    if let Some(units) = units {
+        let mut q = Sql::new(
+            "SELECT a.seq, a.at, a.action, a.detail, u.name AS unit_name, \
+             COALESCE(NULLIF(w.display_name, ''), a.actor) AS actor_name \
+             FROM audit_log a JOIN units u ON a.target = 'unit:' || u.id \
+             LEFT JOIN users w ON w.username = a.actor \
+             WHERE a.action = 'unit.remind' AND a.target IN ",
+        );
+        q.push_list(units.iter().map(|u| format!("unit:{u}")));
+        q.push(" AND a.actor <> ").push_bind(not_by.to_string());
+        q.push(" ORDER BY a.seq DESC LIMIT ")
+            .push_bind(limit.clamp(1, 500));
+        for r in conn.fetch_all(&q).await? {
+            let detail = r.text("detail")?;
+            let year = serde_json::from_str::<serde_json::Value>(&detail)
+                .ok()
+                .and_then(|v| v["year"].as_i64())
+                .unwrap_or_default();
+            out.push(DossierEvent {
                 seq: r.int("seq")?,
                 at: r.int("at")?,
                 action: r.text("action")?,
-                detail: r.text("detail")?,
-                dossier_id: r.int("dossier_id")?,
-                year: r.int("year")?,
+                detail,
+                dossier_id: None,
+                year,
                 unit_name: r.text("unit_name")?,
                 actor: r.text("actor_name")?,
-            })
-        })
-        .collect()
+            });
+        }
+        out.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        out.truncate(limit.clamp(1, 500) as usize);
+    }
+    Ok(out)
 }
 
 /// How far `user_id` has read the notices (an audit seq).

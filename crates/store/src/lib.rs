@@ -16,6 +16,7 @@ mod login;
 mod migrate;
 mod model;
 mod postgres;
+mod progress;
 mod rows;
 mod search;
 mod secret;

@@ -47,6 +47,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205010000_notices.sql",
         include_str!("../migrations/sqlite/20261205010000_notices.sql"),
     ),
+    (
+        "20261205020000_deadlines.sql",
+        include_str!("../migrations/sqlite/20261205020000_deadlines.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -77,6 +81,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205010000_notices.sql",
         include_str!("../migrations/postgres/20261205010000_notices.sql"),
+    ),
+    (
+        "20261205020000_deadlines.sql",
+        include_str!("../migrations/postgres/20261205020000_deadlines.sql"),
     ),
 ];
 

@@ -113,11 +113,27 @@ pub struct DossierEvent {
     pub action: String,
     /// The audit record's detail (JSON text).
     pub detail: String,
-    pub dossier_id: i64,
+    /// None for a 催报 reminder (the unit may have no dossier of the year yet).
+    pub dossier_id: Option<i64>,
     pub year: i64,
     pub unit_name: String,
     /// The name shown for whoever did it.
     pub actor: String,
+}
+
+/// A unit and its dossier of one year (填报进度), or none filed yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitProgress {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// The 主管部门.
+    pub parent_name: Option<String>,
+    pub dossier_id: Option<i64>,
+    pub status: Option<Status>,
+    pub version: Option<i64>,
+    pub error_count: Option<i64>,
+    /// Last change of the dossier.
+    pub updated_at: Option<i64>,
 }
 
 /// A deleted dossier (删除) in the administrator's list, with when and by whom.

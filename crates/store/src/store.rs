@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::model::{
     Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierEvent, DossierFilter, Lease,
     LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, User, Version, VersionInfo,
+    Session, StoredDossier, Unit, UnitProgress, User, Version, VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -170,6 +170,28 @@ pub trait Store: Send + Sync {
         not_by: &str,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<DossierEvent>>> + Send;
+    /// 填报进度: units (all when `None`) by name, each with its dossier of `year` if any.
+    fn progress(
+        &self,
+        units: Option<&[i64]>,
+        year: i64,
+    ) -> impl Future<Output = Result<Vec<UnitProgress>>> + Send;
+    /// The filing deadline of `year` (ms since the epoch), when set.
+    fn deadline(&self, year: i64) -> impl Future<Output = Result<Option<i64>>> + Send;
+    /// Sets or clears (`None`) the deadline of `year`. Audited `deadline.set`.
+    fn set_deadline(
+        &self,
+        year: i64,
+        due_at: Option<i64>,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// 催报: a reminder to each unit about `year` (audited `unit.remind`; a notice).
+    fn remind_units(
+        &self,
+        unit_ids: &[i64],
+        year: i64,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// The audit seq up to which the user has read the notices (0: none).
     fn notices_seen(&self, user_id: i64) -> impl Future<Output = Result<i64>> + Send;
     /// Marks the notices up to `seq` read; never moves backwards.
@@ -437,6 +459,18 @@ impl<B: Backend> Store for B {
     }
     async fn notices_seen(&self, user_id: i64) -> Result<i64> {
         crate::audit::notices_seen(self, user_id).await
+    }
+    async fn progress(&self, units: Option<&[i64]>, year: i64) -> Result<Vec<UnitProgress>> {
+        crate::progress::progress(self, units, year).await
+    }
+    async fn deadline(&self, year: i64) -> Result<Option<i64>> {
+        crate::progress::deadline(self, year).await
+    }
+    async fn set_deadline(&self, year: i64, due_at: Option<i64>, actor: &Actor) -> Result<()> {
+        crate::progress::set_deadline(self, year, due_at, actor).await
+    }
+    async fn remind_units(&self, unit_ids: &[i64], year: i64, actor: &Actor) -> Result<()> {
+        crate::progress::remind(self, unit_ids, year, actor).await
     }
     async fn mark_notices_seen(&self, user_id: i64, seq: i64) -> Result<()> {
         crate::audit::mark_notices_seen(self, user_id, seq).await

@@ -234,6 +234,32 @@ pub struct ReadRequest {
     pub seq: i64,
 }
 
+/// `?year=` of the progress page and API; the current year when absent.
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<i64>,
+}
+
+/// `POST /api/progress/remind`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemindRequest {
+    pub year: i64,
+    /// The units to remind; absent: every overseen unit that has not handed in.
+    #[serde(default)]
+    pub unit_ids: Option<Vec<i64>>,
+}
+
+/// `PUT /api/progress/deadline`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRequest {
+    pub year: i64,
+    /// `2025-03-31`; empty clears the deadline.
+    #[serde(default)]
+    pub date: String,
+}
+
 // ---------------------------------------------------------------- handlers
 
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Response> {
@@ -601,6 +627,46 @@ pub async fn todo_read(
     ApiJson(body): ApiJson<ReadRequest>,
 ) -> ApiResult<Response> {
     state.services().notices_read(&auth.user, body.seq).await?;
+    Ok(Json(serde_json::json!({})).into_response())
+}
+
+/// 填报进度 of a year for reviewers and admins.
+pub async fn progress(
+    State(state): State<AppState>,
+    auth: Authed,
+    query: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let year = query
+        .map_err(|_| ApiError::bad_request("year 应为年度数字（如 2025）"))?
+        .0
+        .year
+        .unwrap_or_else(crate::services::this_year);
+    Ok(Json(state.services().progress(&auth.user, year).await?).into_response())
+}
+
+/// 催报.
+pub async fn remind(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<RemindRequest>,
+) -> ApiResult<Response> {
+    let n = state
+        .services()
+        .remind(&auth.user, body.year, body.unit_ids)
+        .await?;
+    Ok(Json(serde_json::json!({ "reminded": n })).into_response())
+}
+
+/// The filing deadline of a year (admins).
+pub async fn set_deadline(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<DeadlineRequest>,
+) -> ApiResult<Response> {
+    state
+        .services()
+        .set_deadline(&auth.user, body.year, &body.date)
+        .await?;
     Ok(Json(serde_json::json!({})).into_response())
 }
 

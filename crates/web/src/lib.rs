@@ -85,6 +85,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/check", post(api::check))
         .route("/api/todo", get(api::todo))
         .route("/api/todo/read", post(api::todo_read))
+        .route("/api/progress", get(api::progress))
+        .route("/api/progress/remind", post(api::remind))
+        .route(
+            "/api/progress/deadline",
+            axum::routing::put(api::set_deadline),
+        )
         .route(
             "/api/preview",
             post(api::preview).layer(DefaultBodyLimit::max(cfg.upload_limit())),

@@ -21,6 +21,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("delete", "/api/dossiers/{id}"),
     ("get", "/api/todo"),
     ("post", "/api/todo/read"),
+    ("get", "/api/progress"),
+    ("post", "/api/progress/remind"),
+    ("put", "/api/progress/deadline"),
     ("post", "/api/dossiers/{id}/submit"),
     ("post", "/api/dossiers/{id}/withdraw"),
     ("post", "/api/dossiers/{id}/return"),
@@ -84,6 +87,9 @@ fn schemas() -> Value {
     g.subschema_for::<crate::services::DossierSummary>();
     g.subschema_for::<crate::services::Saved>();
     g.subschema_for::<crate::services::Todo>();
+    g.subschema_for::<crate::services::Progress>();
+    g.subschema_for::<crate::api::RemindRequest>();
+    g.subschema_for::<crate::api::DeadlineRequest>();
     g.subschema_for::<crate::services::Transitioned>();
     g.subschema_for::<LoginRequest>();
     g.subschema_for::<SaveRequest>();
@@ -248,6 +254,17 @@ pub fn document() -> Value {
     doc["paths"]["/api/todo/read"] = json!({ "post": { "summary": "把消息标为已读（到 seq 为止；只前进）", "description": CSRF,
         "requestBody": body(json!({ "type": "object", "required": ["seq"], "properties": { "seq": { "type": "integer" } } })),
         "responses": { "200": ok("已读", json!({ "type": "object" })), "401": err("请先登录"), "403": err("CSRF 令牌错误") } } });
+    doc["paths"]["/api/progress"] = json!({ "get": { "summary": "填报进度（审核人员：分管单位；管理员：全部单位）：每个单位该年度档案的状态、最后修改、是否逾期",
+        "parameters": [{ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "年度，默认今年" }],
+        "responses": { "200": ok("填报进度", r("Progress")), "400": err("year 不是数字"), "401": err("请先登录"), "403": err("单位用户无权查看") } } });
+    doc["paths"]["/api/progress/remind"] = json!({ "post": { "summary": "催报：给指定单位（默认：尚未提交的全部分管单位）发消息", "description": CSRF,
+        "requestBody": body(r("RemindRequest")),
+        "responses": { "200": ok("已催报", json!({ "type": "object", "properties": { "reminded": { "type": "integer" } } })),
+            "401": err("请先登录"), "403": err("单位用户无权催报或 CSRF 令牌错误"), "422": err("没有需要催报的单位") } } });
+    doc["paths"]["/api/progress/deadline"] = json!({ "put": { "summary": "设置（或清除）某年度的填报截止日期（管理员）", "description": CSRF,
+        "requestBody": body(r("DeadlineRequest")),
+        "responses": { "200": ok("已设置", json!({ "type": "object" })), "401": err("请先登录"), "403": err("不是管理员或 CSRF 令牌错误"),
+            "422": err("日期或年度不对") } } });
     doc
 }
 

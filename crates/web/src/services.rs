@@ -31,6 +31,8 @@ use crate::error::{ApiError, ApiResult};
 mod admin;
 pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
+mod progress;
+pub use progress::{Progress, ProgressRow};
 mod todo;
 pub use todo::{Notice, Todo, TodoItem};
 pub mod work;

@@ -124,6 +124,29 @@
     api("POST", "/api/todo/read", { seq: Number(noticeList.dataset.latest) });
   }
 
+  // 填报进度: 催报 one unit or all that have not handed in; the admin's deadline.
+  document.addEventListener("click", async (e) => {
+    const b = e.target.closest("button.remind, #remind-all");
+    if (!b) return;
+    const body = { year: Number(b.dataset.year) };
+    if (b.dataset.unit) body.unit_ids = [Number(b.dataset.unit)];
+    busy(b, true);
+    const r = await api("POST", "/api/progress/remind", body);
+    busy(b, false);
+    if (r.ok) say("已催报 " + r.body.reminded + " 个单位，对方会在“待办”中看到消息。", "ok");
+    else if (r.status !== 401) say(r.body.error || "催报失败", "error");
+  });
+  const deadlineForm = document.getElementById("deadline-form");
+  if (deadlineForm) deadlineForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("PUT", "/api/progress/deadline",
+      { year: Number(deadlineForm.dataset.year), date: document.getElementById("deadline-date").value });
+    if (r.ok) {
+      sessionStorage.setItem("jixiao-notice", "已保存截止日期。");
+      location.reload();
+    } else if (r.status !== 401) say(r.body.error || "保存失败", "error");
+  });
+
   // A message left by the page before (删除 leaves the page it was on).
   const left = sessionStorage.getItem("jixiao-notice");
   if (left) { sessionStorage.removeItem("jixiao-notice"); say(left, "ok"); }

@@ -228,6 +228,7 @@ conformance!(
     leases_keep_serve_and_restore_apart,
     deleted_drafts_leave_and_come_back,
     notices_are_others_steps_on_visible_dossiers,
+    progress_deadlines_and_reminders,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1414,6 +1415,7 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
         ),
         ("login_devices", "id user_id failures created_at expires_at"),
         ("leases", "id kind holder started_at expires_at"),
+        ("deadlines", "year due_at set_by set_at"),
     ]
     .iter()
     .flat_map(|(t, cols)| {
@@ -2498,7 +2500,7 @@ async fn notices_are_others_steps_on_visible_dossiers<S: Harness>(s: S, _dir: Pa
     );
     assert!(seen_by_unit
         .iter()
-        .all(|e| e.dossier_id == d.id && e.year == 2024));
+        .all(|e| e.dossier_id == Some(d.id) && e.year == 2024));
     assert_eq!(seen_by_unit[0].unit_name, "消息测试局");
     assert_eq!(seen_by_unit[0].actor, "消息测试局-审核");
     assert!(seen_by_unit[0].seq > seen_by_unit[1].seq);
@@ -2506,7 +2508,7 @@ async fn notices_are_others_steps_on_visible_dossiers<S: Harness>(s: S, _dir: Pa
     let all = s.dossier_events(None, "nobody", 50).await.unwrap();
     assert!(all
         .iter()
-        .any(|e| e.dossier_id == o.id && e.action == "dossier.submit"));
+        .any(|e| e.dossier_id == Some(o.id) && e.action == "dossier.submit"));
     assert!(s
         .dossier_events(Some(&[]), "nobody", 50)
         .await
@@ -2522,4 +2524,62 @@ async fn notices_are_others_steps_on_visible_dossiers<S: Harness>(s: S, _dir: Pa
         s.notices_seen(unit_user.id).await.unwrap(),
         seen_by_unit[0].seq
     );
+}
+
+/// 填报进度: every unit of the scope with its dossier of the year (none yet, or its state;
+/// a deleted one counts as none), the deadline set, replaced and cleared (audited), and a
+/// 催报 reminder read by the unit as a notice.
+async fn progress_deadlines_and_reminders<S: Harness>(s: S, _dir: PathBuf) {
+    let a = world(&s, "进度甲局").await;
+    let b = world(&s, "进度乙局").await;
+    let d = s
+        .create_dossier(
+            a.unit_id,
+            2025,
+            &forms("进度甲局", "目标"),
+            &[],
+            &a.unit_user,
+        )
+        .await
+        .unwrap();
+    let both = [a.unit_id, b.unit_id];
+    let rows = s.progress(Some(&both), 2025).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let ra = rows.iter().find(|r| r.unit_id == a.unit_id).unwrap();
+    assert_eq!(ra.dossier_id, Some(d.id));
+    assert_eq!(ra.status, Some(Status::Draft));
+    assert_eq!(ra.version, Some(1));
+    let rb = rows.iter().find(|r| r.unit_id == b.unit_id).unwrap();
+    assert_eq!((rb.dossier_id, rb.status), (None, None));
+    assert!(s.progress(Some(&[]), 2025).await.unwrap().is_empty());
+    assert!(s.progress(None, 2025).await.unwrap().len() >= 2);
+    s.delete_dossier(d.id, 1, &a.unit_user).await.unwrap();
+    let rows = s.progress(Some(&[a.unit_id]), 2025).await.unwrap();
+    assert_eq!(rows[0].dossier_id, None, "a deleted dossier is not filed");
+
+    assert_eq!(s.deadline(2025).await.unwrap(), None);
+    s.set_deadline(2025, Some(1_743_436_799_999), &admin())
+        .await
+        .unwrap();
+    s.set_deadline(2025, Some(1_743_436_799_000), &admin())
+        .await
+        .unwrap();
+    assert_eq!(s.deadline(2025).await.unwrap(), Some(1_743_436_799_000));
+    s.set_deadline(2025, None, &admin()).await.unwrap();
+    assert_eq!(s.deadline(2025).await.unwrap(), None);
+
+    s.remind_units(&[b.unit_id], 2025, &a.reviewer)
+        .await
+        .unwrap();
+    let filer_b = s.user_by_username("进度乙局-填报").await.unwrap();
+    let news = s
+        .dossier_events(Some(&[b.unit_id]), &filer_b.username, 10)
+        .await
+        .unwrap();
+    assert_eq!(news.len(), 1);
+    assert_eq!(news[0].action, "unit.remind");
+    assert_eq!((news[0].dossier_id, news[0].year), (None, 2025));
+    assert_eq!(news[0].unit_name, "进度乙局");
+    let log = s.audit_log(0, 10_000).await.unwrap();
+    assert_eq!(log.iter().filter(|r| r.action == "deadline.set").count(), 3);
 }

@@ -33,7 +33,8 @@ pub struct Notice {
     pub seq: i64,
     pub at: i64,
     pub text: String,
-    pub dossier_id: i64,
+    /// The dossier concerned; none for a 催报 reminder.
+    pub dossier_id: Option<i64>,
     pub unread: bool,
 }
 
@@ -49,6 +50,9 @@ pub struct Todo {
 
 /// The notice for an audit action, in Chinese.
 fn notice_text(action: &str, actor: &str, unit: &str, year: i64) -> String {
+    if action == "unit.remind" {
+        return format!("{actor}催报：请尽快填报并提交{unit}{year}年度的绩效目标");
+    }
     let what = match action {
         "dossier.submit" => "提交了审核",
         "dossier.withdraw" => "撤回了提交",

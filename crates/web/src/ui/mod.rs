@@ -44,6 +44,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("new.html", include_str!("../../templates/new.html")),
     ("admin.html", include_str!("../../templates/admin.html")),
     ("todo.html", include_str!("../../templates/todo.html")),
+    (
+        "progress.html",
+        include_str!("../../templates/progress.html"),
+    ),
 ];
 
 /// Static files: (path under /static/, content type, body).
@@ -295,6 +299,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/dossiers", get(pages::home))
         .route("/todo", get(pages::todo))
+        .route("/progress", get(pages::progress))
         .route("/dossiers/{id}", get(pages::dossier))
         .route("/dossiers/new", get(editor::new_page))
         .route("/dossiers/{id}/edit", get(editor::edit_page))

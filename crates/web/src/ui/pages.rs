@@ -162,6 +162,29 @@ pub async fn todo(State(state): State<AppState>, viewer: Viewer) -> Response {
     }
 }
 
+/// 填报进度 (`/progress?year=`) for reviewers and admins.
+pub async fn progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<HomeQuery>, QueryRejection>,
+) -> Response {
+    let year = query
+        .ok()
+        .and_then(|Query(q)| opt_num(&q.year))
+        .unwrap_or_else(crate::services::this_year);
+    match state.services().progress(&viewer.user, year).await {
+        Ok(p) => state.ui().render(
+            "progress.html",
+            json!({
+                "me": viewer.me(),
+                "p": p,
+                "years": (year - 3..=crate::services::this_year() + 1).rev().collect::<Vec<_>>(),
+            }),
+        ),
+        Err(e) => state.ui().error_page(Some(&viewer), e),
+    }
+}
+
 pub async fn home(
     State(state): State<AppState>,
     viewer: Viewer,

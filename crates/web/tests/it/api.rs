@@ -239,6 +239,17 @@ mod cases {
             ),
             ("get", "/api/todo", [401, 200, 200, 200, 200, 200]),
             ("post", "/api/todo/read", [401, 200, 200, 200, 200, 200]),
+            ("get", "/api/progress", [401, 403, 403, 200, 200, 200]),
+            (
+                "post",
+                "/api/progress/remind",
+                [401, 403, 403, 200, 200, 200],
+            ),
+            (
+                "put",
+                "/api/progress/deadline",
+                [401, 403, 403, 403, 403, 200],
+            ),
             (
                 "post",
                 "/api/dossiers/{id}/submit",
@@ -378,6 +389,11 @@ mod cases {
             "/api/dossiers/{id}/submit" | "/api/dossiers/{id}/withdraw" => Some(json!({})),
             "/api/dossiers/{id}" if method == "delete" => Some(json!({})),
             "/api/todo/read" => Some(json!({ "seq": 1 })),
+            "/api/progress/remind" => Some(json!({ "year": 2024 })),
+            "/api/progress/deadline" => Some(json!({
+                "year": jixiao_web::services::this_year(),
+                "date": "2030-01-31"
+            })),
             "/api/dossiers/{id}/return" => Some(json!({ "comment": "请补充测算依据" })),
             "/api/dossiers/{id}/approve" => {
                 Some(json!({ "grade": "良", "opinions": full_opinions() }))

@@ -751,6 +751,39 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     .await;
     f.css(".alert.ok").await;
     assert_eq!(store.get_dossier(draft).await.unwrap().year, 2022);
+
+    // 填报进度 of 2022: the admin sets a deadline already past; the unit's draft is overdue;
+    // 催报 sends it a reminder.
+    f.go("/progress?year=2022").await;
+    // (A date input's typed form follows the browser's locale; the value is set directly.)
+    f.js(
+        "document.getElementById('deadline-date').value = '2022-03-31'; return true;",
+        vec![],
+    )
+    .await;
+    f.click("#deadline-form button[type=submit]").await;
+    f.until(
+        "the overdue unit",
+        &format!(
+            "return !!document.querySelector('#progress tr.overdue[data-unit=\"{unit_id}\"]');"
+        ),
+    )
+    .await;
+    f.shot("11-progress").await;
+    f.click(&format!("button.remind[data-unit='{unit_id}']"))
+        .await;
+    f.until(
+        "the reminder sent",
+        "const n = document.getElementById('notice'); return !!n && !n.hidden && n.textContent.includes('已催报 1 个单位');",
+    )
+    .await;
+    assert!(store
+        .audit_log(0, 100_000)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "unit.remind" && e.target == format!("unit:{unit_id}")));
+    f.go("/admin").await;
     let reviewer = store.user_by_username("shenhe").await.unwrap().id;
     f.type_in(&format!("#name-{reviewer}"), "李审核").await;
     f.click(&format!(

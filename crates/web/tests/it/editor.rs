@@ -485,3 +485,114 @@ async fn todo_lists_what_to_do_and_what_others_did() {
     })
     .await;
 }
+
+/// 填报进度: a reviewer sees the assigned units for a year with their states, overdue
+/// against the deadline the admin set; 催报 reaches the unit as a notice; units may not
+/// look or remind, and only an admin sets the deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_shows_overdue_units_and_reminds_them() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let admin = env.client(ADMIN).await;
+        let year = jixiao_web::services::this_year();
+        let deadline = |who, date: &str| {
+            env.json(
+                Method::PUT,
+                "/api/progress/deadline",
+                who,
+                Some(json!({ "year": year, "date": date })),
+            )
+        };
+        assert_eq!(
+            deadline(Some(&rev), "2001-01-01").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = deadline(Some(&admin), "2025-02-30").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("截止日期"), "{}", r.error());
+        // A deadline already past: nobody has filed, so every overseen unit is overdue.
+        assert_eq!(
+            deadline(Some(&admin), "2001-01-01").await.status,
+            StatusCode::OK
+        );
+        let url = format!("/api/progress?year={year}");
+        let p = env.get(&url, Some(&rev)).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let rows = p.body["rows"].as_array().unwrap();
+        assert!(
+            rows.iter().all(|r| r["unit_id"] != env.unit_c),
+            "only assigned units"
+        );
+        let a = rows.iter().find(|r| r["unit_id"] == env.unit_a).unwrap();
+        assert_eq!(a["status_label"], "未填报");
+        assert_eq!(a["overdue"], true);
+        assert!(p.body["deadline"].as_i64().is_some());
+        assert_eq!(
+            env.get(&url, Some(&own)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Once submitted, the unit has handed in and is not overdue.
+        let id = env.submitted_dossier(env.unit_a, year).await;
+        let p = env.get(&url, Some(&rev)).await;
+        let a = p.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_id"] == env.unit_a)
+            .unwrap()
+            .clone();
+        assert_eq!(a["dossier_id"], id);
+        assert_eq!(a["status_label"], "已提交");
+        assert_eq!(a["overdue"], false);
+        assert!(p.body["handed_in"].as_i64().unwrap() >= 1);
+
+        // 催报 reaches the unit's 消息; with nothing left to remind, a clear refusal.
+        let r = env
+            .json(
+                Method::POST,
+                "/api/progress/remind",
+                Some(&rev),
+                Some(json!({ "year": year - 1, "unit_ids": [env.unit_a] })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["reminded"], 1);
+        let t = env.get("/api/todo", Some(&own)).await;
+        assert!(
+            t.body["notices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("催报：请尽快填报并提交"))
+                    && n["unread"] == true),
+            "{}",
+            t.body
+        );
+        let r = env
+            .json(
+                Method::POST,
+                "/api/progress/remind",
+                Some(&own),
+                Some(json!({ "year": year })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // The page lists the unit with the deadline and its 催报 buttons.
+        let page = env
+            .get(&format!("/progress?year={year}"), Some(&admin))
+            .await;
+        let html = page.body.as_str().unwrap_or_default();
+        assert!(
+            html.contains("填报进度") && html.contains("id=\"deadline-form\""),
+            "{html}"
+        );
+        assert!(html.contains(&format!("data-unit=\"{}\"", env.unit_a)));
+    })
+    .await;
+}
