@@ -23,7 +23,7 @@ pub enum ImportError {
     Spreadsheet(String),
     #[error("旧版 Word（.doc）格式暂不支持，请在 Word/WPS 中另存为 .docx 后导入")]
     LegacyDoc,
-    #[error("不支持的文件格式（{0}），可导入 .txt、.docx、.xlsx、.xls、.html")]
+    #[error("不支持的文件格式：{0}。可导入的格式：.docx、.xlsx、.xls、.txt、.html")]
     Unsupported(String),
     #[error("无法识别文本编码（既不是 UTF-8 也不是 GB18030/GBK）")]
     Encoding,

@@ -14,7 +14,7 @@ use crate::model::{
     Page, StoredDossier, VersionKind, MAX_PAGE,
 };
 use crate::rows::{parse_grade, parse_status, DOSSIER_SELECT};
-use crate::search::{self, Needle};
+use crate::search;
 use crate::versions::{self, VersionInsert};
 
 fn dossier_of(r: &impl SqlRow) -> Result<StoredDossier> {
@@ -134,8 +134,12 @@ fn push_filter<B: Backend>(q: &mut Sql<'_>, f: &DossierFilter) {
     if let Some(year) = f.year {
         q.push(" AND d.year = ").push_bind(year);
     }
-    if let Some(needle) = Needle::new(f.query.as_deref()) {
-        B::push_search(q, &needle);
+    let query = search::Query::parse(f.query.as_deref());
+    if let Some(year) = query.year {
+        q.push(" AND d.year = ").push_bind(year);
+    }
+    for needle in &query.words {
+        B::push_search(q, needle);
     }
 }
 

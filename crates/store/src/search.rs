@@ -95,6 +95,71 @@ impl Needle {
     }
 }
 
+/// Most words of one query that are searched for (each is one more condition).
+pub(crate) const MAX_WORDS: usize = 5;
+
+/// A search as people type it into the queue: several words (`石峰 统战`, each must occur)
+/// and a year written any usual way (`2023`, `2023年`, `2023年度`, `二〇二三年`), which
+/// selects the dossiers of that year instead of being searched for as text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Query {
+    pub words: Vec<Needle>,
+    pub year: Option<i64>,
+}
+
+impl Query {
+    pub(crate) fn parse(query: Option<&str>) -> Query {
+        let mut out = Query::default();
+        let Some(q) = query else {
+            return out;
+        };
+        for raw in
+            q.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+        {
+            if out.year.is_none() {
+                if let Some(y) = year_of(raw) {
+                    out.year = Some(y);
+                    continue;
+                }
+            }
+            if out.words.len() < MAX_WORDS {
+                if let Some(n) = Needle::new(Some(raw)) {
+                    if !out.words.contains(&n) {
+                        out.words.push(n);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `2023`, `2023年`, `2023年度`, `二〇二三`, `二零二三年`: a budget year.
+fn year_of(word: &str) -> Option<i64> {
+    let folded = jixiao_domain::text::fold_width(word.trim());
+    let bare = folded
+        .strip_suffix("年度")
+        .or_else(|| folded.strip_suffix('年'))
+        .unwrap_or(&folded);
+    let digits: Option<String> = bare
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => Some(c),
+            '〇' | '零' | 'O' | 'o' => Some('0'),
+            _ => "一二三四五六七八九"
+                .chars()
+                .position(|d| d == c)
+                .and_then(|i| char::from_digit(i as u32 + 1, 10)),
+        })
+        .collect();
+    let digits = digits?;
+    if digits.len() != 4 || bare.chars().count() != 4 {
+        return None;
+    }
+    let y: i64 = digits.parse().ok()?;
+    (1990..=2100).contains(&y).then_some(y)
+}
+
 // ---------------------------------------------------------------- stored documents
 
 /// Writes the search document of a dossier whose current version has `forms_text` (from
@@ -194,6 +259,28 @@ pub(crate) async fn backfill<B: Backend>(b: &B) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_as_people_type_them() {
+        let q = Query::parse(Some("石峰 统战 2023年"));
+        assert_eq!(q.year, Some(2023));
+        assert_eq!(q.words.len(), 2);
+        for (text, year) in [
+            ("二〇二三", Some(2023)),
+            ("二零二四年度", Some(2024)),
+            ("２０２５年", Some(2025)),
+            ("2023", Some(2023)),
+            ("12345", None),
+            ("三年", None),
+            ("1850年", None),
+        ] {
+            assert_eq!(Query::parse(Some(text)).year, year, "{text}");
+        }
+        let q = Query::parse(Some("统战，统战、 教育"));
+        assert_eq!(q.words.len(), 2, "each word once");
+        assert_eq!(Query::parse(Some("a b c d e f g")).words.len(), MAX_WORDS);
+        assert_eq!(Query::parse(Some("   ")), Query::default());
+    }
 
     #[test]
     fn needles() {

@@ -134,7 +134,9 @@ pub fn detect(bytes: &[u8], limits: &Limits) -> Result<Kind, ImportError> {
     }
     let head = &bytes[..bytes.len().min(4096)];
     if head.starts_with(b"%PDF") {
-        return Err(ImportError::Unsupported("PDF".into()));
+        return Err(ImportError::Unsupported(
+            "PDF 文件的表格读不出来；请向填报单位索取 Word/Excel 原件，或把 PDF 中的文字复制到 .txt 文件后导入".into(),
+        ));
     }
     if head.starts_with(b"{\\rtf") {
         return Err(ImportError::Unsupported(
@@ -142,9 +144,18 @@ pub fn detect(bytes: &[u8], limits: &Limits) -> Result<Kind, ImportError> {
         ));
     }
     for (magic, what) in [
-        (&b"\x89PNG"[..], "PNG 图片"),
-        (&b"\xFF\xD8\xFF"[..], "JPEG 图片"),
-        (&b"GIF8"[..], "GIF 图片"),
+        (
+            &b"\x89PNG"[..],
+            "PNG 图片：扫描件或截图中的文字读不出来，请提供 Word/Excel 原件",
+        ),
+        (
+            &b"\xFF\xD8\xFF"[..],
+            "JPEG 图片：扫描件或照片中的文字读不出来，请提供 Word/Excel 原件",
+        ),
+        (
+            &b"GIF8"[..],
+            "GIF 图片：图片中的文字读不出来，请提供 Word/Excel 原件",
+        ),
         (&b"Rar!"[..], "RAR 压缩包"),
         (&b"7z\xBC\xAF"[..], "7z 压缩包"),
         (&b"\x1F\x8B"[..], "gzip 压缩包"),

@@ -1624,6 +1624,14 @@ async fn search_names_goals_and_units<S: Harness>(s: S, _dir: PathBuf) {
     assert_eq!(found(&s, "ＰＰＰ").await, vec![d_fin]);
     assert_eq!(found(&s, "ppp项目").await, vec![d_fin]);
     assert_eq!(found(&s, "財政局").await, vec![d_fin]);
+    // Several words: each must occur (not necessarily together); a year written any usual
+    // way selects the dossiers of that year.
+    assert_eq!(found(&s, "石峰 教育").await, vec![d_edu, d_health]);
+    assert_eq!(found(&s, "石峰，卫生 健康素养").await, vec![d_health]);
+    assert_eq!(found(&s, "石峰 不存在的内容").await, Vec::<i64>::new());
+    assert_eq!(found(&s, "2023年 财政").await, vec![d_fin]);
+    assert_eq!(found(&s, "二〇二三").await, all);
+    assert_eq!(found(&s, "二〇二四年度 教育").await, Vec::<i64>::new());
     // Not found, and no text at all (no search).
     assert_eq!(found(&s, "不存在的内容").await, Vec::<i64>::new());
     assert_eq!(found(&s, "无").await, Vec::<i64>::new());

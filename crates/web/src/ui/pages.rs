@@ -143,6 +143,8 @@ pub struct HomeQuery {
     unit: Option<String>,
     q: Option<String>,
     page: Option<String>,
+    /// `recent` (newest submission or change first); otherwise by quality.
+    order: Option<String>,
 }
 
 /// Empty form fields mean "any".
@@ -217,12 +219,17 @@ pub async fn home(
     let page_no = opt_num(&q.page).unwrap_or(1).max(1);
     let search = q.q.clone().unwrap_or_default();
     let unit_id = opt_num(&q.unit);
+    let recent = q.order.as_deref() == Some("recent");
     let params = ListParams {
         year: opt_num(&q.year),
         statuses,
         unit_id,
         query: Some(search.clone()),
-        order: DossierOrder::Quality,
+        order: if recent {
+            DossierOrder::Recent
+        } else {
+            DossierOrder::Quality
+        },
         limit: Some(PAGE_SIZE),
         offset: Some((page_no - 1) * PAGE_SIZE),
     };
@@ -253,6 +260,7 @@ pub async fn home(
                 "status": status_code,
                 "unit": unit_id,
                 "q": search,
+                "order": if recent { "recent" } else { "quality" },
             },
         }),
     )

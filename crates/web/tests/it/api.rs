@@ -1151,6 +1151,25 @@ mod cases {
             .as_str()
             .unwrap()
             .contains("没有找到绩效目标表"));
+        // A PDF or a scan: one message that says what is read and what to do instead.
+        for (name, bytes, advice) in [
+            ("目标表.pdf", &b"%PDF-1.7\n%..."[..], "复制到 .txt"),
+            (
+                "扫描件.png",
+                &b"\x89PNG\r\n\x1a\n...."[..],
+                "Word/Excel 原件",
+            ),
+            ("照片.jpg", &b"\xFF\xD8\xFF\xE0...."[..], "Word/Excel 原件"),
+        ] {
+            let r = env.upload_to("/api/preview", Some(&own), name, bytes).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            assert_eq!(r.body["status"], "error");
+            let e = r.body["error"].as_str().unwrap();
+            assert!(
+                e.contains(advice) && e.contains("可导入的格式：.docx"),
+                "{name}: {e}"
+            );
+        }
         let rev = env.client(REVIEWER_ASSIGNED).await;
         let r = env
             .upload_to("/api/preview", Some(&rev), "seed.docx", &seed_docx())

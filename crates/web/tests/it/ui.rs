@@ -281,6 +281,25 @@ async fn reviewer_queue_orders_by_quality_and_filters() {
             .await;
         assert!(html(&search).contains(&format!("href=\"/dossiers/{c}\"")));
         assert!(!html(&search).contains(&format!("href=\"/dossiers/{b}\"")));
+        // The queue's search as people type it: a year in Chinese numerals with a word.
+        let search = env
+            .get(
+                &format!("/dossiers?q={}", url_encode("二〇二三年 教育局")),
+                Some(&admin),
+            )
+            .await;
+        assert!(html(&search).contains(&format!("href=\"/dossiers/{c}\"")));
+        assert!(!html(&search).contains(&format!("href=\"/dossiers/{a}\"")));
+        // 报送时间 column; ordered by time, the latest submission (b) comes first.
+        assert!(q.contains("报送时间"));
+        let recent = env.get("/dossiers?order=recent", Some(&admin)).await;
+        let at = |id: i64| {
+            html(&recent)
+                .find(&format!("href=\"/dossiers/{id}\""))
+                .unwrap()
+        };
+        assert!(at(b) < at(c) && at(c) < at(a), "newest submission first");
+        assert!(html(&recent).contains("按时间排序"));
 
         // An assigned reviewer sees only their units, whatever the filter says.
         let rev = env.client(REVIEWER_ASSIGNED).await;
