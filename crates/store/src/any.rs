@@ -208,6 +208,9 @@ impl Store for AnyStore {
     async fn notices_seen(&self, user_id: i64) -> Result<i64> {
         on!(self.notices_seen(user_id))
     }
+    async fn dossier_steps(&self, dossier_id: i64) -> Result<Vec<DossierEvent>> {
+        on!(self.dossier_steps(dossier_id))
+    }
     async fn progress(&self, units: Option<&[i64]>, year: i64) -> Result<Vec<UnitProgress>> {
         on!(self.progress(units, year))
     }

@@ -463,6 +463,50 @@ pub(crate) async fn events<B: Backend>(
     Ok(out)
 }
 
+/// The workflow steps of one dossier, oldest first (版本历史 shows them beside the saves).
+pub const STEP_ACTIONS: &[&str] = &[
+    "dossier.create",
+    "dossier.submit",
+    "dossier.withdraw",
+    "dossier.return",
+    "dossier.review",
+    "dossier.adjust",
+    "dossier.delete",
+    "dossier.restore",
+];
+
+pub(crate) async fn steps<B: Backend>(b: &B, dossier_id: i64) -> Result<Vec<DossierEvent>> {
+    let mut q = Sql::new(
+        "SELECT a.seq, a.at, a.action, a.detail, d.year, u.name AS unit_name, \
+         COALESCE(NULLIF(w.display_name, ''), a.actor) AS actor_name \
+         FROM audit_log a JOIN dossiers d ON d.id = ",
+    );
+    q.push_bind(dossier_id)
+        .push(
+            " JOIN units u ON u.id = d.unit_id LEFT JOIN users w ON w.username = a.actor \
+             WHERE a.target = ",
+        )
+        .push_bind(format!("dossier:{dossier_id}"))
+        .push(" AND a.action IN ")
+        .push_list(STEP_ACTIONS.iter().copied())
+        .push(" ORDER BY a.seq LIMIT 1000");
+    let rows = b.read().await?.fetch_all(&q).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DossierEvent {
+                seq: r.int("seq")?,
+                at: r.int("at")?,
+                action: r.text("action")?,
+                detail: r.text("detail")?,
+                dossier_id: Some(dossier_id),
+                year: r.int("year")?,
+                unit_name: r.text("unit_name")?,
+                actor: r.text("actor_name")?,
+            })
+        })
+        .collect()
+}
+
 /// How far `user_id` has read the notices (an audit seq).
 pub(crate) async fn notices_seen<B: Backend>(b: &B, user_id: i64) -> Result<i64> {
     let q = Sql::new("SELECT notices_seen FROM users WHERE id = $1").bind(user_id);

@@ -192,6 +192,12 @@ pub trait Store: Send + Sync {
         year: i64,
         actor: &Actor,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// The workflow steps of a dossier (created, submitted, withdrawn, returned, approved,
+    /// adjusted, deleted, restored), oldest first, with who took them.
+    fn dossier_steps(
+        &self,
+        dossier_id: i64,
+    ) -> impl Future<Output = Result<Vec<DossierEvent>>> + Send;
     /// The audit seq up to which the user has read the notices (0: none).
     fn notices_seen(&self, user_id: i64) -> impl Future<Output = Result<i64>> + Send;
     /// Marks the notices up to `seq` read; never moves backwards.
@@ -459,6 +465,9 @@ impl<B: Backend> Store for B {
     }
     async fn notices_seen(&self, user_id: i64) -> Result<i64> {
         crate::audit::notices_seen(self, user_id).await
+    }
+    async fn dossier_steps(&self, dossier_id: i64) -> Result<Vec<DossierEvent>> {
+        crate::audit::steps(self, dossier_id).await
     }
     async fn progress(&self, units: Option<&[i64]>, year: i64) -> Result<Vec<UnitProgress>> {
         crate::progress::progress(self, units, year).await

@@ -367,6 +367,8 @@ pub struct DossierView {
     pub versions: Vec<VersionInfo>,
     /// The version asked for, when it is not the current one.
     pub older: Option<jixiao_store::Version>,
+    /// 办理记录, oldest first.
+    pub steps: Vec<Step>,
 }
 
 /// The answer to an upload or a save.
@@ -383,6 +385,43 @@ pub struct History {
     pub id: i64,
     pub current_version: i64,
     pub versions: Vec<VersionInfo>,
+    /// 办理记录: the workflow steps, oldest first.
+    pub steps: Vec<Step>,
+}
+
+/// One workflow step of a dossier (新建, 提交审核, 撤回, 退回修改, 审核通过, 申请调整, 删除, 恢复).
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub at: i64,
+    pub what: &'static str,
+    pub by: String,
+    /// The version the step concerned, when the record says.
+    pub version: Option<i64>,
+}
+
+impl Step {
+    fn of(e: &jixiao_store::DossierEvent) -> Step {
+        let what = match e.action.as_str() {
+            "dossier.create" => "新建",
+            "dossier.submit" => "提交审核",
+            "dossier.withdraw" => "撤回提交",
+            "dossier.return" => "退回修改",
+            "dossier.review" => "审核通过",
+            "dossier.adjust" => "申请调整",
+            "dossier.delete" => "删除",
+            "dossier.restore" => "恢复",
+            _ => "办理",
+        };
+        let version = serde_json::from_str::<serde_json::Value>(&e.detail)
+            .ok()
+            .and_then(|v| v["version"].as_i64());
+        Step {
+            at: e.at,
+            what,
+            by: e.actor.clone(),
+            version,
+        }
+    }
 }
 
 /// A workflow step's outcome; `warnings` are submission findings that did not block.
@@ -812,6 +851,7 @@ impl Services {
             detail: self.detail_of(&d).await?,
             versions: self.store.history(id).await?,
             older,
+            steps: self.steps(id).await?,
         })
     }
 
@@ -1120,7 +1160,18 @@ impl Services {
             id,
             current_version: d.current_version,
             versions: self.store.history(id).await?,
+            steps: self.steps(id).await?,
         })
+    }
+
+    async fn steps(&self, id: i64) -> ApiResult<Vec<Step>> {
+        Ok(self
+            .store
+            .dossier_steps(id)
+            .await?
+            .iter()
+            .map(Step::of)
+            .collect())
     }
 
     /// A version (any, including conflict versions) of a dossier already known to be

@@ -376,6 +376,7 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             "comments": comment_views,
             "general_comments": general,
             "versions": versions,
+            "steps": page.steps,
             "reviews": reviews,
             "returned": status == Status::Returned,
             "latest_return": latest_return.map(|r| json!({

@@ -596,3 +596,55 @@ async fn progress_shows_overdue_units_and_reminds_them() {
     })
     .await;
 }
+
+/// 版本历史 shows the workflow steps beside the saves (提交, 撤回, 退回 …, with who and
+/// which version), in the JSON history and on the page; the compare controls are labelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_shows_the_workflow_steps() {
+    backends(|env| async move {
+        let own = env.client(UNIT_OWN).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let id = env.blank_dossier(env.unit_a, 2024).await;
+        for (who, path, body) in [
+            (&own, "submit", json!({})),
+            (&own, "withdraw", json!({})),
+            (&own, "submit", json!({})),
+            (&rev, "return", json!({ "comment": "请补充测算依据" })),
+        ] {
+            let r = env
+                .json(
+                    Method::POST,
+                    &format!("/api/dossiers/{id}/{path}"),
+                    Some(who),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        }
+        let h = env
+            .get(&format!("/api/dossiers/{id}/history"), Some(&own))
+            .await;
+        let steps: Vec<&str> = h.body["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["what"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            ["新建", "提交审核", "撤回提交", "提交审核", "退回修改"],
+            "{}",
+            h.body
+        );
+        assert_eq!(h.body["steps"][4]["version"], 1);
+        assert_eq!(h.body["steps"][4]["by"], REVIEWER_ASSIGNED);
+        let page = env.get(&format!("/dossiers/{id}"), Some(&own)).await;
+        let html = page.body.as_str().unwrap_or_default();
+        assert!(
+            html.contains("办理记录") && html.contains("<strong>退回修改</strong>（第1版）"),
+            "{html}"
+        );
+        assert!(html.contains("比较：从 / 到"));
+    })
+    .await;
+}
