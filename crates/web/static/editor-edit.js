@@ -1,7 +1,7 @@
 // jixiao: the dossier editor (/dossiers/{id}/edit). It edits the forms' JSON model; the
 // server checks the rules and computes every total (POST /api/check), never this file.
-import { $, say, announce, el, copy, csrf, call, refreshCsrf, loginLink, existsLink, parsePath, getP, setP, remap } from "./editor-util.js";
-import { M, MONEY, YEAR, SEV, KIND, formName, L, isMoney, FIELD, COLS, NOUN, LONG, label } from "./editor-model.js";
+import { $, say, announce, el, copy, csrf, call, refreshCsrf, loginLink, existsLink, parsePath, getP, setP, remap, toWan } from "./editor-util.js";
+import { M, YEAR, SEV, KIND, formName, L, isMoney, FIELD, COLS, NOUN, LONG, label } from "./editor-model.js";
 
 export function editor() {
   const root = $("editor"), saveBtn = $("save-btn"), saveState = $("save-state");
@@ -44,10 +44,22 @@ export function editor() {
     if (raw[dp] != null) { e.value = raw[dp]; invalid(e, true); }
     return e;
   }
-  function invalid(e, bad) {
+  // A refused entry: marked, and the reason written beside the cell (not only a tooltip).
+  function invalid(e, bad, why) {
     e.classList.toggle("invalid", bad);
-    if (bad) { e.setAttribute("aria-invalid", "true"); e.title = e.dataset.kind === "year" ? "年度应为四位数字，如 2024" : "金额格式不正确：只填数字，单位为万元，如 12.5"; }
+    const reason = why || (e.dataset.kind === "year" ? "年度应为四位数字，如 2024" : "金额格式不正确：请填数字，可带单位，如 12.5、12万元、120000元");
+    if (bad) { e.setAttribute("aria-invalid", "true"); e.title = reason; }
     else { e.removeAttribute("aria-invalid"); e.removeAttribute("title"); }
+    note(e, bad ? reason : "", bad);
+  }
+  // The line under a cell: a refusal, or how a typed amount was read (`= 12 万元`).
+  function note(e, text, bad) {
+    let n = e.nextElementSibling && e.nextElementSibling.classList.contains("cell-note") ? e.nextElementSibling : null;
+    if (!text) { if (n) n.remove(); e.removeAttribute("aria-describedby"); return; }
+    if (!n) { n = el("span", { class: "cell-note", id: e.id + "-note" }); e.after(n); }
+    n.textContent = text;
+    n.classList.toggle("bad", !!bad);
+    e.setAttribute("aria-describedby", n.id);
   }
   // A labelled field outside the tables.
   function field(k, path, opts) {
@@ -166,13 +178,21 @@ export function editor() {
     const k = Number(dp.slice(1, i)), path = dp.slice(i + 1), f = forms[k], kind = t.dataset.kind;
     if (!f) return;
     let v = t.value;
-    if (kind === "money" || kind === "year") {
+    if (kind === "money") {
+      const r = toWan(v);
+      invalid(t, !!r.error, r.error);
+      if (r.error) { raw[dp] = v; changed(); return; }
+      delete raw[dp];
+      v = r.wan;
+      // Read another way than typed: say how; it is written normalised once the cell is left.
+      if (v !== null && v !== t.value.trim()) note(t, "= " + v + " 万元");
+    } else if (kind === "year") {
       const s = v.trim();
-      const ok = s === "" || (kind === "money" ? MONEY : YEAR).test(s);
+      const ok = s === "" || YEAR.test(s);
       invalid(t, !ok);
       if (!ok) { raw[dp] = v; changed(); return; }
       delete raw[dp];
-      v = s === "" ? null : (kind === "year" ? Number(s) : s);
+      v = s === "" ? null : Number(s);
     } else if (kind === "value") {
       v = { text: v, comparator: null, number: null, unit: null };
     } else if (kind === "weight") {
@@ -201,6 +221,13 @@ export function editor() {
   }
   root.addEventListener("input", (e) => { const t = e.target.closest("[data-path]"); if (t) onEdit(t); });
   root.addEventListener("change", (e) => { const t = e.target.closest("select[data-path]"); if (t) onEdit(t); });
+  // Leaving an amount cell writes what was read in the form's unit (12万元 → 12).
+  root.addEventListener("focusout", (e) => {
+    const t = e.target.closest("input[data-kind=money]");
+    if (!t || t.getAttribute("aria-invalid") === "true") return;
+    const r = toWan(t.value);
+    if (!r.error && r.wan !== null && r.wan !== t.value) { t.value = r.wan; note(t, ""); }
+  });
 
   function focusIn(k, sel) {
     const sec = root.querySelector('section[data-form="' + k + '"]');

@@ -80,3 +80,58 @@ export function remap(obj, prefix, list, fn) {
   }
   return out;
 }
+
+// ---------------------------------------------------------- amounts as people type them
+// `12万元`, `12万`, `120000元`, `十二万`, `三千五百元`, full-width `１２`, `1,200.50` → the
+// amount in 万元 as decimal text (`12`, `0.35`, `1200.5`), exactly: the decimal point is
+// moved in the text and Chinese numerals are read with BigInt, never through floats.
+// Answers {wan} (null for an empty cell) or {error} with the reason in Chinese.
+const CN_DIGIT = { "零": 0n, "〇": 0n, "一": 1n, "二": 2n, "两": 2n, "三": 3n, "四": 4n, "五": 5n, "六": 6n, "七": 7n, "八": 8n, "九": 9n };
+const CN_SMALL = { "十": 10n, "百": 100n, "千": 1000n };
+
+function chineseInt(s) {
+  if (!s) return null;
+  if ([...s].every((c) => c in CN_DIGIT)) return BigInt([...s].map((c) => CN_DIGIT[c].toString()).join(""));
+  let total = 0n, section = 0n, num = 0n;
+  for (const c of s) {
+    if (c in CN_DIGIT) num = CN_DIGIT[c];
+    else if (c in CN_SMALL) { section += (num === 0n && c === "十" ? 1n : num) * CN_SMALL[c]; num = 0n; }
+    else if (c === "万") { total += (section + num) * 10000n; section = 0n; num = 0n; }
+    else if (c === "亿") { total = (total + section + num) * 100000000n; section = 0n; num = 0n; }
+    else return null;
+  }
+  return total + section + num;
+}
+
+// Moves the decimal point of plain decimal text `k` places (right when positive).
+function shiftPoint(text, k) {
+  let [int, frac = ""] = text.split(".");
+  if (k > 0) { frac = frac.padEnd(k, "0"); int += frac.slice(0, k); frac = frac.slice(k); }
+  else if (k < 0) { int = int.padStart(-k + 1, "0"); frac = int.slice(k) + frac; int = int.slice(0, k); }
+  int = int.replace(/^0+(?=\d)/, "");
+  frac = frac.replace(/0+$/, "");
+  return frac ? int + "." + frac : int;
+}
+
+export function toWan(input) {
+  let s = String(input)
+    .replace(/[\uFF10-\uFF19\uFF0C\uFF0E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+    .replace(/[\s¥￥]/g, "")
+    .replace(/[。；;]+$/, "");
+  if (s === "") return { wan: null };
+  let shift = 0;
+  for (const [unit, k] of [["万元", 0], ["亿元", 4], ["万", 0], ["亿", 4], ["元", -4]]) {
+    if (s.endsWith(unit) && s.length > unit.length) { s = s.slice(0, -unit.length); shift = k; break; }
+  }
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
+  let digits = null;
+  if (/^\d+(\.\d+)?$/.test(s)) digits = s;
+  else if (/^\d+\.$/.test(s)) digits = s.slice(0, -1);
+  else { const n = chineseInt(s); if (n !== null) digits = n.toString(); }
+  if (digits === null) {
+    return { error: s.startsWith("-") ? "金额不能为负数" : "看不懂这个金额：请填数字，可带单位，如 12.5、12万元、120000元、十二万" };
+  }
+  const wan = shiftPoint(digits, shift);
+  if (wan.split(".")[0].length > 11) return { error: "金额过大，请检查单位（本格单位为万元）" };
+  return { wan };
+}

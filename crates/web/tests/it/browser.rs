@@ -444,6 +444,65 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.fill(&format!("f0:indicators[{k}].name"), "办公区绿化覆盖率")
         .await;
     f.fill(&format!("f0:indicators[{k}].value"), "≥30%").await;
+    // Amounts as people type them are read exactly into the form's unit (万元).
+    let cases =
+        f.c.execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const src = document.querySelector('script[type=module]').src.replace(/editor-[a-z]+\.js$/, 'editor-util.js');
+               import(src).then((m) => done([
+                 '12万元', '12万', '120000元', '十二万', '１２', '1,200.50', '三千五百元',
+                 '十二万五千元', '0.5亿元', '￥ 8,000 元', '185.91', '一百二十万', '二〇二三', '',
+                 '12块', '-5', '99999999999999元'
+               ].map((t) => { const r = m.toWan(t); return r.error ? 'ERR' : String(r.wan); })));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        cases,
+        json!([
+            "12",
+            "12",
+            "12",
+            "12",
+            "12",
+            "1200.5",
+            "0.35",
+            "12.5",
+            "5000",
+            "0.8",
+            "185.91",
+            "120",
+            "2023",
+            "null",
+            "ERR",
+            "ERR",
+            "9999999999.9999"
+        ])
+    );
+    f.fill("f0:budget.total", "十二块").await;
+    f.until(
+        "the refusal written beside the cell",
+        "const i = document.querySelector('[data-path=\"f0:budget.total\"]'); const n = document.getElementById(i.id + '-note'); return i.getAttribute('aria-invalid') === 'true' && !!n && n.textContent.includes('看不懂这个金额');",
+    )
+    .await;
+    f.fill("f0:budget.total", "1,859,100元").await;
+    f.until(
+        "the amount read in 万元 beside the cell",
+        "const n = document.getElementById(document.querySelector('[data-path=\"f0:budget.total\"]').id + '-note'); return !!n && n.textContent === '= 185.91 万元';",
+    )
+    .await;
+    let shown = f
+        .js(
+            "document.activeElement.blur(); return document.querySelector('[data-path=\"f0:budget.total\"]').value",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!("185.91"),
+        "written normalised once the cell is left"
+    );
     f.until(
         "live findings without the empty-indicator error",
         r#"const l = document.getElementById('findings');
