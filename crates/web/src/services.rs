@@ -1164,6 +1164,57 @@ impl Services {
         })
     }
 
+    /// 审核意见书 of the latest review of a dossier the caller may see (unit and reviewer
+    /// alike): its decision, grade and opinions, the findings and the remarks on the version
+    /// reviewed. 404 while nothing has been reviewed.
+    pub async fn review_letter(
+        &self,
+        user: &User,
+        id: i64,
+    ) -> ApiResult<(DossierSummary, jixiao_files::export::letter::ReviewLetter)> {
+        let d = self.visible(user, id).await?;
+        let reviews = self.store.reviews(id).await?;
+        let Some(r) = reviews.last() else {
+            return Err(ApiError::NotFound(
+                "该档案尚未审核（退回或通过），还没有审核意见书".into(),
+            ));
+        };
+        let version = self.stored_version(id, r.version).await?;
+        let findings = version
+            .findings
+            .iter()
+            .map(|f| format!("{}：{}", f.severity.label(), f.message))
+            .collect();
+        let comments = self
+            .store
+            .comments(id)
+            .await?
+            .into_iter()
+            .filter(|c| c.version == r.version)
+            .map(|c| format!("{}（{}）", c.body, c.author_name))
+            .collect();
+        let secs = r.created_at.div_euclid(1000) + 8 * 3600;
+        let (y, m, day) = civil_date(secs.div_euclid(86_400));
+        let letter = jixiao_files::export::letter::ReviewLetter {
+            unit: d.unit_name.clone(),
+            year: d.year,
+            version: r.version,
+            decision: r.decision.label().to_string(),
+            grade: r.grade.map(|g| g.label().to_string()),
+            opinions: r
+                .opinions
+                .entries()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            findings,
+            comments,
+            reviewer: r.reviewer_name.clone(),
+            date: format!("{y}年{m}月{day}日"),
+        };
+        Ok((DossierSummary::from(&d), letter))
+    }
+
     async fn steps(&self, id: i64) -> ApiResult<Vec<Step>> {
         Ok(self
             .store

@@ -3,6 +3,7 @@
 
 pub mod docx;
 pub mod html;
+pub mod letter;
 pub mod open_data;
 pub mod pdf;
 pub mod table;

@@ -306,6 +306,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}/diff", get(pages::diff))
         .route("/dossiers/{id}/print", get(pages::print))
         .route("/dossiers/{id}/export/{format}", get(pages::export))
+        .route("/dossiers/{id}/review-letter", get(pages::review_letter))
         .route("/admin", get(admin::page))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/users", post(admin::create_user))

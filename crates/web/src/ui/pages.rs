@@ -377,6 +377,7 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             "general_comments": general,
             "versions": versions,
             "steps": page.steps,
+            "has_review": !page.detail.reviews.is_empty(),
             "reviews": reviews,
             "returned": status == Status::Returned,
             "latest_return": latest_return.map(|r| json!({
@@ -491,6 +492,81 @@ pub async fn print(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct LetterQuery {
+    format: Option<String>,
+}
+
+/// 审核意见书 as .docx (default) or PDF (`?format=pdf`, through the print queue).
+pub async fn review_letter(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageId(id): PageId,
+    query: Result<Query<LetterQuery>, QueryRejection>,
+) -> Response {
+    let pdf = match query.ok().and_then(|Query(q)| q.format).as_deref() {
+        None | Some("docx") => false,
+        Some("pdf") => true,
+        Some(_) => {
+            return state.ui().error_page(
+                Some(&viewer),
+                ApiError::NotFound("审核意见书只能下载为 docx 或 pdf".into()),
+            )
+        }
+    };
+    let svc = state.services();
+    let (summary, letter) = match svc.review_letter(&viewer.user, id).await {
+        Ok(x) => x,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let made = if pdf {
+        svc.print_pdf(export::letter::html(&letter)).await
+    } else {
+        export::letter::docx(&letter).map_err(ApiError::unprocessable)
+    };
+    let bytes = match made {
+        Ok(b) => b,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let (code, fmt) = if pdf {
+        ("pdf", ExportFormat::Pdf)
+    } else {
+        ("docx", ExportFormat::Docx)
+    };
+    download(
+        bytes,
+        fmt,
+        &format!("jixiao-{}-{}-review.{code}", summary.id, summary.year),
+        &format!(
+            "{}{}年度绩效目标审核意见书.{code}",
+            summary.unit_name, summary.year
+        ),
+    )
+}
+
+/// A download with an ASCII file name and the Chinese one (RFC 5987).
+fn download(bytes: Vec<u8>, fmt: ExportFormat, ascii: &str, name: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encode(name)
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(content_type(fmt)),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub async fn export(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -530,26 +606,10 @@ pub async fn export(
         Ok(b) => b,
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
-    let name = format!("{}{}年度绩效目标表.{code}", summary.unit_name, summary.year);
-    let disposition = format!(
-        "attachment; filename=\"jixiao-{}-{}.{code}\"; filename*=UTF-8''{}",
-        summary.id,
-        summary.year,
-        encode(&name)
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(content_type(fmt)),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
+    download(
         bytes,
+        fmt,
+        &format!("jixiao-{}-{}.{code}", summary.id, summary.year),
+        &format!("{}{}年度绩效目标表.{code}", summary.unit_name, summary.year),
     )
-        .into_response()
 }

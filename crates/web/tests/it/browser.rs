@@ -765,6 +765,47 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         assert!(text.contains(needle), "the PDF holds {needle}");
     }
 
+    // 审核意见书 as PDF, from the dossier page's link: the grade and the reviewer's words.
+    let href = f
+        .css("#letter-pdf")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .expect("a review letter link");
+    let bytes =
+        f.c.execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch(arguments[0]).then(r => r.arrayBuffer())
+                 .then(b => done(Array.from(new Uint8Array(b))), e => done(String(e)));"#,
+            vec![json!(href)],
+        )
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("PDF bytes");
+    assert!(bytes.starts_with(b"%PDF"), "a PDF letter");
+    let letter = dir.path().join("letter.pdf");
+    std::fs::write(&letter, &bytes).unwrap();
+    let out = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(&letter)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for needle in [
+        "预算绩效目标审核意见书",
+        "审核通过",
+        "良",
+        "完整性审核意见",
+        UNIT,
+    ] {
+        assert!(text.contains(needle), "the letter holds {needle}: {text}");
+    }
+
     // 删除草稿: the unit deletes a draft after a confirmation and reads the message on
     // the list it lands on; the administrator restores it from the admin page.
     let unit_id = store

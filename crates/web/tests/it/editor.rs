@@ -648,3 +648,97 @@ async fn history_shows_the_workflow_steps() {
     })
     .await;
 }
+
+/// 审核意见书: after a return, the unit and the reviewer download the letter as .docx (read
+/// back: grade line, the four opinions, the findings, the reviewer's remark, who reviewed);
+/// before any review it is 404 with the reason; another unit cannot have it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_letter_as_docx() {
+    backends(|env| async move {
+        use tower::ServiceExt;
+        let own = env.client(UNIT_OWN).await;
+        let other = env.client(UNIT_OTHER).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let id = env.submitted_dossier(env.unit_a, 2024).await;
+        let url = format!("/dossiers/{id}/review-letter?format=docx");
+        let r = env.get(&url, Some(&own)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.as_str().unwrap_or_default().contains("尚未审核"));
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/dossiers/{id}/comments").replace("/dossiers", "/api/dossiers"),
+                Some(&rev),
+                Some(json!({ "field": "", "body": "请补充测算依据" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/return"),
+                Some(&rev),
+                Some(json!({ "comment": "指标值请量化" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = env.get(&format!("/dossiers/{id}"), Some(&own)).await;
+        assert!(page
+            .body
+            .as_str()
+            .unwrap_or_default()
+            .contains("id=\"letter-docx\""));
+
+        for who in [&own, &rev] {
+            let req = request(Method::GET, &url, Some(who), "127.0.0.1")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = env.app.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let disp = res.headers()[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(disp.contains("filename*=UTF-8''"), "{disp}");
+            let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let sheet = jixiao_files::read::sniff::read_bytes(
+                "letter.docx",
+                &bytes,
+                &jixiao_files::limits::Limits::default(),
+            )
+            .unwrap();
+            let text: String = sheet
+                .rows
+                .iter()
+                .flat_map(|r| r.cells.iter().map(|c| c.text.clone()))
+                .collect::<Vec<_>>()
+                .join("|");
+            for needle in [
+                "预算绩效目标审核意见书",
+                "审核结论|退回修改",
+                "完整性审核意见",
+                "可行性审核意见",
+                "审核发现的问题",
+                "请补充测算依据",
+                "指标值请量化",
+                REVIEWER_ASSIGNED,
+            ] {
+                assert!(text.contains(needle), "{needle} in {text}");
+            }
+        }
+        assert_eq!(
+            env.get(&url, Some(&other)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let bad = env
+            .get(
+                &format!("/dossiers/{id}/review-letter?format=exe"),
+                Some(&own),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
