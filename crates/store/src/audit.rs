@@ -416,16 +416,8 @@ pub(crate) async fn events<B: Backend>(
     let mut conn = b.read().await?;
     let mut out: Vec<DossierEvent> = Vec::new();
     for r in conn.fetch_all(&q).await? {
-        out.push(DossierEvent {
-            seq: r.int("seq")?,
-            at: r.int("at")?,
-            action: r.text("action")?,
-            detail: r.text("detail")?,
-            dossier_id: Some(r.int("dossier_id")?),
-            year: r.int("year")?,
-            unit_name: r.text("unit_name")?,
-            actor: r.text("actor_name")?,
-        });
+        let year = r.int("year")?;
+        out.push(event_of(&r, Some(r.int("dossier_id")?), year)?);
     }
     // 催报 reminders to these units (there may be no dossier yet).
     if let Some(units) = units {
@@ -441,21 +433,11 @@ pub(crate) async fn events<B: Backend>(
         q.push(" ORDER BY a.seq DESC LIMIT ")
             .push_bind(limit.clamp(1, 500));
         for r in conn.fetch_all(&q).await? {
-            let detail = r.text("detail")?;
-            let year = serde_json::from_str::<serde_json::Value>(&detail)
+            let year = serde_json::from_str::<serde_json::Value>(&r.text("detail")?)
                 .ok()
                 .and_then(|v| v["year"].as_i64())
                 .unwrap_or_default();
-            out.push(DossierEvent {
-                seq: r.int("seq")?,
-                at: r.int("at")?,
-                action: r.text("action")?,
-                detail,
-                dossier_id: None,
-                year,
-                unit_name: r.text("unit_name")?,
-                actor: r.text("actor_name")?,
-            });
+            out.push(event_of(&r, None, year)?);
         }
         out.sort_by_key(|e| std::cmp::Reverse(e.seq));
         out.truncate(limit.clamp(1, 500) as usize);
@@ -492,19 +474,22 @@ pub(crate) async fn steps<B: Backend>(b: &B, dossier_id: i64) -> Result<Vec<Doss
         .push(" ORDER BY a.seq LIMIT 1000");
     let rows = b.read().await?.fetch_all(&q).await?;
     rows.iter()
-        .map(|r| {
-            Ok(DossierEvent {
-                seq: r.int("seq")?,
-                at: r.int("at")?,
-                action: r.text("action")?,
-                detail: r.text("detail")?,
-                dossier_id: Some(dossier_id),
-                year: r.int("year")?,
-                unit_name: r.text("unit_name")?,
-                actor: r.text("actor_name")?,
-            })
-        })
+        .map(|r| event_of(r, Some(dossier_id), r.int("year")?))
         .collect()
+}
+
+/// An event row (`seq, at, action, detail, unit_name, actor_name`) with its dossier and year.
+fn event_of(r: &impl SqlRow, dossier_id: Option<i64>, year: i64) -> Result<DossierEvent> {
+    Ok(DossierEvent {
+        seq: r.int("seq")?,
+        at: r.int("at")?,
+        action: r.text("action")?,
+        detail: r.text("detail")?,
+        dossier_id,
+        year,
+        unit_name: r.text("unit_name")?,
+        actor: r.text("actor_name")?,
+    })
 }
 
 /// How far `user_id` has read the notices (an audit seq).

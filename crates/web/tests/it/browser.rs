@@ -308,6 +308,41 @@ impl Flow {
         self.until("the editor saved a new version", &script).await;
     }
 
+    /// The PDF behind the link `sel`, fetched with the browser's session, as text without
+    /// whitespace (`pdftotext -raw` keeps a wrapped cell's lines together).
+    async fn pdf_text(&self, sel: &str, file: &Path) -> String {
+        let href = self
+            .css(sel)
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .expect("a PDF link");
+        let bytes = self
+            .c
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   fetch(arguments[0]).then(r => r.arrayBuffer())
+                     .then(b => done(Array.from(new Uint8Array(b))), e => done(String(e)));"#,
+                vec![json!(href)],
+            )
+            .await
+            .unwrap();
+        let bytes: Vec<u8> = serde_json::from_value(bytes).expect("PDF bytes");
+        assert!(bytes.starts_with(b"%PDF"), "a PDF behind {sel}");
+        std::fs::write(file, &bytes).unwrap();
+        let out = Command::new("pdftotext")
+            .arg("-raw")
+            .arg(file)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils)");
+        String::from_utf8_lossy(&out.stdout)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
     async fn dossier_id(&self) -> i64 {
         let path = self.path().await;
         path.trim_start_matches("/dossiers/")
@@ -724,37 +759,9 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     assert_eq!(d.grade.map(|g| g.label()), Some("良"));
 
     // Its PDF, fetched with the browser's session from the dossier page's link.
-    let href = f
-        .css("a[data-export='pdf']")
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .expect("a PDF link");
-    let bytes =
-        f.c.execute_async(
-            r#"const done = arguments[arguments.length - 1];
-               fetch(arguments[0]).then(r => r.arrayBuffer())
-                 .then(b => done(Array.from(new Uint8Array(b))), e => done(String(e)));"#,
-            vec![json!(href)],
-        )
-        .await
-        .unwrap();
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("PDF bytes");
-    assert!(bytes.starts_with(b"%PDF"), "a PDF");
-    let pdf = dir.path().join("dossier.pdf");
-    std::fs::write(&pdf, &bytes).unwrap();
-    // `-raw` keeps a wrapped cell's lines together (the layout modes interleave columns).
-    let out = Command::new("pdftotext")
-        .arg("-raw")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let text: String = String::from_utf8_lossy(&out.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let text = f
+        .pdf_text("a[data-export='pdf']", &dir.path().join("dossier.pdf"))
+        .await;
     for needle in [
         "部门整体支出绩效目标表",
         UNIT,
@@ -766,36 +773,9 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     }
 
     // 审核意见书 as PDF, from the dossier page's link: the grade and the reviewer's words.
-    let href = f
-        .css("#letter-pdf")
-        .await
-        .attr("href")
-        .await
-        .unwrap()
-        .expect("a review letter link");
-    let bytes =
-        f.c.execute_async(
-            r#"const done = arguments[arguments.length - 1];
-               fetch(arguments[0]).then(r => r.arrayBuffer())
-                 .then(b => done(Array.from(new Uint8Array(b))), e => done(String(e)));"#,
-            vec![json!(href)],
-        )
-        .await
-        .unwrap();
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("PDF bytes");
-    assert!(bytes.starts_with(b"%PDF"), "a PDF letter");
-    let letter = dir.path().join("letter.pdf");
-    std::fs::write(&letter, &bytes).unwrap();
-    let out = Command::new("pdftotext")
-        .arg("-raw")
-        .arg(&letter)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let text: String = String::from_utf8_lossy(&out.stdout)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let text = f
+        .pdf_text("#letter-pdf", &dir.path().join("letter.pdf"))
+        .await;
     for needle in [
         "预算绩效目标审核意见书",
         "审核通过",
