@@ -568,7 +568,7 @@ async fn progress_shows_overdue_units_and_reminds_them() {
                 .any(|n| n["text"]
                     .as_str()
                     .unwrap()
-                    .contains(&format!("催报：请尽快填报并提交"))
+                    .contains("催报：请尽快填报并提交")
                     && n["unread"] == true),
             "{}",
             t.body
