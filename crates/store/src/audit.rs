@@ -297,80 +297,6 @@ pub(crate) async fn verify_to<B: Backend>(b: &B, expected: &str) -> Result<Audit
     Ok(walker.report(Some(broken)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn chain(n: i64) -> Vec<AuditRecord> {
-        let mut out: Vec<AuditRecord> = Vec::new();
-        for i in 0..n {
-            let (seq, prev) = out
-                .last()
-                .map(|r| (r.seq, r.hash.clone()))
-                .unwrap_or((0, GENESIS.to_string()));
-            out.push(next_record(
-                seq,
-                prev,
-                1_700_000_000_000 + i,
-                "张三",
-                "dossier.save",
-                &format!("dossier:{i}"),
-                Some("127.0.0.1"),
-                r#"{"version":2}"#.to_string(),
-            ));
-        }
-        out
-    }
-
-    fn walk(rs: &[AuditRecord]) -> Result<(), AuditBreak> {
-        let mut w = ChainWalker::new();
-        rs.iter().try_for_each(|r| w.step(r))
-    }
-
-    #[test]
-    fn intact_chain_verifies() {
-        let rs = chain(5);
-        assert_eq!(rs[0].prev_hash, GENESIS);
-        assert_eq!(rs[0].hash.len(), 64);
-        assert!(walk(&rs).is_ok());
-    }
-
-    #[test]
-    fn every_kind_of_tampering_is_found() {
-        let mut rs = chain(5);
-        rs[2].actor = "李四".into();
-        assert_eq!(walk(&rs).unwrap_err().seq, 3);
-
-        let mut rs = chain(5);
-        rs.remove(1);
-        let b = walk(&rs).unwrap_err();
-        assert_eq!(b.seq, 2);
-        assert!(b.problem.contains("缺失"));
-
-        // Rewriting a record and its own hash still breaks the next link.
-        let mut rs = chain(5);
-        rs[1].detail = r#"{"version":3}"#.into();
-        rs[1].hash = record_hash(&rs[1]);
-        assert_eq!(walk(&rs).unwrap_err().seq, 3);
-    }
-
-    /// Pinned: changing the format would break every stored chain. The hash was
-    /// computed independently (Python `json.dumps(..., ensure_ascii=False,
-    /// separators=(",", ":"))` + `hashlib.sha256`), as docs/storage.md describes.
-    #[test]
-    fn canonical_form_is_stable() {
-        let r = &chain(1)[0];
-        assert_eq!(
-            r.hash,
-            "6cc3b7aa8f5bdb794cfcfafe5f42d212f30fd0149a8bb2e25f86c8fd0a8b057d"
-        );
-        assert_eq!(
-            canonical(r),
-            r#"[1,1700000000000,"张三","dossier.save","dossier:0","127.0.0.1","{\"version\":2}"]"#
-        );
-    }
-}
-
 /// The audit actions a user is told about (消息).
 pub const NOTICE_ACTIONS: &[&str] = &[
     "dossier.submit",
@@ -509,4 +435,78 @@ pub(crate) async fn mark_notices_seen<B: Backend>(b: &B, user_id: i64, seq: i64)
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditRecord> {
+        let mut out: Vec<AuditRecord> = Vec::new();
+        for i in 0..n {
+            let (seq, prev) = out
+                .last()
+                .map(|r| (r.seq, r.hash.clone()))
+                .unwrap_or((0, GENESIS.to_string()));
+            out.push(next_record(
+                seq,
+                prev,
+                1_700_000_000_000 + i,
+                "张三",
+                "dossier.save",
+                &format!("dossier:{i}"),
+                Some("127.0.0.1"),
+                r#"{"version":2}"#.to_string(),
+            ));
+        }
+        out
+    }
+
+    fn walk(rs: &[AuditRecord]) -> Result<(), AuditBreak> {
+        let mut w = ChainWalker::new();
+        rs.iter().try_for_each(|r| w.step(r))
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        let rs = chain(5);
+        assert_eq!(rs[0].prev_hash, GENESIS);
+        assert_eq!(rs[0].hash.len(), 64);
+        assert!(walk(&rs).is_ok());
+    }
+
+    #[test]
+    fn every_kind_of_tampering_is_found() {
+        let mut rs = chain(5);
+        rs[2].actor = "李四".into();
+        assert_eq!(walk(&rs).unwrap_err().seq, 3);
+
+        let mut rs = chain(5);
+        rs.remove(1);
+        let b = walk(&rs).unwrap_err();
+        assert_eq!(b.seq, 2);
+        assert!(b.problem.contains("缺失"));
+
+        // Rewriting a record and its own hash still breaks the next link.
+        let mut rs = chain(5);
+        rs[1].detail = r#"{"version":3}"#.into();
+        rs[1].hash = record_hash(&rs[1]);
+        assert_eq!(walk(&rs).unwrap_err().seq, 3);
+    }
+
+    /// Pinned: changing the format would break every stored chain. The hash was
+    /// computed independently (Python `json.dumps(..., ensure_ascii=False,
+    /// separators=(",", ":"))` + `hashlib.sha256`), as docs/storage.md describes.
+    #[test]
+    fn canonical_form_is_stable() {
+        let r = &chain(1)[0];
+        assert_eq!(
+            r.hash,
+            "6cc3b7aa8f5bdb794cfcfafe5f42d212f30fd0149a8bb2e25f86c8fd0a8b057d"
+        );
+        assert_eq!(
+            canonical(r),
+            r#"[1,1700000000000,"张三","dossier.save","dossier:0","127.0.0.1","{\"version\":2}"]"#
+        );
+    }
 }

@@ -151,14 +151,18 @@
   const left = sessionStorage.getItem("jixiao-notice");
   if (left) { sessionStorage.removeItem("jixiao-notice"); say(left, "ok"); }
 
-  // 提交审核
+  // A message that outlives the reload after an action (and the page it leads to).
+  const later = (text) => sessionStorage.setItem("jixiao-notice", text);
+
+  // 提交审核, after a confirmation that says what follows.
   const submitBtn = document.getElementById("submit-btn");
   if (submitBtn) submitBtn.addEventListener("click", async () => {
+    if (!window.confirm("提交后，审核完成前不能再修改（审核人员查看前可以撤回）。确定提交审核吗？")) return;
     busy(submitBtn, true);
     const r = await api("POST", "/api/dossiers/" + submitBtn.dataset.id + "/submit",
       { version: Number(submitBtn.dataset.version) });
     busy(submitBtn, false);
-    if (r.ok) { say("已提交审核。", "ok"); location.reload(); return; }
+    if (r.ok) { later("已提交审核。审核人员会在审核队列中看到这份档案。"); location.reload(); return; }
     if (r.status === 401) return;
     const box = document.createElement("div");
     box.append(r.body.error || "提交失败");
@@ -176,10 +180,10 @@
     });
     const version = Number(review.dataset.version);
     const done = (r, text) => {
-      if (r.ok) { say(text, "ok"); location.reload(); }
+      if (r.ok) { later(text); location.reload(); }
       else if (r.status !== 401) say(r.body.error || "操作失败", "error");
     };
-    document.getElementById("approve-btn").addEventListener("click", async (e) => {
+    const approve = async () => {
       const g = review.querySelector('input[name="grade"]:checked');
       if (!g) {
         say("请先选择审核等级（优/良/中/差）", "error");
@@ -188,17 +192,48 @@
         if (first) { first.scrollIntoView({ block: "center" }); first.focus(); }
         return;
       }
-      busy(e.target, true);
+      // The four opinions are required for a decision with a grade: say which are empty.
+      const empty = [["completeness", "完整性"], ["relevance", "相关性"], ["appropriateness", "适当性"], ["feasibility", "可行性"]]
+        .filter(([k]) => !review[k].value.trim());
+      if (empty.length) {
+        say("请填写" + empty.map(([, l]) => l).join("、") + "审核意见后再审核通过", "error");
+        review[empty[0][0]].scrollIntoView({ block: "center" });
+        review[empty[0][0]].focus();
+        return;
+      }
+      const back = g.value === "中" || g.value === "差";
+      const question = back
+        ? "等级为“" + g.value + "”时，档案将退回单位修改后重新提交" + (g.value === "差" ? "，且该目标不得纳入预算安排" : "") + "。确定吗？"
+        : "确定审核通过（等级“" + g.value + "”）吗？通过后档案锁定，单位只能申请调整。";
+      if (!window.confirm(question)) return;
+      busy(approveBtn, true);
       const r = await api("POST", url("approve"), { grade: g.value, opinions: opinions(), version });
-      busy(e.target, false);
-      done(r, "已完成审核。");
-    });
-    document.getElementById("return-btn").addEventListener("click", async (e) => {
-      busy(e.target, true);
+      busy(approveBtn, false);
+      done(r, back ? "已评为“" + g.value + "”，档案已退回单位修改。" : "已审核通过（等级“" + g.value + "”），档案已锁定。");
+    };
+    const sendBack = async () => {
+      if (!window.confirm("确定退回单位修改吗？单位会在“待办”中看到退回意见。")) return;
+      busy(returnBtn, true);
       const r = await api("POST", url("return"), { opinions: opinions(), comment: review.comment.value, version });
-      busy(e.target, false);
-      done(r, "已退回单位修改。");
-    });
+      busy(returnBtn, false);
+      done(r, "已退回单位修改，单位会在“待办”中看到。");
+    };
+    const approveBtn = document.getElementById("approve-btn");
+    const returnBtn = document.getElementById("return-btn");
+    approveBtn.addEventListener("click", approve);
+    returnBtn.addEventListener("click", sendBack);
+    // The sticky bar at the bottom of the screen does the same, wherever the reviewer is.
+    const bar = document.getElementById("review-bar");
+    if (bar) {
+      // Shown only while the form's own buttons are out of sight.
+      const own = approveBtn.closest(".row") || approveBtn;
+      const show = (on) => { bar.hidden = !on; document.body.classList.toggle("has-review-bar", on); };
+      if ("IntersectionObserver" in window) {
+        new IntersectionObserver((es) => show(!es[es.length - 1].isIntersecting)).observe(own);
+      } else show(true);
+      document.getElementById("bar-approve").addEventListener("click", approve);
+      document.getElementById("bar-return").addEventListener("click", sendBack);
+    }
   }
 
   // 意见：点击单元格选择位置

@@ -194,8 +194,16 @@ impl Flow {
             .unwrap_or_else(|e| panic!("no element {sel}: {e}"))
     }
 
+    /// Clicks `sel` after bringing it to the middle of the screen, as a user scrolls to
+    /// what they click (the reviewer's bar covers the bottom edge).
     async fn click(&self, sel: &str) {
-        self.css(sel).await.click().await.unwrap();
+        let e = self.css(sel).await;
+        let arg = serde_json::to_value(&e).unwrap();
+        self.c
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await
+            .unwrap();
+        e.click().await.unwrap();
     }
 
     async fn type_in(&self, sel: &str, text: &str) {
@@ -341,6 +349,25 @@ impl Flow {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect()
+    }
+
+    /// Answers the page's confirmation dialogs with `yes`, keeping what they asked in
+    /// `window.__asked` (until the page reloads).
+    async fn confirm(&self, yes: bool) {
+        self.js(
+            &format!("window.__asked = []; window.confirm = (m) => {{ window.__asked.push(m); return {yes}; }}; return true;"),
+            vec![],
+        )
+        .await;
+    }
+
+    /// What the last confirmation asked.
+    async fn asked(&self) -> String {
+        self.js("return (window.__asked || []).slice(-1)[0] || ''", vec![])
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     async fn dossier_id(&self) -> i64 {
@@ -552,8 +579,15 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.save().await;
     f.go(&format!("/dossiers/{id}")).await;
     assert!(!f.has("li.finding[data-rule='empty-indicator']").await);
+    // 提交审核 asks first and says afterwards, on the reloaded page.
+    f.confirm(true).await;
     f.click("#submit-btn").await;
     f.until_status("已提交").await;
+    f.until(
+        "the lasting submit notice",
+        "const n = document.getElementById('notice'); return !n.hidden && n.textContent.includes('已提交审核');",
+    )
+    .await;
     assert!(
         !f.has("#edit-link").await,
         "a submitted dossier is not editable"
@@ -567,6 +601,7 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         f.has("#edit-link").await,
         "a withdrawn dossier is editable again"
     );
+    f.confirm(true).await;
     f.click("#submit-btn").await;
     f.until_status("已提交").await;
 
@@ -602,8 +637,28 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     .await;
     f.type_in("#op-relevance", "指标与部门职责相关。").await;
     f.shot("06-review-panel").await;
-    f.click("#return-btn").await;
+    // With the form's own buttons out of sight (a short screen: the side panel scrolls on
+    // its own), the decisions sit in a bar at the bottom of the screen.
+    f.c.set_window_size(1366, 420).await.unwrap();
+    f.js(
+        "document.querySelector('aside.side').scrollTop = 0; return true;",
+        vec![],
+    )
+    .await;
+    f.until(
+        "the review bar on screen",
+        "const bar = document.getElementById('review-bar'); const b = bar.getBoundingClientRect(); return !bar.hidden && b.bottom <= window.innerHeight + 1 && b.top < window.innerHeight;",
+    )
+    .await;
+    f.confirm(true).await;
+    f.click("#bar-return").await;
     f.until_status("退回修改").await;
+    f.c.set_window_size(1366, 768).await.unwrap();
+    f.until(
+        "the lasting return notice",
+        "const n = document.getElementById('notice'); return !n.hidden && n.textContent.includes('已退回单位修改');",
+    )
+    .await;
 
     // The unit sees why, fixes and resubmits. The header's 待办 count says so first, and
     // 待办 lists the dossier to fix with an unread notice, read once the page is shown.
@@ -651,6 +706,7 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     f.fill(&social, "统战对象座谈会≥4次").await;
     f.save().await;
     f.go(&format!("/dossiers/{id}")).await;
+    f.confirm(true).await;
     f.click("#submit-btn").await;
     f.until_status("已提交").await;
 
@@ -697,6 +753,35 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         "return document.getElementById('notice').hidden;",
     )
     .await;
+    // 中 returns the dossier: said before, and nothing happens when the reviewer declines.
+    f.click("#review-form input[name=grade][value='中']").await;
+    f.type_in("#op-completeness", "表内要素齐全。").await;
+    f.confirm(false).await;
+    f.click("#approve-btn").await;
+    f.until(
+        "the missing opinions named",
+        "const n = document.getElementById('notice'); return !n.hidden && n.textContent.includes('相关性、适当性、可行性');",
+    )
+    .await;
+    for (sel, text) in [
+        ("#op-relevance", "指标与职责相关。"),
+        ("#op-appropriateness", "资金测算合理。"),
+        ("#op-feasibility", "目标可实现。"),
+    ] {
+        f.type_in(sel, text).await;
+    }
+    f.click("#approve-btn").await;
+    assert!(
+        f.asked().await.contains("将退回单位修改"),
+        "{}",
+        f.asked().await
+    );
+    f.until_status("已提交").await;
+    f.js(
+        "for (const k of ['completeness','relevance','appropriateness','feasibility']) document.getElementById('op-' + k).value = ''; return true;",
+        vec![],
+    )
+    .await;
     f.click("#review-form input[name=grade][value='良']").await;
     for (sel, text) in [
         ("#op-completeness", "表内要素齐全。"),
@@ -706,8 +791,14 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     ] {
         f.type_in(sel, text).await;
     }
+    f.confirm(true).await;
     f.click("#approve-btn").await;
     f.until_status("审核通过").await;
+    f.until(
+        "the lasting approval notice",
+        "const n = document.getElementById('notice'); return !n.hidden && n.textContent.includes('已审核通过（等级“良”）');",
+    )
+    .await;
 
     // Approved is read-only: no edit or submit, and the API refuses a plain save.
     f.login("tianbao").await;
