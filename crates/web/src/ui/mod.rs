@@ -67,6 +67,11 @@ const STATIC: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("../../static/editor.css"),
     ),
+    (
+        "print.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/print.js"),
+    ),
 ];
 
 /// The editor's ES modules, served under `/static/m/{asset version}/` so that their relative
@@ -151,7 +156,7 @@ impl Default for Ui {
 }
 
 /// Changes whenever a static file changes, so browsers may cache them for a year.
-fn asset_version() -> String {
+pub(crate) fn asset_version() -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for (_, _, body) in STATIC {

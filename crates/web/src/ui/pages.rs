@@ -487,8 +487,32 @@ pub async fn print(
         Err(e) => Err(e),
     };
     match page {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => Html(with_print_bar(&html, id)).into_response(),
         Err(e) => state.ui().error_page(Some(&viewer), e),
+    }
+}
+
+/// The print view on screen: a bar with the way back and a 打印 button, the page drawn
+/// like a sheet of A4; none of it is printed (the PDF is printed from the bare page).
+fn with_print_bar(html: &str, id: i64) -> String {
+    let bar = format!(
+        "<style>@media screen {{ body {{ background: #eef0f3; }} \
+         .form {{ background: #fff; max-width: 180mm; margin: 16px auto; padding: 18mm 15mm; \
+         box-shadow: 0 1px 4px rgba(0,0,0,.15); }} \
+         .print-bar {{ position: sticky; top: 0; display: flex; gap: 12px; align-items: center; \
+         padding: 8px 16px; background: #14365c; color: #fff; font: 15px sans-serif; }} \
+         .print-bar a {{ color: #fff; }} .print-bar button {{ font: inherit; padding: 4px 14px; }} \
+         .print-bar span {{ opacity: .85; font-size: 13px; }} }} \
+         @media print {{ .print-bar {{ display: none; }} }}</style>\n\
+         <nav class=\"print-bar\" aria-label=\"打印\"><a href=\"/dossiers/{id}\" id=\"print-back\">← 返回档案</a>\
+         <button type=\"button\" id=\"print-btn\">打印</button>\
+         <span>A4 纵向，页边距上下 18 毫米、左右 15 毫米；本栏不会打印出来</span></nav>\n\
+         <script src=\"/static/print.js?v={}\" defer></script>\n",
+        super::asset_version()
+    );
+    match html.find("<body>") {
+        Some(i) => format!("{}{bar}{}", &html[..i + 6], &html[i + 6..]),
+        None => html.to_string(),
     }
 }
 

@@ -849,6 +849,18 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     assert_eq!(d.status.label(), "审核通过");
     assert_eq!(d.grade.map(|g| g.label()), Some("良"));
 
+    // The print view: 打印 opens the browser's print dialog, 返回档案 leads back.
+    f.go(&format!("/dossiers/{id}/print")).await;
+    f.js(
+        "window.__printed = 0; window.print = () => { window.__printed += 1; }; return true;",
+        vec![],
+    )
+    .await;
+    f.click("#print-btn").await;
+    assert_eq!(f.js("return window.__printed", vec![]).await, json!(1));
+    f.click("#print-back").await;
+    f.css("#locked").await;
+
     // Its PDF, fetched with the browser's session from the dossier page's link.
     let text = f
         .pdf_text("a[data-export='pdf']", &dir.path().join("dossier.pdf"))

@@ -423,7 +423,20 @@ async fn print_view_and_exports_come_from_the_stored_forms() {
         let p = html(&print);
         assert!(p.starts_with("<!DOCTYPE html>") || p.starts_with("<!doctype html>"));
         assert!(p.contains("填报单位（盖章）") && p.contains("金额单位：万元"));
-        assert!(!p.contains("<script"), "the print view is static");
+        // On screen: the way back and a 打印 button (its one script), neither printed.
+        assert_eq!(
+            p.matches("<script").count(),
+            1,
+            "only the print button's script"
+        );
+        assert!(p.contains("src=\"/static/print.js?v="));
+        assert!(p.contains(&format!("href=\"/dossiers/{id}\" id=\"print-back\"")));
+        assert!(
+            p.contains("id=\"print-btn\"")
+                && p.contains("@media print { .print-bar { display: none; } }")
+        );
+        let js = env.get("/static/print.js", Some(&me)).await;
+        assert_eq!(js.status, StatusCode::OK);
 
         for (fmt, ctype) in [
             (
