@@ -297,7 +297,8 @@ pub(crate) async fn verify_to<B: Backend>(b: &B, expected: &str) -> Result<Audit
     Ok(walker.report(Some(broken)))
 }
 
-/// The audit actions a user is told about (消息).
+/// The audit actions on a dossier a user is told about (消息); each record's target is
+/// `dossier:ID`, which the notice query casts to the dossier's id.
 pub const NOTICE_ACTIONS: &[&str] = &[
     "dossier.submit",
     "dossier.withdraw",
@@ -305,12 +306,15 @@ pub const NOTICE_ACTIONS: &[&str] = &[
     "dossier.review",
     "dossier.adjust",
     "comment.add",
-    "unit.remind",
 ];
 
+/// 催报: a reminder to a unit (target `unit:ID`), read by that unit as a notice.
+pub const REMIND_ACTION: &str = "unit.remind";
+
 /// The latest [`NOTICE_ACTIONS`] on the dossiers of `units` (all units when `None`) that
-/// are not deleted, by anyone but `not_by`, newest first. Scoped, the dossiers' targets are
-/// looked up through the (action, target) index; unscoped, the log is read backwards.
+/// are not deleted, by anyone but `not_by`, newest first; for a set of units also the
+/// reminders to them. Scoped, the dossiers' targets are looked up through the (action,
+/// target) index; unscoped, the log is read backwards.
 pub(crate) async fn events<B: Backend>(
     b: &B,
     units: Option<&[i64]>,
@@ -320,6 +324,7 @@ pub(crate) async fn events<B: Backend>(
     if units.is_some_and(|u| u.is_empty()) {
         return Ok(Vec::new());
     }
+    let limit = limit.clamp(1, 500);
     let mut q = Sql::new(
         "SELECT a.seq, a.at, a.action, a.detail, d.id AS dossier_id, d.year, \
          u.name AS unit_name, COALESCE(NULLIF(w.display_name, ''), a.actor) AS actor_name \
@@ -337,8 +342,7 @@ pub(crate) async fn events<B: Backend>(
             .push_list(units.iter().copied())
             .push(")");
     }
-    q.push(" ORDER BY a.seq DESC LIMIT ")
-        .push_bind(limit.clamp(1, 500));
+    q.push(" ORDER BY a.seq DESC LIMIT ").push_bind(limit);
     let mut conn = b.read().await?;
     let mut out: Vec<DossierEvent> = Vec::new();
     for r in conn.fetch_all(&q).await? {
@@ -352,12 +356,12 @@ pub(crate) async fn events<B: Backend>(
              COALESCE(NULLIF(w.display_name, ''), a.actor) AS actor_name \
              FROM audit_log a JOIN units u ON a.target = 'unit:' || u.id \
              LEFT JOIN users w ON w.username = a.actor \
-             WHERE a.action = 'unit.remind' AND a.target IN ",
+             WHERE a.action = ",
         );
+        q.push_bind(REMIND_ACTION).push(" AND a.target IN ");
         q.push_list(units.iter().map(|u| format!("unit:{u}")));
         q.push(" AND a.actor <> ").push_bind(not_by.to_string());
-        q.push(" ORDER BY a.seq DESC LIMIT ")
-            .push_bind(limit.clamp(1, 500));
+        q.push(" ORDER BY a.seq DESC LIMIT ").push_bind(limit);
         for r in conn.fetch_all(&q).await? {
             let year = serde_json::from_str::<serde_json::Value>(&r.text("detail")?)
                 .ok()
@@ -366,7 +370,7 @@ pub(crate) async fn events<B: Backend>(
             out.push(event_of(&r, None, year)?);
         }
         out.sort_by_key(|e| std::cmp::Reverse(e.seq));
-        out.truncate(limit.clamp(1, 500) as usize);
+        out.truncate(limit as usize);
     }
     Ok(out)
 }

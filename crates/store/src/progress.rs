@@ -107,7 +107,7 @@ pub(crate) async fn remind<B: Backend>(
         audit::append_tx::<B>(
             &mut tx,
             actor,
-            "unit.remind",
+            audit::REMIND_ACTION,
             &format!("unit:{unit}"),
             &json!({ "year": year }),
         )

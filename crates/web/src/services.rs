@@ -37,8 +37,8 @@ mod todo;
 pub use todo::{Notice, Todo, TodoItem};
 pub mod work;
 pub use editing::{
-    civil_date, forms_from_json, this_year, Checked, EditorModel, FormTotals, FrameworkLevel,
-    NewChoices, Preview,
+    china_time, civil_date, forms_from_json, this_year, Checked, EditorModel, FormTotals,
+    FrameworkLevel, NewChoices, Preview,
 };
 use work::{Gate, PrintQueue};
 
@@ -1193,8 +1193,7 @@ impl Services {
             .filter(|c| c.version == r.version)
             .map(|c| format!("{}（{}）", c.body, c.author_name))
             .collect();
-        let secs = r.created_at.div_euclid(1000) + 8 * 3600;
-        let (y, m, day) = civil_date(secs.div_euclid(86_400));
+        let ((y, m, day), _) = china_time(r.created_at);
         let letter = jixiao_files::export::letter::ReviewLetter {
             unit: d.unit_name.clone(),
             year: d.year,

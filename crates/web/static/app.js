@@ -26,6 +26,10 @@
     notice.scrollIntoView({ block: "nearest" });
   }
 
+  // A message that outlives the reload after an action (and the page it leads to); the
+  // next page shows it (below).
+  const later = (text) => sessionStorage.setItem("jixiao-notice", text);
+
   // Calls the API; resolves to {ok, status, body}. A lost session says so instead of failing silently.
   async function api(method, url, body) {
     const opts = { method, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
@@ -89,7 +93,7 @@
     const r = await api("POST", "/api/dossiers/" + withdrawBtn.dataset.id + "/withdraw",
       { version: Number(withdrawBtn.dataset.version) });
     busy(withdrawBtn, false);
-    if (r.ok) { say("已撤回，档案回到草稿。", "ok"); location.reload(); }
+    if (r.ok) { later("已撤回，档案回到草稿。"); location.reload(); }
     else if (r.status !== 401) say(r.body.error || "撤回失败", "error");
   });
 
@@ -103,7 +107,7 @@
       { version: Number(deleteBtn.dataset.version) });
     busy(deleteBtn, false);
     if (r.ok) {
-      sessionStorage.setItem("jixiao-notice", "已删除" + name + "的草稿。如需找回，请联系管理员恢复。");
+      later("已删除" + name + "的草稿。如需找回，请联系管理员恢复。");
       location.href = "/dossiers";
     } else if (r.status !== 401) say(r.body.error || "删除失败", "error");
   });
@@ -142,7 +146,7 @@
     const r = await api("PUT", "/api/progress/deadline",
       { year: Number(deadlineForm.dataset.year), date: document.getElementById("deadline-date").value });
     if (r.ok) {
-      sessionStorage.setItem("jixiao-notice", "已保存截止日期。");
+      later("已保存截止日期。");
       location.reload();
     } else if (r.status !== 401) say(r.body.error || "保存失败", "error");
   });
@@ -150,9 +154,6 @@
   // A message left by the page before (删除 leaves the page it was on).
   const left = sessionStorage.getItem("jixiao-notice");
   if (left) { sessionStorage.removeItem("jixiao-notice"); say(left, "ok"); }
-
-  // A message that outlives the reload after an action (and the page it leads to).
-  const later = (text) => sessionStorage.setItem("jixiao-notice", text);
 
   // 提交审核, after a confirmation that says what follows.
   const submitBtn = document.getElementById("submit-btn");

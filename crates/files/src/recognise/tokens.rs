@@ -405,10 +405,7 @@ fn name_number_pairs(text: &str) -> Option<Vec<(String, String)>> {
 /// with its comparator and unit; a new value starts where a digit follows a non-digit.
 /// Two values at least, so a name ending in one number (`资助标准100%达标`) stays whole.
 fn value_run(text: &str) -> Option<(String, Vec<String>)> {
-    if !text
-        .chars()
-        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-    {
+    if !has_digit(text) {
         return None;
     }
     let chars: Vec<char> = text.chars().map(fold_char).collect();
@@ -453,6 +450,15 @@ fn value_run(text: &str) -> Option<(String, Vec<String>)> {
 }
 
 const COMPARATORS: &str = "≥≤=><≧≦﹦═";
+
+/// A digit, half or full width: every number and value holds one.
+fn has_digit(text: &str) -> bool {
+    text.chars().any(is_digit)
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
 
 /// Cut a run of values where a number starts after a unit: `100%100%10` → 100% | 100% | 10.
 /// None as soon as a piece is not a value: its unit (what is not digits or a comparator)
@@ -781,10 +787,7 @@ pub fn looks_like_value(norm: &str) -> bool {
         return true;
     }
     // Every value below holds a digit; most text does not, and parsing is the dear part.
-    if !norm
-        .chars()
-        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-    {
+    if !has_digit(norm) {
         return false;
     }
     let v = IndicatorValue::parse(norm);
@@ -873,11 +876,9 @@ fn split_run(text: &str, vocab: &Vocab, profile: &Profile) -> Option<Vec<(String
         // A value holds a digit or is a comparator; only then is the text normalised.
         let after_value = || {
             trimmed_len > 0
-                && between.iter().any(|c| {
-                    c.is_ascii_digit()
-                        || ('０'..='９').contains(c)
-                        || "≥≤=><≧≦﹦═＝＞＜".contains(*c)
-                })
+                && between
+                    .iter()
+                    .any(|&c| is_digit(c) || "≥≤=><≧≦﹦═＝＞＜".contains(c))
                 && looks_like_value(&match_key(piece(since, s).trim()))
         };
         if touches_next

@@ -2588,6 +2588,11 @@ async fn progress_deadlines_and_reminders<S: Harness>(s: S, _dir: PathBuf) {
     assert_eq!(news[0].action, "unit.remind");
     assert_eq!((news[0].dossier_id, news[0].year), (None, 2025));
     assert_eq!(news[0].unit_name, "进度乙局");
+    // Read for every unit (an administrator), the reminders' `unit:` targets are no dossiers.
+    let all = s.dossier_events(None, "nobody", 50).await.unwrap();
+    assert!(all
+        .iter()
+        .all(|e| e.action != "unit.remind" && e.dossier_id.is_some()));
     let log = s.audit_log(0, 10_000).await.unwrap();
     assert_eq!(log.iter().filter(|r| r.action == "deadline.set").count(), 3);
 }

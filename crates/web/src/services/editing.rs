@@ -34,12 +34,19 @@ pub fn civil_date(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
-/// The current calendar year in China (UTC+8, no daylight saving).
+/// China Standard Time (UTC+8, no daylight saving) of epoch milliseconds: the civil date
+/// and the seconds since that day's midnight.
+pub fn china_time(ms: i64) -> ((i64, i64, i64), i64) {
+    let secs = ms.div_euclid(1000) + 8 * 3600;
+    (civil_date(secs.div_euclid(86_400)), secs.rem_euclid(86_400))
+}
+
+/// The current calendar year in China.
 pub fn this_year() -> i64 {
-    let secs = std::time::SystemTime::now()
+    let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-    civil_date((secs + 8 * 3600).div_euclid(86_400)).0
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    china_time(ms).0 .0
 }
 
 // ---------------------------------------------------------------- answers

@@ -24,6 +24,8 @@ pub struct ProgressRow {
     pub error_count: Option<i64>,
     /// Last change of the dossier (ms since the epoch).
     pub updated_at: Option<i64>,
+    /// Submitted, approved or being adjusted: the unit's part is done for now.
+    pub handed_in: bool,
     /// Past the deadline and not yet handed in (nothing, 草稿 or 退回修改).
     pub overdue: bool,
 }
@@ -82,12 +84,6 @@ pub fn parse_deadline(text: &str) -> ApiResult<i64> {
     Ok((days + 1) * 86_400_000 - 8 * 3_600_000 - 1)
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 impl Services {
     /// The units the caller oversees (reviewers: assigned; admins: all) for `year`.
     pub async fn progress(&self, user: &User, year: i64) -> ApiResult<Progress> {
@@ -97,29 +93,30 @@ impl Services {
             Scope::Units(ids) => Some(ids),
         };
         let deadline = self.store.deadline(year).await?;
-        let now = now_ms();
+        let now = self.config.clock.now_ms();
         let rows: Vec<ProgressRow> = self
             .store
             .progress(units.as_deref(), year)
             .await?
             .into_iter()
-            .map(|p| ProgressRow {
-                overdue: deadline.is_some_and(|d| now > d) && !handed_in(p.status),
-                unit_id: p.unit_id,
-                unit_name: p.unit_name,
-                parent_name: p.parent_name,
-                dossier_id: p.dossier_id,
-                status: p.status.map_or("none", |s| s.code()).to_string(),
-                status_label: p.status.map_or("未填报", |s| s.label()).to_string(),
-                version: p.version,
-                error_count: p.error_count,
-                updated_at: p.updated_at,
+            .map(|p| {
+                let handed = handed_in(p.status);
+                ProgressRow {
+                    handed_in: handed,
+                    overdue: deadline.is_some_and(|d| now > d) && !handed,
+                    unit_id: p.unit_id,
+                    unit_name: p.unit_name,
+                    parent_name: p.parent_name,
+                    dossier_id: p.dossier_id,
+                    status: p.status.map_or("none", |s| s.code()).to_string(),
+                    status_label: p.status.map_or("未填报", |s| s.label()).to_string(),
+                    version: p.version,
+                    error_count: p.error_count,
+                    updated_at: p.updated_at,
+                }
             })
             .collect();
-        let handed = rows
-            .iter()
-            .filter(|r| !matches!(r.status.as_str(), "none" | "draft" | "returned"))
-            .count() as i64;
+        let handed = rows.iter().filter(|r| r.handed_in).count() as i64;
         Ok(Progress {
             year,
             deadline,
@@ -156,7 +153,7 @@ impl Services {
             .iter()
             .filter(|r| match &unit_ids {
                 Some(ids) => ids.contains(&r.unit_id),
-                None => matches!(r.status.as_str(), "none" | "draft" | "returned"),
+                None => !r.handed_in,
             })
             .map(|r| r.unit_id)
             .collect();

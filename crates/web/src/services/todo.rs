@@ -50,7 +50,7 @@ pub struct Todo {
 
 /// The notice for an audit action, in Chinese.
 fn notice_text(action: &str, actor: &str, unit: &str, year: i64) -> String {
-    if action == "unit.remind" {
+    if action == jixiao_store::audit::REMIND_ACTION {
         return format!("{actor}催报：请尽快填报并提交{unit}{year}年度的绩效目标");
     }
     let what = match action {

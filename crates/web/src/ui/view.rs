@@ -14,9 +14,7 @@ pub use super::diff::diff;
 
 /// `2026-11-27 09:30` in China Standard Time (UTC+8, no daylight saving) from epoch ms.
 pub fn datetime(ms: i64) -> String {
-    let secs = ms.div_euclid(1000) + 8 * 3600;
-    let rem = secs.rem_euclid(86_400);
-    let (year, month, day) = crate::services::civil_date(secs.div_euclid(86_400));
+    let ((year, month, day), rem) = crate::services::china_time(ms);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}",
         rem / 3600,
