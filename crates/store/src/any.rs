@@ -260,6 +260,15 @@ impl Store for AnyStore {
     ) -> Result<Comment> {
         on!(self.add_comment(dossier_id, version, field, body, actor))
     }
+    async fn resolve_comment(
+        &self,
+        dossier_id: i64,
+        comment_id: i64,
+        resolved: bool,
+        actor: &Actor,
+    ) -> Result<Comment> {
+        on!(self.resolve_comment(dossier_id, comment_id, resolved, actor))
+    }
     async fn comments(&self, dossier_id: i64) -> Result<Vec<Comment>> {
         on!(self.comments(dossier_id))
     }

@@ -19,6 +19,8 @@ fn comment_of(r: &impl SqlRow) -> Result<Comment> {
         author_id: r.int("author_id")?,
         author_name: r.text("author_name")?,
         created_at: r.int("created_at")?,
+        resolved_at: r.opt_int("resolved_at")?,
+        resolved_by_name: r.opt_text("resolved_by_name")?,
     })
 }
 
@@ -82,6 +84,57 @@ pub(crate) async fn add<B: Backend>(
         "comment.add",
         &format!("dossier:{dossier_id}"),
         &json!({ "comment": id, "version": version, "field": field.trim() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(comment)
+}
+
+/// Marks a comment of the dossier 已解决 (`resolved`) or open again, by `actor` (a user);
+/// audited. An unknown comment, or one of another dossier, is `NotFound`.
+pub(crate) async fn resolve<B: Backend>(
+    b: &B,
+    dossier_id: i64,
+    comment_id: i64,
+    resolved: bool,
+    actor: &Actor,
+) -> Result<Comment> {
+    let by = actor
+        .user_id
+        .ok_or_else(|| StoreError::refused("只有登录用户可以标记意见"))?;
+    let mut tx = b.begin().await?;
+    let (at, by) = if resolved {
+        (Some(now_ms()), Some(by))
+    } else {
+        (None, None)
+    };
+    let changed = tx
+        .execute(
+            &Sql::new(
+                "UPDATE comments SET resolved_at = $1, resolved_by = $2 \
+                 WHERE id = $3 AND dossier_id = $4",
+            )
+            .bind(at)
+            .bind(by)
+            .bind(comment_id)
+            .bind(dossier_id),
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let q = Sql::new(format!("{COMMENT_SELECT} WHERE c.id = $1")).bind(comment_id);
+    let comment = comment_of(&tx.fetch_one(&q).await?)?;
+    audit::append_tx::<B>(
+        &mut tx,
+        actor,
+        if resolved {
+            "comment.resolve"
+        } else {
+            "comment.reopen"
+        },
+        &format!("dossier:{dossier_id}"),
+        &json!({ "comment": comment_id }),
     )
     .await?;
     tx.commit().await?;

@@ -51,6 +51,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205020000_deadlines.sql",
         include_str!("../migrations/sqlite/20261205020000_deadlines.sql"),
     ),
+    (
+        "20261205030000_comment_resolution.sql",
+        include_str!("../migrations/sqlite/20261205030000_comment_resolution.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -85,6 +89,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205020000_deadlines.sql",
         include_str!("../migrations/postgres/20261205020000_deadlines.sql"),
+    ),
+    (
+        "20261205030000_comment_resolution.sql",
+        include_str!("../migrations/postgres/20261205030000_comment_resolution.sql"),
     ),
 ];
 

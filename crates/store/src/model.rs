@@ -263,6 +263,9 @@ pub struct Comment {
     pub author_id: i64,
     pub author_name: String,
     pub created_at: i64,
+    /// When it was marked 已解决 (open: `None`), and by whom.
+    pub resolved_at: Option<i64>,
+    pub resolved_by_name: Option<String>,
 }
 
 /// The outcome a review record documents.

@@ -58,8 +58,10 @@ pub(crate) const VERSION_INFO_SELECT: &str = "SELECT v.dossier_id, v.version, v.
 
 pub(crate) const COMMENT_SELECT: &str = "SELECT c.id, c.dossier_id, c.version, c.field, c.body, \
      c.author_id, COALESCE(NULLIF(u.display_name, ''), u.username) AS author_name, \
-     c.created_at \
-     FROM comments c JOIN users u ON u.id = c.author_id";
+     c.created_at, c.resolved_at, \
+     COALESCE(NULLIF(r.display_name, ''), r.username) AS resolved_by_name \
+     FROM comments c JOIN users u ON u.id = c.author_id \
+     LEFT JOIN users r ON r.id = c.resolved_by";
 
 pub(crate) const REVIEW_SELECT: &str = "SELECT r.id, r.dossier_id, r.version, r.reviewer_id, \
      COALESCE(NULLIF(u.display_name, ''), u.username) AS reviewer_name, r.decision, r.grade, \

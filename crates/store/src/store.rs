@@ -228,6 +228,14 @@ pub trait Store: Send + Sync {
         body: &str,
         actor: &Actor,
     ) -> impl Future<Output = Result<Comment>> + Send;
+    /// Marks a comment of the dossier 已解决, or open again (audited).
+    fn resolve_comment(
+        &self,
+        dossier_id: i64,
+        comment_id: i64,
+        resolved: bool,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<Comment>> + Send;
     /// Oldest first.
     fn comments(&self, dossier_id: i64) -> impl Future<Output = Result<Vec<Comment>>> + Send;
     /// Oldest first.
@@ -525,6 +533,15 @@ impl<B: Backend> Store for B {
         actor: &Actor,
     ) -> Result<Comment> {
         crate::comments::add(self, dossier_id, version, field, body, actor).await
+    }
+    async fn resolve_comment(
+        &self,
+        dossier_id: i64,
+        comment_id: i64,
+        resolved: bool,
+        actor: &Actor,
+    ) -> Result<Comment> {
+        crate::comments::resolve(self, dossier_id, comment_id, resolved, actor).await
     }
     async fn comments(&self, dossier_id: i64) -> Result<Vec<Comment>> {
         crate::comments::list(self, dossier_id).await

@@ -1,6 +1,8 @@
 //! HTTP handlers: parse the request, call [`crate::services`], shape the answer. No
 //! access decisions are made here.
 
+use std::collections::HashMap;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
@@ -134,6 +136,15 @@ pub struct SaveRequest {
     /// Opens an adjustment (调整) of an approved dossier.
     #[serde(default)]
     pub reason: Option<String>,
+}
+
+/// 已解决 or open again (`POST /api/dossiers/{id}/comments/{cid}/resolve`).
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    /// Default true; false opens it again.
+    #[serde(default)]
+    pub resolved: Option<bool>,
 }
 
 /// Unsaved forms to check (`POST /api/check`).
@@ -368,16 +379,17 @@ pub async fn list(
     Ok(Json(page).into_response())
 }
 
-/// The `file` (name, bytes) and, where `with_unit`, the `unit` field of an upload.
-async fn upload_fields(
+/// The `file` (name, bytes) of an upload and the text fields named in `texts`; any other
+/// field is refused.
+pub(crate) async fn upload_fields(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
     limit: usize,
-    with_unit: bool,
-) -> ApiResult<((String, Vec<u8>), Option<String>)> {
+    texts: &[&'static str],
+) -> ApiResult<((String, Vec<u8>), HashMap<&'static str, String>)> {
     let mut multipart = multipart
         .map_err(|_| ApiError::bad_request("请以 multipart/form-data 上传文件（表单字段 file）"))?;
     let mut file: Option<(String, Vec<u8>)> = None;
-    let mut unit: Option<String> = None;
+    let mut fields = HashMap::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -400,26 +412,28 @@ async fn upload_fields(
                     .map_err(|e| multipart_error(e.status(), limit))?;
                 file = Some((file_name, bytes.to_vec()));
             }
-            "unit" if with_unit => {
-                unit = Some(
-                    field
-                        .text()
-                        .await
-                        .map_err(|e| multipart_error(e.status(), limit))?,
-                );
-            }
             other => {
-                let accepted = if with_unit { "file 和 unit" } else { "file" };
-                return Err(ApiError::unprocessable(format!(
-                    "未知的表单字段：{other}（只接受 {accepted}）"
-                )));
+                let Some(key) = texts.iter().find(|t| **t == other) else {
+                    let accepted: Vec<&str> = std::iter::once("file")
+                        .chain(texts.iter().copied())
+                        .collect();
+                    return Err(ApiError::unprocessable(format!(
+                        "未知的表单字段：{other}（只接受 {}）",
+                        accepted.join("、")
+                    )));
+                };
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| multipart_error(e.status(), limit))?;
+                fields.insert(*key, text);
             }
         }
     }
     let Some(file) = file else {
         return Err(ApiError::unprocessable("请上传文件（表单字段 file）"));
     };
-    Ok((file, unit))
+    Ok((file, fields))
 }
 
 pub async fn upload(
@@ -428,10 +442,15 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
     let limit = state.services().config().upload_limit();
-    let ((file_name, bytes), unit) = upload_fields(multipart, limit, true).await?;
+    let ((file_name, bytes), fields) = upload_fields(multipart, limit, &["unit"]).await?;
     let saved = state
         .services()
-        .upload(&auth.user, &file_name, bytes, unit.as_deref())
+        .upload(
+            &auth.user,
+            &file_name,
+            bytes,
+            fields.get("unit").map(String::as_str),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
@@ -443,12 +462,66 @@ pub async fn preview(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
     let limit = state.services().config().upload_limit();
-    let ((file_name, bytes), _) = upload_fields(multipart, limit, false).await?;
+    let ((file_name, bytes), _) = upload_fields(multipart, limit, &[]).await?;
     let preview = state
         .services()
         .preview(&auth.user, &file_name, bytes)
         .await?;
     Ok(Json(preview).into_response())
+}
+
+/// `POST /api/dossiers/{id}/reimport`: a corrected file as the next version (multipart
+/// `file`, `base_version`; `preview=true` reads and compares without storing).
+pub async fn reimport(
+    State(state): State<AppState>,
+    auth: Authed,
+    DossierId(id): DossierId,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let limit = state.services().config().upload_limit();
+    let ((file_name, bytes), fields) =
+        upload_fields(multipart, limit, &["base_version", "preview"]).await?;
+    let base_version = match fields.get("base_version").map(|v| v.trim()) {
+        None | Some("") => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| ApiError::unprocessable("base_version 应为版本号（正整数）"))?,
+        ),
+    };
+    let preview = match fields.get("preview").map(|v| v.trim()) {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => return Err(ApiError::unprocessable("preview 应为 true 或 false")),
+    };
+    let done = state
+        .services()
+        .reimport(&auth.user, id, &file_name, bytes, base_version, preview)
+        .await?;
+    let status = match &done.saved {
+        Some(s) if s.version != done.base_version => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    Ok((status, Json(done)).into_response())
+}
+
+/// `POST /api/dossiers/{id}/comments/{cid}/resolve`: 已解决 (`resolved`, default true) or open.
+pub async fn resolve_comment(
+    State(state): State<AppState>,
+    auth: Authed,
+    path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
+    ApiJson(body): ApiJson<ResolveRequest>,
+) -> ApiResult<Response> {
+    let Ok(Path((id, cid))) = path else {
+        return Err(ApiError::no_dossier());
+    };
+    let (Ok(id), Ok(cid)) = (id.parse(), cid.parse()) else {
+        return Err(ApiError::NotFound("意见不存在".into()));
+    };
+    let c = state
+        .services()
+        .resolve_comment(&auth.user, id, cid, body.resolved.unwrap_or(true))
+        .await?;
+    Ok(Json(c).into_response())
 }
 
 /// `POST /api/check`: the rules and totals of unsaved forms.

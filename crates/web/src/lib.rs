@@ -74,11 +74,19 @@ pub fn router(state: AppState) -> Router {
                 .put(api::save)
                 .delete(api::delete_dossier),
         )
+        .route(
+            "/api/dossiers/{id}/reimport",
+            post(api::reimport).layer(DefaultBodyLimit::max(cfg.upload_limit())),
+        )
         .route("/api/dossiers/{id}/submit", post(api::submit))
         .route("/api/dossiers/{id}/withdraw", post(api::withdraw))
         .route("/api/dossiers/{id}/return", post(api::return_dossier))
         .route("/api/dossiers/{id}/approve", post(api::approve))
         .route("/api/dossiers/{id}/comments", post(api::comment))
+        .route(
+            "/api/dossiers/{id}/comments/{cid}/resolve",
+            post(api::resolve_comment),
+        )
         .route("/api/dossiers/{id}/history", get(api::history))
         .route("/api/dossiers/create", post(api::create))
         .route("/api/dossiers/{id}/copy", post(api::copy))
@@ -101,7 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/login", post(api::login))
         .route("/api/logout", post(api::logout))
         .merge(dossiers)
-        .merge(ui::routes())
+        .merge(ui::routes(cfg.upload_limit()))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(cfg.json_limit()))

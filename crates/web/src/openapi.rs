@@ -24,11 +24,13 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/progress"),
     ("post", "/api/progress/remind"),
     ("put", "/api/progress/deadline"),
+    ("post", "/api/dossiers/{id}/reimport"),
     ("post", "/api/dossiers/{id}/submit"),
     ("post", "/api/dossiers/{id}/withdraw"),
     ("post", "/api/dossiers/{id}/return"),
     ("post", "/api/dossiers/{id}/approve"),
     ("post", "/api/dossiers/{id}/comments"),
+    ("post", "/api/dossiers/{id}/comments/{cid}/resolve"),
     ("get", "/api/dossiers/{id}/history"),
     ("post", "/api/dossiers/create"),
     ("post", "/api/dossiers/{id}/copy"),
@@ -86,6 +88,7 @@ fn schemas() -> Value {
     g.subschema_for::<jixiao_domain::totals::FormTotals>();
     g.subschema_for::<crate::services::DossierSummary>();
     g.subschema_for::<crate::services::Saved>();
+    g.subschema_for::<crate::services::Reimported>();
     g.subschema_for::<crate::services::Todo>();
     g.subschema_for::<crate::services::Progress>();
     g.subschema_for::<crate::api::RemindRequest>();
@@ -100,6 +103,7 @@ fn schemas() -> Value {
     g.subschema_for::<ReturnRequest>();
     g.subschema_for::<ApproveRequest>();
     g.subschema_for::<CommentRequest>();
+    g.subschema_for::<crate::api::ResolveRequest>();
     let mut defs = g.take_definitions(true);
     defs.insert(
         "Error".into(),
@@ -265,6 +269,25 @@ pub fn document() -> Value {
         "requestBody": body(r("DeadlineRequest")),
         "responses": { "200": ok("已设置", json!({ "type": "object" })), "401": err("请先登录"), "403": err("不是管理员或 CSRF 令牌错误"),
             "422": err("日期或年度不对") } } });
+    doc["paths"]["/api/dossiers/{id}/comments/{cid}/resolve"] = json!({ "post": { "summary": "把意见标为已解决（resolved=false 重新打开）：审核人员、管理员或提出意见的人", "description": CSRF,
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } },
+            { "name": "cid", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": body(r("ResolveRequest")),
+        "responses": { "200": ok("意见（resolved_at、resolved_by_name）", json!({ "type": "object" })),
+            "401": err("请先登录"), "403": err("无权标记或 CSRF 令牌错误"), "404": err("档案或意见不存在") } } });
+    doc["paths"]["/api/dossiers/{id}/reimport"] = json!({ "post": { "summary": "导入修改后的文件：读出改好的 Word/Excel 文件，预览（preview=true，不保存）或保存为下一版", "description": CSRF,
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+            "type": "object", "required": ["file"], "properties": {
+                "file": { "type": "string", "format": "binary", "description": ".txt/.docx/.xlsx/.xls/.html" },
+                "base_version": { "type": "integer", "description": "比较并接在其后的版本（默认当前版本）；已有更新的版本时 409，文件内容另存为冲突版本" },
+                "preview": { "type": "boolean", "description": "true：只读出并检查，不保存" } } } } } },
+        "responses": {
+            "200": ok("预览结果，或文件与该版完全相同（不保存新版本）", r("Reimported")),
+            "201": ok("已保存为新版本（saved）", r("Reimported")),
+            "400": err("不是 multipart 请求"), "401": err("未登录"), "403": err("无权修改或 CSRF 令牌错误"),
+            "404": err("档案不存在或无权查看"), "409": err("已有更新的版本"), "413": err("文件过大"),
+            "422": err("文件无法读取、档案不可修改或超过限制") } } });
     doc
 }
 

@@ -38,7 +38,7 @@ pub use todo::{Notice, Todo, TodoItem};
 pub mod work;
 pub use editing::{
     china_time, civil_date, forms_from_json, this_year, Checked, EditorModel, FormTotals,
-    FrameworkLevel, NewChoices, Preview,
+    FrameworkLevel, NewChoices, Preview, Reimported,
 };
 use work::{Gate, PrintQueue};
 
@@ -369,7 +369,14 @@ pub struct DossierView {
     pub older: Option<jixiao_store::Version>,
     /// 办理记录, oldest first.
     pub steps: Vec<Step>,
+    /// The earlier versions that open remarks on cells were made on (at most
+    /// [`CARRIED_VERSIONS`], the latest), when the current version is shown: their remarks
+    /// are carried to it, marked 已修改 where the cell changed since.
+    pub earlier: Vec<jixiao_store::Version>,
 }
+
+/// How many earlier versions' open remarks the dossier page carries forward.
+pub const CARRIED_VERSIONS: usize = 10;
 
 /// The answer to an upload or a save.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -847,12 +854,41 @@ impl Services {
             Some(v) => Some(self.stored_version(id, v).await?),
             None => None,
         };
+        let detail = self.detail_of(&d).await?;
+        let earlier = match older {
+            None => self.earlier_versions(&d, &detail.comments).await?,
+            Some(_) => Vec::new(),
+        };
         Ok(DossierView {
-            detail: self.detail_of(&d).await?,
+            detail,
             versions: self.store.history(id).await?,
             older,
             steps: self.steps(id).await?,
+            earlier,
         })
+    }
+
+    /// The earlier versions whose open remarks on cells are carried to the current one
+    /// (the latest [`CARRIED_VERSIONS`] of them).
+    pub(crate) async fn earlier_versions(
+        &self,
+        d: &StoredDossier,
+        comments: &[Comment],
+    ) -> ApiResult<Vec<jixiao_store::Version>> {
+        let mut wanted: Vec<i64> = comments
+            .iter()
+            .filter(|c| {
+                !c.field.is_empty() && c.resolved_at.is_none() && c.version < d.current_version
+            })
+            .map(|c| c.version)
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut out = Vec::new();
+        for v in wanted.iter().rev().take(CARRIED_VERSIONS) {
+            out.push(self.stored_version(d.id, *v).await?);
+        }
+        Ok(out)
     }
 
     /// Refuses forms bigger than the largest dossier (`Config::max_dossier_bytes`), so
@@ -895,11 +931,35 @@ impl Services {
         if !adjusting {
             review::check_edit(d.status).map_err(|e| ApiError::unprocessable(e.to_string()))?;
         }
+        let kind = match reason {
+            Some(reason) => SaveKind::Adjustment { reason },
+            None => SaveKind::Save,
+        };
+        let file = format!("{}{}年度档案", d.unit_name, d.year);
+        self.save_forms(user, &d, forms, base_version, kind, Vec::new(), &file)
+            .await
+    }
+
+    /// Stores `forms` as the next version of `d` (the caller has checked access and
+    /// state): limits, quotas, the rules (after `findings` the file's reader left), and
+    /// nothing at all when the forms equal the current version's.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn save_forms(
+        &self,
+        user: &User,
+        d: &StoredDossier,
+        forms: Vec<Form>,
+        base_version: i64,
+        kind: SaveKind,
+        mut findings: Vec<Finding>,
+        file: &str,
+    ) -> ApiResult<Saved> {
+        let id = d.id;
         self.within_limits(&forms)?;
         let forms_bytes = self.fits(&forms)?;
-        // A save that changes nothing (Ctrl+S twice, a client retrying) stores nothing: the
-        // current version is the answer.
-        if !adjusting && base_version == d.current_version {
+        // A save that changes nothing (Ctrl+S twice, a client retrying, the same file
+        // imported again) stores nothing: the current version is the answer.
+        if matches!(kind, SaveKind::Save) && base_version == d.current_version {
             let current = self.store.get_version(id, d.current_version).await?;
             if current.forms == forms {
                 return Ok(Saved {
@@ -911,16 +971,13 @@ impl Services {
             }
         }
         self.version_quota(id).await?;
-        let file = format!("{}{}年度档案", d.unit_name, d.year);
-        let findings = self
-            .check_dossier(&d.unit_name, u16::try_from(d.year).ok(), &file, &forms)
-            .await?;
+        findings.extend(
+            self.check_dossier(&d.unit_name, u16::try_from(d.year).ok(), file, &forms)
+                .await?,
+        );
+        rules::sort_findings(&mut findings);
         self.bytes_quota(d.unit_id, forms_bytes + json_bytes(&findings))
             .await?;
-        let kind = match reason {
-            Some(reason) => SaveKind::Adjustment { reason },
-            None => SaveKind::Save,
-        };
         let info = self
             .store
             .save_version(id, base_version, &forms, &findings, &user.actor(), kind)
@@ -1152,6 +1209,31 @@ impl Services {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Marks a remark 已解决 (or open again): reviewers and administrators, who check the
+    /// fix, and the remark's author.
+    pub async fn resolve_comment(
+        &self,
+        user: &User,
+        id: i64,
+        comment_id: i64,
+        resolved: bool,
+    ) -> ApiResult<Comment> {
+        self.visible(user, id).await?;
+        let comments = self.store.comments(id).await?;
+        let Some(c) = comments.iter().find(|c| c.id == comment_id) else {
+            return Err(ApiError::NotFound("意见不存在".into()));
+        };
+        if !matches!(user.role(), Role::Reviewer | Role::Admin) && c.author_id != user.account.id {
+            return Err(ApiError::forbidden(
+                "只有审核人员、管理员或提出意见的人可以标记意见已解决",
+            ));
+        }
+        Ok(self
+            .store
+            .resolve_comment(id, comment_id, resolved, &user.actor())
+            .await?)
     }
 
     pub async fn history(&self, user: &User, id: i64) -> ApiResult<History> {

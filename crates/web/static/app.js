@@ -283,6 +283,35 @@
     });
   }
 
+  // 导入修改后的文件: the previewed forms saved as the next version after the one compared.
+  const reimportBtn = document.getElementById("reimport-save");
+  if (reimportBtn) reimportBtn.addEventListener("click", async () => {
+    const forms = JSON.parse(document.getElementById("reimport-forms").textContent);
+    busy(reimportBtn, true);
+    const r = await api("PUT", "/api/dossiers/" + reimportBtn.dataset.id,
+      { forms, base_version: Number(reimportBtn.dataset.base) });
+    busy(reimportBtn, false);
+    if (r.ok) {
+      later("已将导入的文件保存为第" + r.body.version + "版。");
+      location.href = "/dossiers/" + reimportBtn.dataset.id;
+    } else if (r.status === 409) {
+      say("比较之后档案又有了新的版本" + (r.body.current_version ? "（第" + r.body.current_version + "版）" : "") +
+        "，导入的内容已另存为冲突版本（见版本历史），没有覆盖别人的修改。请回到档案，与最新版本比较后重新导入。", "error");
+    } else if (r.status !== 401) say(r.body.error || "保存失败", "error");
+  });
+
+  // 标记已解决 / 重新打开 a remark.
+  document.addEventListener("click", async (e) => {
+    const b = e.target.closest("button.resolve");
+    if (!b) return;
+    const resolved = b.dataset.resolved === "true";
+    busy(b, true);
+    const r = await api("POST", "/api/dossiers/" + b.dataset.id + "/comments/" + b.dataset.comment + "/resolve", { resolved });
+    busy(b, false);
+    if (r.ok) { later(resolved ? "已标记为已解决。" : "已重新打开这条意见。"); location.reload(); }
+    else if (r.status !== 401) say(r.body.error || "操作失败", "error");
+  });
+
   // Long downloads (PDF) show that something is happening.
   document.addEventListener("click", (e) => {
     const a = e.target.closest("a[data-export]");

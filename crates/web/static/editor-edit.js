@@ -158,6 +158,33 @@ export function editor() {
     return sec;
   }
 
+  // Reviewers' open remarks beside the cells they point at (carried from the version they
+  // were made on; 已修改 once the cell changed since), and listed in the side panel.
+  const remarksEl = $("remarks");
+  function showRemarks() {
+    for (const x of root.querySelectorAll(".cell-remark")) x.remove();
+    if (!remarksEl) return;
+    remarksEl.textContent = "";
+    (M.remarks || []).forEach((c, n) => {
+      const i = c.field.indexOf(":");
+      const t = i > 0 ? target(Number(c.field.slice(1, i)), c.field.slice(i + 1)) : null;
+      const state = c.changed === true ? "（已修改）" : "";
+      const who = "— " + c.author + "，第" + c.version + "版" + state;
+      if (t && t.dataset.path) {
+        t.after(el("span", { class: "cell-remark" + (c.changed ? " changed" : ""), id: "remark-" + (n + 1), text: "审核意见：" + c.body + " " + who }));
+      }
+      const msg = t ? el("button", { type: "button", class: "link jump", "data-target": t.id, text: c.body }) : el("span", { text: c.body });
+      remarksEl.append(el("li", { class: "remark" + (c.changed ? " changed" : "") }, msg, el("div", { class: "where", text: who })));
+    });
+    const box = remarksEl.closest("section");
+    if (box) box.hidden = !(M.remarks || []).length;
+  }
+  remarksEl && remarksEl.addEventListener("click", (e) => {
+    const b = e.target.closest("button.jump");
+    const t = b && $(b.dataset.target);
+    if (t) { t.scrollIntoView({ block: "center" }); t.focus(); }
+  });
+
   function renderAll() {
     root.textContent = "";
     forms.forEach((f, k) => root.append(renderForm(k)));
@@ -165,11 +192,13 @@ export function editor() {
     root.append(el("div", { class: "ed-addform" }, el("label", { for: "add-form-kind", text: "添加一张表：" }), kinds,
       el("button", { type: "button", id: "add-form-btn", text: "添加" })));
     showTotals();
+    showRemarks();
   }
   function rerender(k) {
     const old = root.querySelector('section[data-form="' + k + '"]');
     if (old) old.replaceWith(renderForm(k));
     showTotals();
+    showRemarks();
   }
 
   // ---------------------------------------------------------- editing

@@ -1076,6 +1076,39 @@ async fn comments_on_fields<S: Harness>(s: S, _dir: PathBuf) {
     );
     assert_eq!(all[0], c);
     assert!(s.comments(9999).await.unwrap().is_empty());
+
+    // 已解决: marked by a user, named, audited; opened again; never across dossiers.
+    assert_eq!(c.resolved_at, None);
+    let r = s
+        .resolve_comment(d.id, c.id, true, &w.reviewer)
+        .await
+        .unwrap();
+    assert!(r.resolved_at.is_some());
+    assert_eq!(r.resolved_by_name.as_deref(), Some("评论单位-审核"));
+    assert_eq!(s.comments(d.id).await.unwrap()[0], r);
+    let r = s
+        .resolve_comment(d.id, c.id, false, &w.reviewer)
+        .await
+        .unwrap();
+    assert_eq!((r.resolved_at, r.resolved_by_name), (None, None));
+    assert!(matches!(
+        s.resolve_comment(d.id + 1000, c.id, true, &w.reviewer)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(refused(s.resolve_comment(d.id, c.id, true, &admin()).await).contains("登录"));
+    let actions: Vec<String> = s
+        .audit_log(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "comment.resolve"),
+        "{actions:?}"
+    );
+    assert!(actions.iter().any(|a| a == "comment.reopen"), "{actions:?}");
 }
 
 /// Sessions: created with a CSRF token, found by token, slid, expired, deleted.
@@ -1395,7 +1428,7 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
         ),
         (
             "comments",
-            "id dossier_id version field body author_id created_at",
+            "id dossier_id version field body author_id created_at resolved_at resolved_by",
         ),
         (
             "reviews",

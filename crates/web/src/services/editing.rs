@@ -81,6 +81,24 @@ pub struct Preview {
     pub unread_omitted: usize,
 }
 
+/// A corrected file read into an existing dossier ([`Services::reimport`]).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Reimported {
+    pub file: String,
+    /// The version the file is compared with and would follow.
+    pub base_version: i64,
+    /// The file holds exactly the forms of `base_version`: importing it changes nothing.
+    pub same: bool,
+    /// A preview: the forms read, the importer's notes and the rules' findings, the
+    /// totals (empty once stored: `saved` has the version's findings).
+    pub forms: Vec<Form>,
+    pub findings: Vec<Finding>,
+    pub totals: Vec<FormTotals>,
+    /// Stored: the new version (or the current one when nothing changed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved: Option<Saved>,
+}
+
 /// One cell of an upload that went into no field.
 #[derive(Debug, Serialize)]
 pub struct UnreadCell {
@@ -116,6 +134,10 @@ pub struct EditorModel {
     pub forms: Vec<Form>,
     /// The dossier is approved: saving opens an adjustment (调整) and needs a reason.
     pub adjust: bool,
+    /// Every remark on the dossier, and the earlier versions open remarks on cells were
+    /// made on (to show them beside the cells they point at now).
+    pub comments: Vec<jixiao_store::Comment>,
+    pub earlier: Vec<jixiao_store::Version>,
 }
 
 /// One 一级指标 of the profile's frameworks with its 二级 choices.
@@ -565,10 +587,99 @@ impl Services {
             )));
         };
         let v = self.store.get_version(id, d.current_version).await?;
+        let comments = self.store.comments(id).await?;
+        let earlier = self.earlier_versions(&d, &comments).await?;
         Ok(EditorModel {
             dossier: DossierSummary::from(&d),
             forms: v.forms,
             adjust,
+            comments,
+            earlier,
+        })
+    }
+
+    /// 重新导入: a corrected Word/Excel file read into an existing dossier the caller may
+    /// edit. With `preview` nothing is stored (the page shows what would change); otherwise
+    /// the file's forms become the next version after `base_version`, exactly as a save
+    /// (stale base: 409; the same forms: nothing stored). The importer's notes are kept with
+    /// the version, as on upload; a year or unit the forms state otherwise is a finding.
+    pub async fn reimport(
+        &self,
+        user: &User,
+        id: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        base_version: Option<i64>,
+        preview: bool,
+    ) -> ApiResult<Reimported> {
+        let d = self.visible(user, id).await?;
+        Self::require(user, &[Role::Unit, Role::Admin], "导入修改后的文件")?;
+        if !d.status.editable() {
+            return Err(ApiError::unprocessable(format!(
+                "档案当前状态为“{}”，不能导入新版本；{}",
+                d.status.label(),
+                if d.status == jixiao_domain::review::Status::Approved {
+                    "已审核通过的档案请用“申请调整”修改"
+                } else {
+                    "审核期间不能修改，如需修改请先撤回或联系审核人员退回"
+                }
+            )));
+        }
+        let base_version = base_version.unwrap_or(d.current_version);
+        let imported = self.import_file(file_name, bytes).await?;
+        if imported.status == ImportStatus::Error {
+            return Err(ApiError::unprocessable(
+                imported
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "文件无法导入".into()),
+            ));
+        }
+        let year = u16::try_from(d.year).ok();
+        let mut forms = imported.forms;
+        for f in &mut forms {
+            fill_blank(f, &d.unit_name, year.unwrap_or_default());
+        }
+        let mut notes = imported.findings;
+        notes.extend(self.unit_warning(first_unit(&forms), &d.unit_name, &imported.path));
+        if preview {
+            self.within_limits(&forms)?;
+            let mut findings = notes;
+            findings.extend(
+                self.check_dossier(&d.unit_name, year, &imported.path, &forms)
+                    .await?,
+            );
+            rules::sort_findings(&mut findings);
+            let same = self.store.get_version(id, base_version).await?.forms == forms;
+            return Ok(Reimported {
+                file: imported.path,
+                base_version,
+                same,
+                totals: totals(&forms),
+                forms,
+                findings,
+                saved: None,
+            });
+        }
+        let saved = self
+            .save_forms(
+                user,
+                &d,
+                forms,
+                base_version,
+                jixiao_store::SaveKind::Save,
+                notes,
+                &imported.path,
+            )
+            .await?;
+        Ok(Reimported {
+            file: imported.path,
+            base_version,
+            same: saved.version == base_version,
+            totals: Vec::new(),
+            forms: Vec::new(),
+            findings: Vec::new(),
+            saved: Some(saved),
         })
     }
 

@@ -18,20 +18,27 @@ use jixiao_files::export::table::{table, OutCell, Table};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::view::{cell_id, shorten, FormView};
+use super::view::{cell_id, shorten, split_field, FormView, PageComment};
+use jixiao_store::Comment;
 
-/// One change: where, the text around it, what was removed and what was added (cut), and
-/// its id on the page (empty for a field the table does not draw).
+/// One change: where, and the text as runs of kept, removed and inserted characters (long
+/// kept runs shortened to a little context), and its id on the page (empty for a field
+/// the table does not draw).
 #[derive(Serialize, Default)]
 pub struct ChangeView {
     pub form: String,
     pub field: String,
-    /// Unchanged text just before and after the change (a few characters).
-    pub before: String,
-    pub after: String,
-    pub old: String,
-    pub new: String,
+    /// The field was empty before.
+    pub added: bool,
+    pub pieces: Vec<Piece>,
     pub anchor: String,
+}
+
+/// A run of a changed text: `same`, `del` (removed) or `ins` (inserted).
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub kind: &'static str,
+    pub text: String,
 }
 
 #[derive(Serialize)]
@@ -194,49 +201,219 @@ fn split_change<'a>(old: &'a str, new: &'a str) -> (&'a str, &'a str, &'a str, &
     )
 }
 
-/// The cell's change marked in place: what was removed struck out, what was inserted
-/// underlined, the rest as it was.
-fn marked(old: &str, new: &str) -> String {
-    let (head, gone, added, tail) = split_change(old, new);
-    let cut = |s: &str, keep_end: bool| {
-        let n = s.chars().count();
-        if n <= 30 {
-            escape(s)
-        } else if keep_end {
-            format!("…{}", escape(&s.chars().skip(n - 30).collect::<String>()))
-        } else {
-            format!("{}…", escape(&s.chars().take(30).collect::<String>()))
+/// Kept runs shorter than this between two changes count as changed: a character-level
+/// diff of two different sentences otherwise shows confetti (a shared 的 kept between
+/// rewritten words).
+const MIN_KEPT: usize = 3;
+
+/// The new text as runs of kept, removed and inserted characters. Two edits far apart in
+/// one paragraph are two small changes, not one struck-out paragraph. The diff between the
+/// common beginning and end is bounded in time (it approximates past the deadline).
+pub fn pieces(old: &str, new: &str) -> Vec<Piece> {
+    use similar::{ChangeTag, TextDiff};
+    let (head, o, n, tail) = split_change(old, new);
+    let mut runs: Vec<(ChangeTag, String)> = Vec::new();
+    let push =
+        |tag: ChangeTag, text: &str, runs: &mut Vec<(ChangeTag, String)>| match runs.last_mut() {
+            Some((t, s)) if *t == tag => s.push_str(text),
+            _ if text.is_empty() => {}
+            _ => runs.push((tag, text.to_string())),
+        };
+    push(ChangeTag::Equal, head, &mut runs);
+    let diff = TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(20))
+        .diff_chars(o, n);
+    for c in diff.iter_all_changes() {
+        push(c.tag(), c.value(), &mut runs);
+    }
+    push(ChangeTag::Equal, tail, &mut runs);
+    // Fold short kept runs between changes into both sides, then merge each stretch of
+    // changes into one removed and one inserted run.
+    let last = runs.len().saturating_sub(1);
+    let mut out: Vec<Piece> = Vec::new();
+    let (mut del, mut ins) = (String::new(), String::new());
+    let flush = |del: &mut String, ins: &mut String, out: &mut Vec<Piece>| {
+        for (kind, text) in [("del", del), ("ins", ins)] {
+            if !text.is_empty() {
+                out.push(Piece {
+                    kind,
+                    text: std::mem::take(text),
+                });
+            }
         }
     };
+    for (i, (tag, text)) in runs.iter().enumerate() {
+        match tag {
+            ChangeTag::Delete => del.push_str(text),
+            ChangeTag::Insert => ins.push_str(text),
+            ChangeTag::Equal if i > 0 && i < last && text.chars().count() < MIN_KEPT => {
+                del.push_str(text);
+                ins.push_str(text);
+            }
+            ChangeTag::Equal => {
+                flush(&mut del, &mut ins, &mut out);
+                out.push(Piece {
+                    kind: "same",
+                    text: text.clone(),
+                });
+            }
+        }
+    }
+    flush(&mut del, &mut ins, &mut out);
+    out
+}
+
+/// `pieces` with each kept run cut to `keep` characters of context (at the start only its
+/// end, at the end only its start, between changes both ends).
+fn shortened(pieces: Vec<Piece>, keep: usize) -> Vec<Piece> {
+    let n = pieces.len();
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if p.kind != "same" {
+                return p;
+            }
+            let chars: Vec<char> = p.text.chars().collect();
+            let len = chars.len();
+            let text = if i == 0 && len > keep {
+                format!("…{}", chars[len - keep..].iter().collect::<String>())
+            } else if i + 1 == n && i > 0 && len > keep {
+                format!("{}…", chars[..keep].iter().collect::<String>())
+            } else if i > 0 && i + 1 < n && len > 2 * keep {
+                format!(
+                    "{}…{}",
+                    chars[..keep].iter().collect::<String>(),
+                    chars[len - keep..].iter().collect::<String>()
+                )
+            } else {
+                p.text
+            };
+            Piece { kind: "same", text }
+        })
+        .collect()
+}
+
+/// The cell's change marked in place: what was removed struck out, what was inserted
+/// underlined, the rest as it was (long unchanged stretches shortened).
+fn marked(old: &str, new: &str) -> String {
     let mut out = String::from("<span class=\"diff-text\" aria-label=\"改动\">");
-    out.push_str(&cut(head, true));
-    if !gone.is_empty() {
-        out.push_str(&format!("<del aria-label=\"删去\">{}</del>", escape(gone)));
+    for p in shortened(pieces(old, new), 30) {
+        match p.kind {
+            "del" => out.push_str(&format!(
+                "<del aria-label=\"删去\">{}</del>",
+                escape(&p.text)
+            )),
+            "ins" => out.push_str(&format!(
+                "<ins aria-label=\"加入\">{}</ins>",
+                escape(&p.text)
+            )),
+            _ => out.push_str(&escape(&p.text)),
+        }
     }
-    if !added.is_empty() {
-        out.push_str(&format!("<ins aria-label=\"加入\">{}</ins>", escape(added)));
-    }
-    out.push_str(&cut(tail, false));
     out.push_str("</span>");
     out
 }
 
-/// The change list's parts: a little unchanged text on each side, and what was removed
-/// and added.
-fn context(old: &str, new: &str) -> [String; 4] {
-    let (head, gone, added, tail) = split_change(old, new);
-    let n = head.chars().count();
-    let before: String = head.chars().skip(n.saturating_sub(12)).collect();
-    let after: String = tail.chars().take(12).collect();
-    [
-        format!("{}{before}", if n > 12 { "…" } else { "" }),
-        shorten(gone, 80),
-        shorten(added, 80),
-        format!(
-            "{after}{}",
-            if tail.chars().count() > 12 { "…" } else { "" }
-        ),
-    ]
+/// The change list's entry for a field: a little unchanged text around each change, long
+/// removed or inserted texts cut.
+fn change(form: String, field: String, old: &str, new: &str, anchor: String) -> ChangeView {
+    let pieces = shortened(pieces(old, new), 12)
+        .into_iter()
+        .map(|p| match p.kind {
+            "same" => p,
+            kind => Piece {
+                kind,
+                text: shorten(&p.text, 80),
+            },
+        })
+        .collect();
+    ChangeView {
+        form,
+        field,
+        added: old.is_empty(),
+        pieces,
+        anchor,
+    }
+}
+
+/// Remarks on cells of an earlier version followed into a later one: each form's rows
+/// matched by identity, as the comparison matches them.
+pub struct Carry {
+    /// Old form index → (new form index, row matches, old cell texts, new cell texts).
+    forms: HashMap<usize, CarriedForm>,
+}
+
+type CarriedForm = (
+    usize,
+    HashMap<&'static str, Vec<Option<usize>>>,
+    HashMap<String, String>,
+    HashMap<String, String>,
+);
+
+impl Carry {
+    pub fn new(old: &[Form], new: &[Form]) -> Carry {
+        let forms = match_forms(old, new)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, o)| {
+                let o = o?;
+                let json = |f: &Form| serde_json::to_value(f).unwrap_or(Value::Null);
+                let rows = align(&json(&old[o]), &json(&new[k]));
+                Some((o, (k, rows, texts(&table(&old[o])), texts(&table(&new[k])))))
+            })
+            .collect();
+        Carry { forms }
+    }
+
+    /// `f0:indicators[5].value` of the old version on the new one, and whether the cell's
+    /// text changed since; `None` when its form or row is gone.
+    pub fn field(&self, field: &str) -> Option<(String, bool)> {
+        let (Some(k), path) = split_field(field) else {
+            return Some((field.to_string(), false));
+        };
+        let (j, rows, before, after) = self.forms.get(&k)?;
+        let now = remap(path, rows)?;
+        let changed = before.get(path) != after.get(&now);
+        Some((format!("f{j}:{now}"), changed))
+    }
+}
+
+/// The remarks a page shows on `forms` (version `shown`): that version's own, and the open
+/// remarks on cells of the `earlier` versions followed to where their cells are now
+/// (已修改 when the cell's text changed, gone when its row or form is).
+pub fn page_comments<'a>(
+    comments: &'a [Comment],
+    earlier: &[jixiao_store::Version],
+    shown: i64,
+    forms: &[Form],
+) -> Vec<PageComment<'a>> {
+    let carries: Vec<(i64, Carry)> = earlier
+        .iter()
+        .map(|v| (v.info.version, Carry::new(&v.forms, forms)))
+        .collect();
+    comments
+        .iter()
+        .filter_map(|c| {
+            if c.version == shown {
+                return Some(PageComment {
+                    comment: c,
+                    field: c.field.clone(),
+                    changed: None,
+                });
+            }
+            if c.field.is_empty() || c.resolved_at.is_some() {
+                return None;
+            }
+            let (_, carry) = carries.iter().find(|(v, _)| *v == c.version)?;
+            let (field, changed) = carry.field(&c.field).unwrap_or((String::new(), true));
+            Some(PageComment {
+                comment: c,
+                field,
+                changed: Some(changed),
+            })
+        })
+        .collect()
 }
 
 /// The new version's forms with changed cells highlighted against the old version.
@@ -322,21 +499,19 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
         let html = table_html(&t, &note);
         for cell in t.rows.iter().flatten() {
             let Some(f) = &cell.field else { continue };
-            let [before, old, new, after] = match old_cell(f) {
+            let was = match old_cell(f) {
                 Some(Some(o)) if o.trim() == cell.text.trim() => continue,
                 Some(None) if cell.text.trim().is_empty() => continue,
-                Some(Some(o)) => context(o.trim(), cell.text.trim()),
-                _ => context("", cell.text.trim()),
+                Some(Some(o)) => o.trim(),
+                _ => "",
             };
-            changes.push(ChangeView {
-                form: form.display_name(),
-                field: field_label(f),
-                before,
-                old,
-                new,
-                after,
-                anchor: cell_id(k, f),
-            });
+            changes.push(change(
+                form.display_name(),
+                field_label(f),
+                was,
+                cell.text.trim(),
+                cell_id(k, f),
+            ));
         }
         // Fields the table does not draw as cells of their own.
         if let Some((_, fields)) = &before {
@@ -368,16 +543,13 @@ pub fn diff(old: &[Form], new: &[Form]) -> DiffView {
                 if o == n {
                     continue;
                 }
-                let [before, old, new, after] = context(o, n);
-                changes.push(ChangeView {
-                    form: form.display_name(),
-                    field: field_label(p),
-                    before,
-                    old,
-                    new,
-                    after,
-                    anchor: String::new(),
-                });
+                changes.push(change(
+                    form.display_name(),
+                    field_label(p),
+                    o,
+                    n,
+                    String::new(),
+                ));
             }
         }
         forms.push(FormView {
@@ -426,6 +598,47 @@ mod tests {
         assert_eq!(split_change("", "新"), ("", "", "新", ""));
         // Repeated characters at the seam are not counted twice.
         assert_eq!(split_change("aa", "a"), ("a", "a", "", ""));
+    }
+
+    fn shown(p: &[Piece]) -> String {
+        p.iter()
+            .map(|p| match p.kind {
+                "del" => format!("[-{}]", p.text),
+                "ins" => format!("[+{}]", p.text),
+                _ => p.text.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_edits_far_apart_are_two_small_changes() {
+        let old = "选拨培养推荐新一代代表人物，协助有关部门做好考察、选拨、推荐工作";
+        let new = old.replace("选拨", "选拔");
+        assert_eq!(
+            shown(&pieces(old, &new)),
+            "选[-拨][+拔]培养推荐新一代代表人物，协助有关部门做好考察、选[-拨][+拔]、推荐工作"
+        );
+        // A rewritten phrase is one change, not confetti around shared characters.
+        assert_eq!(
+            shown(&pieces("完成率达到百分之九十", "验收合格的项目比例")),
+            "[-完成率达到百分之九十][+验收合格的项目比例]"
+        );
+        assert_eq!(shown(&pieces("", "新")), "[+新]");
+        assert_eq!(shown(&pieces("旧", "")), "[-旧]");
+        // Context in the list: long kept runs shortened on both sides of a change.
+        let long = format!("{}改{}", "甲".repeat(40), "乙".repeat(40));
+        let list = change(
+            "表".into(),
+            "字段".into(),
+            &long,
+            &long.replace('改', "变"),
+            String::new(),
+        );
+        assert_eq!(
+            shown(&list.pieces),
+            format!("…{}[-改][+变]{}…", "甲".repeat(12), "乙".repeat(12))
+        );
+        assert!(!list.added);
     }
 
     #[test]

@@ -117,6 +117,22 @@ pub async fn edit_page(
     let page = svc
         .cpu(dossier_rows(&m.forms), move || {
             let d = &m.dossier;
+            // Open remarks on cells, on the cells they point at now (carried from earlier
+            // versions, 已修改 where the cell changed since).
+            let remarks: Vec<Value> =
+                super::diff::page_comments(&m.comments, &m.earlier, d.version, &m.forms)
+                    .iter()
+                    .filter(|p| !p.field.is_empty() && p.comment.resolved_at.is_none())
+                    .map(|p| {
+                        json!({
+                            "field": p.field,
+                            "body": p.comment.body,
+                            "author": p.comment.author_name,
+                            "version": p.comment.version,
+                            "changed": p.changed,
+                        })
+                    })
+                    .collect();
             let model = json!({
                 "id": d.id,
                 "version": d.version,
@@ -127,6 +143,7 @@ pub async fn edit_page(
                 "year": d.year,
                 "updated_at": d.updated_at,
                 "forms": m.forms,
+                "remarks": remarks,
                 "framework": framework,
                 "blank": blanks(),
             });

@@ -39,6 +39,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("dossier.html", include_str!("../../templates/dossier.html")),
     ("diff.html", include_str!("../../templates/diff.html")),
+    ("changes.html", include_str!("../../templates/changes.html")),
+    (
+        "reimport.html",
+        include_str!("../../templates/reimport.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
     ("editor.html", include_str!("../../templates/editor.html")),
     ("new.html", include_str!("../../templates/new.html")),
@@ -179,6 +184,7 @@ pub struct Viewer {
 /// What every page's header shows about the user.
 #[derive(Serialize)]
 pub struct Me {
+    id: i64,
     username: String,
     /// The display name (the username when there is none).
     name: String,
@@ -190,6 +196,7 @@ pub struct Me {
 impl Viewer {
     pub fn me(&self) -> Me {
         Me {
+            id: self.user.account.id,
             username: self.user.account.username.clone(),
             name: self.user.account.shown_name().to_string(),
             role: self.user.account.role.code(),
@@ -296,8 +303,8 @@ pub fn asset_bytes() -> usize {
         + MODULES.iter().map(|(_, b)| b.len()).sum::<usize>()
 }
 
-/// The page routes.
-pub fn routes() -> Router<AppState> {
+/// The page routes; an upload (导入修改后的文件) may be `upload_limit` bytes.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dossiers") }))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -309,6 +316,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/new", get(editor::new_page))
         .route("/dossiers/{id}/edit", get(editor::edit_page))
         .route("/dossiers/{id}/diff", get(pages::diff))
+        .route(
+            "/dossiers/{id}/reimport",
+            post(pages::reimport).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/dossiers/{id}/print", get(pages::print))
         .route("/dossiers/{id}/export/{format}", get(pages::export))
         .route("/dossiers/{id}/review-letter", get(pages::review_letter))

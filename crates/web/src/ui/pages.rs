@@ -215,7 +215,15 @@ pub async fn home(
         None => "submitted".to_string(),
         Some(s) => s.to_string(),
     };
-    let statuses: Vec<Status> = Status::parse(&status_code).into_iter().collect();
+    // 全部状态 leaves drafts out (the unit's unfinished work); they are listed when asked for.
+    let statuses: Vec<Status> = match status_code.as_str() {
+        "" => Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != Status::Draft)
+            .collect(),
+        code => Status::parse(code).into_iter().collect(),
+    };
     let page_no = opt_num(&q.page).unwrap_or(1).max(1);
     let search = q.q.clone().unwrap_or_default();
     let unit_id = opt_num(&q.unit);
@@ -308,12 +316,7 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
         Some(v) => (&v.forms, &v.findings, v.info.version),
         None => (&detail.forms, &detail.findings, current),
     };
-    let comments: Vec<_> = detail
-        .comments
-        .iter()
-        .filter(|c| c.version == shown)
-        .cloned()
-        .collect();
+    let comments = super::diff::page_comments(&detail.comments, &page.earlier, shown, forms);
     let (form_views, finding_views, comment_views) = view::annotated(forms, findings, &comments);
     let general: Vec<_> = detail
         .comments
@@ -397,6 +400,9 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
                 && status == Status::Draft,
             "can_review": can_review,
             "can_comment": is_current,
+            // 已解决: reviewers and administrators tick off any remark, others their own.
+            "resolve_any": matches!(role, Role::Reviewer | Role::Admin),
+            "open_carried": comment_views.iter().filter(|c| c.changed.is_some()).count(),
             "locked": status == Status::Approved,
             "can_adjust": is_current && status == Status::Approved && matches!(role, Role::Unit | Role::Admin),
             "grades": Grade::ALL.iter().map(|g| g.label()).collect::<Vec<_>>(),
@@ -439,6 +445,79 @@ pub async fn diff(
                     "from": old.info.version,
                     "to": new.info.version,
                     "diff": d,
+                }),
+            )
+        })
+        .await;
+    page.unwrap_or_else(|e| state.ui().error_page(Some(&viewer), e))
+}
+
+/// 导入修改后的文件, step one: the file read and compared with the version the page
+/// showed, nothing stored. The page shows every change and the findings; its 保存为新版本
+/// saves the forms shown through the API (`PUT /api/dossiers/{id}`, the usual 409 when
+/// someone saved in between).
+pub async fn reimport(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageId(id): PageId,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let svc = state.services();
+    let limit = svc.config().upload_limit();
+    let read = crate::api::upload_fields(multipart, limit, &["csrf", "base_version"]).await;
+    let ((file_name, bytes), fields) = match read {
+        Ok(x) => x,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    if !same_token(fields.get("csrf").map_or("", String::as_str), &viewer.csrf) {
+        return state.ui().error_page(
+            Some(&viewer),
+            ApiError::forbidden("页面已过期，请刷新后重试"),
+        );
+    }
+    let base = fields
+        .get("base_version")
+        .and_then(|v| v.trim().parse().ok());
+    let read = match svc
+        .reimport(&viewer.user, id, &file_name, bytes, base, true)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let (summary, old) = match svc
+        .export_forms(&viewer.user, id, Some(read.base_version))
+        .await
+    {
+        Ok(x) => x,
+        Err(e) => return state.ui().error_page(Some(&viewer), e),
+    };
+    let rows = dossier_rows(&old) + dossier_rows(&read.forms);
+    let (me, st) = (viewer.me(), state.clone());
+    let page = svc
+        .cpu(rows, move || {
+            let d = view::diff(&old, &read.forms);
+            let errors = read
+                .findings
+                .iter()
+                .filter(|f| f.severity == jixiao_domain::finding::Severity::Error)
+                .count();
+            st.ui().render(
+                "reimport.html",
+                json!({
+                    "me": me,
+                    "d": summary,
+                    "file": read.file,
+                    "base": read.base_version,
+                    "same": read.same,
+                    "diff": d,
+                    "findings": read.findings.iter().map(|f| json!({
+                        "severity": f.severity,
+                        "label": f.severity.label(),
+                        "message": f.message,
+                    })).collect::<Vec<_>>(),
+                    "errors": errors,
+                    "forms_json": super::editor::script_json(&read.forms),
                 }),
             )
         })

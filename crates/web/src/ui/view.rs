@@ -121,13 +121,33 @@ pub struct FindingView {
 
 #[derive(Serialize)]
 pub struct CommentView {
+    pub id: i64,
     pub field: String,
     pub field_label: String,
     pub anchor: Option<String>,
     pub body: String,
     pub author: String,
+    pub author_id: i64,
     pub at: i64,
     pub version: i64,
+    /// 已解决: when and by whom.
+    pub resolved_at: Option<i64>,
+    pub resolved_by: Option<String>,
+    /// Made on an earlier version and carried to the one shown: whether its cell changed
+    /// since (已修改), or `None` when not carried.
+    pub changed: Option<bool>,
+    /// Its row or form is no longer in the version shown.
+    pub gone: bool,
+}
+
+/// A remark as the page shows it: on `field` of the forms shown (its own field, or where
+/// its cell went since the version it was made on).
+pub struct PageComment<'a> {
+    pub comment: &'a Comment,
+    /// Empty when its cell is gone.
+    pub field: String,
+    /// Carried from an earlier version: whether the cell changed since.
+    pub changed: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -176,7 +196,7 @@ pub fn split_field(field: &str) -> (Option<usize>, &str) {
 pub fn annotated(
     forms: &[Form],
     findings: &[Finding],
-    comments: &[Comment],
+    comments: &[PageComment],
 ) -> (Vec<FormView>, Vec<FindingView>, Vec<CommentView>) {
     let tables: Vec<Table> = forms.iter().map(table).collect();
     let fields: Vec<CellIndex> = tables.iter().map(CellIndex::new).collect();
@@ -226,23 +246,40 @@ pub fn annotated(
             }
         }
     }
-    let mut comment_count: HashMap<(usize, String), usize> = HashMap::new();
+    // Open remarks per cell, and whether one of them was carried to a changed cell.
+    let mut comment_count: HashMap<(usize, String), (usize, bool)> = HashMap::new();
     let comment_views = comments
         .iter()
-        .map(|c| {
-            let (form, field) = split_field(&c.field);
+        .map(|p| {
+            let c = p.comment;
+            let gone = p.field.is_empty() && !c.field.is_empty();
+            let (form, field) = split_field(&p.field);
             let anchor = form.filter(|&k| k < tables.len()).map(|k| {
-                *comment_count.entry((k, field.to_string())).or_default() += 1;
+                if c.resolved_at.is_none() {
+                    let e = comment_count.entry((k, field.to_string())).or_default();
+                    e.0 += 1;
+                    e.1 |= p.changed == Some(true);
+                }
                 cell_id(k, field)
             });
             CommentView {
-                field: c.field.clone(),
-                field_label: comment_place(forms, &c.field),
+                id: c.id,
+                field: p.field.clone(),
+                field_label: if gone {
+                    "（所在的行已删除）".to_string()
+                } else {
+                    comment_place(forms, &p.field)
+                },
                 anchor,
                 body: c.body.clone(),
                 author: c.author_name.clone(),
+                author_id: c.author_id,
                 at: c.created_at,
                 version: c.version,
+                resolved_at: c.resolved_at,
+                resolved_by: c.resolved_by_name.clone(),
+                changed: p.changed,
+                gone,
             }
         })
         .collect();
@@ -275,9 +312,14 @@ pub fn annotated(
                         ));
                     }
                 }
-                if let Some(c) = comment_count.get(&key) {
+                if let Some((c, changed)) = comment_count.get(&key) {
+                    let (class, note) = if *changed {
+                        (" changed", "，已修改")
+                    } else {
+                        ("", "")
+                    };
                     after.push_str(&format!(
-                        "<span class=\"cmark\" title=\"{c} 条意见\" aria-label=\"{c} 条意见\">意见{c}</span>"
+                        "<span class=\"cmark{class}\" title=\"{c} 条意见{note}\" aria-label=\"{c} 条意见{note}\">意见{c}</span>"
                     ));
                 }
                 CellNote {

@@ -35,7 +35,19 @@ on_every_backend!(
     preview_then_create,
     live_check_runs_the_rules_and_totals_exactly,
     copy_for_another_year,
+    reimport_a_corrected_file,
 );
+
+/// The seed as text, with `from` replaced by `to`.
+fn seed_text_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/seed-2023-shifeng-tongzhanbu.txt"
+    ))
+    .unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replace(from, to)
+}
 
 /// The seed's last project form (基础民主党派建设…), complete enough to be submitted.
 fn complete_project() -> Value {
@@ -276,6 +288,11 @@ mod cases {
                 [401, 201, 404, 201, 404, 201],
             ),
             (
+                "post",
+                "/api/dossiers/{id}/comments/{cid}/resolve",
+                [401, 403, 404, 200, 404, 200],
+            ),
+            (
                 "get",
                 "/api/dossiers/{id}/history",
                 [401, 200, 404, 200, 404, 200],
@@ -292,6 +309,11 @@ mod cases {
             ),
             ("post", "/api/check", [401, 200, 200, 200, 200, 200]),
             ("post", "/api/preview", [401, 200, 200, 403, 403, 200]),
+            (
+                "post",
+                "/api/dossiers/{id}/reimport",
+                [401, 201, 404, 403, 404, 201],
+            ),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
         let documented: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
@@ -317,7 +339,11 @@ mod cases {
                 } else {
                     env.blank_dossier(env.unit_a, year).await
                 };
-                let url = path.replace("{id}", &id.to_string());
+                let mut url = path.replace("{id}", &id.to_string());
+                if url.contains("{cid}") {
+                    let cid = env.remark(id, REVIEWER_ASSIGNED, "f0:name").await;
+                    url = url.replace("{cid}", &cid.to_string());
+                }
                 let r = call(&env, method, path, &url, *role, who.as_ref(), year).await;
                 if r.status.as_u16() != *want {
                     failures.push(format!(
@@ -329,7 +355,7 @@ mod cases {
                 }
                 // The same route on a dossier that does not exist.
                 if path.contains("{id}") {
-                    let url = path.replace("{id}", "987654");
+                    let url = path.replace("{id}", "987654").replace("{cid}", "1");
                     let r = call(&env, method, path, &url, *role, who.as_ref(), year).await;
                     let want = if role.is_some() { 404 } else { 401 };
                     if r.status.as_u16() != want {
@@ -399,6 +425,7 @@ mod cases {
                 Some(json!({ "grade": "良", "opinions": full_opinions() }))
             }
             "/api/dossiers/{id}/comments" => Some(json!({ "field": "", "body": "意见" })),
+            "/api/dossiers/{id}/comments/{cid}/resolve" => Some(json!({ "resolved": true })),
             "/api/check" => Some(json!({ "forms": [blank_project()] })),
             "/api/dossiers/create" => {
                 let mut b = json!({ "forms": [blank_project()], "year": new_year });
@@ -410,8 +437,8 @@ mod cases {
             "/api/dossiers/{id}/copy" => Some(json!({ "year": new_year })),
             _ => None,
         };
-        if path == "/api/preview" {
-            return env.upload_to(path, who, "seed.docx", &seed).await;
+        if path == "/api/preview" || path == "/api/dossiers/{id}/reimport" {
+            return env.upload_to(url, who, "seed.docx", &seed).await;
         }
         if method == "post" && path == "/api/dossiers" {
             let unit = (role == Some(ADMIN)).then_some(UNIT_C);
@@ -1059,6 +1086,144 @@ mod cases {
         assert!(r.error().contains("搜索内容过长"), "{}", r.error());
         let r = list(ADMIN, format!("q={}", enc(&"长".repeat(100)))).await;
         assert_eq!(ids(&r), Vec::<i64>::new());
+    }
+
+    /// 导入修改后的文件: a corrected file previewed (nothing stored, the findings and forms
+    /// shown), then stored as the next version with the reader's notes; the same file again
+    /// stores nothing; a stale base is a 409 that keeps the file as a conflict version; a
+    /// dossier under review, an unreadable file and someone else's dossier are refused.
+    pub async fn reimport_a_corrected_file(env: Env) {
+        let own = env.client(UNIT_OWN).await;
+        let r = env
+            .upload_to(
+                "/api/dossiers",
+                Some(&own),
+                "seed.txt",
+                seed_text_with("选拨", "选拨").as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["id"].as_i64().unwrap();
+        let url = format!("/api/dossiers/{id}/reimport");
+        let fixed = seed_text_with("选拨", "选拔");
+
+        let r = env
+            .upload_with(
+                &url,
+                Some(&own),
+                "改好的.txt",
+                fixed.as_bytes(),
+                &[("preview", "true"), ("base_version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["same"], false);
+        assert_eq!(r.body["base_version"], 1);
+        assert_eq!(r.body["file"], "改好的.txt");
+        assert!(r.body["saved"].is_null());
+        assert_eq!(r.body["forms"].as_array().unwrap().len(), 4);
+        assert!(r.body["forms"].to_string().contains("选拔"));
+        assert!(r.body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "empty-indicator"));
+        let h = env
+            .get(&format!("/api/dossiers/{id}/history"), Some(&own))
+            .await;
+        assert_eq!(h.body["current_version"], 1, "a preview stores nothing");
+
+        let r = env
+            .upload_with(
+                &url,
+                Some(&own),
+                "改好的.txt",
+                fixed.as_bytes(),
+                &[("base_version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["saved"]["version"], 2);
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&own)).await;
+        assert_eq!(d.body["version"], 2);
+        assert!(d.body["forms"].to_string().contains("选拔"));
+        assert!(!d.body["forms"].to_string().contains("选拨"));
+        assert_eq!(d.body["findings"], r.body["saved"]["findings"]);
+
+        // The same file again: nothing to store.
+        let r = env
+            .upload_with(&url, Some(&own), "改好的.txt", fixed.as_bytes(), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["same"], true);
+        assert_eq!(r.body["saved"]["version"], 2);
+        let h = env
+            .get(&format!("/api/dossiers/{id}/history"), Some(&own))
+            .await;
+        assert_eq!(h.body["versions"].as_array().unwrap().len(), 2);
+
+        // Compared with version 1 while version 2 exists: 409, the file kept as a conflict.
+        let other_fix = seed_text_with("选拨", "遴选");
+        let r = env
+            .upload_with(
+                &url,
+                Some(&own),
+                "旧的.txt",
+                other_fix.as_bytes(),
+                &[("base_version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        assert_eq!(r.body["current_version"], 2);
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&own)).await;
+        assert_eq!(d.body["version"], 2, "the conflict does not become current");
+
+        // Bad input: an unreadable file, a bad base_version, an unknown field.
+        let r = env
+            .upload_with(&url, Some(&own), "扫描件.pdf", b"%PDF-1.4 scanned", &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        assert!(r.error().contains("PDF"), "{}", r.error());
+        let r = env
+            .upload_with(
+                &url,
+                Some(&own),
+                "a.txt",
+                fixed.as_bytes(),
+                &[("base_version", "二")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = env
+            .upload_with(
+                &url,
+                Some(&own),
+                "a.txt",
+                fixed.as_bytes(),
+                &[("year", "2024")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("base_version"), "{}", r.error());
+
+        // Another unit's user does not see it; under review it takes no new version.
+        let other = env.client(UNIT_OTHER).await;
+        let r = env
+            .upload_with(&url, Some(&other), "a.txt", fixed.as_bytes(), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let sub = env.submitted_dossier(env.unit_a, 2024).await;
+        let r = env
+            .upload_with(
+                &format!("/api/dossiers/{sub}/reimport"),
+                Some(&own),
+                "a.txt",
+                fixed.as_bytes(),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.error().contains("撤回"), "{}", r.error());
     }
 
     /// `POST /api/preview` reads a file as an upload does (every parse warning, the rules'

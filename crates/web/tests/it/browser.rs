@@ -997,13 +997,14 @@ async fn saved_in_editor(f: &Flow, store: &AnyStore, id: i64) -> jixiao_store::V
 /// The editor loses nothing: a save that meets someone else's newer save shows both and
 /// keeps the user's on request; a save after the session expired keeps the edit in the
 /// page (and the browser), and goes through once the user has logged in again.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
-    let Some(driver) = driver().await else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let (addr, store, state) = server(dir.path()).await;
+/// A server with `file` (the seed) uploaded by `tianbao` (dossier id last), and a browser
+/// signed in as `tianbao`.
+async fn signed_in_with_seed(
+    driver: &Driver,
+    dir: &Path,
+    file: &Path,
+) -> (Flow, AnyStore, AppState, jixiao_web::User, i64) {
+    let (addr, store, state) = server(dir).await;
     let filer = jixiao_web::User {
         account: store.user_by_username("tianbao").await.unwrap(),
         address: None,
@@ -1012,20 +1013,29 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
         .services()
         .upload(
             &filer,
-            "seed.docx",
-            std::fs::read(seed_docx()).unwrap(),
+            &file.file_name().unwrap().to_string_lossy(),
+            std::fs::read(file).unwrap(),
             None,
         )
         .await
         .unwrap();
-    let id = saved.id;
-    let c = browser(&driver, &dir.path().join("chromium-profile")).await;
+    let c = browser(driver, &dir.join("chromium-profile")).await;
     let f = Flow {
         c,
         base: format!("http://{addr}"),
-        shots: None,
+        shots: std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from),
     };
     f.login("tianbao").await;
+    (f, store, state, filer, saved.id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (f, store, state, filer, id) = signed_in_with_seed(&driver, dir.path(), &seed_docx()).await;
     f.go(&format!("/dossiers/{id}/edit")).await;
     f.css("#editor").await;
     f.fill("f0:indicators[0].name", "浏览器里的修改").await;
@@ -1099,5 +1109,64 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
     let current = saved_in_editor(&f, &store, id).await;
     assert_eq!(current.forms[0].indicators()[1].name, "过期后输入的内容");
     assert_eq!(current.forms[0].indicators()[0].name, "浏览器里的修改");
+    f.c.close().await.unwrap();
+}
+
+/// 导入修改后的文件: the unit fixed a typo in Word; it picks the file on the dossier page,
+/// sees the one changed character and the findings before anything is stored, saves, and
+/// is back on the dossier with the new version and a message that says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reimport_a_corrected_file_in_chromium() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let seed_txt = seed_docx().with_extension("txt");
+    let (f, store, _, _, id) = signed_in_with_seed(&driver, dir.path(), &seed_txt).await;
+    let seed_text = std::fs::read_to_string(&seed_txt).unwrap();
+    let fixed = dir.path().join("改好的档案.txt");
+    std::fs::write(&fixed, seed_text.replace("选拨", "选拔")).unwrap();
+
+    f.go(&format!("/dossiers/{id}")).await;
+    f.click("#reimport-menu summary").await;
+    f.type_in("#reimport-file", &fixed.display().to_string())
+        .await;
+    f.click("#reimport-form button[type=submit]").await;
+    f.css("#reimport-intro").await;
+    assert_eq!(
+        store.history(id).await.unwrap().len(),
+        1,
+        "nothing stored yet"
+    );
+    let changes = f.css("#changes-title").await;
+    assert_eq!(changes.text().await.unwrap(), "改动列表");
+    let marked = f
+        .js(
+            "return Array.from(document.querySelectorAll('ol.changes li')).map(li => li.innerHTML).join('\\n')",
+            vec![],
+        )
+        .await;
+    let marked = marked.as_str().unwrap().to_string();
+    assert!(
+        marked.contains("<del>拨</del><ins>拔</ins>"),
+        "the one changed character is marked: {marked}"
+    );
+    assert!(
+        f.has("#reimport-findings li").await,
+        "the findings are shown"
+    );
+    f.shot("06b-reimport-preview").await;
+    f.click("#reimport-save").await;
+    f.until(
+        "the dossier page after saving",
+        &format!("return location.pathname === '/dossiers/{id}' && document.getElementById('notice') && document.getElementById('notice').textContent.includes('第2版')"),
+    )
+    .await;
+    let v2 = store.get_version(id, 2).await.unwrap();
+    let text = serde_json::to_string(&v2.forms).unwrap();
+    assert!(text.contains("选拔") && !text.contains("选拨"));
+    // Saved as a save is (the page sent the forms it showed): the rules ran on them.
+    assert!(v2.findings.iter().any(|x| x.rule == "empty-indicator"));
+    assert_eq!(v2.info.kind.code(), "save");
     f.c.close().await.unwrap();
 }

@@ -241,6 +241,132 @@ async fn each_comment_is_listed_once() {
     .await;
 }
 
+/// A reviewer's remarks on cells follow the dossier into later versions, onto the row they
+/// were about (found by identity after a row above was deleted), marked 已修改 once the cell
+/// changed; the editor shows them beside their inputs; ticked off 已解决 they stop following.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remarks_follow_their_cells_until_resolved() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let reviewer = env.client(REVIEWER_ASSIGNED).await;
+        let (id, _) = seed(&env, &me).await;
+        let d = env.get(&format!("/api/dossiers/{id}"), Some(&me)).await;
+        let mut forms = d.body["forms"].clone();
+        let name =
+            |i: usize, f: &Value| f[0]["indicators"][i]["name"].as_str().unwrap().to_string();
+        let (third, fourth) = (name(3, &forms), name(4, &forms));
+        let remark = |field: &'static str, body: &'static str| {
+            let env = &env;
+            let reviewer = reviewer.clone();
+            async move {
+                let r = env
+                    .json(
+                        Method::POST,
+                        &format!("/api/dossiers/{id}/comments"),
+                        Some(&reviewer),
+                        Some(json!({ "field": field, "body": body })),
+                    )
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+                r.body["id"].as_i64().unwrap()
+            }
+        };
+        let fixed = remark("f0:indicators[3].value", "指标值请量化").await;
+        let kept = remark("f0:indicators[4].value", "请写明单位").await;
+        // Version 2: row 0 deleted (rows move up), row 3's value rewritten.
+        forms[0]["indicators"][3]["value"] =
+            json!({ "text": "≥95%", "comparator": null, "number": "95", "unit": "%" });
+        forms[0]["indicators"].as_array_mut().unwrap().remove(0);
+        let saved = env.save(&me, id, &forms, json!(1)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        assert_eq!(name(2, &forms), third);
+        assert_eq!(name(3, &forms), fourth);
+
+        let page = env.get(&format!("/dossiers/{id}"), Some(&reviewer)).await;
+        let p = html(&page);
+        let list = &p[p.find("<ul class=\"comments\">").expect("the comment list")..];
+        let list = &list[..list.find("</ul>").unwrap()];
+        let item = |body: &str| {
+            let at = list
+                .find(body)
+                .unwrap_or_else(|| panic!("{body} in {list}"));
+            let start = list[..at].rfind("<li").unwrap();
+            list[start..start + list[start..].find("</li>").unwrap()].to_string()
+        };
+        let a = item("指标值请量化");
+        assert!(
+            a.contains("href=\"#c0-indicators-2-value\""),
+            "followed its row: {a}"
+        );
+        assert!(a.contains("已修改") && a.contains("对第1版"), "{a}");
+        let b = item("请写明单位");
+        assert!(b.contains("href=\"#c0-indicators-3-value\""), "{b}");
+        assert!(
+            b.contains("尚未修改") && b.contains(&format!("data-comment=\"{kept}\"")),
+            "{b}"
+        );
+        assert!(
+            a.contains("标记已解决"),
+            "the reviewer can tick it off: {a}"
+        );
+        assert!(
+            p.contains("class=\"cmark changed\""),
+            "the changed cell's mark"
+        );
+        // The unit sees them too but may not tick off the reviewer's remarks.
+        let unit_page = env.get(&format!("/dossiers/{id}"), Some(&me)).await;
+        assert!(html(&unit_page).contains("指标值请量化"));
+        assert!(!html(&unit_page).contains("标记已解决"));
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/comments/{fixed}/resolve"),
+                Some(&me),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // The editor shows the open remarks where their cells are now.
+        let editor = env.get(&format!("/dossiers/{id}/edit"), Some(&me)).await;
+        let e = html(&editor);
+        let model = &e[e.find("id=\"model\">").unwrap() + 11..];
+        let model: Value =
+            serde_json::from_str(&model[..model.find("</script>").unwrap()]).unwrap();
+        let remarks = model["remarks"].as_array().unwrap();
+        assert_eq!(remarks.len(), 2, "{remarks:?}");
+        assert_eq!(remarks[0]["field"], "f0:indicators[2].value");
+        assert_eq!(remarks[0]["changed"], true);
+        assert_eq!(remarks[1]["field"], "f0:indicators[3].value");
+        assert_eq!(remarks[1]["changed"], false);
+
+        // 已解决: no longer carried; on its own version it shows as resolved, by whom.
+        let r = env
+            .json(
+                Method::POST,
+                &format!("/api/dossiers/{id}/comments/{fixed}/resolve"),
+                Some(&reviewer),
+                Some(json!({ "resolved": true })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body["resolved_at"].is_i64());
+        let page = env.get(&format!("/dossiers/{id}"), Some(&reviewer)).await;
+        assert!(!html(&page).contains("指标值请量化"));
+        assert!(html(&page).contains("请写明单位"));
+        let old = env
+            .get(&format!("/dossiers/{id}?version=1"), Some(&reviewer))
+            .await;
+        assert!(
+            html(&old).contains("已解决（"),
+            "resolved on its own version"
+        );
+        let editor = env.get(&format!("/dossiers/{id}/edit"), Some(&me)).await;
+        assert!(!html(&editor).contains("指标值请量化"));
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewer_queue_orders_by_quality_and_filters() {
     backends(|env| async move {

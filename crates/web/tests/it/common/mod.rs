@@ -212,7 +212,19 @@ impl Env {
         name: &str,
         bytes: &[u8],
     ) -> Reply {
-        let (ct, body) = multipart(name, bytes, None);
+        self.upload_with(path, who, name, bytes, &[]).await
+    }
+
+    /// A multipart upload of `file` and the text `fields` to `path`.
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        who: Option<&Client>,
+        name: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let (ct, body) = multipart_with(name, bytes, fields);
         let req = request(Method::POST, path, who, "127.0.0.1")
             .header(header::CONTENT_TYPE, ct)
             .body(Body::from(body))
@@ -225,6 +237,16 @@ impl Env {
     pub async fn blank_dossier(&self, unit: i64, year: i64) -> i64 {
         self.store
             .create_dossier(unit, year, &[blank_form()], &[], &system())
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A remark by `who` on `field` of the dossier's version 1; its id.
+    pub async fn remark(&self, id: i64, who: &str, field: &str) -> i64 {
+        let account = self.store.get_user(self.users[who]).await.unwrap();
+        self.store
+            .add_comment(id, 1, field, "请修改", &Actor::user(&account, None))
             .await
             .unwrap()
             .id
@@ -293,11 +315,17 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
 }
 
 pub fn multipart(name: &str, bytes: &[u8], unit: Option<&str>) -> (String, Vec<u8>) {
+    let fields: Vec<(&str, &str)> = unit.map(|u| ("unit", u)).into_iter().collect();
+    multipart_with(name, bytes, &fields)
+}
+
+/// A multipart body: the text `fields`, then the `file`.
+pub fn multipart_with(name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
     let boundary = "----jixiao-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
-    if let Some(u) = unit {
+    for (k, v) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"unit\"\r\n\r\n{u}\r\n")
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
                 .as_bytes(),
         );
     }
