@@ -35,6 +35,11 @@ export function editor() {
       const text = v == null ? "" : String(v);
       e = el("textarea", Object.assign(attrs, { rows: opts.rows || Math.min(6, Math.max(2, Math.ceil(text.length / 22))) }));
       e.value = text;
+    } else if (kind === "text" || kind === "value") {
+      // A one-line entry that wraps when its text is longer than the cell (a long
+      // indicator name or 指标值 stays readable at 1366 px); Enter does not break it.
+      e = el("textarea", Object.assign(attrs, { rows: 1, class: "line", "data-single": "1" }));
+      e.value = v == null ? "" : String(v);
     } else {
       if (kind === "money") Object.assign(attrs, { inputmode: "decimal", autocomplete: "off", class: "money" });
       if (kind === "year") Object.assign(attrs, { inputmode: "numeric", size: 6 });
@@ -248,6 +253,9 @@ export function editor() {
     }
     changed();
   }
+  root.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && e.target.dataset && e.target.dataset.single) e.preventDefault();
+  });
   root.addEventListener("input", (e) => { const t = e.target.closest("[data-path]"); if (t) onEdit(t); });
   root.addEventListener("change", (e) => { const t = e.target.closest("select[data-path]"); if (t) onEdit(t); });
   // Leaving an amount cell writes what was read in the form's unit (12万元 → 12).

@@ -464,7 +464,15 @@ pub(crate) fn signoff_missing(d: &Dossier, ctx: &Ctx) -> Vec<Finding> {
             ("signoff.phone", &s.phone, "联系电话"),
         ] {
             if blank(value) {
-                let f = ctx.finding(RULE, ff, path, format!("未填写{what}，报送前请补充"));
+                let f = ctx.finding(
+                    RULE,
+                    ff,
+                    path,
+                    format!(
+                        "“{}”的签字栏未填写{what}，报送前请补充",
+                        ff.form.display_name()
+                    ),
+                );
                 out.push(at_most_warning(f));
             }
         }

@@ -146,12 +146,14 @@ pub fn parse_dump(text: &str, limits: &Limits) -> Result<Sheet, ImportError> {
     }
     flush(&mut current, &mut sheet);
     if dropped {
-        sheet
-            .notes
-            .push("已忽略 Word 书签等排版残留（如 _GoBack 书签）".into());
+        sheet.notes.push(BOOKMARK_NOTE.into());
     }
     Ok(sheet)
 }
+
+/// The importer's note that Word bookmarks were dropped: for whoever maintains the reader,
+/// not for the unit that filed (the web pages do not show it to units).
+pub const BOOKMARK_NOTE: &str = "已忽略 Word 书签等排版残留（如 _GoBack 书签）";
 
 /// Read a text file of either layout: a Word text dump, or flattened/pasted table text,
 /// with the default limits.

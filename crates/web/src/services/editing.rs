@@ -469,7 +469,17 @@ impl Services {
     pub async fn check_forms(&self, _user: &User, forms: Vec<Form>) -> ApiResult<Checked> {
         self.within_limits(&forms)?;
         let totals = totals(&forms);
-        let findings = self.check("未保存的表", &forms).await?;
+        let mut findings = self.check("未保存的表", &forms).await?;
+        // What 提交审核 will also ask for (the sign-off), shown while the user is editing.
+        let dossier = jixiao_domain::Dossier::of("", None, "未保存的表", &forms);
+        let profile = self.profile.clone();
+        findings.extend(
+            self.cpu(super::dossier_rows(&forms), move || {
+                rules::submission_findings(&dossier, &profile)
+            })
+            .await?,
+        );
+        rules::sort_findings(&mut findings);
         Ok(Checked { findings, totals })
     }
 

@@ -5,6 +5,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Form as HtmlForm, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use jixiao_domain::finding::Severity;
 use jixiao_domain::review::{Grade, Status};
 use jixiao_files::export::{self, ExportFormat};
 use jixiao_store::{DossierOrder, Role, VersionKind};
@@ -222,6 +223,7 @@ pub async fn home(
             .copied()
             .filter(|s| *s != Status::Draft)
             .collect(),
+        "all" => Vec::new(),
         code => Status::parse(code).into_iter().collect(),
     };
     let page_no = opt_num(&q.page).unwrap_or(1).max(1);
@@ -316,6 +318,24 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
         Some(v) => (&v.forms, &v.findings, v.info.version),
         None => (&detail.forms, &detail.findings, current),
     };
+    // Notes about the reader's own housekeeping (Word bookmarks dropped) are not the
+    // filing unit's business.
+    let findings: Vec<_> = findings
+        .iter()
+        .filter(|f| {
+            role != Role::Unit
+                || !(f.rule == "parse-warning"
+                    && f.message == jixiao_files::read::text::BOOKMARK_NOTE)
+        })
+        .cloned()
+        .collect();
+    let findings = &findings;
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let counts = json!({
+        "error": count(Severity::Error),
+        "warning": count(Severity::Warning),
+        "info": count(Severity::Info),
+    });
     let comments = super::diff::page_comments(&detail.comments, &page.earlier, shown, forms);
     let (form_views, finding_views, comment_views) = view::annotated(forms, findings, &comments);
     let general: Vec<_> = detail
@@ -376,6 +396,7 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             "is_current": is_current,
             "forms": form_views,
             "findings": finding_views,
+            "counts": counts,
             "comments": comment_views,
             "general_comments": general,
             "versions": versions,
@@ -497,11 +518,12 @@ pub async fn reimport(
     let page = svc
         .cpu(rows, move || {
             let d = view::diff(&old, &read.forms);
-            let errors = read
-                .findings
-                .iter()
-                .filter(|f| f.severity == jixiao_domain::finding::Severity::Error)
-                .count();
+            let count = |s: Severity| read.findings.iter().filter(|f| f.severity == s).count();
+            let counts = json!({
+                "error": count(Severity::Error),
+                "warning": count(Severity::Warning),
+                "info": count(Severity::Info),
+            });
             st.ui().render(
                 "reimport.html",
                 json!({
@@ -516,7 +538,7 @@ pub async fn reimport(
                         "label": f.severity.label(),
                         "message": f.message,
                     })).collect::<Vec<_>>(),
-                    "errors": errors,
+                    "counts": counts,
                     "forms_json": super::editor::script_json(&read.forms),
                 }),
             )

@@ -112,7 +112,10 @@ pub struct FindingView {
     /// The message, long quotations cut (the full text is in `full_message`).
     pub message: String,
     pub full_message: String,
+    /// Where it is as the page draws it: the table, and the row and column of its cell.
     pub place: String,
+    /// Where it was in the uploaded file (`第142行第4格`), for the details toggle.
+    pub source: Option<String>,
     pub expected: Option<String>,
     pub actual: Option<String>,
     /// The id of the cell it is attached to, when there is one.
@@ -192,6 +195,34 @@ pub fn split_field(field: &str) -> (Option<usize>, &str) {
     }
 }
 
+/// A finding's place in the user's terms: the table's name, and for a cell its row and
+/// column as drawn on the page and what the cell holds (`三级指标（第4行第5列）`).
+fn on_screen(
+    forms: &[Form],
+    drawn: &[HashMap<&str, (usize, usize)>],
+    form: Option<usize>,
+    cell: Option<&str>,
+    f: &Finding,
+) -> String {
+    let label = f
+        .location
+        .field
+        .as_deref()
+        .map(jixiao_domain::rules::field_label);
+    let Some(k) = form else {
+        return label.unwrap_or_default();
+    };
+    let mut s = forms[k].display_name();
+    if let Some(l) = label {
+        s.push(' ');
+        s.push_str(&l);
+    }
+    if let Some((r, c)) = cell.and_then(|c| drawn[k].get(c)) {
+        s.push_str(&format!("（表中第{r}行第{c}列）"));
+    }
+    s
+}
+
 /// The forms with findings and comments on their cells, plus the finding and comment lists.
 pub fn annotated(
     forms: &[Form],
@@ -200,6 +231,21 @@ pub fn annotated(
 ) -> (Vec<FormView>, Vec<FindingView>, Vec<CommentView>) {
     let tables: Vec<Table> = forms.iter().map(table).collect();
     let fields: Vec<CellIndex> = tables.iter().map(CellIndex::new).collect();
+    // Where each cell is drawn: (row, grid column), 1-based, as the user sees the table.
+    let drawn: Vec<HashMap<&str, (usize, usize)>> = tables
+        .iter()
+        .map(|t| {
+            t.placed()
+                .into_iter()
+                .enumerate()
+                .flat_map(|(r, row)| {
+                    row.into_iter().filter_map(move |(c, cell)| {
+                        cell.field.as_deref().map(|f| (f, (r + 1, c + 1)))
+                    })
+                })
+                .collect()
+        })
+        .collect();
     let mut views: Vec<FindingView> = Vec::with_capacity(findings.len());
     // (form, cell field) → finding numbers.
     let mut on_cell: HashMap<(usize, String), Vec<usize>> = HashMap::new();
@@ -229,7 +275,12 @@ pub fn annotated(
             severity_label: f.severity.label(),
             message: shorten(&f.message, 200),
             full_message: f.message.clone(),
-            place: f.location.describe(),
+            place: on_screen(forms, &drawn, form, cell, f),
+            source: f.location.cell.as_ref().map(|c| {
+                format!("{} {}", f.location.file, c.describe())
+                    .trim()
+                    .to_string()
+            }),
             expected: f.expected.clone(),
             actual: f.actual.clone(),
             anchor,

@@ -1460,10 +1460,33 @@ mod cases {
         );
         let saved = env.save(&own, id, &forms, json!(1)).await;
         assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+        // The same rules as a save, plus the sign-off warnings submission will give.
+        let signoff = |f: &Value| {
+            f["location"]["field"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("signoff."))
+        };
+        let mut live = without_file(&checked["findings"]);
+        live.retain(|f| !signoff(f));
         assert_eq!(
-            without_file(&checked["findings"]),
+            live,
             without_file(&saved.body["findings"]),
             "the same rules as a save"
+        );
+        let r = check(json!({ "forms": [blank_project()] }), &own).await;
+        let named = r.body["findings"].as_array().unwrap().iter().any(|f| {
+            f["rule"] == "header-missing"
+                && f["location"]["field"] == "signoff.preparer"
+                && f["severity"] == "warning"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("“项目支出绩效目标表”的签字栏未填写填表人")
+        });
+        assert!(
+            named,
+            "the sign-off warning names the table: {}",
+            r.body["findings"]
         );
 
         // Totals are exact decimals (0.1 + 0.2 is 0.3, not 0.30000000000000004).

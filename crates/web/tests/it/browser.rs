@@ -1038,6 +1038,25 @@ async fn editor_keeps_work_through_a_conflict_and_a_session_timeout() {
     let (f, store, state, filer, id) = signed_in_with_seed(&driver, dir.path(), &seed_docx()).await;
     f.go(&format!("/dossiers/{id}/edit")).await;
     f.css("#editor").await;
+    // A long entry wraps inside its cell at 1366 px: no text scrolled out of sight.
+    let long =
+        "部门整体支出绩效目标中与统战工作相关的党外代表人士队伍建设和培养选拔推荐工作完成情况";
+    f.fill("f0:indicators[2].name", long).await;
+    let fits = f
+        .js(
+            "const e = document.querySelector('[data-path=\"f0:indicators[2].name\"]'); \
+             return [e.tagName, e.scrollWidth <= e.clientWidth + 1, e.offsetHeight > 40, e.value.length, window.innerWidth];",
+            vec![],
+        )
+        .await;
+    assert_eq!(fits[0], "TEXTAREA", "{fits}");
+    assert_eq!(fits[1], true, "no horizontal overflow: {fits}");
+    assert_eq!(fits[2], true, "grown to more than one line: {fits}");
+    assert_eq!(
+        fits[3],
+        long.chars().count(),
+        "Enter-free, nothing lost: {fits}"
+    );
     f.fill("f0:indicators[0].name", "浏览器里的修改").await;
 
     // Meanwhile a colleague saves version 2 from elsewhere.

@@ -169,6 +169,22 @@ async fn dossier_page_puts_findings_beside_their_cells() {
         let row = &p[row_start..row_end];
         assert!(row.contains("生态效益指标"), "{row}");
         assert!(row.contains("sev-error"), "{row}");
+        // In the user's terms: the table and the row and column as drawn on the page; the
+        // rule id and the place in the uploaded file only behind 详情.
+        let item = &p[li..li + p[li..].find("</li>").unwrap()];
+        let place = &item[item.find("class=\"where\">").unwrap()..];
+        let place = &place[..place.find("</div>").unwrap()];
+        assert!(
+            place.contains("部门整体支出绩效目标表") && place.contains("（表中第") && place.contains("列）"),
+            "{place}"
+        );
+        assert!(!place.contains("empty-indicator") && !place.contains("格）"), "{place}");
+        assert!(
+            item.contains("<details class=\"rule-id\"><summary>详情</summary>规则编号 <code>empty-indicator</code>"),
+            "{item}"
+        );
+        assert!(p.contains("id=\"finding-counts\">错误 "), "one set of counts");
+        assert!(p.contains(" · 提示 "), "one set of counts");
         assert!(p.contains("id=\"edit-link\"") && p.contains("id=\"submit-btn\""));
         assert!(!p.contains("id=\"review-form\""), "units do not review");
 
@@ -203,6 +219,31 @@ async fn dossier_page_puts_findings_beside_their_cells() {
         let r = env.get(&format!("/dossiers/{id}"), Some(&rev)).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(!html(&r).contains("id=\"review-form\"") && !html(&r).contains("id=\"edit-link\""));
+    })
+    .await;
+}
+
+/// The reader's note that Word bookmarks were dropped is not shown to the unit that filed
+/// (it is stored, and a reviewer still sees it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_housekeeping_is_not_shown_to_units() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let text = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/seed-2023-shifeng-tongzhanbu.txt"
+        ))
+        .unwrap();
+        let r = env.upload(Some(&me), "seed.txt", &text, None).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let note = jixiao_files::read::text::BOOKMARK_NOTE;
+        assert!(r.body["findings"].to_string().contains(note), "stored");
+        let id = r.body["id"].as_i64().unwrap();
+        let page = env.get(&format!("/dossiers/{id}"), Some(&me)).await;
+        assert!(!html(&page).contains(note));
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let page = env.get(&format!("/dossiers/{id}"), Some(&rev)).await;
+        assert!(html(&page).contains(note));
     })
     .await;
 }
@@ -386,7 +427,10 @@ async fn reviewer_queue_orders_by_quality_and_filters() {
         }
         // Errors first: the seed (an error, many warnings) of a new year heads the queue.
         let (seeded, _) = seed(&env, &env.client(UNIT_OWN).await).await;
-        let all = env.get("/dossiers?status=", Some(&admin)).await;
+        let without_drafts = env.get("/dossiers?status=", Some(&admin)).await;
+        assert!(!html(&without_drafts).contains(&format!("href=\"/dossiers/{seeded}\"")));
+        assert!(html(&without_drafts).contains(&format!("href=\"/dossiers/{a}\"")));
+        let all = env.get("/dossiers?status=all", Some(&admin)).await;
         let pos = |id: i64| {
             html(&all)
                 .find(&format!("href=\"/dossiers/{id}\""))
