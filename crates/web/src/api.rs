@@ -524,6 +524,66 @@ pub async fn resolve_comment(
     Ok(Json(c).into_response())
 }
 
+/// `POST /api/exports`: a batch export started in the background (202 with the job).
+pub async fn start_export(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<crate::services::jobs::ExportRequest>,
+) -> ApiResult<Response> {
+    let job = state.shared().start_export(&auth.user, body).await?;
+    Ok((StatusCode::ACCEPTED, Json(job)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct JobQuery {
+    download: Option<String>,
+}
+
+/// `GET /api/jobs/{id}`: the job's progress; with `download=1` once done, its file.
+pub async fn job(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<String>,
+    query: Result<Query<JobQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let Ok(id) = id.parse::<u64>() else {
+        return Err(ApiError::NotFound("导出任务不存在".into()));
+    };
+    let (view, result) = state.services().job(&auth.user, id)?;
+    let download = query.is_ok_and(|Query(q)| q.download.is_some_and(|d| d == "1" || d == "true"));
+    if !download {
+        return Ok(Json(view).into_response());
+    }
+    let (Some(bytes), Some(name)) = (result, view.file_name.as_deref()) else {
+        return Err(ApiError::Conflict {
+            message: "导出尚未完成，请稍候".into(),
+            current_version: None,
+        });
+    };
+    let content_type = if name.ends_with(".pdf") {
+        "application/pdf"
+    } else {
+        "application/zip"
+    };
+    let disposition = format!(
+        "attachment; filename=\"jixiao-export-{id}.{}\"; filename*=UTF-8''{}",
+        if name.ends_with(".pdf") { "pdf" } else { "zip" },
+        crate::ui::pages::encode(name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes.as_ref().clone(),
+    )
+        .into_response())
+}
+
 /// `POST /api/check`: the rules and totals of unsaved forms.
 pub async fn check(
     State(state): State<AppState>,

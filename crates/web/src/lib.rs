@@ -52,6 +52,11 @@ impl AppState {
         &self.services
     }
 
+    /// The services to hand to background work that outlives the request.
+    pub fn shared(&self) -> Arc<Services> {
+        self.services.clone()
+    }
+
     pub fn ui(&self) -> &ui::Ui {
         &self.ui
     }
@@ -91,6 +96,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/dossiers/create", post(api::create))
         .route("/api/dossiers/{id}/copy", post(api::copy))
         .route("/api/check", post(api::check))
+        .route("/api/exports", post(api::start_export))
+        .route("/api/jobs/{id}", get(api::job))
         .route("/api/todo", get(api::todo))
         .route("/api/todo/read", post(api::todo_read))
         .route("/api/progress", get(api::progress))

@@ -36,6 +36,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/dossiers/{id}/copy"),
     ("post", "/api/check"),
     ("post", "/api/preview"),
+    ("post", "/api/exports"),
+    ("get", "/api/jobs/{id}"),
 ];
 
 fn err(desc: &str) -> Value {
@@ -104,6 +106,8 @@ fn schemas() -> Value {
     g.subschema_for::<ApproveRequest>();
     g.subschema_for::<CommentRequest>();
     g.subschema_for::<crate::api::ResolveRequest>();
+    g.subschema_for::<crate::services::jobs::ExportRequest>();
+    g.subschema_for::<crate::services::jobs::JobView>();
     let mut defs = g.take_definitions(true);
     defs.insert(
         "Error".into(),
@@ -275,6 +279,15 @@ pub fn document() -> Value {
         "requestBody": body(r("ResolveRequest")),
         "responses": { "200": ok("意见（resolved_at、resolved_by_name）", json!({ "type": "object" })),
             "401": err("请先登录"), "403": err("无权标记或 CSRF 令牌错误"), "404": err("档案或意见不存在") } } });
+    doc["paths"]["/api/exports"] = json!({ "post": { "summary": "批量导出/批量打印（后台任务）：所选档案，或该年度全部已审核通过的档案，打包为 .zip（xlsx/docx/pdf）或合并为一个 PDF（print）", "description": CSRF,
+        "requestBody": body(r("ExportRequest")),
+        "responses": { "202": ok("已开始（任务及进度）", r("JobView")), "401": err("请先登录"), "403": err("CSRF 令牌错误"),
+            "404": err("所选档案不存在或无权查看"), "422": err("格式不对、没有可导出的档案、超过上限或已有导出在进行") } } });
+    doc["paths"]["/api/jobs/{id}"] = json!({ "get": { "summary": "导出任务的进度；完成后加 download=1 下载结果（.zip 或 .pdf）",
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } },
+            { "name": "download", "in": "query", "required": false, "schema": { "type": "string", "enum": ["1"] } }],
+        "responses": { "200": ok("任务进度（download=1 时为文件）", r("JobView")), "401": err("请先登录"),
+            "404": err("任务不存在、不是自己的或已过期"), "409": err("尚未完成") } } });
     doc["paths"]["/api/dossiers/{id}/reimport"] = json!({ "post": { "summary": "导入修改后的文件：读出改好的 Word/Excel 文件，预览（preview=true，不保存）或保存为下一版", "description": CSRF,
         "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
         "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {

@@ -31,6 +31,7 @@ use crate::error::{ApiError, ApiResult};
 mod admin;
 pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
+pub mod jobs;
 mod progress;
 pub use progress::{Progress, ProgressRow};
 mod todo;
@@ -70,6 +71,8 @@ pub struct Config {
     /// CPU-heavy requests at once (0: one per CPU core).
     pub workers: usize,
     pub pdf: PdfConfig,
+    /// 批量导出 jobs.
+    pub exports: jobs::ExportConfig,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server]
     /// trusted_proxies`); empty: the connection's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -183,6 +186,12 @@ pub struct ServerSection {
     pub pdf_timeout_secs: u64,
     pub pdf_retry_after_secs: u64,
     pub json_limit: usize,
+    /// 批量导出: jobs rendering at once, dossiers per job, MiB per result, and how long a
+    /// result is kept for download (seconds).
+    pub export_jobs: usize,
+    pub export_max_dossiers: usize,
+    pub export_max_mib: usize,
+    pub export_keep_secs: u64,
     /// Addresses of the reverse proxies in front of this server (docs/storage.md, "Several
     /// instances"): their `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -197,6 +206,10 @@ impl Default for ServerSection {
             pdf_timeout_secs: 60,
             pdf_retry_after_secs: 10,
             json_limit: 8 * 1024 * 1024,
+            export_jobs: 1,
+            export_max_dossiers: 1000,
+            export_max_mib: 512,
+            export_keep_secs: 3600,
             trusted_proxies: Vec::new(),
         }
     }
@@ -230,6 +243,12 @@ impl ConfigFile {
                 timeout: Duration::from_secs(s.pdf_timeout_secs.max(1)),
                 retry_after: Duration::from_secs(s.pdf_retry_after_secs.max(1)),
                 chromium: None,
+            },
+            exports: jobs::ExportConfig {
+                jobs: s.export_jobs.max(1),
+                max_dossiers: s.export_max_dossiers.max(1),
+                max_bytes: s.export_max_mib.max(1).saturating_mul(1024 * 1024),
+                keep: Duration::from_secs(s.export_keep_secs.max(60)),
             },
             trusted_proxies: s.trusted_proxies,
             clock: Clock::wall(),
@@ -454,6 +473,7 @@ pub struct Services {
     config: Config,
     gate: Gate,
     print: PrintQueue,
+    jobs: jobs::Jobs,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -526,6 +546,7 @@ impl Services {
             profile: Arc::new(profile),
             gate: Gate::new(config.workers),
             print: PrintQueue::new(config.pdf.workers, config.pdf.queue, config.pdf.retry_after),
+            jobs: jobs::Jobs::new(config.exports.clone()),
             config,
         }
     }

@@ -312,6 +312,58 @@
     else if (r.status !== 401) say(r.body.error || "操作失败", "error");
   });
 
+  // 批量导出: the picked dossiers or every approved one of the year, made in the background;
+  // the page polls the job and offers its file when done.
+  const batch = document.getElementById("batch-form");
+  if (batch) {
+    const status = document.getElementById("batch-status");
+    const pickedBtn = document.getElementById("batch-picked");
+    const picks = () => [...document.querySelectorAll("input.pick:checked")].map((x) => Number(x.value));
+    const recount = () => {
+      const n = picks().length;
+      document.getElementById("picked-count").textContent = String(n);
+      pickedBtn.disabled = n === 0;
+    };
+    document.addEventListener("change", (e) => {
+      if (e.target.id === "pick-all") document.querySelectorAll("input.pick").forEach((x) => { x.checked = e.target.checked; });
+      if (e.target.matches("input.pick, #pick-all")) recount();
+    });
+    const show = (text, kind) => { status.textContent = text; status.className = kind ? "alert " + kind : "muted"; };
+    const start = async (ids) => {
+      const body = { year: Number(batch.year.value), format: batch.format.value };
+      if (ids) body.ids = ids;
+      const buttons = [document.getElementById("batch-approved"), pickedBtn];
+      buttons.forEach((b) => { b.disabled = true; });
+      const r = await api("POST", "/api/exports", body);
+      if (!r.ok) {
+        buttons[0].disabled = false; recount();
+        if (r.status !== 401) show(r.body.error || "导出失败", "error");
+        return;
+      }
+      const poll = async () => {
+        const j = await api("GET", "/api/jobs/" + r.body.id);
+        if (!j.ok) { show(j.body.error || "导出失败", "error"); buttons[0].disabled = false; recount(); return; }
+        if (j.body.status === "done") {
+          status.textContent = "";
+          status.className = "alert ok";
+          const a = document.createElement("a");
+          a.href = j.body.download; a.id = "batch-download"; a.textContent = "下载 " + j.body.file_name;
+          status.append("已完成 " + j.body.total + " 份：", a);
+          buttons[0].disabled = false; recount();
+        } else if (j.body.status === "failed") {
+          show("导出失败：" + (j.body.error || ""), "error"); buttons[0].disabled = false; recount();
+        } else {
+          show((j.body.status === "queued" ? "排队中…" : "正在生成 ") + j.body.done + " / " + j.body.total + " 份…");
+          setTimeout(poll, 1000);
+        }
+      };
+      show("已开始，共 " + r.body.total + " 份…");
+      poll();
+    };
+    batch.addEventListener("submit", (e) => { e.preventDefault(); start(null); });
+    pickedBtn.addEventListener("click", () => start(picks()));
+  }
+
   // Long downloads (PDF) show that something is happening.
   document.addEventListener("click", (e) => {
     const a = e.target.closest("a[data-export]");

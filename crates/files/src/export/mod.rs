@@ -1,6 +1,7 @@
 //! Exports in the official layout (.xlsx, .docx, the HTML print view and its PDF) drawn
 //! from one table model, and open data (JSON, CSV) for 预算公开.
 
+pub mod bundle;
 pub mod docx;
 pub mod html;
 pub mod letter;

@@ -7,7 +7,7 @@
 mod admin;
 mod diff;
 mod editor;
-mod pages;
+pub(crate) mod pages;
 mod view;
 
 use std::sync::Arc;

@@ -265,6 +265,8 @@ pub async fn home(
             "pages": pages,
             "units": units.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
             "statuses": Status::ALL.iter().map(|s| json!({"code": s.code(), "label": s.label()})).collect::<Vec<_>>(),
+            "batch_formats": crate::services::jobs::batch_formats(),
+            "this_year": crate::services::this_year(),
             "filter": {
                 "year": opt_num(&q.year),
                 "status": status_code,

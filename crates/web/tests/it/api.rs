@@ -36,6 +36,7 @@ on_every_backend!(
     live_check_runs_the_rules_and_totals_exactly,
     copy_for_another_year,
     reimport_a_corrected_file,
+    batch_export_runs_in_the_background,
 );
 
 /// The seed as text, with `from` replaced by `to`.
@@ -314,6 +315,8 @@ mod cases {
                 "/api/dossiers/{id}/reimport",
                 [401, 201, 404, 403, 404, 201],
             ),
+            ("post", "/api/exports", [401, 202, 404, 202, 404, 202]),
+            ("get", "/api/jobs/{id}", [401, 200, 404, 404, 404, 200]),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
         let documented: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
@@ -340,11 +343,20 @@ mod cases {
                     env.blank_dossier(env.unit_a, year).await
                 };
                 let mut url = path.replace("{id}", &id.to_string());
+                if *path == "/api/jobs/{id}" {
+                    let job = env.export_job(UNIT_OWN, id).await;
+                    url = path.replace("{id}", &job.to_string());
+                }
                 if url.contains("{cid}") {
                     let cid = env.remark(id, REVIEWER_ASSIGNED, "f0:name").await;
                     url = url.replace("{cid}", &cid.to_string());
                 }
-                let r = call(&env, method, path, &url, *role, who.as_ref(), year).await;
+                let r = if *path == "/api/exports" {
+                    let body = json!({ "year": year, "ids": [id], "format": "xlsx" });
+                    env.json(Method::POST, path, who.as_ref(), Some(body)).await
+                } else {
+                    call(&env, method, path, &url, *role, who.as_ref(), year).await
+                };
                 if r.status.as_u16() != *want {
                     failures.push(format!(
                         "{method} {path} as {}: want {want}, got {} {:?}",
@@ -426,6 +438,7 @@ mod cases {
             }
             "/api/dossiers/{id}/comments" => Some(json!({ "field": "", "body": "意见" })),
             "/api/dossiers/{id}/comments/{cid}/resolve" => Some(json!({ "resolved": true })),
+
             "/api/check" => Some(json!({ "forms": [blank_project()] })),
             "/api/dossiers/create" => {
                 let mut b = json!({ "forms": [blank_project()], "year": new_year });
@@ -1086,6 +1099,195 @@ mod cases {
         assert!(r.error().contains("搜索内容过长"), "{}", r.error());
         let r = list(ADMIN, format!("q={}", enc(&"长".repeat(100)))).await;
         assert_eq!(ids(&r), Vec::<i64>::new());
+    }
+
+    /// 批量导出: a reviewer's export holds the approved dossiers of the year they oversee
+    /// (drafts and other years left out), one file per dossier in a .zip; an admin's holds
+    /// every unit's; 批量打印 is one PDF; a job is its owner's; bad requests are refused.
+    pub async fn batch_export_runs_in_the_background(env: Env) {
+        let approve = |unit: i64, year: i64| {
+            let env = &env;
+            async move {
+                let id = env.submitted_dossier(unit, year).await;
+                env.store
+                    .transition(
+                        id,
+                        jixiao_domain::review::Status::Submitted,
+                        1,
+                        &jixiao_domain::review::Action::Approve {
+                            grade: jixiao_domain::review::Grade::Good,
+                            opinions: serde_json::from_value(full_opinions()).unwrap(),
+                        },
+                        &jixiao_store::Actor::user(
+                            &env.store.get_user(env.users[ADMIN]).await.unwrap(),
+                            None,
+                        ),
+                    )
+                    .await
+                    .unwrap();
+                id
+            }
+        };
+        let a = approve(env.unit_a, 2023).await;
+        approve(env.unit_b, 2023).await;
+        approve(env.unit_a, 2022).await;
+        env.blank_dossier(env.unit_c, 2023).await;
+
+        let zip_names = |bytes: &[u8]| -> Vec<String> {
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+            (0..z.len())
+                .map(|i| {
+                    let mut f = z.by_index(i).unwrap();
+                    let mut head = [0u8; 2];
+                    std::io::Read::read_exact(&mut f, &mut head).unwrap();
+                    assert_eq!(&head, b"PK", "an Office file inside");
+                    f.name().unwrap().to_string()
+                })
+                .collect()
+        };
+        let download = |job: u64, who: Client| {
+            let env = &env;
+            async move {
+                let req = request(
+                    Method::GET,
+                    &format!("/api/jobs/{job}?download=1"),
+                    Some(&who),
+                    "127.0.0.1",
+                )
+                .body(Body::empty())
+                .unwrap();
+                let res = tower::ServiceExt::oneshot(env.app.clone(), req)
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                let ct = res.headers()[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                let cd = res.headers()[header::CONTENT_DISPOSITION]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                (ct, cd, bytes.to_vec())
+            }
+        };
+
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let r = env
+            .json(
+                Method::POST,
+                "/api/exports",
+                Some(&rev),
+                Some(json!({ "year": 2023, "format": "xlsx" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        assert_eq!(
+            r.body["total"], 1,
+            "only the approved dossier of the unit overseen"
+        );
+        let job = r.body["id"].as_u64().unwrap();
+        let done = env.job_done(&rev, job).await;
+        assert_eq!(done["status"], "done", "{done}");
+        assert_eq!(done["done"], 1);
+        let (ct, cd, bytes) = download(job, rev.clone()).await;
+        assert_eq!(ct, "application/zip");
+        assert!(cd.contains("filename*=UTF-8''"), "{cd}");
+        assert_eq!(
+            zip_names(&bytes),
+            [format!("{UNIT_A}2023年度绩效目标表.xlsx")]
+        );
+        // Another user does not see the job.
+        let other = env.client(UNIT_OTHER).await;
+        let r = env.get(&format!("/api/jobs/{job}"), Some(&other)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        let admin = env.client(ADMIN).await;
+        let r = env
+            .json(
+                Method::POST,
+                "/api/exports",
+                Some(&admin),
+                Some(json!({ "year": 2023, "format": "docx" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        let done = env.job_done(&admin, r.body["id"].as_u64().unwrap()).await;
+        assert_eq!(
+            (done["status"].as_str(), done["total"].as_u64()),
+            (Some("done"), Some(2)),
+            "{done}"
+        );
+        let (_, _, bytes) = download(done["id"].as_u64().unwrap(), admin.clone()).await;
+        let mut names = zip_names(&bytes);
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                format!("{UNIT_A}2023年度绩效目标表.docx"),
+                format!("{UNIT_B}2023年度绩效目标表.docx")
+            ]
+        );
+
+        // Selected dossiers, also when not approved; someone else's is not found.
+        let own = env.client(UNIT_OWN).await;
+        let r = env
+            .json(
+                Method::POST,
+                "/api/exports",
+                Some(&own),
+                Some(json!({ "year": 2023, "ids": [a], "format": "xlsx" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+        env.job_done(&own, r.body["id"].as_u64().unwrap()).await;
+        let r = env
+            .json(
+                Method::POST,
+                "/api/exports",
+                Some(&other),
+                Some(json!({ "year": 2023, "ids": [a], "format": "xlsx" })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+        for (body, says) in [
+            (json!({ "year": 2023, "format": "rar" }), "format"),
+            (
+                json!({ "year": 2030, "format": "xlsx" }),
+                "没有可导出的档案",
+            ),
+        ] {
+            let r = env
+                .json(Method::POST, "/api/exports", Some(&admin), Some(body))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+            assert!(r.error().contains(says), "{}", r.error());
+        }
+        let r = env.get("/api/jobs/999999", Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // 批量打印: one PDF of all (with Chromium).
+        if std::path::Path::new("/usr/bin/chromium").exists()
+            || std::env::var("JIXIAO_REQUIRE_TOOLS").as_deref() == Ok("1")
+        {
+            let r = env
+                .json(
+                    Method::POST,
+                    "/api/exports",
+                    Some(&admin),
+                    Some(json!({ "year": 2023, "format": "print" })),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+            let done = env.job_done(&admin, r.body["id"].as_u64().unwrap()).await;
+            assert_eq!(done["status"], "done", "{done}");
+            let (ct, _, bytes) = download(done["id"].as_u64().unwrap(), admin.clone()).await;
+            assert_eq!(ct, "application/pdf");
+            assert!(bytes.starts_with(b"%PDF"));
+        }
     }
 
     /// 导入修改后的文件: a corrected file previewed (nothing stored, the findings and forms

@@ -800,6 +800,30 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
     )
     .await;
 
+    // 批量打印: the year's approved dossiers as one PDF, made in the background while the
+    // page shows progress, then offered for download.
+    f.go("/dossiers").await;
+    f.css("#batch-form").await;
+    f.js(
+        "document.getElementById('batch-year').value = '2023'; document.getElementById('batch-format').value = 'print';",
+        vec![],
+    )
+    .await;
+    f.click("#batch-approved").await;
+    f.until(
+        "the batch download",
+        "return !!document.getElementById('batch-download')",
+    )
+    .await;
+    f.shot("12-batch-export").await;
+    let batch = f
+        .pdf_text("#batch-download", &dir.path().join("batch.pdf"))
+        .await;
+    assert!(
+        batch.contains("部门整体支出绩效目标表"),
+        "the forms are printed"
+    );
+
     // Approved is read-only: no edit or submit, and the API refuses a plain save.
     f.login("tianbao").await;
     f.go(&format!("/dossiers/{id}")).await;

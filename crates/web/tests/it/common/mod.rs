@@ -252,6 +252,39 @@ impl Env {
             .id
     }
 
+    /// A finished batch export of dossier `id` started by `who`; its job id. Waits for the
+    /// user's earlier job to end first (one at a time per user).
+    pub async fn export_job(&self, who: &str, id: i64) -> u64 {
+        let c = self.client(who).await;
+        let body = serde_json::json!({ "year": 2023, "ids": [id], "format": "xlsx" });
+        for _ in 0..200 {
+            let r = self
+                .json(Method::POST, "/api/exports", Some(&c), Some(body.clone()))
+                .await;
+            if r.status == StatusCode::ACCEPTED {
+                let job = r.body["id"].as_u64().unwrap();
+                self.job_done(&c, job).await;
+                return job;
+            }
+            assert!(r.error().contains("正在进行"), "{:?}", r.body);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the earlier export never ended");
+    }
+
+    /// Polls a job until it is done or failed; its last state.
+    pub async fn job_done(&self, who: &Client, job: u64) -> Value {
+        for _ in 0..600 {
+            let r = self.get(&format!("/api/jobs/{job}"), Some(who)).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            if r.body["status"] == "done" || r.body["status"] == "failed" {
+                return r.body;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the export job did not finish");
+    }
+
     /// A blank dossier already submitted (version 1).
     pub async fn submitted_dossier(&self, unit: i64, year: i64) -> i64 {
         let id = self.blank_dossier(unit, year).await;
