@@ -14,6 +14,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// As serialised (`error`, `warning`, `info`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Severity::Error => "错误",

@@ -275,6 +275,13 @@ impl Store for AnyStore {
     async fn reviews(&self, dossier_id: i64) -> Result<Vec<ReviewRecord>> {
         on!(self.reviews(dossier_id))
     }
+    async fn statistics(
+        &self,
+        year: i64,
+        units: Option<&[i64]>,
+    ) -> Result<crate::stats::Statistics> {
+        on!(self.statistics(year, units))
+    }
     async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
         on!(self.create_session(user_id, ttl))
     }

@@ -22,6 +22,7 @@ mod search;
 mod secret;
 mod sessions;
 mod sqlite;
+pub mod stats;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

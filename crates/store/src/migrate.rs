@@ -55,6 +55,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205030000_comment_resolution.sql",
         include_str!("../migrations/sqlite/20261205030000_comment_resolution.sql"),
     ),
+    (
+        "20261205040000_statistics.sql",
+        include_str!("../migrations/sqlite/20261205040000_statistics.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -93,6 +97,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205030000_comment_resolution.sql",
         include_str!("../migrations/postgres/20261205030000_comment_resolution.sql"),
+    ),
+    (
+        "20261205040000_statistics.sql",
+        include_str!("../migrations/postgres/20261205040000_statistics.sql"),
     ),
 ];
 

@@ -241,6 +241,15 @@ pub trait Store: Send + Sync {
     /// Oldest first.
     fn reviews(&self, dossier_id: i64) -> impl Future<Output = Result<Vec<ReviewRecord>>> + Send;
 
+    // ---- statistics ----
+
+    /// 统计汇总 of `year` over `units` (all when `None`), see [`crate::stats`].
+    fn statistics(
+        &self,
+        year: i64,
+        units: Option<&[i64]>,
+    ) -> impl Future<Output = Result<crate::stats::Statistics>> + Send;
+
     // ---- sessions ----
 
     /// A new session; returns the token (only its hash is stored) and the session.
@@ -548,6 +557,13 @@ impl<B: Backend> Store for B {
     }
     async fn reviews(&self, dossier_id: i64) -> Result<Vec<ReviewRecord>> {
         crate::comments::reviews(self, dossier_id).await
+    }
+    async fn statistics(
+        &self,
+        year: i64,
+        units: Option<&[i64]>,
+    ) -> Result<crate::stats::Statistics> {
+        crate::stats::statistics(self, year, units).await
     }
     async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
         crate::sessions::create(self, user_id, ttl).await

@@ -777,6 +777,20 @@ pub async fn progress(
     Ok(Json(state.services().progress(&auth.user, year).await?).into_response())
 }
 
+/// 统计汇总 of a year for reviewers (their units) and admins: SQL aggregates, money in 分.
+pub async fn stats(
+    State(state): State<AppState>,
+    auth: Authed,
+    query: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let year = query
+        .map_err(|_| ApiError::bad_request("year 应为年度数字（如 2025）"))?
+        .0
+        .year
+        .unwrap_or_else(crate::services::this_year);
+    Ok(Json(state.services().statistics(&auth.user, year).await?).into_response())
+}
+
 /// 催报.
 pub async fn remind(
     State(state): State<AppState>,

@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/todo", get(api::todo))
         .route("/api/todo/read", post(api::todo_read))
         .route("/api/progress", get(api::progress))
+        .route("/api/stats", get(api::stats))
         .route("/api/progress/remind", post(api::remind))
         .route(
             "/api/progress/deadline",

@@ -22,6 +22,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/todo"),
     ("post", "/api/todo/read"),
     ("get", "/api/progress"),
+    ("get", "/api/stats"),
     ("post", "/api/progress/remind"),
     ("put", "/api/progress/deadline"),
     ("post", "/api/dossiers/{id}/reimport"),
@@ -288,6 +289,10 @@ pub fn document() -> Value {
             { "name": "download", "in": "query", "required": false, "schema": { "type": "string", "enum": ["1"] } }],
         "responses": { "200": ok("任务进度（download=1 时为文件）", r("JobView")), "401": err("请先登录"),
             "404": err("任务不存在、不是自己的或已过期"), "409": err("尚未完成") } } });
+    doc["paths"]["/api/stats"] = json!({ "get": { "summary": "统计汇总（审核人员：分管单位；管理员：全部单位）：按状态、等级的档案数，按单位和主管部门的资金（分），指标分类，按规则的问题数及重复出现的单位，质量指数及近五年趋势",
+        "parameters": [{ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "年度，默认今年" }],
+        "responses": { "200": ok("统计数字（均为数据库聚合结果；金额单位为分，1 万元 = 1,000,000 分）", json!({ "type": "object" })),
+            "400": err("year 不是数字"), "401": err("请先登录"), "403": err("单位用户无权查看") } } });
     doc["paths"]["/api/dossiers/{id}/reimport"] = json!({ "post": { "summary": "导入修改后的文件：读出改好的 Word/Excel 文件，预览（preview=true，不保存）或保存为下一版", "description": CSRF,
         "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
         "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {

@@ -34,6 +34,7 @@ mod editing;
 pub mod jobs;
 mod progress;
 pub use progress::{Progress, ProgressRow};
+mod stats;
 mod todo;
 pub use todo::{Notice, Todo, TodoItem};
 pub mod work;

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod docx;
 pub mod html;
 pub mod letter;
+pub mod listing;
 pub mod open_data;
 pub mod pdf;
 pub mod table;

@@ -229,6 +229,7 @@ conformance!(
     deleted_drafts_leave_and_come_back,
     notices_are_others_steps_on_visible_dossiers,
     progress_deadlines_and_reminders,
+    statistics_are_sql_aggregates_of_current_versions,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1418,7 +1419,7 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "dossiers",
             "id unit_id year status current_version last_version approved_version grade \
              not_for_budget total_fen created_at updated_at error_count warning_count \
-             deleted_at deleted_by",
+             deleted_at deleted_by facts_version",
         ),
         ("dossier_search", "dossier_id document"),
         (
@@ -1430,6 +1431,8 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "comments",
             "id dossier_id version field body author_id created_at resolved_at resolved_by",
         ),
+        ("dossier_rules", "dossier_id rule severity n"),
+        ("dossier_categories", "dossier_id level1 level2 n"),
         (
             "reviews",
             "id dossier_id version reviewer_id decision grade opinions created_at",
@@ -2628,4 +2631,178 @@ async fn progress_deadlines_and_reminders<S: Harness>(s: S, _dir: PathBuf) {
         .all(|e| e.action != "unit.remind" && e.dossier_id.is_some()));
     let log = s.audit_log(0, 10_000).await.unwrap();
     assert_eq!(log.iter().filter(|r| r.action == "deadline.set").count(), 3);
+}
+
+/// 统计汇总: every number is what the dossiers' current versions say, counted again after a
+/// save, without deleted dossiers or units out of scope; the same on both backends.
+async fn statistics_are_sql_aggregates_of_current_versions<S: Harness>(s: S, _dir: PathBuf) {
+    use jixiao_store::stats::{quality, BLANK_LEVEL};
+    let bureau = s.create_unit("统计-财政局", None, &admin()).await.unwrap();
+    let w = world(&s, "统计-甲单位").await;
+    let b = s
+        .create_unit("统计-乙单位", Some(bureau.id), &admin())
+        .await
+        .unwrap();
+    let c = s
+        .create_unit("统计-丙单位", Some(bureau.id), &admin())
+        .await
+        .unwrap();
+    let mut two_rules = findings(2, 3);
+    two_rules.push(Finding::new(
+        "empty-indicator",
+        Severity::Warning,
+        "指标未填",
+        Location::default(),
+    ));
+    let a23 = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("统计-甲单位", "目标"),
+            &two_rules,
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    s.create_dossier(
+        w.unit_id,
+        2022,
+        &forms("统计-甲单位", "目标"),
+        &findings(1, 0),
+        &w.unit_user,
+    )
+    .await
+    .unwrap();
+    let mut b_forms = forms("统计-乙单位", "目标");
+    if let Form::DepartmentOverall(d) = &mut b_forms[0] {
+        d.budget.total = Some(wan("100.000001"));
+    }
+    if let Form::Project(p) = &mut b_forms[1] {
+        p.indicators.push(Indicator {
+            level1: "效益指标".into(),
+            level2: "".into(),
+            name: "群众满意".into(),
+            value: IndicatorValue::parse("≥90%"),
+            ..Indicator::default()
+        });
+    }
+    let b23 = s
+        .create_dossier(b.id, 2023, &b_forms, &findings(0, 1), &w.unit_user)
+        .await
+        .unwrap();
+    // A deleted draft counts nowhere.
+    let c23 = s
+        .create_dossier(
+            c.id,
+            2023,
+            &forms("统计-丙单位", "目标"),
+            &findings(9, 9),
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    s.delete_dossier(c23.id, 1, &w.unit_user).await.unwrap();
+
+    let st = s.statistics(2023, None).await.unwrap();
+    assert_eq!(st.by_status, vec![("draft".to_string(), 2)]);
+    assert_eq!(st.by_grade, vec![("".to_string(), 2)]);
+    let ids: Vec<i64> = st.units.iter().map(|u| u.dossier_id).collect();
+    assert_eq!(ids, vec![a23.id, b23.id], "by money, the larger first");
+    let a = &st.units[0];
+    assert_eq!((a.errors, a.warnings), (2, 4));
+    assert_eq!(a.quality, quality(2, 4));
+    assert_eq!(a.total_fen, Some(185_910_000));
+    assert_eq!(st.units[1].total_fen, Some(100_000_001));
+    assert_eq!(st.units[1].parent_name.as_deref(), Some("统计-财政局"));
+    let parents: Vec<(String, i64, i64, i64)> = st
+        .parents
+        .iter()
+        .map(|p| (p.parent_name.clone(), p.dossiers, p.with_total, p.total_fen))
+        .collect();
+    assert_eq!(
+        parents,
+        vec![
+            ("".to_string(), 1, 1, 185_910_000),
+            ("统计-财政局".to_string(), 1, 1, 100_000_001)
+        ]
+    );
+    let cats: Vec<(String, String, i64, i64)> = st
+        .categories
+        .iter()
+        .map(|c| (c.level1.clone(), c.level2.clone(), c.indicators, c.dossiers))
+        .collect();
+    assert_eq!(
+        cats,
+        vec![
+            ("产出指标".to_string(), "数量指标".to_string(), 2, 2),
+            ("效益指标".to_string(), BLANK_LEVEL.to_string(), 1, 1)
+        ]
+    );
+    let rules: Vec<(String, String, i64, i64, i64)> = st
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                r.rule.clone(),
+                r.severity.clone(),
+                r.findings,
+                r.dossiers,
+                r.units,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("sum.total".to_string(), "warning".to_string(), 4, 2, 2),
+            ("sum.total".to_string(), "error".to_string(), 2, 1, 1),
+            (
+                "empty-indicator".to_string(),
+                "warning".to_string(),
+                1,
+                1,
+                1
+            ),
+        ]
+    );
+    // 甲 had sum.total in 2022 and 2023.
+    let repeats: Vec<(String, i64, i64)> = st
+        .repeats
+        .iter()
+        .map(|r| (r.rule.clone(), r.unit_id, r.years))
+        .collect();
+    assert_eq!(repeats, vec![("sum.total".to_string(), w.unit_id, 2)]);
+    let trend: Vec<(i64, i64, i64)> = st
+        .trend
+        .iter()
+        .map(|t| (t.unit_id, t.year, t.quality))
+        .collect();
+    assert_eq!(
+        trend,
+        vec![
+            // By unit name: 乙 before 甲 (code point order, the same on both backends).
+            (b.id, 2023, quality(0, 1)),
+            (w.unit_id, 2022, quality(1, 0)),
+            (w.unit_id, 2023, quality(2, 4)),
+        ]
+    );
+
+    // A save changes the counts; the scope leaves other units out.
+    s.save_version(
+        a23.id,
+        1,
+        &forms("统计-甲单位", "目标"),
+        &[],
+        &w.unit_user,
+        SaveKind::Save,
+    )
+    .await
+    .unwrap();
+    let st = s.statistics(2023, Some(&[w.unit_id])).await.unwrap();
+    assert_eq!(st.units.len(), 1);
+    assert_eq!((st.units[0].errors, st.units[0].quality), (0, 100));
+    assert!(st.rules.is_empty(), "{:?}", st.rules);
+    assert!(st.repeats.is_empty());
+    assert_eq!(st.categories.len(), 1);
+    assert_eq!(s.statistics(2023, Some(&[])).await.unwrap().units.len(), 0);
 }

@@ -8,6 +8,7 @@ mod admin;
 mod diff;
 mod editor;
 pub(crate) mod pages;
+mod stats;
 mod view;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "reimport.html",
         include_str!("../../templates/reimport.html"),
     ),
+    ("stats.html", include_str!("../../templates/stats.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("editor.html", include_str!("../../templates/editor.html")),
     ("new.html", include_str!("../../templates/new.html")),
@@ -312,6 +314,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/dossiers", get(pages::home))
         .route("/todo", get(pages::todo))
         .route("/progress", get(pages::progress))
+        .route("/stats", get(stats::page))
+        .route("/stats/export/{table}", get(stats::export))
         .route("/dossiers/{id}", get(pages::dossier))
         .route("/dossiers/new", get(editor::new_page))
         .route("/dossiers/{id}/edit", get(editor::edit_page))

@@ -316,6 +316,7 @@ mod cases {
                 [401, 201, 404, 403, 404, 201],
             ),
             ("post", "/api/exports", [401, 202, 404, 202, 404, 202]),
+            ("get", "/api/stats", [401, 403, 403, 200, 200, 200]),
             ("get", "/api/jobs/{id}", [401, 200, 404, 404, 404, 200]),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();

@@ -824,6 +824,21 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         "the forms are printed"
     );
 
+    // 统计汇总 from the header: the year's numbers with charts drawn on the server.
+    f.click("#stats-link").await;
+    f.css("#stats-summary").await;
+    f.go("/stats?year=2023").await;
+    let summary = f.css("#stats-summary").await.text().await.unwrap();
+    assert!(
+        summary.contains("档案 1 份") && summary.contains("185.91"),
+        "{summary}"
+    );
+    assert!(
+        f.has("#stats-rules svg.chart").await,
+        "a chart of the common problems"
+    );
+    f.shot("13-stats").await;
+
     // Approved is read-only: no edit or submit, and the API refuses a plain save.
     f.login("tianbao").await;
     f.go(&format!("/dossiers/{id}")).await;
@@ -1044,10 +1059,14 @@ async fn signed_in_with_seed(
         .await
         .unwrap();
     let c = browser(driver, &dir.join("chromium-profile")).await;
+    let shots = std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from);
+    if let Some(s) = &shots {
+        std::fs::create_dir_all(s).unwrap();
+    }
     let f = Flow {
         c,
         base: format!("http://{addr}"),
-        shots: std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from),
+        shots,
     };
     f.login("tianbao").await;
     (f, store, state, filer, saved.id)

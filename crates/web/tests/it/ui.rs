@@ -408,6 +408,109 @@ async fn remarks_follow_their_cells_until_resolved() {
     .await;
 }
 
+/// 统计汇总: the page and its downloads show the numbers of GET /api/stats (the store's SQL
+/// aggregates), only over the units the reviewer oversees; units may not open it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_desk_shows_the_sql_numbers() {
+    backends(|env| async move {
+        let me = env.client(UNIT_OWN).await;
+        let (seeded, _) = seed(&env, &me).await;
+        env.submitted_dossier(env.unit_b, 2023).await;
+        let rev = env.client(REVIEWER_ASSIGNED).await;
+        let api = env.get("/api/stats?year=2023", Some(&rev)).await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+        let units = api.body["units"].as_array().unwrap();
+        assert_eq!(units.len(), 1, "only the unit overseen: {units:?}");
+        assert_eq!(units[0]["dossier_id"], seeded);
+        let d = env
+            .get(&format!("/api/dossiers/{seeded}"), Some(&rev))
+            .await;
+        let (e, w) = (
+            d.body["error_count"].as_i64().unwrap(),
+            d.body["warning_count"].as_i64().unwrap(),
+        );
+        assert_eq!(units[0]["errors"], e);
+        assert_eq!(units[0]["quality"], jixiao_store::stats::quality(e, w));
+        assert_eq!(units[0]["total_fen"], 185_910_000, "the seed's 185.91 万元");
+        let findings = d.body["findings"].as_array().unwrap();
+        let empty = findings
+            .iter()
+            .filter(|f| f["rule"] == "empty-indicator")
+            .count() as i64;
+        let rule = api.body["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "empty-indicator")
+            .expect("the seed's empty indicator");
+        assert_eq!(rule["findings"], empty);
+        let sum: i64 = api.body["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["findings"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum as usize, findings.len(), "every finding counted once");
+
+        let page = env.get("/stats?year=2023", Some(&rev)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", html(&page));
+        let p = html(&page);
+        assert!(
+            p.contains("档案 <strong>1</strong> 份"),
+            "one dossier in scope"
+        );
+        assert!(p.contains("<strong>185.91</strong> 万元"));
+        assert!(
+            p.contains("<svg class=\"chart\" role=\"img\""),
+            "charts drawn on the server"
+        );
+        assert!(!p.contains(UNIT_B), "no other unit");
+        for code in [
+            "status",
+            "grade",
+            "units",
+            "parents",
+            "categories",
+            "rules",
+            "repeats",
+            "trend",
+        ] {
+            assert!(
+                p.contains(&format!("href=\"/stats/export/{code}?year=2023\"")),
+                "{code}"
+            );
+        }
+        let x = env.get("/stats/export/units?year=2023", Some(&rev)).await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(
+            x.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml"),
+            "{:?}",
+            x.headers
+        );
+        let missing = env.get("/stats/export/nothing?year=2023", Some(&rev)).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+        // The admin sees both units; a unit user is refused.
+        let admin = env.client(ADMIN).await;
+        let all = env.get("/api/stats?year=2023", Some(&admin)).await;
+        assert_eq!(all.body["units"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            env.get("/stats", Some(&me)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            env.get("/api/stats", Some(&me)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let bad = env.get("/stats?year=二〇二三", Some(&rev)).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewer_queue_orders_by_quality_and_filters() {
     backends(|env| async move {

@@ -1,0 +1,22 @@
+-- 统计汇总 (docs/storage.md, "Statistics"): what the statistics desk counts of each
+-- dossier's current version, kept beside it so the desk never reads the versions' JSON.
+-- facts_version is the version the rows below describe; a dossier whose current version
+-- differs is counted again before the desk answers (and after an upgrade, every one).
+ALTER TABLE dossiers ADD COLUMN facts_version BIGINT NULL;
+-- Findings of the current version per rule and severity.
+CREATE TABLE dossier_rules (
+    dossier_id BIGINT NOT NULL REFERENCES dossiers (id),
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (dossier_id, rule, severity)
+);
+-- Indicators of the current version per 一级/二级指标.
+CREATE TABLE dossier_categories (
+    dossier_id BIGINT NOT NULL REFERENCES dossiers (id),
+    level1 TEXT NOT NULL,
+    level2 TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (dossier_id, level1, level2)
+);
+CREATE INDEX dossiers_year_unit ON dossiers (year, unit_id);
