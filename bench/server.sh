@@ -10,7 +10,8 @@
 #   splits the connections between the two: requests/s summed, p50/p99 the worse of the two),
 #   BACKENDS ("sqlite postgres"), PG_URL (postgres://$(id -un)@127.0.0.1:5432: a server
 #   where that role may create databases; a fresh database is created and dropped),
-#   PG_ADMIN_DB (test), QUIET_WAIT (seconds to wait for other builds to finish, 1800).
+#   PG_ADMIN_DB (test), QUIET_WAIT (seconds to wait for other builds to finish, 1800),
+#   ONLY_STATS (1: measure only the 统计汇总 page, at 1 connection).
 # Needs curl and psql; installs wrk (Debian package) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -117,6 +118,22 @@ for backend in $BACKENDS; do
   total=$(curl -sf -H "Cookie: $COOKIE" "$BASE/api/dossiers" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["total"], len(d["items"]))')
   bytes=$(curl -sf -H "Cookie: $COOKIE" "$BASE/api/dossiers/$FIRST" | wc -c)
   echo "$backend: list total/page = $total; one dossier = $bytes bytes of JSON" >&2
+
+  # 统计汇总 of the last filled year, as an admin sees it (every unit): the first request
+  # counts every dossier's findings and indicators (as after an upgrade); then the page at
+  # one connection, with the server's own time per page from its log.
+  first_stats=$(curl -sf -o /dev/null -w '%{time_total}' -H "Cookie: $COOKIE" "$BASE/stats?year=2025")
+  stats_bytes=$(curl -sf -H "Cookie: $COOKIE" "$BASE/stats?year=2025" | wc -c)
+  echo "$backend: first 统计汇总 request (counting all $N dossiers) ${first_stats} s; the page is $stats_bytes bytes" >&2
+  from=$(wc -l <"$WORK/server-$backend.log")
+  CONNECTIONS=1 THREADS=1 measure "GET /stats?year=2025 (统计汇总, 1 connection)" "$backend" -H "Cookie: $COOKIE" "$BASE/stats?year=2025"
+  tail -n +"$((from + 1))" "$WORK/server-$backend.log" | grep 'path=/stats' | grep -o 'ms=[0-9]*' | cut -d= -f2 | sort -n |
+    awk -v b="$backend" '{ a[NR] = $1 } END { if (NR) printf "%s: 统计汇总 server time over %d requests: p50 %d ms, p99 %d ms, max %d ms\n", b, NR, a[int(NR*0.5)+1], a[int(NR*0.99)], a[NR] > "/dev/stderr" }'
+  if [ "${ONLY_STATS:-0}" = 1 ]; then
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+    if [ "$backend" = postgres ]; then psql -q "$PG_URL/$PG_ADMIN_DB" -c "DROP DATABASE $PG_DB WITH (FORCE)" >/dev/null; PG_DB=; fi
+    continue
+  fi
 
   measure "GET /healthz" "$backend" "$BASE/healthz"
   measure "GET /api/dossiers (list, default page)" "$backend" -H "Cookie: $COOKIE" "$BASE/api/dossiers"

@@ -282,6 +282,12 @@ impl Store for AnyStore {
     ) -> Result<crate::stats::Statistics> {
         on!(self.statistics(year, units))
     }
+    async fn refresh_statistics(&self) -> Result<usize> {
+        on!(self.refresh_statistics())
+    }
+    async fn statistics_stamp(&self) -> Result<String> {
+        on!(self.statistics_stamp())
+    }
     async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
         on!(self.create_session(user_id, ttl))
     }

@@ -38,7 +38,8 @@ pub struct Statistics {
     pub parents: Vec<ParentStat>,
     pub categories: Vec<CategoryStat>,
     pub rules: Vec<RuleStat>,
-    /// Units that had a rule's findings this year and in an earlier year.
+    /// Units that had a rule's findings this year and the year before (at most
+    /// [`MAX_REPEATS`]).
     pub repeats: Vec<RepeatStat>,
     /// Quality of each unit's dossiers over the last [`TREND_YEARS`] years.
     pub trend: Vec<TrendPoint>,
@@ -85,14 +86,16 @@ pub struct RuleStat {
     pub units: i64,
 }
 
+/// A unit whose dossiers of the year and of the year before both had a rule's findings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RepeatStat {
     pub rule: String,
     pub unit_id: i64,
     pub unit_name: String,
-    /// Years (up to the one asked for) in which the unit's dossier had the rule's findings.
-    pub years: i64,
 }
+
+/// Most rows of [`Statistics::repeats`].
+pub const MAX_REPEATS: i64 = 1000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TrendPoint {
@@ -138,13 +141,15 @@ pub fn facts(
 }
 
 /// Counts again the dossiers whose current version changed since they were counted (all
-/// of them after an upgrade), in batches. Answers how many were counted.
+/// of them after an upgrade), in batches, with multi-row statements. Answers how many were
+/// counted. Two instances counting at once write the same rows (upserts), so neither fails.
 pub(crate) async fn refresh<B: Backend>(b: &B) -> Result<usize> {
     const BATCH: i64 = 200;
     let mut done = 0;
     loop {
         let q = Sql::new(
-            "SELECT d.id, d.current_version, v.forms, v.findings FROM dossiers d \
+            "SELECT d.id, d.unit_id, d.year, d.current_version, v.forms, v.findings \
+             FROM dossiers d \
              JOIN versions v ON v.dossier_id = d.id AND v.version = d.current_version \
              WHERE d.facts_version IS NULL OR d.facts_version <> d.current_version \
              ORDER BY d.id LIMIT $1",
@@ -156,48 +161,60 @@ pub(crate) async fn refresh<B: Backend>(b: &B) -> Result<usize> {
         }
         // Stored by this program, so readable; an unreadable one counts as empty rather
         // than stopping the desk (and is marked counted, so it is not retried forever).
-        let mut batch = Vec::with_capacity(rows.len());
+        let mut ids = Vec::with_capacity(rows.len());
+        let mut versions = Vec::with_capacity(rows.len());
+        let mut rule_rows: Vec<[Fact; 6]> = Vec::new();
+        let mut category_rows: Vec<[Fact; 6]> = Vec::new();
         for r in rows {
             let forms: Vec<Form> = serde_json::from_str(&r.text("forms")?).unwrap_or_default();
             let findings: Vec<Finding> =
                 serde_json::from_str(&r.text("findings")?).unwrap_or_default();
-            batch.push((r.int("id")?, r.int("current_version")?, forms, findings));
+            let (id, unit, year) = (r.int("id")?, r.int("unit_id")?, r.int("year")?);
+            let (rules, categories) = facts(&forms, &findings);
+            for ((a, b), n) in rules {
+                rule_rows.push(row(id, unit, year, a, b, n));
+            }
+            for ((a, b), n) in categories {
+                category_rows.push(row(id, unit, year, a, b, n));
+            }
+            ids.push(id);
+            versions.push((id, r.int("current_version")?));
         }
         let mut tx = b.begin().await?;
-        for (id, version, forms, findings) in batch {
-            let (rules, categories) = facts(&forms, &findings);
-            for table in ["dossier_rules", "dossier_categories"] {
-                tx.execute(
-                    &Sql::new(format!("DELETE FROM {table} WHERE dossier_id = $1")).bind(id),
-                )
-                .await?;
+        for table in ["dossier_rules", "dossier_categories"] {
+            let mut q = Sql::new(format!("DELETE FROM {table} WHERE dossier_id IN "));
+            q.push_list(ids.iter().copied());
+            tx.execute(&q).await?;
+        }
+        for (table, cols, rows) in [
+            ("dossier_rules", "rule, severity", rule_rows),
+            ("dossier_categories", "level1, level2", category_rows),
+        ] {
+            // 6 values a row; 500 rows stay far below either backend's limit on them.
+            for chunk in rows.chunks(500) {
+                let mut q = Sql::new(format!(
+                    "INSERT INTO {table} (dossier_id, unit_id, year, {cols}, n) VALUES "
+                ));
+                for (i, r) in chunk.iter().enumerate() {
+                    q.push(if i == 0 { "(" } else { ", (" });
+                    for (j, v) in r.iter().enumerate() {
+                        if j > 0 {
+                            q.push(", ");
+                        }
+                        match v {
+                            Fact::Int(n) => q.push_bind(*n),
+                            Fact::Text(t) => q.push_bind(t.clone()),
+                        };
+                    }
+                    q.push(")");
+                }
+                q.push(&format!(
+                    " ON CONFLICT (dossier_id, {cols}) DO UPDATE SET n = excluded.n"
+                ));
+                tx.execute(&q).await?;
             }
-            for ((rule, severity), n) in rules {
-                tx.execute(
-                    &Sql::new(
-                        "INSERT INTO dossier_rules (dossier_id, rule, severity, n) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(id)
-                    .bind(rule)
-                    .bind(severity)
-                    .bind(n),
-                )
-                .await?;
-            }
-            for ((level1, level2), n) in categories {
-                tx.execute(
-                    &Sql::new(
-                        "INSERT INTO dossier_categories (dossier_id, level1, level2, n) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(id)
-                    .bind(level1)
-                    .bind(level2)
-                    .bind(n),
-                )
-                .await?;
-            }
+        }
+        for (id, version) in versions {
             tx.execute(
                 &Sql::new("UPDATE dossiers SET facts_version = $1 WHERE id = $2")
                     .bind(version)
@@ -208,6 +225,59 @@ pub(crate) async fn refresh<B: Backend>(b: &B) -> Result<usize> {
         }
         tx.commit().await?;
     }
+}
+
+/// A value of a facts row.
+enum Fact {
+    Int(i64),
+    Text(String),
+}
+
+fn row(id: i64, unit: i64, year: i64, a: String, b: String, n: i64) -> [Fact; 6] {
+    [
+        Fact::Int(id),
+        Fact::Int(unit),
+        Fact::Int(year),
+        Fact::Text(a),
+        Fact::Text(b),
+        Fact::Int(n),
+    ]
+}
+
+/// `WHERE` for the facts rows of `year` of `units` (all when `None`), of dossiers not
+/// deleted.
+fn facts_scope<'a>(q: &mut Sql<'a>, year: i64, units: Option<&'a [i64]>) {
+    q.push(" WHERE f.year = ")
+        .push_bind(year)
+        .push(" AND f.dossier_id NOT IN (SELECT id FROM dossiers WHERE deleted_at IS NOT NULL)");
+    if let Some(u) = units {
+        q.push(" AND f.unit_id IN ").push_list(u.iter().copied());
+    }
+}
+
+/// A stamp of everything the desk's numbers depend on: it changes whenever a dossier is
+/// made, saved, moved through the workflow, deleted or restored, or a unit is added,
+/// renamed or moved under another 主管部门. Equal stamps: equal statistics.
+pub(crate) async fn stamp<B: Backend>(b: &B) -> Result<String> {
+    let q = Sql::new(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(updated_at), 0) AS BIGINT) AS u, \
+         CAST(COALESCE(SUM(current_version), 0) AS BIGINT) AS v, \
+         CAST(COALESCE(SUM(CASE WHEN deleted_at IS NULL THEN id ELSE 0 END), 0) AS BIGINT) AS live, \
+         (SELECT COUNT(*) FROM units) AS units, \
+         (SELECT CAST(COALESCE(SUM(LENGTH(name) * 7 + COALESCE(parent_id, 0) * 13 + id), 0) AS BIGINT) \
+          FROM units) AS names \
+         FROM dossiers",
+    );
+    let r = b.read().await?.fetch_one(&q).await?;
+    Ok(format!(
+        "{}/{}/{}/{}/{}/{}",
+        r.int("n")?,
+        r.int("u")?,
+        r.int("v")?,
+        r.int("live")?,
+        r.int("units")?,
+        r.int("names")?
+    ))
 }
 
 /// `WHERE` for the dossiers of `year` (or of years `from..=year`) of `units` (all when
@@ -288,12 +358,11 @@ pub(crate) async fn statistics<B: Backend>(
     }
 
     let mut q = Sql::new(
-        "SELECT c.level1, c.level2, CAST(SUM(c.n) AS BIGINT) AS indicators, \
-         COUNT(DISTINCT c.dossier_id) AS dossiers \
-         FROM dossier_categories c JOIN dossiers d ON d.id = c.dossier_id",
+        "SELECT f.level1, f.level2, CAST(SUM(f.n) AS BIGINT) AS indicators, \
+         COUNT(*) AS dossiers FROM dossier_categories f",
     );
-    scope(&mut q, year, year, units);
-    q.push(" GROUP BY c.level1, c.level2 ORDER BY indicators DESC, c.level1, c.level2");
+    facts_scope(&mut q, year, units);
+    q.push(" GROUP BY f.level1, f.level2 ORDER BY indicators DESC, f.level1, f.level2");
     for r in conn.fetch_all(&q).await? {
         out.categories.push(CategoryStat {
             level1: r.text("level1")?,
@@ -303,40 +372,47 @@ pub(crate) async fn statistics<B: Backend>(
         });
     }
 
+    // One row per dossier and (rule, severity), one dossier per unit and year: COUNT(*)
+    // counts the dossiers, and also the units.
     let mut q = Sql::new(
-        "SELECT r.rule, r.severity, CAST(SUM(r.n) AS BIGINT) AS findings, \
-         COUNT(DISTINCT r.dossier_id) AS dossiers, COUNT(DISTINCT d.unit_id) AS units \
-         FROM dossier_rules r JOIN dossiers d ON d.id = r.dossier_id",
+        "SELECT f.rule, f.severity, CAST(SUM(f.n) AS BIGINT) AS findings, \
+         COUNT(*) AS dossiers FROM dossier_rules f",
     );
-    scope(&mut q, year, year, units);
-    q.push(" GROUP BY r.rule, r.severity ORDER BY findings DESC, r.rule, r.severity");
+    facts_scope(&mut q, year, units);
+    q.push(" GROUP BY f.rule, f.severity ORDER BY findings DESC, f.rule, f.severity");
     for r in conn.fetch_all(&q).await? {
+        let dossiers = r.int("dossiers")?;
         out.rules.push(RuleStat {
             rule: r.text("rule")?,
             severity: r.text("severity")?,
             findings: r.int("findings")?,
-            dossiers: r.int("dossiers")?,
-            units: r.int("units")?,
+            dossiers,
+            units: dossiers,
         });
     }
 
+    // Units whose dossiers of this year and of the year before both had the rule's
+    // findings (the first MAX_REPEATS by rule and unit name).
     let mut q = Sql::new(
-        "SELECT r.rule, d.unit_id, u.name AS unit_name, COUNT(DISTINCT d.year) AS years \
-         FROM dossier_rules r JOIN dossiers d ON d.id = r.dossier_id \
-         JOIN units u ON u.id = d.unit_id",
+        "SELECT DISTINCT f.rule, f.unit_id, u.name AS unit_name FROM dossier_rules f \
+         JOIN units u ON u.id = f.unit_id",
     );
-    scope(&mut q, i64::MIN / 2, year, units);
+    facts_scope(&mut q, year, units);
     q.push(
-        " GROUP BY r.rule, d.unit_id, u.name HAVING COUNT(DISTINCT d.year) >= 2 AND MAX(d.year) = ",
+        " AND EXISTS (SELECT 1 FROM dossier_rules p WHERE p.rule = f.rule \
+         AND p.unit_id = f.unit_id AND p.year = ",
     )
-    .push_bind(year)
-    .push(" ORDER BY years DESC, r.rule, u.name");
+    .push_bind(year - 1)
+    .push(
+        " AND p.dossier_id NOT IN (SELECT id FROM dossiers WHERE deleted_at IS NOT NULL)) \
+         ORDER BY f.rule, unit_name, f.unit_id LIMIT ",
+    )
+    .push_bind(MAX_REPEATS);
     for r in conn.fetch_all(&q).await? {
         out.repeats.push(RepeatStat {
             rule: r.text("rule")?,
             unit_id: r.int("unit_id")?,
             unit_name: r.text("unit_name")?,
-            years: r.int("years")?,
         });
     }
 

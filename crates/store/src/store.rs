@@ -243,6 +243,14 @@ pub trait Store: Send + Sync {
 
     // ---- statistics ----
 
+    /// Counts what the statistics desk needs of every dossier whose current version was
+    /// not counted yet (`jixiao serve` does it at start, so after an upgrade no user waits
+    /// for it). Answers how many were counted.
+    fn refresh_statistics(&self) -> impl Future<Output = Result<usize>> + Send;
+    /// A stamp that changes whenever anything [`Store::statistics`] reads changes (see
+    /// [`crate::stats`]), for a cache of its answers.
+    fn statistics_stamp(&self) -> impl Future<Output = Result<String>> + Send;
+
     /// 统计汇总 of `year` over `units` (all when `None`), see [`crate::stats`].
     fn statistics(
         &self,
@@ -564,6 +572,12 @@ impl<B: Backend> Store for B {
         units: Option<&[i64]>,
     ) -> Result<crate::stats::Statistics> {
         crate::stats::statistics(self, year, units).await
+    }
+    async fn refresh_statistics(&self) -> Result<usize> {
+        crate::stats::refresh(self).await
+    }
+    async fn statistics_stamp(&self) -> Result<String> {
+        crate::stats::stamp(self).await
     }
     async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<(String, Session)> {
         crate::sessions::create(self, user_id, ttl).await

@@ -763,17 +763,24 @@ pub async fn todo_read(
     Ok(Json(serde_json::json!({})).into_response())
 }
 
+/// The `year` of a query, this year when absent; 400 when it is not a number.
+fn year_or_this(
+    query: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<i64> {
+    Ok(query
+        .map_err(|_| ApiError::bad_request("year 应为年度数字（如 2025）"))?
+        .0
+        .year
+        .unwrap_or_else(crate::services::this_year))
+}
+
 /// 填报进度 of a year for reviewers and admins.
 pub async fn progress(
     State(state): State<AppState>,
     auth: Authed,
     query: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    let year = query
-        .map_err(|_| ApiError::bad_request("year 应为年度数字（如 2025）"))?
-        .0
-        .year
-        .unwrap_or_else(crate::services::this_year);
+    let year = year_or_this(query)?;
     Ok(Json(state.services().progress(&auth.user, year).await?).into_response())
 }
 
@@ -783,12 +790,8 @@ pub async fn stats(
     auth: Authed,
     query: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    let year = query
-        .map_err(|_| ApiError::bad_request("year 应为年度数字（如 2025）"))?
-        .0
-        .year
-        .unwrap_or_else(crate::services::this_year);
-    Ok(Json(state.services().statistics(&auth.user, year).await?).into_response())
+    let year = year_or_this(query)?;
+    Ok(Json(&*state.services().statistics(&auth.user, year).await?).into_response())
 }
 
 /// 催报.

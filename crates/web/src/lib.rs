@@ -251,6 +251,21 @@ pub async fn serve(
     serve_on(listener, state, shutdown).await
 }
 
+/// What 统计汇总 counts of each dossier, for the dossiers not counted yet (all of them once
+/// after the upgrade that added it), in the background at start.
+async fn count_statistics(store: AnyStore) {
+    let started = Instant::now();
+    match store.refresh_statistics().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            dossiers = n,
+            ms = started.elapsed().as_millis() as u64,
+            "statistics counted"
+        ),
+        Err(e) => tracing::warn!(cause = %e.detail(), "counting statistics failed"),
+    }
+}
+
 /// [`serve`] on a listener the caller bound (port 0 in tests and benchmarks).
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
@@ -273,12 +288,14 @@ pub async fn serve_on(
     );
     let purge = tokio::spawn(purge_sessions(store.clone()));
     let renew = tokio::spawn(keep_lease(store.clone(), lease.id.clone(), holder));
+    let counted = tokio::spawn(count_statistics(store.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();
     renew.abort();
+    counted.abort();
     if let Err(e) = store.release_lease(&lease.id).await {
         tracing::warn!(cause = %e.detail(), "releasing the database lease failed");
     }

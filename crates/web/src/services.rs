@@ -475,6 +475,7 @@ pub struct Services {
     gate: Gate,
     print: PrintQueue,
     jobs: jobs::Jobs,
+    stats_cache: stats::StatsCache,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -548,6 +549,7 @@ impl Services {
             gate: Gate::new(config.workers),
             print: PrintQueue::new(config.pdf.workers, config.pdf.queue, config.pdf.retry_after),
             jobs: jobs::Jobs::new(config.exports.clone()),
+            stats_cache: stats::StatsCache::default(),
             config,
         }
     }
@@ -768,15 +770,7 @@ impl Services {
     ) -> ApiResult<Saved> {
         Self::require(user, &[Role::Unit, Role::Admin], "上传档案")?;
         Self::no_named_unit(user, unit, "上传")?;
-        let imported = self.import_file(file_name, bytes).await?;
-        if imported.status == ImportStatus::Error {
-            return Err(ApiError::unprocessable(
-                imported
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| "文件无法导入".into()),
-            ));
-        }
+        let imported = self.import_readable(file_name, bytes).await?;
         let file_unit = imported
             .forms
             .iter()

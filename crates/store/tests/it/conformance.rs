@@ -1431,8 +1431,11 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "comments",
             "id dossier_id version field body author_id created_at resolved_at resolved_by",
         ),
-        ("dossier_rules", "dossier_id rule severity n"),
-        ("dossier_categories", "dossier_id level1 level2 n"),
+        ("dossier_rules", "dossier_id unit_id year rule severity n"),
+        (
+            "dossier_categories",
+            "dossier_id unit_id year level1 level2 n",
+        ),
         (
             "reviews",
             "id dossier_id version reviewer_id decision grade opinions created_at",
@@ -2766,12 +2769,19 @@ async fn statistics_are_sql_aggregates_of_current_versions<S: Harness>(s: S, _di
         ]
     );
     // 甲 had sum.total in 2022 and 2023.
-    let repeats: Vec<(String, i64, i64)> = st
+    let repeats: Vec<(String, i64, String)> = st
         .repeats
         .iter()
-        .map(|r| (r.rule.clone(), r.unit_id, r.years))
+        .map(|r| (r.rule.clone(), r.unit_id, r.unit_name.clone()))
         .collect();
-    assert_eq!(repeats, vec![("sum.total".to_string(), w.unit_id, 2)]);
+    assert_eq!(
+        repeats,
+        vec![(
+            "sum.total".to_string(),
+            w.unit_id,
+            "统计-甲单位".to_string()
+        )]
+    );
     let trend: Vec<(i64, i64, i64)> = st
         .trend
         .iter()

@@ -359,6 +359,24 @@ impl Services {
         .await
     }
 
+    /// [`Services::import_file`], an unreadable file refused with the reader's reason.
+    pub(super) async fn import_readable(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> ApiResult<ImportedFile> {
+        let imported = self.import_file(file_name, bytes).await?;
+        if imported.status == ImportStatus::Error {
+            return Err(ApiError::unprocessable(
+                imported
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "文件无法导入".into()),
+            ));
+        }
+        Ok(imported)
+    }
+
     /// A unit user works for their own unit only and may not name one.
     pub(super) fn no_named_unit(user: &User, unit: Option<&str>, what: &str) -> ApiResult<()> {
         if user.role() == Role::Unit && unit.is_some_and(|u| !u.trim().is_empty()) {
@@ -636,15 +654,7 @@ impl Services {
             )));
         }
         let base_version = base_version.unwrap_or(d.current_version);
-        let imported = self.import_file(file_name, bytes).await?;
-        if imported.status == ImportStatus::Error {
-            return Err(ApiError::unprocessable(
-                imported
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| "文件无法导入".into()),
-            ));
-        }
+        let imported = self.import_readable(file_name, bytes).await?;
         let year = u16::try_from(d.year).ok();
         let mut forms = imported.forms;
         for f in &mut forms {

@@ -311,6 +311,30 @@ pub async fn dossier(
     }
 }
 
+/// The findings a viewer is shown: notes about the reader's own housekeeping (Word
+/// bookmarks dropped) are not the filing unit's business.
+fn shown_to(role: Role, findings: &[jixiao_domain::Finding]) -> Vec<jixiao_domain::Finding> {
+    findings
+        .iter()
+        .filter(|f| {
+            role != Role::Unit
+                || !(f.rule == "parse-warning"
+                    && f.message == jixiao_files::read::text::BOOKMARK_NOTE)
+        })
+        .cloned()
+        .collect()
+}
+
+/// 错误 · 警告 · 提示, the one set of counts every page shows.
+fn counts(findings: &[jixiao_domain::Finding]) -> serde_json::Value {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    json!({
+        "error": count(Severity::Error),
+        "warning": count(Severity::Warning),
+        "info": count(Severity::Info),
+    })
+}
+
 /// The dossier page of `page` for a viewer with this header and role.
 fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Response {
     let detail = &page.detail;
@@ -320,24 +344,8 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
         Some(v) => (&v.forms, &v.findings, v.info.version),
         None => (&detail.forms, &detail.findings, current),
     };
-    // Notes about the reader's own housekeeping (Word bookmarks dropped) are not the
-    // filing unit's business.
-    let findings: Vec<_> = findings
-        .iter()
-        .filter(|f| {
-            role != Role::Unit
-                || !(f.rule == "parse-warning"
-                    && f.message == jixiao_files::read::text::BOOKMARK_NOTE)
-        })
-        .cloned()
-        .collect();
-    let findings = &findings;
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let counts = json!({
-        "error": count(Severity::Error),
-        "warning": count(Severity::Warning),
-        "info": count(Severity::Info),
-    });
+    let findings = &shown_to(role, findings);
+    let counts = counts(findings);
     let comments = super::diff::page_comments(&detail.comments, &page.earlier, shown, forms);
     let (form_views, finding_views, comment_views) = view::annotated(forms, findings, &comments);
     let general: Vec<_> = detail
@@ -516,16 +524,12 @@ pub async fn reimport(
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
     let rows = dossier_rows(&old) + dossier_rows(&read.forms);
-    let (me, st) = (viewer.me(), state.clone());
+    let (me, st, role) = (viewer.me(), state.clone(), viewer.user.account.role);
     let page = svc
         .cpu(rows, move || {
             let d = view::diff(&old, &read.forms);
-            let count = |s: Severity| read.findings.iter().filter(|f| f.severity == s).count();
-            let counts = json!({
-                "error": count(Severity::Error),
-                "warning": count(Severity::Warning),
-                "info": count(Severity::Info),
-            });
+            let findings = shown_to(role, &read.findings);
+            let counts = counts(&findings);
             st.ui().render(
                 "reimport.html",
                 json!({
@@ -535,7 +539,7 @@ pub async fn reimport(
                     "base": read.base_version,
                     "same": read.same,
                     "diff": d,
-                    "findings": read.findings.iter().map(|f| json!({
+                    "findings": findings.iter().map(|f| json!({
                         "severity": f.severity,
                         "label": f.severity.label(),
                         "message": f.message,

@@ -315,22 +315,13 @@ pub fn tables(st: &Statistics) -> Vec<DeskTable> {
 
     out.push(DeskTable {
         code: "repeats",
-        title: "重复出现的问题（本年度和以前年度都有）",
-        head: ["单位", "规则编号", "问题", "出现的年度数"]
-            .map(String::from)
-            .to_vec(),
+        title: "重复出现的问题（本年度和上一年度都有）",
+        head: ["单位", "规则编号", "问题"].map(String::from).to_vec(),
         chart: None,
         rows: st
             .repeats
             .iter()
-            .map(|r| {
-                vec![
-                    r.unit_name.clone(),
-                    r.rule.clone(),
-                    rule_title(&r.rule),
-                    r.years.to_string(),
-                ]
-            })
+            .map(|r| vec![r.unit_name.clone(), r.rule.clone(), rule_title(&r.rule)])
             .collect(),
     });
 
@@ -402,11 +393,14 @@ pub async fn page(
         if last.is_some() && last != Some(t.unit_id) {
             sparks.push(spark(&points, from, year));
             points.clear();
+            if sparks.len() == PAGE_ROWS {
+                break;
+            }
         }
         last = Some(t.unit_id);
         points.push((t.year, t.quality));
     }
-    if !points.is_empty() {
+    if !points.is_empty() && sparks.len() < PAGE_ROWS {
         sparks.push(spark(&points, from, year));
     }
     let total: i64 = st.by_status.iter().map(|x| x.1).sum();

@@ -39,6 +39,12 @@ on_every_backend!(
     batch_export_runs_in_the_background,
 );
 
+/// `POST /api/exports` as `who`.
+async fn post_export(env: &Env, who: &Client, body: Value) -> Reply {
+    env.json(Method::POST, "/api/exports", Some(who), Some(body))
+        .await
+}
+
 /// The seed as text, with `from` replaced by `to`.
 fn seed_text_with(from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(concat!(
@@ -1177,14 +1183,7 @@ mod cases {
         };
 
         let rev = env.client(REVIEWER_ASSIGNED).await;
-        let r = env
-            .json(
-                Method::POST,
-                "/api/exports",
-                Some(&rev),
-                Some(json!({ "year": 2023, "format": "xlsx" })),
-            )
-            .await;
+        let r = post_export(&env, &rev, json!({ "year": 2023, "format": "xlsx" })).await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
         assert_eq!(
             r.body["total"], 1,
@@ -1207,14 +1206,7 @@ mod cases {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
 
         let admin = env.client(ADMIN).await;
-        let r = env
-            .json(
-                Method::POST,
-                "/api/exports",
-                Some(&admin),
-                Some(json!({ "year": 2023, "format": "docx" })),
-            )
-            .await;
+        let r = post_export(&env, &admin, json!({ "year": 2023, "format": "docx" })).await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
         let done = env.job_done(&admin, r.body["id"].as_u64().unwrap()).await;
         assert_eq!(
@@ -1235,24 +1227,20 @@ mod cases {
 
         // Selected dossiers, also when not approved; someone else's is not found.
         let own = env.client(UNIT_OWN).await;
-        let r = env
-            .json(
-                Method::POST,
-                "/api/exports",
-                Some(&own),
-                Some(json!({ "year": 2023, "ids": [a], "format": "xlsx" })),
-            )
-            .await;
+        let r = post_export(
+            &env,
+            &own,
+            json!({ "year": 2023, "ids": [a], "format": "xlsx" }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
         env.job_done(&own, r.body["id"].as_u64().unwrap()).await;
-        let r = env
-            .json(
-                Method::POST,
-                "/api/exports",
-                Some(&other),
-                Some(json!({ "year": 2023, "ids": [a], "format": "xlsx" })),
-            )
-            .await;
+        let r = post_export(
+            &env,
+            &other,
+            json!({ "year": 2023, "ids": [a], "format": "xlsx" }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
         for (body, says) in [
             (json!({ "year": 2023, "format": "rar" }), "format"),
@@ -1261,9 +1249,7 @@ mod cases {
                 "没有可导出的档案",
             ),
         ] {
-            let r = env
-                .json(Method::POST, "/api/exports", Some(&admin), Some(body))
-                .await;
+            let r = post_export(&env, &admin, body).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
             assert!(r.error().contains(says), "{}", r.error());
         }
@@ -1274,14 +1260,7 @@ mod cases {
         if std::path::Path::new("/usr/bin/chromium").exists()
             || std::env::var("JIXIAO_REQUIRE_TOOLS").as_deref() == Ok("1")
         {
-            let r = env
-                .json(
-                    Method::POST,
-                    "/api/exports",
-                    Some(&admin),
-                    Some(json!({ "year": 2023, "format": "print" })),
-                )
-                .await;
+            let r = post_export(&env, &admin, json!({ "year": 2023, "format": "print" })).await;
             assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
             let done = env.job_done(&admin, r.body["id"].as_u64().unwrap()).await;
             assert_eq!(done["status"], "done", "{done}");

@@ -1217,6 +1217,14 @@ async fn reimport_a_corrected_file_in_chromium() {
         f.has("#reimport-findings li").await,
         "the findings are shown"
     );
+    let housekeeping = f
+        .js("return document.body.textContent.includes('书签')", vec![])
+        .await;
+    assert_eq!(
+        housekeeping,
+        json!(false),
+        "the reader's bookmark note is not the unit's business"
+    );
     f.shot("06b-reimport-preview").await;
     f.click("#reimport-save").await;
     f.until(

@@ -507,6 +507,30 @@ async fn statistics_desk_shows_the_sql_numbers() {
         );
         let bad = env.get("/stats?year=二〇二三", Some(&rev)).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+        // A save changes the numbers at once (a cached answer is only reused while nothing
+        // it depends on changed).
+        let mut forms = d.body["forms"].clone();
+        forms[0]["indicators"] = json!([]);
+        let saved = env.save(&me, seeded, &forms, json!(1)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let after = env
+            .get(&format!("/api/dossiers/{seeded}"), Some(&rev))
+            .await;
+        let api = env.get("/api/stats?year=2023", Some(&rev)).await;
+        assert_eq!(api.body["units"][0]["errors"], after.body["error_count"]);
+        assert_eq!(
+            api.body["units"][0]["warnings"],
+            after.body["warning_count"]
+        );
+        assert_ne!(
+            (e, w),
+            (
+                after.body["error_count"].as_i64().unwrap(),
+                after.body["warning_count"].as_i64().unwrap()
+            ),
+            "the save changed the counts"
+        );
     })
     .await;
 }
