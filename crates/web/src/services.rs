@@ -18,7 +18,6 @@ use jixiao_domain::finding::Severity;
 use jixiao_domain::review::{self, Action, Grade, Opinions, Status};
 use jixiao_domain::{rules, Dossier, FiledForm, Finding, Form, Profile};
 use jixiao_files::export::pdf::{html_to_pdf_with, PdfOptions};
-use jixiao_files::import::Status as ImportStatus;
 use jixiao_files::limits::{form_rows, Limits};
 use jixiao_store::{
     Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page, ReviewRecord, Role, SaveKind,
