@@ -430,6 +430,16 @@ impl Form {
         }
     }
 
+    pub fn signoff_mut(&mut self) -> &mut Signoff {
+        match self {
+            Form::DepartmentOverall(f) => &mut f.signoff,
+            Form::SpecialFundSummary(f) => &mut f.signoff,
+            Form::Project(f) => &mut f.signoff,
+            Form::SelfEvaluation(f) => &mut f.signoff,
+            Form::Monitoring(f) => &mut f.signoff,
+        }
+    }
+
     pub fn sources_mut(&mut self) -> &mut SourceMap {
         match self {
             Form::DepartmentOverall(f) => &mut f.sources,

@@ -285,6 +285,29 @@ impl Store for AnyStore {
     async fn refresh_statistics(&self) -> Result<usize> {
         on!(self.refresh_statistics())
     }
+    async fn publish(
+        &self,
+        selection: &crate::publications::Selection,
+        actor: &Actor,
+    ) -> Result<i64> {
+        on!(self.publish(selection, actor))
+    }
+    async fn unpublish(
+        &self,
+        selection: &crate::publications::Selection,
+        actor: &Actor,
+    ) -> Result<i64> {
+        on!(self.unpublish(selection, actor))
+    }
+    async fn published(&self, year: Option<i64>) -> Result<Vec<crate::publications::Published>> {
+        on!(self.published(year))
+    }
+    async fn published_dossier(
+        &self,
+        id: i64,
+    ) -> Result<(crate::publications::Published, Vec<Form>)> {
+        on!(self.published_dossier(id))
+    }
     async fn statistics_stamp(&self) -> Result<String> {
         on!(self.statistics_stamp())
     }

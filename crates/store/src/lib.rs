@@ -17,6 +17,7 @@ mod migrate;
 mod model;
 mod postgres;
 mod progress;
+pub mod publications;
 mod rows;
 mod search;
 mod secret;

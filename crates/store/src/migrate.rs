@@ -59,6 +59,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205040000_statistics.sql",
         include_str!("../migrations/sqlite/20261205040000_statistics.sql"),
     ),
+    (
+        "20261205050000_publications.sql",
+        include_str!("../migrations/sqlite/20261205050000_publications.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -101,6 +105,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205040000_statistics.sql",
         include_str!("../migrations/postgres/20261205040000_statistics.sql"),
+    ),
+    (
+        "20261205050000_publications.sql",
+        include_str!("../migrations/postgres/20261205050000_publications.sql"),
     ),
 ];
 

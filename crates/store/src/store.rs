@@ -241,6 +241,31 @@ pub trait Store: Send + Sync {
     /// Oldest first.
     fn reviews(&self, dossier_id: i64) -> impl Future<Output = Result<Vec<ReviewRecord>>> + Send;
 
+    // ---- 预算公开 ----
+
+    /// Publishes the approved dossiers of a selection (audited); how many.
+    fn publish(
+        &self,
+        selection: &crate::publications::Selection,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Takes a selection off the public site (audited); how many.
+    fn unpublish(
+        &self,
+        selection: &crate::publications::Selection,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// The published dossiers (of a year), by 主管部门, unit and year.
+    fn published(
+        &self,
+        year: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<crate::publications::Published>>> + Send;
+    /// One published dossier with the forms published; `NotFound` unless published.
+    fn published_dossier(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<(crate::publications::Published, Vec<Form>)>> + Send;
+
     // ---- statistics ----
 
     /// Counts what the statistics desk needs of every dossier whose current version was
@@ -575,6 +600,29 @@ impl<B: Backend> Store for B {
     }
     async fn refresh_statistics(&self) -> Result<usize> {
         crate::stats::refresh(self).await
+    }
+    async fn publish(
+        &self,
+        selection: &crate::publications::Selection,
+        actor: &Actor,
+    ) -> Result<i64> {
+        crate::publications::publish(self, selection, actor).await
+    }
+    async fn unpublish(
+        &self,
+        selection: &crate::publications::Selection,
+        actor: &Actor,
+    ) -> Result<i64> {
+        crate::publications::unpublish(self, selection, actor).await
+    }
+    async fn published(&self, year: Option<i64>) -> Result<Vec<crate::publications::Published>> {
+        crate::publications::list(self, year).await
+    }
+    async fn published_dossier(
+        &self,
+        id: i64,
+    ) -> Result<(crate::publications::Published, Vec<Form>)> {
+        crate::publications::get(self, id).await
     }
     async fn statistics_stamp(&self) -> Result<String> {
         crate::stats::stamp(self).await

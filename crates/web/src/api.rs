@@ -524,6 +524,32 @@ pub async fn resolve_comment(
     Ok(Json(c).into_response())
 }
 
+/// `POST /api/publications`: 公开 a year's approved dossiers (administrators).
+pub async fn publish(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<crate::services::public::PublicationRequest>,
+) -> ApiResult<Response> {
+    let n = state
+        .services()
+        .set_published(&auth.user, body, true)
+        .await?;
+    Ok(Json(json!({ "published": n })).into_response())
+}
+
+/// `DELETE /api/publications`: 撤回公开.
+pub async fn unpublish(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<crate::services::public::PublicationRequest>,
+) -> ApiResult<Response> {
+    let n = state
+        .services()
+        .set_published(&auth.user, body, false)
+        .await?;
+    Ok(Json(json!({ "unpublished": n })).into_response())
+}
+
 /// `POST /api/exports`: a batch export started in the background (202 with the job).
 pub async fn start_export(
     State(state): State<AppState>,

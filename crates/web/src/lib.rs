@@ -97,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/dossiers/{id}/copy", post(api::copy))
         .route("/api/check", post(api::check))
         .route("/api/exports", post(api::start_export))
+        .route(
+            "/api/publications",
+            post(api::publish).delete(api::unpublish),
+        )
         .route("/api/jobs/{id}", get(api::job))
         .route("/api/todo", get(api::todo))
         .route("/api/todo/read", post(api::todo_read))

@@ -38,6 +38,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/check"),
     ("post", "/api/preview"),
     ("post", "/api/exports"),
+    ("post", "/api/publications"),
+    ("delete", "/api/publications"),
     ("get", "/api/jobs/{id}"),
 ];
 
@@ -109,6 +111,7 @@ fn schemas() -> Value {
     g.subschema_for::<crate::api::ResolveRequest>();
     g.subschema_for::<crate::services::jobs::ExportRequest>();
     g.subschema_for::<crate::services::jobs::JobView>();
+    g.subschema_for::<crate::services::public::PublicationRequest>();
     let mut defs = g.take_definitions(true);
     defs.insert(
         "Error".into(),
@@ -293,6 +296,15 @@ pub fn document() -> Value {
         "parameters": [{ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "年度，默认今年" }],
         "responses": { "200": ok("统计数字（均为数据库聚合结果；金额单位为分，1 万元 = 1,000,000 分）", json!({ "type": "object" })),
             "400": err("year 不是数字"), "401": err("请先登录"), "403": err("单位用户无权查看") } } });
+    doc["paths"]["/api/publications"] = json!({
+        "post": { "summary": "预算公开：公开某年度已审核通过的档案（可限于一个单位或一个主管部门及其下属单位；管理员）", "description": CSRF,
+            "requestBody": body(r("PublicationRequest")),
+            "responses": { "200": ok("公开的档案数", json!({ "type": "object", "properties": { "published": { "type": "integer" } } })),
+                "401": err("请先登录"), "403": err("不是管理员或 CSRF 令牌错误"), "422": err("单位不存在") } },
+        "delete": { "summary": "撤回公开（管理员）", "description": CSRF,
+            "requestBody": body(r("PublicationRequest")),
+            "responses": { "200": ok("撤回的档案数", json!({ "type": "object", "properties": { "unpublished": { "type": "integer" } } })),
+                "401": err("请先登录"), "403": err("不是管理员或 CSRF 令牌错误"), "422": err("单位不存在") } } });
     doc["paths"]["/api/dossiers/{id}/reimport"] = json!({ "post": { "summary": "导入修改后的文件：读出改好的 Word/Excel 文件，预览（preview=true，不保存）或保存为下一版", "description": CSRF,
         "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
         "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {

@@ -33,6 +33,7 @@ mod editing;
 pub mod jobs;
 mod progress;
 pub use progress::{Progress, ProgressRow};
+pub mod public;
 mod stats;
 mod todo;
 pub use todo::{Notice, Todo, TodoItem};
@@ -73,6 +74,8 @@ pub struct Config {
     pub pdf: PdfConfig,
     /// 批量导出 jobs.
     pub exports: jobs::ExportConfig,
+    /// 预算公开: the sign-off fields (`head`, `preparer`, `phone`) the public does not see.
+    pub public_redact: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server]
     /// trusted_proxies`); empty: the connection's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -192,6 +195,9 @@ pub struct ServerSection {
     pub export_max_dossiers: usize,
     pub export_max_mib: usize,
     pub export_keep_secs: u64,
+    /// 预算公开: sign-off fields redacted on the public site and in its open data
+    /// (`head` 单位负责人, `preparer` 填表人, `phone` 联系电话).
+    pub public_redact: Vec<String>,
     /// Addresses of the reverse proxies in front of this server (docs/storage.md, "Several
     /// instances"): their `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -210,6 +216,7 @@ impl Default for ServerSection {
             export_max_dossiers: 1000,
             export_max_mib: 512,
             export_keep_secs: 3600,
+            public_redact: vec!["preparer".into(), "phone".into()],
             trusted_proxies: Vec::new(),
         }
     }
@@ -250,6 +257,7 @@ impl ConfigFile {
                 max_bytes: s.export_max_mib.max(1).saturating_mul(1024 * 1024),
                 keep: Duration::from_secs(s.export_keep_secs.max(60)),
             },
+            public_redact: s.public_redact,
             trusted_proxies: s.trusted_proxies,
             clock: Clock::wall(),
         }

@@ -364,6 +364,22 @@
     pickedBtn.addEventListener("click", () => start(picks()));
   }
 
+  // 预算公开 (admin): publish or take back a year's approved dossiers.
+  const publishForm = document.getElementById("publish-form");
+  if (publishForm) {
+    const send = async (method) => {
+      const body = { year: Number(publishForm.year.value) };
+      if (publishForm.unit.value) body.unit = publishForm.unit.value;
+      if (publishForm.parent.value) body.parent = publishForm.parent.value;
+      if (method === "DELETE" && !window.confirm("撤回后公众将看不到这些档案。确定撤回公开吗？")) return;
+      const r = await api(method, "/api/publications", body);
+      if (r.ok) say(method === "POST" ? "已公开 " + r.body.published + " 份档案。" : "已撤回 " + r.body.unpublished + " 份档案的公开。", "ok");
+      else if (r.status !== 401) say(r.body.error || "操作失败", "error");
+    };
+    publishForm.addEventListener("submit", (e) => { e.preventDefault(); send("POST"); });
+    document.getElementById("unpublish-btn").addEventListener("click", () => send("DELETE"));
+  }
+
   // Long downloads (PDF) show that something is happening.
   document.addEventListener("click", (e) => {
     const a = e.target.closest("a[data-export]");

@@ -7,6 +7,7 @@ pub mod html;
 pub mod letter;
 pub mod listing;
 pub mod open_data;
+pub mod package;
 pub mod pdf;
 pub mod table;
 pub mod xlsx;

@@ -61,7 +61,8 @@ fn field(s: &str) -> String {
     }
 }
 
-fn line(out: &mut String, fields: &[&str]) {
+/// One CSV line (RFC 4180, formulas neutralised), CRLF-terminated.
+pub fn csv_line(out: &mut String, fields: &[&str]) {
     let f: Vec<String> = fields.iter().map(|s| field(s)).collect();
     out.push_str(&f.join(","));
     out.push_str("\r\n");
@@ -70,7 +71,7 @@ fn line(out: &mut String, fields: &[&str]) {
 /// One row per indicator, UTF-8 with a BOM so Excel opens the Chinese text correctly.
 pub fn csv(forms: &[Form]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    line(&mut out, &CSV_HEADER);
+    csv_line(&mut out, &CSV_HEADER);
     for form in forms {
         let year = form.year().map(|y| y.to_string()).unwrap_or_default();
         let (kind, name) = match form {
@@ -78,7 +79,7 @@ pub fn csv(forms: &[Form]) -> Vec<u8> {
             _ => (form.kind().label(), ""),
         };
         for ind in form.indicators() {
-            line(
+            csv_line(
                 &mut out,
                 &[
                     form.unit(),

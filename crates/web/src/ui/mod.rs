@@ -8,6 +8,7 @@ mod admin;
 mod diff;
 mod editor;
 pub(crate) mod pages;
+mod public;
 mod stats;
 mod view;
 
@@ -46,6 +47,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/reimport.html"),
     ),
     ("stats.html", include_str!("../../templates/stats.html")),
+    ("public.html", include_str!("../../templates/public.html")),
+    (
+        "public_dossier.html",
+        include_str!("../../templates/public_dossier.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
     ("editor.html", include_str!("../../templates/editor.html")),
     ("new.html", include_str!("../../templates/new.html")),
@@ -315,6 +321,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/todo", get(pages::todo))
         .route("/progress", get(pages::progress))
         .route("/stats", get(stats::page))
+        .route("/public", get(public::list))
+        .route("/public/sitemap.xml", get(public::sitemap))
+        .route("/public/dossiers/{id}", get(public::dossier))
+        .route("/public/dossiers/{id}/export/{format}", get(public::export))
+        .route("/public/data/{year}/{file}", get(public::data))
         .route("/stats/export/{table}", get(stats::export))
         .route("/dossiers/{id}", get(pages::dossier))
         .route("/dossiers/new", get(editor::new_page))

@@ -323,6 +323,12 @@ mod cases {
             ),
             ("post", "/api/exports", [401, 202, 404, 202, 404, 202]),
             ("get", "/api/stats", [401, 403, 403, 200, 200, 200]),
+            ("post", "/api/publications", [401, 403, 403, 403, 403, 200]),
+            (
+                "delete",
+                "/api/publications",
+                [401, 403, 403, 403, 403, 200],
+            ),
             ("get", "/api/jobs/{id}", [401, 200, 404, 404, 404, 200]),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
@@ -445,6 +451,7 @@ mod cases {
             }
             "/api/dossiers/{id}/comments" => Some(json!({ "field": "", "body": "意见" })),
             "/api/dossiers/{id}/comments/{cid}/resolve" => Some(json!({ "resolved": true })),
+            "/api/publications" => Some(json!({ "year": 2023 })),
 
             "/api/check" => Some(json!({ "forms": [blank_project()] })),
             "/api/dossiers/create" => {

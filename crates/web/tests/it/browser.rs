@@ -1017,6 +1017,37 @@ async fn unit_files_reviewer_returns_then_approves_in_chromium() {
         store.get_user(reviewer).await.unwrap().display_name,
         "李审核"
     );
+    // 预算公开: the admin publishes 2023; anyone reads it without logging in, and the
+    // year's data package is linked.
+    f.type_in("#publish-year", "2023").await;
+    f.click("#publish-btn").await;
+    f.until(
+        "the publication",
+        "const n = document.getElementById('notice'); return !!n && !n.hidden && n.textContent.includes('已公开 1 份');",
+    )
+    .await;
+    f.c.delete_all_cookies().await.unwrap();
+    f.go("/public?year=2023").await;
+    f.click(".public-list a").await;
+    f.css("#public-paper table").await;
+    assert!(!f.has("#todo-link").await, "not signed in");
+    let page = f.css("#public-paper").await.text().await.unwrap();
+    assert!(
+        page.contains("部门整体支出绩效目标表"),
+        "the official tables"
+    );
+    f.shot("14-public").await;
+    let pkg = f
+        .c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch(document.querySelector('a[href$="datapackage.json"]').href)
+                 .then(r => r.json()).then(p => done(p.resources.map(r => r.path)), e => done(String(e)));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pkg, json!(["targets.csv", "indicators.csv", "details.csv"]));
     f.login("shenhe").await;
     assert!(f.css(".who").await.text().await.unwrap().contains("李审核"));
     f.c.close().await.unwrap();

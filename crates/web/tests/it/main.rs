@@ -9,5 +9,6 @@ mod editor;
 mod hardening;
 mod instances;
 mod limits;
+mod public;
 mod serve;
 mod ui;
