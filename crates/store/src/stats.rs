@@ -108,15 +108,12 @@ pub struct TrendPoint {
 /// Label of a blank 一级/二级 in the counts.
 pub const BLANK_LEVEL: &str = "（未填）";
 
+/// Counts per pair of names: (rule, severity) or (一级, 二级).
+pub type Counts = BTreeMap<(String, String), i64>;
+
 /// What the desk counts in one version: findings per (rule, severity) and indicators per
 /// (一级, 二级).
-pub fn facts(
-    forms: &[Form],
-    findings: &[Finding],
-) -> (
-    BTreeMap<(String, String), i64>,
-    BTreeMap<(String, String), i64>,
-) {
+pub fn facts(forms: &[Form], findings: &[Finding]) -> (Counts, Counts) {
     let mut rules = BTreeMap::new();
     for f in findings {
         *rules

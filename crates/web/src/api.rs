@@ -526,28 +526,34 @@ pub async fn resolve_comment(
 
 /// `POST /api/publications`: 公开 a year's approved dossiers (administrators).
 pub async fn publish(
-    State(state): State<AppState>,
+    state: State<AppState>,
     auth: Authed,
-    ApiJson(body): ApiJson<crate::services::public::PublicationRequest>,
+    body: ApiJson<crate::services::public::PublicationRequest>,
 ) -> ApiResult<Response> {
-    let n = state
-        .services()
-        .set_published(&auth.user, body, true)
-        .await?;
-    Ok(Json(json!({ "published": n })).into_response())
+    publication(state, auth, body, true).await
 }
 
 /// `DELETE /api/publications`: 撤回公开.
 pub async fn unpublish(
+    state: State<AppState>,
+    auth: Authed,
+    body: ApiJson<crate::services::public::PublicationRequest>,
+) -> ApiResult<Response> {
+    publication(state, auth, body, false).await
+}
+
+async fn publication(
     State(state): State<AppState>,
     auth: Authed,
     ApiJson(body): ApiJson<crate::services::public::PublicationRequest>,
+    publish: bool,
 ) -> ApiResult<Response> {
     let n = state
         .services()
-        .set_published(&auth.user, body, false)
+        .set_published(&auth.user, body, publish)
         .await?;
-    Ok(Json(json!({ "unpublished": n })).into_response())
+    let key = if publish { "published" } else { "unpublished" };
+    Ok(Json(json!({ key: n })).into_response())
 }
 
 /// `POST /api/exports`: a batch export started in the background (202 with the job).

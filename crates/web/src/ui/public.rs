@@ -78,6 +78,12 @@ async fn html(
     }
 }
 
+/// The published dossier of a path's id; `None` (404 for the caller) for anything else.
+async fn published(state: &AppState, id: &str) -> Option<(Published, Vec<jixiao_domain::Form>)> {
+    let id = id.parse::<i64>().ok()?;
+    state.services().public_dossier(id).await.ok()
+}
+
 fn not_found(state: &AppState) -> Response {
     state
         .ui()
@@ -129,13 +135,9 @@ pub async fn dossier(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return not_found(&state);
-    };
     let svc = state.services();
-    let (p, forms) = match svc.public_dossier(id).await {
-        Ok(x) => x,
-        Err(_) => return not_found(&state),
+    let Some((p, forms)) = published(&state, &id).await else {
+        return not_found(&state);
     };
     let sheets = match svc
         .cpu(dossier_rows(&forms), move || {
@@ -171,13 +173,9 @@ pub async fn export(
         "csv" => ExportFormat::Csv,
         _ => return not_found(&state),
     };
-    let Ok(id) = id.parse::<i64>() else {
-        return not_found(&state);
-    };
     let svc = state.services();
-    let (p, forms) = match svc.public_dossier(id).await {
-        Ok(x) => x,
-        Err(_) => return not_found(&state),
+    let Some((p, forms)) = published(&state, &id).await else {
+        return not_found(&state);
     };
     let rows = dossier_rows(&forms);
     let made = if fmt == ExportFormat::Pdf {
