@@ -1419,7 +1419,7 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "dossiers",
             "id unit_id year status current_version last_version approved_version grade \
              not_for_budget total_fen created_at updated_at error_count warning_count \
-             deleted_at deleted_by facts_version",
+             deleted_at deleted_by facts_version published_at published_version",
         ),
         ("dossier_search", "dossier_id document"),
         (
