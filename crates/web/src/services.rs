@@ -76,6 +76,8 @@ pub struct Config {
     pub exports: jobs::ExportConfig,
     /// 预算公开: the sign-off fields (`head`, `preparer`, `phone`) the public does not see.
     pub public_redact: Vec<String>,
+    /// 统计汇总 answers kept while nothing they depend on changed (0: none).
+    pub stats_cache: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server]
     /// trusted_proxies`); empty: the connection's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -198,6 +200,9 @@ pub struct ServerSection {
     /// 预算公开: sign-off fields redacted on the public site and in its open data
     /// (`head` 单位负责人, `preparer` 填表人, `phone` 联系电话).
     pub public_redact: Vec<String>,
+    /// 统计汇总 answers kept (per year and set of units) while the data they come from is
+    /// unchanged; 0 computes every answer afresh.
+    pub stats_cache: usize,
     /// Addresses of the reverse proxies in front of this server (docs/storage.md, "Several
     /// instances"): their `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -217,6 +222,7 @@ impl Default for ServerSection {
             export_max_mib: 512,
             export_keep_secs: 3600,
             public_redact: vec!["preparer".into(), "phone".into()],
+            stats_cache: 64,
             trusted_proxies: Vec::new(),
         }
     }
@@ -258,6 +264,7 @@ impl ConfigFile {
                 keep: Duration::from_secs(s.export_keep_secs.max(60)),
             },
             public_redact: s.public_redact,
+            stats_cache: s.stats_cache,
             trusted_proxies: s.trusted_proxies,
             clock: Clock::wall(),
         }

@@ -15,7 +15,8 @@ CREATE TABLE dossier_rules (
     n BIGINT NOT NULL,
     PRIMARY KEY (dossier_id, rule, severity)
 );
-CREATE INDEX dossier_rules_year ON dossier_rules (year, rule, unit_id);
+-- Covering the desk's aggregates of a year (scoped or not): read from the index alone.
+CREATE INDEX dossier_rules_year ON dossier_rules (year, rule, severity, dossier_id, unit_id, n);
 CREATE INDEX dossier_rules_unit ON dossier_rules (rule, unit_id, year);
 -- Indicators of the current version per 一级/二级指标.
 CREATE TABLE dossier_categories (
@@ -27,5 +28,5 @@ CREATE TABLE dossier_categories (
     n BIGINT NOT NULL,
     PRIMARY KEY (dossier_id, level1, level2)
 );
-CREATE INDEX dossier_categories_year ON dossier_categories (year, level1, level2);
+CREATE INDEX dossier_categories_year ON dossier_categories (year, level1, level2, dossier_id, unit_id, n);
 CREATE INDEX dossiers_year_unit ON dossiers (year, unit_id);

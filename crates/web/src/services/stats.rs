@@ -13,9 +13,6 @@ use jixiao_store::{Role, Store};
 use super::{Scope, Services, User};
 use crate::error::ApiResult;
 
-/// Answers kept (per year and set of units).
-const CACHED: usize = 64;
-
 /// (year, units or none for all) → (stamp, answer).
 type Key = (i64, Option<Vec<i64>>);
 
@@ -34,6 +31,12 @@ impl Services {
             }
         };
         let key = (year, units);
+        let room = self.config.stats_cache;
+        if room == 0 {
+            return Ok(Arc::new(
+                self.store.statistics(year, key.1.as_deref()).await?,
+            ));
+        }
         let stamp = self.store.statistics_stamp().await?;
         {
             let cache = self.stats_cache.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -45,7 +48,7 @@ impl Services {
         }
         let st = Arc::new(self.store.statistics(year, key.1.as_deref()).await?);
         let mut cache = self.stats_cache.0.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= CACHED {
+        if cache.len() >= room {
             cache.clear();
         }
         cache.insert(key, (stamp, st.clone()));
