@@ -16,8 +16,8 @@ CREATE TABLE dossier_rules (
     PRIMARY KEY (dossier_id, rule, severity)
 );
 -- Covering the desk's aggregates of a year (scoped or not): read from the index alone.
-CREATE INDEX dossier_rules_year ON dossier_rules (year, rule, severity, dossier_id, unit_id, n);
-CREATE INDEX dossier_rules_unit ON dossier_rules (rule, unit_id, year);
+-- (year, rule, unit) first: the 重复出现 lookup seeks a unit's rule of a year by it.
+CREATE INDEX dossier_rules_year ON dossier_rules (year, rule, unit_id, severity, dossier_id, n);
 -- Indicators of the current version per 一级/二级指标.
 CREATE TABLE dossier_categories (
     dossier_id INTEGER NOT NULL REFERENCES dossiers (id),
