@@ -199,7 +199,7 @@ impl Services {
         tokio::spawn(async move {
             let permit = svc.jobs.running.clone().acquire_owned().await;
             svc.jobs.update(id, |j| j.view.status = "running");
-            let made = svc.render_batch(id, year, &items, per_file).await;
+            let made = svc.render_batch(id, year, &items, code, per_file).await;
             drop(permit);
             svc.jobs.update(id, |j| {
                 j.finished = Some(Instant::now());
@@ -279,12 +279,14 @@ impl Services {
         }
     }
 
-    /// Renders every item (progress counted as it goes) into the result's name and bytes.
+    /// Renders every item (progress counted as it goes) into the result's name and bytes;
+    /// `code` is the format's code, which is also each file's extension.
     async fn render_batch(
         &self,
         id: u64,
         year: i64,
         items: &[Item],
+        code: &str,
         per_file: Option<ExportFormat>,
     ) -> ApiResult<(String, Vec<u8>)> {
         let max_bytes = self.config.exports.max_bytes;
@@ -300,12 +302,7 @@ impl Services {
                     if size > max_bytes {
                         return Err(too_big(max_bytes));
                     }
-                    let ext = match fmt {
-                        ExportFormat::Xlsx => "xlsx",
-                        ExportFormat::Docx => "docx",
-                        _ => "pdf",
-                    };
-                    files.push((format!("{}.{ext}", item.name), bytes));
+                    files.push((format!("{}.{code}", item.name), bytes));
                 }
                 None => all_forms.push(forms),
             }

@@ -433,7 +433,6 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             "can_comment": is_current,
             // 已解决: reviewers and administrators tick off any remark, others their own.
             "resolve_any": matches!(role, Role::Reviewer | Role::Admin),
-            "open_carried": comment_views.iter().filter(|c| c.changed.is_some()).count(),
             "locked": status == Status::Approved,
             "can_adjust": is_current && status == Status::Approved && matches!(role, Role::Unit | Role::Admin),
             "grades": Grade::ALL.iter().map(|g| g.label()).collect::<Vec<_>>(),
@@ -564,7 +563,7 @@ const FORMATS: &[(&str, &str, ExportFormat)] = &[
     ("csv", "公开数据 CSV", ExportFormat::Csv),
 ];
 
-fn content_type(format: ExportFormat) -> &'static str {
+pub(crate) fn content_type(format: ExportFormat) -> &'static str {
     match format {
         ExportFormat::Pdf => "application/pdf",
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -676,7 +675,7 @@ pub async fn review_letter(
 }
 
 /// A download with an ASCII file name and the Chinese one (RFC 5987).
-fn download(bytes: Vec<u8>, fmt: ExportFormat, ascii: &str, name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, fmt: ExportFormat, ascii: &str, name: &str) -> Response {
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         encode(name)

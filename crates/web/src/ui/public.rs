@@ -194,12 +194,7 @@ pub async fn export(
         Ok(b) => b,
         Err(e) => return state.ui().error_page(None, e),
     };
-    let ct = match fmt {
-        ExportFormat::Pdf => "application/pdf",
-        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ExportFormat::Json => "application/json",
-        _ => "text/csv; charset=utf-8",
-    };
+    let ct = super::pages::content_type(fmt);
     let name = format!("{}{}年度绩效目标表.{format}", p.unit_name, p.year);
     cached(&headers, ct, bytes, Some(&name))
 }

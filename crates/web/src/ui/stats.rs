@@ -5,8 +5,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jixiao_domain::money::Money;
 use jixiao_domain::review::Status;
 use jixiao_files::export::html::escape;
@@ -15,7 +14,7 @@ use jixiao_store::stats::{Statistics, TREND_YEARS};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{pages::encode, Viewer};
+use super::Viewer;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -472,26 +471,10 @@ pub async fn export(
         }
         Err(e) => return state.ui().error_page(Some(&viewer), e),
     };
-    let name = format!("{year}年度统计-{code}.xlsx");
-    let disposition = format!(
-        "attachment; filename=\"jixiao-stats-{year}-{code}.xlsx\"; filename*=UTF-8''{}",
-        encode(&name)
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
+    super::pages::download(
         bytes,
+        jixiao_files::export::ExportFormat::Xlsx,
+        &format!("jixiao-stats-{year}-{code}.xlsx"),
+        &format!("{year}年度统计-{code}.xlsx"),
     )
-        .into_response()
 }
