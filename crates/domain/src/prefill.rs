@@ -144,14 +144,22 @@ fn department_self_evaluation(d: &DepartmentOverall, profile: &Profile) -> SelfE
 /// Rows of a self-evaluation from approved indicators, each 一级 block's 分值 (the profile's
 /// `level1_weights`) spread evenly over its rows to 2 places, the last row taking the
 /// remainder so the block adds up exactly. A 一级 the profile does not weigh (成本指标 of
-/// the 2021 framework, which was a 二级 of 产出 before) counts with the first block.
+/// the 2021 framework, which was a 二级 of 产出 before) counts with the first block; a
+/// 二级 named like a weighed 一级 (服务对象满意度指标 under 效益指标, as before 2021) counts
+/// with that 一级. A block the targets have no row for gives its 分值 to the others in
+/// proportion, so the form still adds up to 100.
 fn scored(indicators: &[Indicator], profile: &Profile) -> Vec<ScoredIndicator> {
     let rows: Vec<&Indicator> = indicators.iter().filter(|i| !is_blank(i)).collect();
     let weights = &profile.scoring.level1_weights;
+    let stem = |l1: &str| l1.trim_end_matches("指标").to_string();
     let block_of = |i: &Indicator| {
         weights
             .iter()
-            .position(|(l1, _)| *l1 == i.level1)
+            .position(|(l1, _)| {
+                let s = stem(l1);
+                !s.is_empty() && i.level2.contains(&s)
+            })
+            .or_else(|| weights.iter().position(|(l1, _)| *l1 == i.level1))
             .unwrap_or(0)
     };
     let mut out: Vec<ScoredIndicator> = rows
@@ -183,13 +191,29 @@ fn scored(indicators: &[Indicator], profile: &Profile) -> Vec<ScoredIndicator> {
             return out;
         }
     }
-    for (b, (_, total)) in weights.iter().enumerate() {
-        let members: Vec<usize> = (0..rows.len())
+    let members_of = |b: usize| -> Vec<usize> {
+        (0..rows.len())
             .filter(|&k| block_of(rows[k]) == b)
-            .collect();
-        if members.is_empty() {
-            continue;
-        }
+            .collect()
+    };
+    let all: Decimal = weights.iter().map(|(_, w)| *w).sum();
+    let used: Vec<usize> = (0..weights.len())
+        .filter(|&b| !members_of(b).is_empty())
+        .collect();
+    let used_sum: Decimal = used.iter().map(|&b| weights[b].1).sum();
+    let mut spread = Decimal::ZERO;
+    for (n_used, &b) in used.iter().enumerate() {
+        let members = members_of(b);
+        let own = weights[b].1;
+        let total = if used_sum.is_zero() || used_sum == all {
+            own
+        } else if n_used + 1 == used.len() {
+            all - spread
+        } else {
+            (own * all / used_sum).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)
+        };
+        spread += total;
+        let total = &total;
         let n = Decimal::from(members.len());
         let each = (total / n).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
         let mut given = Decimal::ZERO;
@@ -313,7 +337,7 @@ mod tests {
     #[test]
     fn uneven_blocks_still_add_up() {
         let mut pr = project();
-        pr.indicators.truncate(3); // 产出 50 over 3 rows
+        pr.indicators.truncate(5); // 产出 over 4 rows (成本 with it), 效益 over 1; no 满意度
         let forms = self_evaluations_from_targets(&[Form::Project(pr)], &[], &Profile::national());
         let Form::SelfEvaluation(e) = &forms[0] else {
             panic!()
@@ -323,7 +347,11 @@ mod tests {
             .iter()
             .map(|i| i.weight.unwrap().to_string())
             .collect();
-        assert_eq!(w, ["16.66", "16.66", "16.68"]);
+        // 满意度's 10 goes to 产出 and 效益 in proportion (50:30 → 56.25:33.75), so the
+        // rows still make 90 with the 执行率 10.
+        assert_eq!(w, ["14.06", "14.06", "14.06", "14.07", "33.75"]);
+        let sum: Decimal = e.indicators.iter().filter_map(|i| i.weight).sum();
+        assert_eq!(sum, Decimal::from(90));
     }
 
     #[test]
@@ -391,6 +419,28 @@ mod tests {
             e.money.total.annual,
             Some(Money::new(Decimal::from(500), MoneyUnit::Wan))
         );
-        assert_eq!(e.indicators[0].weight, Some(Decimal::from(50)));
+        // The one 产出 row carries every 分值 but the 执行率's.
+        assert_eq!(e.indicators[0].weight, Some(Decimal::from(90)));
+    }
+
+    #[test]
+    fn satisfaction_under_benefits_counts_as_satisfaction() {
+        let mut pr = project();
+        for i in &mut pr.indicators {
+            if i.level1 == "满意度指标" {
+                i.level1 = "效益指标".into();
+                i.level2 = "服务对象满意度指标".into();
+            }
+        }
+        let forms = self_evaluations_from_targets(&[Form::Project(pr)], &[], &Profile::national());
+        let Form::SelfEvaluation(e) = &forms[0] else {
+            panic!()
+        };
+        let w: Vec<String> = e
+            .indicators
+            .iter()
+            .map(|i| i.weight.unwrap().to_string())
+            .collect();
+        assert_eq!(w, ["12.5", "12.5", "12.5", "12.5", "30", "10"]);
     }
 }

@@ -183,6 +183,14 @@ pub enum Action {
     },
     /// 审核 with a grade and an opinion on every criterion (reviewer).
     Approve { grade: Grade, opinions: Opinions },
+    /// 审核通过 a report (绩效运行监控, 绩效自评): approved whatever the grade, which records
+    /// the evaluation's result (a 差 self-evaluation is a valid result, not a rejection).
+    Accept {
+        #[serde(default)]
+        grade: Option<Grade>,
+        #[serde(default)]
+        opinions: Opinions,
+    },
     /// 调整 an approved dossier (unit), with a reason.
     Adjust { reason: String },
     /// 撤回 a submission the reviewer has not decided on (unit): back to 草稿.
@@ -195,7 +203,7 @@ impl Action {
         match self {
             Action::Submit => "提交",
             Action::Return { .. } => "退回",
-            Action::Approve { .. } => "审核",
+            Action::Approve { .. } | Action::Accept { .. } => "审核",
             Action::Adjust { .. } => "调整",
             Action::Withdraw => "撤回",
         }
@@ -244,6 +252,12 @@ pub fn apply(status: Status, action: &Action) -> Result<Status, ReviewError> {
             } else {
                 Status::Returned
             })
+        }
+        Action::Accept { .. } => {
+            if status != Status::Submitted {
+                return Err(ReviewError::NotSubmitted(status));
+            }
+            Ok(Status::Approved)
         }
         Action::Withdraw => match status {
             Status::Submitted => Ok(Status::Draft),

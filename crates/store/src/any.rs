@@ -9,8 +9,9 @@ use jixiao_domain::{Finding, Form};
 use crate::error::{Result, StoreError};
 use crate::model::{
     Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierEvent, DossierFilter, Lease,
-    LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, UnitProgress, User, Version, VersionInfo,
+    LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewReport, NewUser, Page, ReportFilter,
+    ReviewRecord, Round, SaveKind, Session, StoredDossier, Unit, UnitProgress, User, Version,
+    VersionInfo,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -173,6 +174,39 @@ impl Store for AnyStore {
     }
     async fn get_dossier(&self, id: i64) -> Result<StoredDossier> {
         on!(self.get_dossier(id))
+    }
+    async fn create_report(
+        &self,
+        new: &NewReport,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        on!(self.create_report(new, forms, findings, actor))
+    }
+    async fn reports_of(&self, target_id: i64) -> Result<Vec<StoredDossier>> {
+        on!(self.reports_of(target_id))
+    }
+    async fn open_round(
+        &self,
+        year: i64,
+        period_months: i64,
+        due_at: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Round> {
+        on!(self.open_round(year, period_months, due_at, actor))
+    }
+    async fn rounds(&self, year: Option<i64>) -> Result<Vec<Round>> {
+        on!(self.rounds(year))
+    }
+    async fn get_round(&self, id: i64) -> Result<Round> {
+        on!(self.get_round(id))
+    }
+    async fn report_sheets(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(StoredDossier, Vec<Form>)>> {
+        on!(self.report_sheets(filter))
     }
     async fn find_dossier(&self, unit_id: i64, year: i64) -> Result<StoredDossier> {
         on!(self.find_dossier(unit_id, year))

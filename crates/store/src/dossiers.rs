@@ -10,14 +10,14 @@ use crate::backend::{Backend, Exec, Sql, SqlRow, WriteTx};
 use crate::clock::now_ms;
 use crate::error::{Result, StoreError};
 use crate::model::{
-    department_total_fen, severity_counts, Actor, DeletedDossier, DossierFilter, DossierOrder,
-    Page, StoredDossier, VersionKind, MAX_PAGE,
+    department_total_fen, severity_counts, Actor, DeletedDossier, DossierFilter, DossierKind,
+    DossierOrder, NewReport, Page, StoredDossier, VersionKind, MAX_PAGE,
 };
-use crate::rows::{parse_grade, parse_status, DOSSIER_SELECT};
+use crate::rows::{parse_dossier_kind, parse_grade, parse_status, DOSSIER_SELECT};
 use crate::search;
 use crate::versions::{self, VersionInsert};
 
-fn dossier_of(r: &impl SqlRow) -> Result<StoredDossier> {
+pub(crate) fn dossier_of(r: &impl SqlRow) -> Result<StoredDossier> {
     Ok(StoredDossier {
         id: r.int("id")?,
         unit_id: r.int("unit_id")?,
@@ -33,6 +33,10 @@ fn dossier_of(r: &impl SqlRow) -> Result<StoredDossier> {
         warning_count: r.int("warning_count")?,
         created_at: r.int("created_at")?,
         updated_at: r.int("updated_at")?,
+        kind: parse_dossier_kind(&r.text("kind")?)?,
+        report_of: r.opt_int("report_of")?,
+        period_months: r.opt_int("period_months")?,
+        round_id: r.opt_int("round_id")?,
     })
 }
 
@@ -54,18 +58,36 @@ pub(crate) async fn create<B: Backend>(
     findings: &[Finding],
     actor: &Actor,
 ) -> Result<StoredDossier> {
+    let mut tx = b.begin().await?;
+    let d = insert_tx::<B>(&mut tx, unit_id, year, None, forms, findings, actor).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// Inserts a dossier (a report when `report` is given, of the target's unit and year)
+/// with version 1, its search document and its audit record, inside `tx`.
+pub(crate) async fn insert_tx<B: Backend>(
+    tx: &mut B::Tx,
+    unit_id: i64,
+    year: i64,
+    report: Option<&NewReport>,
+    forms: &[Form],
+    findings: &[Finding],
+    actor: &Actor,
+) -> Result<StoredDossier> {
     let forms_json = serde_json::to_string(forms)?;
     let findings_json = serde_json::to_string(findings)?;
     let (errors, warnings) = severity_counts(findings);
     let search_text = search::forms_text(forms);
     let now = now_ms();
-    let mut tx = b.begin().await?;
+    let kind = report.map_or(DossierKind::Targets, |r| r.kind);
     let id = tx
         .fetch_one(
             &Sql::new(
                 "INSERT INTO dossiers (unit_id, year, status, current_version, last_version, \
-                 total_fen, error_count, warning_count, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 1, 1, $4, $5, $6, $7, $7) RETURNING id",
+                 total_fen, error_count, warning_count, created_at, updated_at, kind, \
+                 report_of, period_months, round_id) \
+                 VALUES ($1, $2, $3, 1, 1, $4, $5, $6, $7, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(unit_id)
             .bind(year)
@@ -73,12 +95,16 @@ pub(crate) async fn create<B: Backend>(
             .bind(department_total_fen(forms))
             .bind(errors)
             .bind(warnings)
-            .bind(now),
+            .bind(now)
+            .bind(kind.code())
+            .bind(report.map(|r| r.target_id))
+            .bind(report.and_then(|r| r.period_months))
+            .bind(report.and_then(|r| r.round_id)),
         )
         .await?
         .int("id")?;
     versions::insert_tx(
-        &mut tx,
+        tx,
         &VersionInsert {
             dossier_id: id,
             version: 1,
@@ -94,18 +120,21 @@ pub(crate) async fn create<B: Backend>(
         },
     )
     .await?;
-    search::put_tx::<B>(&mut tx, id, &search_text).await?;
-    audit::append_tx::<B>(
-        &mut tx,
-        actor,
-        "dossier.create",
-        &format!("dossier:{id}"),
-        &json!({ "unit_id": unit_id, "year": year, "version": 1 }),
-    )
-    .await?;
-    let d = dossier_in(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(d)
+    search::put_tx::<B>(tx, id, &search_text).await?;
+    let (action, detail) = match report {
+        None => (
+            "dossier.create",
+            json!({ "unit_id": unit_id, "year": year, "version": 1 }),
+        ),
+        Some(r) => (
+            "report.create",
+            json!({ "unit_id": unit_id, "year": year, "version": 1, "kind": kind.code(),
+                    "report_of": r.target_id, "period_months": r.period_months,
+                    "round": r.round_id }),
+        ),
+    };
+    audit::append_tx::<B>(tx, actor, action, &format!("dossier:{id}"), &detail).await?;
+    dossier_in(tx, id).await
 }
 
 pub(crate) async fn get<B: Backend>(b: &B, id: i64) -> Result<StoredDossier> {
@@ -114,7 +143,8 @@ pub(crate) async fn get<B: Backend>(b: &B, id: i64) -> Result<StoredDossier> {
 
 pub(crate) async fn find<B: Backend>(b: &B, unit_id: i64, year: i64) -> Result<StoredDossier> {
     let q = Sql::new(format!(
-        "{DOSSIER_SELECT} WHERE d.unit_id = $1 AND d.year = $2 AND d.deleted_at IS NULL"
+        "{DOSSIER_SELECT} WHERE d.unit_id = $1 AND d.year = $2 AND d.deleted_at IS NULL \
+         AND d.kind = 'targets'"
     ))
     .bind(unit_id)
     .bind(year);
@@ -123,7 +153,8 @@ pub(crate) async fn find<B: Backend>(b: &B, unit_id: i64, year: i64) -> Result<S
 
 /// The conditions of a listing, shared by its count and its page.
 fn push_filter<B: Backend>(q: &mut Sql<'_>, f: &DossierFilter) {
-    q.push(" WHERE d.deleted_at IS NULL");
+    q.push(" WHERE d.deleted_at IS NULL AND d.kind = ")
+        .push_bind(f.kind.code());
     if let Some(ids) = &f.unit_ids {
         q.push(" AND d.unit_id IN ").push_list(ids.iter().copied());
     }
@@ -235,7 +266,8 @@ pub(crate) async fn deleted<B: Backend>(b: &B) -> Result<Vec<DeletedDossier>> {
 
 const DELETED_SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_name, d.year, \
      d.status, d.current_version, d.approved_version, d.grade, d.not_for_budget, d.total_fen, \
-     d.error_count, d.warning_count, d.created_at, d.updated_at, d.deleted_at, \
+     d.error_count, d.warning_count, d.created_at, d.updated_at, d.kind, d.report_of, \
+     d.period_months, d.round_id, d.deleted_at, \
      COALESCE(NULLIF(w.display_name, ''), w.username) AS deleted_by_name \
      FROM dossiers d JOIN units u ON u.id = d.unit_id LEFT JOIN users w ON w.id = d.deleted_by";
 
@@ -264,10 +296,15 @@ pub(crate) async fn restore<B: Backend>(b: &B, id: i64, actor: &Actor) -> Result
     let taken = tx
         .fetch_optional(
             &Sql::new(
-                "SELECT id FROM dossiers WHERE unit_id = $1 AND year = $2 AND deleted_at IS NULL",
+                "SELECT id FROM dossiers WHERE deleted_at IS NULL AND kind = $1 AND \
+                 (kind = 'targets' AND unit_id = $2 AND year = $3 \
+                  OR kind <> 'targets' AND report_of = $4 AND COALESCE(period_months, 0) = $5)",
             )
+            .bind(gone.dossier.kind.code())
             .bind(gone.dossier.unit_id)
-            .bind(gone.dossier.year),
+            .bind(gone.dossier.year)
+            .bind(gone.dossier.report_of)
+            .bind(gone.dossier.period_months.unwrap_or(0)),
         )
         .await?;
     if taken.is_some() {

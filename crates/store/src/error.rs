@@ -91,6 +91,10 @@ fn duplicate_message(constraint: Option<&str>, message: &str) -> String {
         "单位名称已存在"
     } else if hay.contains("users_username_key") || hay.contains("users.username") {
         "用户名已存在"
+    } else if hay.contains("monitoring_rounds") {
+        "该年度这一期的监控已经开启"
+    } else if hay.contains("dossiers_report_key") {
+        "这份绩效目标已有同一期的报告"
     } else if hay.contains("dossiers_unit_year_key") || hay.contains("dossiers.unit_id") {
         "该单位该年度的档案已存在"
     } else {
@@ -119,6 +123,17 @@ mod tests {
                 "UNIQUE constraint failed: dossiers.unit_id, dossiers.year"
             ),
             "该单位该年度的档案已存在"
+        );
+    }
+
+    #[test]
+    fn duplicate_report_message() {
+        assert_eq!(
+            duplicate_message(
+                None,
+                "UNIQUE constraint failed: index 'dossiers_report_key'"
+            ),
+            "这份绩效目标已有同一期的报告"
         );
     }
 

@@ -18,6 +18,7 @@ mod model;
 mod postgres;
 mod progress;
 pub mod publications;
+mod reports;
 mod rows;
 mod search;
 mod secret;

@@ -63,6 +63,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205050000_publications.sql",
         include_str!("../migrations/sqlite/20261205050000_publications.sql"),
     ),
+    (
+        "20261205060000_reports.sql",
+        include_str!("../migrations/sqlite/20261205060000_reports.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -109,6 +113,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205050000_publications.sql",
         include_str!("../migrations/postgres/20261205050000_publications.sql"),
+    ),
+    (
+        "20261205060000_reports.sql",
+        include_str!("../migrations/postgres/20261205060000_reports.sql"),
     ),
 ];
 

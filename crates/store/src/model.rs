@@ -4,7 +4,7 @@
 
 use jixiao_domain::review::{Grade, Opinions, Status};
 use jixiao_domain::{Finding, Form, Money, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a user may do: 填报 for their own unit, 审核 for the units assigned to them, or
 /// everything.
@@ -168,7 +168,97 @@ pub struct StoredDossier {
     pub warning_count: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Target dossier, or a report on one.
+    pub kind: DossierKind,
+    /// The approved target dossier a report is about.
+    pub report_of: Option<i64>,
+    /// The last month a monitoring report covers (6 for 1–6月).
+    pub period_months: Option<i64>,
+    /// The monitoring round that opened a monitoring report.
+    pub round_id: Option<i64>,
 }
+
+/// What a dossier holds: the targets of a unit and year (绩效目标), or a report on an
+/// approved target dossier — in-year monitoring (绩效运行监控) or the year-end
+/// self-evaluation (绩效自评). Reports share the dossiers' versions, remarks and workflow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierKind {
+    #[default]
+    Targets,
+    Monitoring,
+    SelfEvaluation,
+}
+
+impl DossierKind {
+    pub const REPORTS: [DossierKind; 2] = [DossierKind::Monitoring, DossierKind::SelfEvaluation];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DossierKind::Targets => "targets",
+            DossierKind::Monitoring => "monitoring",
+            DossierKind::SelfEvaluation => "self_evaluation",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DossierKind::Targets => "绩效目标",
+            DossierKind::Monitoring => "绩效运行监控",
+            DossierKind::SelfEvaluation => "绩效自评",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DossierKind> {
+        let s = s.trim();
+        [
+            DossierKind::Targets,
+            DossierKind::Monitoring,
+            DossierKind::SelfEvaluation,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s || k.label() == s)
+    }
+
+    pub fn is_report(self) -> bool {
+        self != DossierKind::Targets
+    }
+}
+
+/// A monitoring round (绩效监控轮次) a reviewer or administrator opened: the months it
+/// covers and when reports are due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Round {
+    pub id: i64,
+    pub year: i64,
+    pub period_months: i64,
+    pub due_at: Option<i64>,
+    pub opened_by: Option<String>,
+    pub opened_at: i64,
+}
+
+/// A report to create on an approved target dossier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewReport {
+    pub target_id: i64,
+    pub kind: DossierKind,
+    pub period_months: Option<i64>,
+    pub round_id: Option<i64>,
+}
+
+/// Which reports to read with their current forms (the monitoring board, the
+/// self-evaluation list).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub kind: DossierKind,
+    pub year: Option<i64>,
+    /// `None`: every unit; `Some(vec![])`: none.
+    pub unit_ids: Option<Vec<i64>>,
+    pub round_id: Option<i64>,
+}
+
+/// Most reports one [`ReportFilter`] reads.
+pub const MAX_REPORTS: i64 = 5000;
 
 impl StoredDossier {
     pub fn total(&self) -> Option<Money> {
@@ -506,11 +596,14 @@ pub struct DossierFilter {
     pub order: DossierOrder,
     pub limit: i64,
     pub offset: i64,
+    /// Target dossiers by default; a report kind lists those reports.
+    pub kind: DossierKind,
 }
 
 impl Default for DossierFilter {
     fn default() -> Self {
         DossierFilter {
+            kind: DossierKind::Targets,
             unit_ids: None,
             statuses: Vec::new(),
             year: None,

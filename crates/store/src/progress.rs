@@ -26,7 +26,8 @@ pub(crate) async fn progress<B: Backend>(
          FROM units u LEFT JOIN units p ON p.id = u.parent_id \
          LEFT JOIN dossiers d ON d.unit_id = u.id AND d.year = ",
     );
-    q.push_bind(year).push(" AND d.deleted_at IS NULL");
+    q.push_bind(year)
+        .push(" AND d.deleted_at IS NULL AND d.kind = 'targets'");
     if let Some(units) = units {
         q.push(" WHERE u.id IN ").push_list(units.iter().copied());
     }

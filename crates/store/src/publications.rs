@@ -58,7 +58,7 @@ pub(crate) async fn publish<B: Backend>(b: &B, s: &Selection, actor: &Actor) -> 
     q.push_bind(now_ms())
         .push(", published_version = approved_version");
     select(&mut q, s);
-    q.push(" AND status = 'approved' AND approved_version IS NOT NULL");
+    q.push(" AND status = 'approved' AND approved_version IS NOT NULL AND kind = 'targets'");
     let n = tx.execute(&q).await? as i64;
     audit::append_tx::<B>(
         &mut tx,

@@ -14,6 +14,10 @@ pub(crate) fn parse_status(s: &str) -> Result<Status> {
     Status::parse(s).ok_or_else(|| bad("status", s))
 }
 
+pub(crate) fn parse_dossier_kind(s: &str) -> Result<crate::model::DossierKind> {
+    crate::model::DossierKind::parse(s).ok_or_else(|| bad("dossier kind", s))
+}
+
 pub(crate) fn parse_grade(g: Option<String>) -> Result<Option<Grade>> {
     g.map(|g| Grade::parse(&g).ok_or_else(|| bad("grade", &g)))
         .transpose()
@@ -44,7 +48,8 @@ pub(crate) const USER_COLUMNS: &str =
 /// the dossier row, so a listing never reads the large `versions` rows).
 pub(crate) const DOSSIER_SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_name, d.year, \
      d.status, d.current_version, d.approved_version, d.grade, d.not_for_budget, d.total_fen, \
-     d.error_count, d.warning_count, d.created_at, d.updated_at \
+     d.error_count, d.warning_count, d.created_at, d.updated_at, d.kind, d.report_of, \
+     d.period_months, d.round_id \
      FROM dossiers d \
      JOIN units u ON u.id = d.unit_id";
 

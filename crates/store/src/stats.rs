@@ -148,7 +148,8 @@ pub(crate) async fn refresh<B: Backend>(b: &B) -> Result<usize> {
             "SELECT d.id, d.unit_id, d.year, d.current_version, v.forms, v.findings \
              FROM dossiers d \
              JOIN versions v ON v.dossier_id = d.id AND v.version = d.current_version \
-             WHERE d.facts_version IS NULL OR d.facts_version <> d.current_version \
+             WHERE d.kind = 'targets' \
+             AND (d.facts_version IS NULL OR d.facts_version <> d.current_version) \
              ORDER BY d.id LIMIT $1",
         )
         .bind(BATCH);
@@ -280,7 +281,7 @@ pub(crate) async fn stamp<B: Backend>(b: &B) -> Result<String> {
 /// `WHERE` for the dossiers of `year` (or of years `from..=year`) of `units` (all when
 /// `None`), not deleted.
 fn scope<'a>(q: &mut Sql<'a>, from: i64, year: i64, units: Option<&'a [i64]>) {
-    q.push(" WHERE d.deleted_at IS NULL AND d.year >= ")
+    q.push(" WHERE d.deleted_at IS NULL AND d.kind = 'targets' AND d.year >= ")
         .push_bind(from)
         .push(" AND d.year <= ")
         .push_bind(year);

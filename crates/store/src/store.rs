@@ -15,8 +15,9 @@ use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
     Actor, AuditRecord, AuditReport, Comment, DeletedDossier, DossierEvent, DossierFilter, Lease,
-    LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewUser, Page, ReviewRecord, SaveKind,
-    Session, StoredDossier, Unit, UnitProgress, User, Version, VersionInfo,
+    LeaseKind, LoginDevice, LoginFailures, LoginPressure, NewReport, NewUser, Page, ReportFilter,
+    ReviewRecord, Round, SaveKind, Session, StoredDossier, Unit, UnitProgress, User, Version,
+    VersionInfo,
 };
 
 pub trait Store: Send + Sync {
@@ -240,6 +241,38 @@ pub trait Store: Send + Sync {
     fn comments(&self, dossier_id: i64) -> impl Future<Output = Result<Vec<Comment>>> + Send;
     /// Oldest first.
     fn reviews(&self, dossier_id: i64) -> impl Future<Output = Result<Vec<ReviewRecord>>> + Send;
+
+    // ---- reports: 绩效运行监控 and 绩效自评 ----
+
+    /// A report in 草稿 on an approved target dossier (see `reports::create`); audited
+    /// `report.create`.
+    fn create_report(
+        &self,
+        new: &NewReport,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+    ) -> impl Future<Output = Result<StoredDossier>> + Send;
+    /// The reports on a target dossier: monitoring by period, then the self-evaluation.
+    fn reports_of(&self, target_id: i64)
+        -> impl Future<Output = Result<Vec<StoredDossier>>> + Send;
+    /// Opens a monitoring round (audited `round.open`); `Duplicate` when the year already
+    /// has a round for that period.
+    fn open_round(
+        &self,
+        year: i64,
+        period_months: i64,
+        due_at: Option<i64>,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<Round>> + Send;
+    /// The monitoring rounds (of a year), the latest first.
+    fn rounds(&self, year: Option<i64>) -> impl Future<Output = Result<Vec<Round>>> + Send;
+    fn get_round(&self, id: i64) -> impl Future<Output = Result<Round>> + Send;
+    /// Reports with the forms of their current version, by unit name.
+    fn report_sheets(
+        &self,
+        filter: &ReportFilter,
+    ) -> impl Future<Output = Result<Vec<(StoredDossier, Vec<Form>)>>> + Send;
 
     // ---- 预算公开 ----
 
@@ -481,6 +514,39 @@ impl<B: Backend> Store for B {
     }
     async fn get_dossier(&self, id: i64) -> Result<StoredDossier> {
         crate::dossiers::get(self, id).await
+    }
+    async fn create_report(
+        &self,
+        new: &NewReport,
+        forms: &[Form],
+        findings: &[Finding],
+        actor: &Actor,
+    ) -> Result<StoredDossier> {
+        crate::reports::create(self, new, forms, findings, actor).await
+    }
+    async fn reports_of(&self, target_id: i64) -> Result<Vec<StoredDossier>> {
+        crate::reports::of_target(self, target_id).await
+    }
+    async fn open_round(
+        &self,
+        year: i64,
+        period_months: i64,
+        due_at: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Round> {
+        crate::reports::open_round(self, year, period_months, due_at, actor).await
+    }
+    async fn rounds(&self, year: Option<i64>) -> Result<Vec<Round>> {
+        crate::reports::rounds(self, year).await
+    }
+    async fn get_round(&self, id: i64) -> Result<Round> {
+        crate::reports::get_round(self, id).await
+    }
+    async fn report_sheets(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(StoredDossier, Vec<Form>)>> {
+        crate::reports::sheets(self, filter).await
     }
     async fn find_dossier(&self, unit_id: i64, year: i64) -> Result<StoredDossier> {
         crate::dossiers::find(self, unit_id, year).await

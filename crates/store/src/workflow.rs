@@ -26,6 +26,7 @@ pub(crate) async fn transition<B: Backend>(
         Action::Submit | Action::Withdraw => (None, None),
         Action::Return { opinions } => (None, Some(opinions)),
         Action::Approve { grade, opinions } => (Some(*grade), Some(opinions)),
+        Action::Accept { grade, opinions } => (*grade, Some(opinions)),
         Action::Adjust { .. } => {
             return Err(StoreError::refused(
                 "调整须与调整后的内容一起保存（保存类型选“调整”并说明原因）",
@@ -63,7 +64,7 @@ pub(crate) async fn transition<B: Backend>(
         .bind(new_status.code())
         .bind(now)
         .bind(grade.map(|g| g.label()))
-        .bind(grade.is_some_and(|g| g.blocks_budget()))
+        .bind(matches!(action, Action::Approve { .. }) && grade.is_some_and(|g| g.blocks_budget()))
         .bind(approved)
         .bind(dossier_id)
         .bind(expected_status.code())

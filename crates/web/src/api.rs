@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use jixiao_domain::review::{Grade, Opinions, Status};
-use jixiao_store::DossierOrder;
+use jixiao_store::{DossierKind, DossierOrder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,6 +20,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::login::{device_cookie, device_token, site_of, Site};
 use crate::services::{forms_from_json, Config, ListParams, LoggedIn};
 use crate::AppState;
+
+pub mod reports;
 
 // ---------------------------------------------------------------- extractors
 
@@ -124,6 +126,8 @@ pub struct ListQuery {
     pub order: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// `targets` (default), `monitoring` or `self_evaluation`.
+    pub kind: Option<String>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -153,6 +157,8 @@ pub struct ResolveRequest {
 pub struct CheckRequest {
     #[schemars(with = "Vec<jixiao_domain::Form>")]
     pub forms: Vec<Value>,
+    /// The dossier (or report) the forms are an edit of: checked as its save would be.
+    pub dossier: Option<i64>,
 }
 
 /// A new dossier from forms (`POST /api/dossiers/create`).
@@ -366,7 +372,16 @@ pub async fn list(
             ApiError::bad_request(format!("未知的排序方式：{o}（可选 recent、quality）"))
         })?,
     };
+    let kind = match q.kind.as_deref().map(str::trim) {
+        None | Some("") => DossierKind::Targets,
+        Some(k) => DossierKind::parse(k).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "未知的档案类型：{k}（可选 targets、monitoring、self_evaluation）"
+            ))
+        })?,
+    };
     let params = ListParams {
+        kind,
         year: q.year,
         statuses,
         unit_id: q.unit,
@@ -623,7 +638,10 @@ pub async fn check(
     ApiJson(body): ApiJson<CheckRequest>,
 ) -> ApiResult<Response> {
     let forms = forms_from_json(body.forms)?;
-    let checked = state.services().check_forms(&auth.user, forms).await?;
+    let checked = state
+        .services()
+        .check_forms(&auth.user, forms, body.dossier)
+        .await?;
     Ok(Json(checked).into_response())
 }
 

@@ -95,6 +95,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/dossiers/{id}/history", get(api::history))
         .route("/api/dossiers/create", post(api::create))
         .route("/api/dossiers/{id}/copy", post(api::copy))
+        .route(
+            "/api/dossiers/{id}/reports",
+            get(api::reports::list).post(api::reports::create),
+        )
+        .route(
+            "/api/reports/{id}",
+            get(api::reports::get).put(api::reports::save),
+        )
+        .route("/api/reports/{id}/submit", post(api::reports::submit))
+        .route(
+            "/api/reports/{id}/return",
+            post(api::reports::return_report),
+        )
+        .route("/api/reports/{id}/approve", post(api::reports::approve))
+        .route("/api/rounds", post(api::reports::open_round))
+        .route("/api/monitoring", get(api::reports::board))
+        .route("/api/self-evaluations", get(api::reports::evaluations))
         .route("/api/check", post(api::check))
         .route("/api/exports", post(api::start_export))
         .route(

@@ -41,6 +41,16 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/publications"),
     ("delete", "/api/publications"),
     ("get", "/api/jobs/{id}"),
+    ("get", "/api/dossiers/{id}/reports"),
+    ("post", "/api/dossiers/{id}/reports"),
+    ("get", "/api/reports/{id}"),
+    ("put", "/api/reports/{id}"),
+    ("post", "/api/reports/{id}/submit"),
+    ("post", "/api/reports/{id}/return"),
+    ("post", "/api/reports/{id}/approve"),
+    ("post", "/api/rounds"),
+    ("get", "/api/monitoring"),
+    ("get", "/api/self-evaluations"),
 ];
 
 fn err(desc: &str) -> Value {
@@ -112,6 +122,8 @@ fn schemas() -> Value {
     g.subschema_for::<crate::services::jobs::ExportRequest>();
     g.subschema_for::<crate::services::jobs::JobView>();
     g.subschema_for::<crate::services::public::PublicationRequest>();
+    g.subschema_for::<crate::services::reports::NewReportRequest>();
+    g.subschema_for::<crate::services::reports::RoundRequest>();
     let mut defs = g.take_definitions(true);
     defs.insert(
         "Error".into(),
@@ -318,7 +330,54 @@ pub fn document() -> Value {
             "400": err("不是 multipart 请求"), "401": err("未登录"), "403": err("无权修改或 CSRF 令牌错误"),
             "404": err("档案不存在或无权查看"), "409": err("已有更新的版本"), "413": err("文件过大"),
             "422": err("文件无法读取、档案不可修改或超过限制") } } });
+    reports(&mut doc);
     doc
+}
+
+/// The report routes (绩效运行监控, 绩效自评).
+fn reports(doc: &mut Value) {
+    let r = |s: &str| json!({ "$ref": format!("#/components/schemas/{s}") });
+    let report = json!({ "type": "object", "description": "报告（其 forms 中的 computed_score、computed_total、computed_grade、light 为服务器按配置计算的值）" });
+    let year = json!([{ "name": "year", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "年度，默认今年" },
+        { "name": "round", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "监控轮次（默认该年度最近一轮；仅 /api/monitoring）" }]);
+    doc["paths"]["/api/dossiers/{id}/reports"] = json!({
+        "get": { "summary": "一份绩效目标档案上的报告（绩效运行监控按期间，绩效自评）", "parameters": id_param(),
+            "responses": with(dossier_errors(&[]), "200", ok("报告列表", json!({ "type": "array", "items": r("DossierSummary") }))) },
+        "post": { "summary": "建立报告：绩效运行监控（单位、审核人员、管理员）或绩效自评（单位、管理员），由审核通过的绩效目标预填", "description": CSRF,
+            "parameters": id_param(), "requestBody": body(r("NewReportRequest")),
+            "responses": with(dossier_errors(&[("403", "无权建立此类报告或 CSRF 令牌错误"), ("409", "已有同一期的报告"), ("422", "绩效目标尚未审核通过、类型或期间不正确")]),
+                "201", ok("新报告：id、version、预填的 forms 和 findings", report.clone())) } });
+    doc["paths"]["/api/reports/{id}"] = json!({
+        "get": { "summary": "报告的当前版本（含计算的得分、总分、等级和预警灯）", "parameters": id_param(),
+            "responses": with(dossier_errors(&[]), "200", ok("报告", report.clone())) },
+        "put": { "summary": "保存报告为新版本（base_version 过期时 409，与档案相同）", "description": CSRF,
+            "parameters": id_param(), "requestBody": body(r("SaveRequest")),
+            "responses": with(dossier_errors(&[("403", "无权修改或 CSRF 令牌错误"), ("409", "已有更新的版本"), ("422", "报告不可修改或超过限制")]),
+                "200", ok("已保存：id、version、status、含计算值的 forms、findings", report.clone())) } });
+    for (step, summary, schema) in [
+        ("submit", "提交报告", "SubmitRequest"),
+        ("return", "退回报告（审核人员、管理员）", "ReturnRequest"),
+        (
+            "approve",
+            "审核通过报告（审核人员、管理员）",
+            "ApproveRequest",
+        ),
+    ] {
+        doc["paths"][format!("/api/reports/{{id}}/{step}")] = json!({ "post": { "summary": summary, "description": CSRF,
+            "parameters": id_param(), "requestBody": body(r(schema)),
+            "responses": with(dossier_errors(&[("403", "无权操作或 CSRF 令牌错误"), ("409", "状态或版本已变化"), ("422", "当前状态不能这样操作，或还有错误")]),
+                "200", ok("操作后的报告", r("Transitioned"))) } });
+    }
+    doc["paths"]["/api/rounds"] = json!({ "post": { "summary": "开启绩效监控：为所管单位审核通过的绩效目标生成监控表（审核人员、管理员）", "description": CSRF,
+        "requestBody": body(r("RoundRequest")),
+        "responses": { "201": ok("轮次及生成、跳过的报告数", json!({ "type": "object" })),
+            "401": err("请先登录"), "403": err("单位用户无权开启或 CSRF 令牌错误"), "422": err("年度、期间或截止日期不正确") } } });
+    doc["paths"]["/api/monitoring"] = json!({ "get": { "summary": "监控看板：可见单位的各项目预警灯（红灯在前）",
+        "parameters": year.clone(),
+        "responses": { "200": ok("轮次和各项目的执行率、预警灯", json!({ "type": "object" })), "401": err("请先登录"), "404": err("监控轮次不存在") } } });
+    doc["paths"]["/api/self-evaluations"] = json!({ "get": { "summary": "绩效自评结果：可见单位的自评表按计算总分排列，及等级分布",
+        "parameters": year,
+        "responses": { "200": ok("自评列表和等级分布", json!({ "type": "object" })), "401": err("请先登录") } } });
 }
 
 #[cfg(test)]

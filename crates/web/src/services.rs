@@ -20,8 +20,8 @@ use jixiao_domain::{rules, Dossier, FiledForm, Finding, Form, Profile};
 use jixiao_files::export::pdf::{html_to_pdf_with, PdfOptions};
 use jixiao_files::limits::{form_rows, Limits};
 use jixiao_store::{
-    Actor, AnyStore, Comment, DossierFilter, DossierOrder, Page, ReviewRecord, Role, SaveKind,
-    Session, Store, StoreError, StoredDossier, Usage, VersionInfo, MAX_PAGE,
+    Actor, AnyStore, Comment, DossierFilter, DossierKind, DossierOrder, Page, ReviewRecord, Role,
+    SaveKind, Session, Store, StoreError, StoredDossier, Usage, VersionInfo, MAX_PAGE,
 };
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,7 @@ pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount
 mod editing;
 pub mod jobs;
 mod progress;
+pub mod reports;
 pub use progress::{Progress, ProgressRow};
 pub mod public;
 mod stats;
@@ -39,8 +40,8 @@ mod todo;
 pub use todo::{Notice, Todo, TodoItem};
 pub mod work;
 pub use editing::{
-    china_time, civil_date, forms_from_json, this_year, Checked, EditorModel, FormTotals,
-    FrameworkLevel, NewChoices, Preview, Reimported,
+    china_time, civil_date, form_scores, forms_from_json, this_year, Checked, EditorModel,
+    FormScores, FormTotals, FrameworkLevel, NewChoices, Preview, Reimported,
 };
 use work::{Gate, PrintQueue};
 
@@ -337,6 +338,8 @@ pub struct ListParams {
     /// means no search. At most [`MAX_QUERY_CHARS`] characters.
     pub query: Option<String>,
     pub order: DossierOrder,
+    /// Target dossiers unless a report kind is asked for.
+    pub kind: DossierKind,
     /// Default 50, at most `MAX_PAGE`.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -360,6 +363,16 @@ pub struct DossierSummary {
     pub warning_count: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `targets`, or a report: `monitoring`, `self_evaluation`.
+    #[schemars(with = "String")]
+    pub kind: DossierKind,
+    pub kind_label: &'static str,
+    /// The approved target dossier a report is about.
+    pub report_of: Option<i64>,
+    /// The last month a monitoring report covers.
+    pub period_months: Option<i64>,
+    /// The monitoring round that opened a monitoring report.
+    pub round_id: Option<i64>,
 }
 
 impl From<&StoredDossier> for DossierSummary {
@@ -379,6 +392,11 @@ impl From<&StoredDossier> for DossierSummary {
             warning_count: d.warning_count,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            kind: d.kind,
+            kind_label: d.kind.label(),
+            report_of: d.report_of,
+            period_months: d.period_months,
+            round_id: d.round_id,
         }
     }
 }
@@ -407,6 +425,8 @@ pub struct DossierView {
     /// [`CARRIED_VERSIONS`], the latest), when the current version is shown: their remarks
     /// are carried to it, marked 已修改 where the cell changed since.
     pub earlier: Vec<jixiao_store::Version>,
+    /// The reports (monitoring, self-evaluation) on a target dossier.
+    pub reports: Vec<StoredDossier>,
 }
 
 /// How many earlier versions' open remarks the dossier page carries forward.
@@ -760,6 +780,7 @@ impl Services {
             statuses: params.statuses,
             year: params.year,
             query,
+            kind: params.kind,
             order: params.order,
             limit: params.limit.unwrap_or(50).clamp(1, MAX_PAGE),
             offset: params.offset.unwrap_or(0).max(0),
@@ -835,6 +856,37 @@ impl Services {
             .await
     }
 
+    /// The findings of forms to be stored as a version of `d`: a report is also checked
+    /// against the approved targets it reports on (`target-changed`).
+    pub(crate) async fn check_stored(
+        &self,
+        d: &StoredDossier,
+        file: &str,
+        forms: &[Form],
+    ) -> ApiResult<Vec<Finding>> {
+        let approved = self.approved_targets(d).await?;
+        let dossier = Dossier::of(&d.unit_name, u16::try_from(d.year).ok(), file, forms);
+        let profile = self.profile.clone();
+        self.cpu(dossier_rows(forms), move || {
+            rules::check_against(&[dossier], &profile, &approved)
+        })
+        .await
+    }
+
+    /// The approved target forms a report is about (none for a target dossier).
+    pub(crate) async fn approved_targets(&self, d: &StoredDossier) -> ApiResult<Vec<FiledForm>> {
+        let Some(target_id) = d.report_of.filter(|_| d.kind.is_report()) else {
+            return Ok(Vec::new());
+        };
+        let t = self.store.get_dossier(target_id).await?;
+        let Some(v) = t.approved_version else {
+            return Ok(Vec::new());
+        };
+        let forms = self.store.get_version(target_id, v).await?.forms;
+        let file = format!("{}{}年度绩效目标（第{v}版）", t.unit_name, t.year);
+        Ok(Dossier::of(&t.unit_name, u16::try_from(t.year).ok(), &file, &forms).forms)
+    }
+
     /// Forms not yet stored: grouped into dossiers as the CLI groups files.
     async fn check(&self, file: &str, forms: &[Form]) -> ApiResult<Vec<Finding>> {
         let filed = filed(file, forms);
@@ -895,6 +947,11 @@ impl Services {
             older,
             steps: self.steps(id).await?,
             earlier,
+            reports: if d.kind.is_report() {
+                Vec::new()
+            } else {
+                self.store.reports_of(id).await?
+            },
         })
     }
 
@@ -957,6 +1014,11 @@ impl Services {
                 "档案至少要有一张表，不能保存空档案（如需作废，请联系管理员）",
             ));
         }
+        if reason.is_some() && d.kind.is_report() {
+            return Err(ApiError::unprocessable(
+                "审核通过的报告不能调整；如需更正，请联系审核人员退回",
+            ));
+        }
         let adjusting = reason.is_some() && d.status == Status::Approved;
         if !adjusting {
             review::check_edit(d.status).map_err(|e| ApiError::unprocessable(e.to_string()))?;
@@ -985,6 +1047,9 @@ impl Services {
         file: &str,
     ) -> ApiResult<Saved> {
         let id = d.id;
+        let mut forms = forms;
+        // Scores, totals, grades and lights are the server's: recomputed on every save.
+        jixiao_domain::scoring::fill_computed(&mut forms, &self.profile);
         self.within_limits(&forms)?;
         let forms_bytes = self.fits(&forms)?;
         // A save that changes nothing (Ctrl+S twice, a client retrying, the same file
@@ -1001,10 +1066,7 @@ impl Services {
             }
         }
         self.version_quota(id).await?;
-        findings.extend(
-            self.check_dossier(&d.unit_name, u16::try_from(d.year).ok(), file, &forms)
-                .await?,
-        );
+        findings.extend(self.check_stored(d, file, &forms).await?);
         rules::sort_findings(&mut findings);
         self.bytes_quota(d.unit_id, forms_bytes + json_bytes(&findings))
             .await?;
@@ -1143,7 +1205,7 @@ impl Services {
     ) -> ApiResult<Transitioned> {
         let comment = comment.trim().to_string();
         let (after, expected) = self
-            .decide(user, id, "退回档案", version, || {
+            .decide(user, id, "退回档案", version, |_| {
                 if comment.is_empty() && opinions.missing().len() == 4 {
                     return Err(ApiError::unprocessable("退回时请填写退回意见"));
                 }
@@ -1169,7 +1231,7 @@ impl Services {
         id: i64,
         what: &str,
         version: Option<i64>,
-        action: impl FnOnce() -> ApiResult<Action>,
+        action: impl FnOnce(&StoredDossier) -> ApiResult<Action>,
     ) -> ApiResult<(StoredDossier, i64)> {
         let d = self.visible(user, id).await?;
         Self::require(user, &[Role::Reviewer, Role::Admin], what)?;
@@ -1179,7 +1241,7 @@ impl Services {
                 "不能{what}：这是本单位的档案（审核与填报须分离）"
             )));
         }
-        let action = action()?;
+        let action = action(&d)?;
         let expected = version.unwrap_or(d.current_version);
         let after = self
             .store
@@ -1198,8 +1260,16 @@ impl Services {
         version: Option<i64>,
     ) -> ApiResult<Transitioned> {
         let (after, _) = self
-            .decide(user, id, "审核档案", version, || {
-                Ok(Action::Approve { grade, opinions })
+            .decide(user, id, "审核档案", version, |d| {
+                Ok(if d.kind.is_report() {
+                    // A report's grade is the evaluation's result; no criteria opinions.
+                    Action::Accept {
+                        grade: Some(grade),
+                        opinions,
+                    }
+                } else {
+                    Action::Approve { grade, opinions }
+                })
             })
             .await?;
         Ok(Transitioned {

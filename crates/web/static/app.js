@@ -171,13 +171,45 @@
     say(box, "error");
   });
 
+  // 开启监控 (reviewers, administrators): every approved target of their units gets a report.
+  const roundForm = document.getElementById("round-form");
+  if (roundForm) roundForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const btn = roundForm.querySelector("button");
+    const due = document.getElementById("round-due").value;
+    busy(btn, true);
+    const r = await api("POST", "/api/rounds", { year: Number(roundForm.dataset.year), period_months: Number(document.getElementById("round-months").value), due: due || null });
+    busy(btn, false);
+    if (r.ok) { later("已开启监控：生成 " + r.body.created + " 张监控表" + (r.body.skipped ? "，" + r.body.skipped + " 个已有或无项目" : "") + "。"); location.href = "/monitoring?year=" + r.body.round.year + "&round=" + r.body.round.id; }
+    else if (r.status !== 401) say(r.body.error || "操作失败", "error");
+  });
+
+  // 绩效运行监控 / 绩效自评: a report prefilled from the approved targets, then its editor.
+  const startReport = async (id, body, btn) => {
+    busy(btn, true);
+    const r = await api("POST", "/api/dossiers/" + id + "/reports", body);
+    busy(btn, false);
+    if (r.ok) location.href = "/dossiers/" + r.body.id + "/edit";
+    else if (r.status !== 401) say(r.body.error || "操作失败", "error");
+  };
+  const monitorForm = document.getElementById("start-monitoring");
+  if (monitorForm) monitorForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    startReport(monitorForm.dataset.id, { kind: "monitoring", period_months: Number(monitorForm.months.value) }, monitorForm.querySelector("button"));
+  });
+  const selfEval = document.getElementById("start-self-eval");
+  if (selfEval) selfEval.addEventListener("click", () => startReport(selfEval.dataset.id, { kind: "self_evaluation" }, selfEval));
+
   // 审核：通过 / 退回
   const review = document.getElementById("review-form");
   if (review) {
     const url = (action) => "/api/dossiers/" + review.dataset.id + "/" + action;
+    // A report (监控、自评) is approved with its evaluation grade, without the four criteria.
+    const isReport = review.dataset.report === "1";
+    const val = (n) => review[n] ? review[n].value : "";
     const opinions = () => ({
-      completeness: review.completeness.value, relevance: review.relevance.value,
-      appropriateness: review.appropriateness.value, feasibility: review.feasibility.value,
+      completeness: val("completeness"), relevance: val("relevance"),
+      appropriateness: val("appropriateness"), feasibility: val("feasibility"),
     });
     const version = Number(review.dataset.version);
     const done = (r, text) => {
@@ -194,7 +226,7 @@
         return;
       }
       // The four opinions are required for a decision with a grade: say which are empty.
-      const empty = [["completeness", "完整性"], ["relevance", "相关性"], ["appropriateness", "适当性"], ["feasibility", "可行性"]]
+      const empty = isReport ? [] : [["completeness", "完整性"], ["relevance", "相关性"], ["appropriateness", "适当性"], ["feasibility", "可行性"]]
         .filter(([k]) => !review[k].value.trim());
       if (empty.length) {
         say("请填写" + empty.map(([, l]) => l).join("、") + "审核意见后再审核通过", "error");
@@ -202,15 +234,15 @@
         review[empty[0][0]].focus();
         return;
       }
-      const back = g.value === "中" || g.value === "差";
-      const question = back
+      const back = !isReport && (g.value === "中" || g.value === "差");
+      const question = isReport ? "确定审核通过此报告（评价等级“" + g.value + "”）吗？通过后报告锁定。" : back
         ? "等级为“" + g.value + "”时，档案将退回单位修改后重新提交" + (g.value === "差" ? "，且该目标不得纳入预算安排" : "") + "。确定吗？"
         : "确定审核通过（等级“" + g.value + "”）吗？通过后档案锁定，单位只能申请调整。";
       if (!window.confirm(question)) return;
       busy(approveBtn, true);
       const r = await api("POST", url("approve"), { grade: g.value, opinions: opinions(), version });
       busy(approveBtn, false);
-      done(r, back ? "已评为“" + g.value + "”，档案已退回单位修改。" : "已审核通过（等级“" + g.value + "”），档案已锁定。");
+      done(r, back ? "已评为“" + g.value + "”，档案已退回单位修改。" : "已审核通过（等级“" + g.value + "”），" + (isReport ? "报告" : "档案") + "已锁定。");
     };
     const sendBack = async () => {
       if (!window.confirm("确定退回单位修改吗？单位会在“待办”中看到退回意见。")) return;

@@ -2,6 +2,10 @@
 // server checks the rules and computes every total (POST /api/check), never this file.
 import { $, say, announce, el, copy, csrf, call, refreshCsrf, loginLink, existsLink, parsePath, getP, setP, remap, toWan } from "./editor-util.js";
 import { M, YEAR, SEV, KIND, formName, L, isMoney, FIELD, COLS, NOUN, LONG, label } from "./editor-model.js";
+import { REPORT_KINDS, POSSIBILITY, reportSections, showScores } from "./editor-report.js";
+
+// Cells holding an indicator value (指标值, 年度指标值, 实际完成值, 期间执行情况, 全年预计完成情况).
+const VALUE = new Set(["value", "target", "actual", "progress", "forecast"]);
 
 export function editor() {
   const root = $("editor"), saveBtn = $("save-btn"), saveState = $("save-state");
@@ -13,6 +17,7 @@ export function editor() {
   let raw = {};      // data-path → text of an input that is not valid yet (kept, never sent)
   let dirty = false, saving = false, adjust = !!M.adjust;
   let totals = [];
+  let scores = [];   // the server's scores and lights of report forms (POST /api/check)
   const level1s = M.framework.map((x) => x.level1);
   const allLevel2 = [...new Set(M.framework.flatMap((x) => x.level2))];
   const level2Of = (l1) => { const f = M.framework.find((x) => x.level1 === l1); return f ? f.level2 : allLevel2; };
@@ -27,7 +32,7 @@ export function editor() {
     if (kind === "value") v = v ? v.text : "";
     const attrs = { "data-path": dp, "data-kind": kind, id: "i" + dp.replace(/[^\w]/g, "_"), "aria-label": aria };
     let e;
-    if (kind === "select") {
+    if (kind === "select" || kind === "choice" || kind === "month") {
       e = el("select", attrs);
       for (const [val, text] of opts.choices) e.append(el("option", { value: val, text }));
       e.value = v == null ? "" : String(v);
@@ -95,10 +100,17 @@ export function editor() {
       for (const [key, head] of cols) {
         const path = list + "[" + i + "]." + key;
         const aria = "第" + (i + 1) + "行" + noun + "的" + head.replace("（万元）", "");
+        if (key === "computed") {
+          tr.append(el("td", { class: "c-computed" }, el("output", { "data-computed": "f" + k + ":" + i, "aria-label": aria })));
+          continue;
+        }
         let c;
-        if (list === "indicators" && key === "level1") c = control(k, path, aria, { kind: "select", choices: levelChoices(level1s, r.level1, "（不在指标框架中）") });
+        if (list === "goals") c = control(k, path, aria, { area: true, rows: 2 });
+        else if (key === "possibility") c = control(k, path, aria, { kind: "choice", choices: POSSIBILITY });
+        else if (key === "score") c = control(k, path, aria, { kind: "weight" });
+        else if (list === "indicators" && key === "level1") c = control(k, path, aria, { kind: "select", choices: levelChoices(level1s, r.level1, "（不在指标框架中）") });
         else if (list === "indicators" && key === "level2") c = control(k, path, aria, { kind: "select", choices: levelChoices(level2Of(r.level1), r.level2, "（不在所选一级指标下）") });
-        else if (key === "value") c = control(k, path, aria, { kind: "value" });
+        else if (VALUE.has(key)) c = control(k, path, aria, { kind: "value" });
         else if (key === "weight") c = control(k, path, aria, { kind: "weight" });
         else c = control(k, path, aria);
         tr.append(el("td", { class: "c-" + key }, c));
@@ -143,6 +155,8 @@ export function editor() {
         box("部门职责与目标", field(k, "duties", { wide: true, area: true, rows: 4 }), field(k, "annual_goal", { wide: true, rows: 3, label: "年度总体目标" })),
         box("年度重点工作计划", table(k, "key_tasks", COLS.key_tasks, "重点工作", "年度重点工作计划"), addButton("key_tasks", "添加一项重点工作")),
         box("年度绩效指标", table(k, "indicators", COLS.indicators, "指标", "年度绩效指标"), addButton("indicators", "添加一行指标")));
+    } else if (REPORT_KINDS.has(f.kind)) {
+      sec.append(...reportSections(k, f, { field, table, addButton, box }, head));
     } else {
       head.push(field(k, "total"));
       const items = el("div", { class: "ed-items" });
@@ -198,12 +212,14 @@ export function editor() {
       el("button", { type: "button", id: "add-form-btn", text: "添加" })));
     showTotals();
     showRemarks();
+    showScores(root, scores);
   }
   function rerender(k) {
     const old = root.querySelector('section[data-form="' + k + '"]');
     if (old) old.replaceWith(renderForm(k));
     showTotals();
     showRemarks();
+    showScores(root, scores);
   }
 
   // ---------------------------------------------------------- editing
@@ -230,7 +246,11 @@ export function editor() {
     } else if (kind === "value") {
       v = { text: v, comparator: null, number: null, unit: null };
     } else if (kind === "weight") {
-      v = v.trim() === "" ? null : v;
+      v = v.trim() === "" ? null : v.trim();
+    } else if (kind === "choice") {
+      v = v === "" ? null : v;
+    } else if (kind === "month") {
+      v = v === "" ? null : Number(v);
     }
     if (path.startsWith("parent.") && !f.parent) f.parent = { name: "", amount: null };
     setP(f, path, v);
@@ -284,8 +304,10 @@ export function editor() {
     if (b.dataset.act) rowOp(k, b.dataset.list, b.dataset.act, Number(b.dataset.i));
   });
 
-  function blankRow(list) {
+  function blankRow(list, k) {
     const name = list.replace(/^.*\./, "");
+    const kind = forms[k] && forms[k].kind;
+    if (REPORT_KINDS.has(kind)) return copy(M.blank.rows[name === "goals" ? "goals" : kind + "_indicators"]);
     return copy(M.blank.rows[name === "children" ? "items" : name]);
   }
   function rowOp(k, list, act, i) {
@@ -293,7 +315,7 @@ export function editor() {
     let arr = getP(f, list);
     if (!arr) { setP(f, list, []); arr = getP(f, list); }
     let fn = null, to = i;
-    if (act === "add") { arr.push(blankRow(list)); to = arr.length - 1; }
+    if (act === "add") { arr.push(blankRow(list, k)); to = arr.length - 1; }
     else if (act === "del") {
       if (!confirmDelete(arr[i], label(list + "[" + i + "]"))) return;
       arr.splice(i, 1); fn = (j) => j === i ? null : j > i ? j - 1 : j; to = Math.min(i, arr.length - 1);
@@ -383,10 +405,14 @@ export function editor() {
     const seq = ++checkSeq;
     checkState.textContent = "正在检查…";
     findingsEl.setAttribute("aria-busy", "true");
-    const r = await call("POST", "/api/check", { forms });
+    const r = await call("POST", "/api/check", { forms, dossier: M.id });
     if (seq !== checkSeq) return;
     findingsEl.removeAttribute("aria-busy");
-    if (r.ok) { totals = r.body.totals || []; showFindings(r.body.findings || []); showTotals(); findingsEl.dataset.checked = "true"; }
+    if (r.ok) {
+      totals = r.body.totals || []; scores = r.body.scores || [];
+      showFindings(r.body.findings || []); showTotals(); showScores(root, scores);
+      findingsEl.dataset.checked = "true";
+    }
     else if (r.status === 401) checkState.textContent = "登录已过期，暂时无法检查";
     else checkState.textContent = "检查失败：" + r.body.error;
   }
@@ -461,6 +487,10 @@ export function editor() {
         line("项目金额", w(t.amount), t.amount != null && t.amount !== t.details_sum);
         if (t.details_missing) line("未填金额的明细", t.details_missing + " 行", true);
         sum("details_sum", "按各行计算：" + w(t.details_sum) + (bad ? "（与填写的合计不符）" : ""), bad);
+      } else if (REPORT_KINDS.has(t.kind)) {
+        const s = scores.find((x) => x.form === t.form);
+        if (s && s.kind === "self_evaluation") { line("计算总分", s.total == null ? "—" : s.total); line("计算等级", s.grade || "—"); }
+        if (s && s.kind === "monitoring") line("执行率", s.rate == null ? "—" : s.rate + "%");
       } else if (t.kind === "department_overall") {
         line("资金总额", w(t.amount));
         line("按收入性质分之和", w(t.by_source_sum), t.by_source_sum != null && t.by_source_sum !== t.amount);

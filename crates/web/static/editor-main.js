@@ -16,14 +16,14 @@
 //     #create-unit (admin), #create-btn, #copy-form, #blank-form.
 //
 // ES modules: editor-main.js (this entry), editor-util.js (DOM, JSON API, field paths),
-// editor-model.js (the page model and the label table), editor-edit.js (the editor),
-// editor-new.js (the new-dossier page). Served under /static/m/{asset version}/ so that the
-// relative imports change with every release.
+// editor-model.js (the page model and the label table), editor-edit.js (the editor, with
+// editor-report.js for the report forms), editor-new.js (the new-dossier page). Each page
+// imports only its own part. Served under /static/m/{asset version}/ so that the relative
+// imports change with every release.
 import { $ } from "./editor-util.js";
 import { M } from "./editor-model.js";
-import { editor } from "./editor-edit.js";
-import { newPage } from "./editor-new.js";
 
 if (M) {
-  if ($("editor")) editor(); else if ($("upload-form")) newPage();
+  if ($("editor")) import("./editor-edit.js").then((m) => m.editor());
+  else if ($("upload-form")) import("./editor-new.js").then((m) => m.newPage());
 }

@@ -15,7 +15,10 @@ export const YEAR = /^\d{4}$/;
 export const SEV = { error: "错误", warning: "警告", info: "提示" };
 export const KIND = {};
 for (const [code, label] of blank.kinds) KIND[code] = label;
-export const formName = (f) => f.kind === "project" ? (KIND[f.variant] || "项目绩效目标表") + (f.name ? "《" + f.name + "》" : "") : KIND[f.kind] || "表";
+const REPORT_NAME = { self_evaluation: (f) => f.variant === "department" ? "部门整体支出绩效自评表" : "项目支出绩效自评表", monitoring: () => "项目支出绩效目标执行监控表" };
+const named = (base, f) => base + (f.name ? "《" + f.name + "》" : "");
+export const formName = (f) => f.kind === "project" ? named(KIND[f.variant] || "项目绩效目标表", f)
+  : REPORT_NAME[f.kind] ? named(REPORT_NAME[f.kind](f), f) : KIND[f.kind] || "表";
 
 // Labels come from the server (the domain's one label table, `blank.labels`), so the
 // editor, the findings and the exports name a field alike. Money fields add （万元）.
@@ -32,7 +35,7 @@ export const COLS = {
   items: cols("items", ["seq", "name", "amount", "period_goal", "annual_goal"]),
 };
 export const NOUN = { indicators: "指标", details: "支出明细", key_tasks: "重点工作", items: "专项", children: "支出方向" };
-export const LONG = new Set(["basis", "goal", "period_goal", "annual_goal"]);
+export const LONG = new Set(["basis", "goal", "period_goal", "annual_goal", "deviation", "measures", "override_reason"]);
 
 // `indicators[3].name` → 第4条指标的三级指标, as the server's messages say it.
 export function label(path) {

@@ -230,6 +230,7 @@ conformance!(
     notices_are_others_steps_on_visible_dossiers,
     progress_deadlines_and_reminders,
     statistics_are_sql_aggregates_of_current_versions,
+    reports_on_approved_targets,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1419,7 +1420,8 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
             "dossiers",
             "id unit_id year status current_version last_version approved_version grade \
              not_for_budget total_fen created_at updated_at error_count warning_count \
-             deleted_at deleted_by facts_version published_at published_version",
+             deleted_at deleted_by facts_version published_at published_version kind report_of \
+             period_months round_id",
         ),
         ("dossier_search", "dossier_id document"),
         (
@@ -1455,6 +1457,10 @@ async fn schema_is_the_same_on_both_backends<S: Harness>(s: S, _dir: PathBuf) {
         ("login_devices", "id user_id failures created_at expires_at"),
         ("leases", "id kind holder started_at expires_at"),
         ("deadlines", "year due_at set_by set_at"),
+        (
+            "monitoring_rounds",
+            "id year period_months due_at opened_by opened_at",
+        ),
     ]
     .iter()
     .flat_map(|(t, cols)| {
@@ -2815,4 +2821,166 @@ async fn statistics_are_sql_aggregates_of_current_versions<S: Harness>(s: S, _di
     assert!(st.repeats.is_empty());
     assert_eq!(st.categories.len(), 1);
     assert_eq!(s.statistics(2023, Some(&[])).await.unwrap().units.len(), 0);
+}
+
+/// Reports (绩效运行监控, 绩效自评) are dossiers of their own kind on an approved target:
+/// refused before approval, one per target, kind and period, out of the target listings and
+/// the filing progress, read back by target, by round and with their forms; a round once
+/// per year and period.
+async fn reports_on_approved_targets<S: Harness>(s: S, _dir: PathBuf) {
+    use jixiao_store::{DossierKind, NewReport, ReportFilter};
+    let w = world(&s, "报告单位").await;
+    let d = s
+        .create_dossier(
+            w.unit_id,
+            2023,
+            &forms("报告单位", "目标"),
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    let monitoring = |round: Option<i64>, months: i64| NewReport {
+        target_id: d.id,
+        kind: DossierKind::Monitoring,
+        period_months: Some(months),
+        round_id: round,
+    };
+    let report_forms =
+        jixiao_domain::prefill::monitoring_from_targets(&forms("报告单位", "目标"), 6);
+    let msg = refused(
+        s.create_report(&monitoring(None, 6), &report_forms, &[], &w.unit_user)
+            .await,
+    );
+    assert!(msg.contains("尚未审核通过"), "{msg}");
+    s.transition(d.id, Status::Draft, 1, &Action::Submit, &w.unit_user)
+        .await
+        .unwrap();
+    s.transition(
+        d.id,
+        Status::Submitted,
+        1,
+        &Action::Approve {
+            grade: Grade::Good,
+            opinions: opinions(),
+        },
+        &w.reviewer,
+    )
+    .await
+    .unwrap();
+
+    let round = s.open_round(2023, 6, None, &w.reviewer).await.unwrap();
+    assert_eq!(round.period_months, 6);
+    assert!(matches!(
+        s.open_round(2023, 6, None, &w.reviewer).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert!(s.open_round(2023, 13, None, &w.reviewer).await.is_err());
+    let m = s
+        .create_report(
+            &monitoring(Some(round.id), 6),
+            &report_forms,
+            &findings(1, 0),
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    assert_eq!(m.kind, DossierKind::Monitoring);
+    assert_eq!((m.unit_id, m.year), (w.unit_id, 2023));
+    assert_eq!(m.report_of, Some(d.id));
+    assert_eq!(m.round_id, Some(round.id));
+    assert_eq!(m.error_count, 1);
+    assert!(matches!(
+        s.create_report(&monitoring(None, 6), &report_forms, &[], &w.unit_user)
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    // Another period and the self-evaluation are reports of their own.
+    s.create_report(&monitoring(None, 9), &report_forms, &[], &w.unit_user)
+        .await
+        .unwrap();
+    let e = s
+        .create_report(
+            &NewReport {
+                target_id: d.id,
+                kind: DossierKind::SelfEvaluation,
+                period_months: None,
+                round_id: None,
+            },
+            &report_forms,
+            &[],
+            &w.unit_user,
+        )
+        .await
+        .unwrap();
+    // No report on a report.
+    let msg = refused(
+        s.create_report(
+            &NewReport {
+                target_id: e.id,
+                ..monitoring(None, 3)
+            },
+            &report_forms,
+            &[],
+            &w.unit_user,
+        )
+        .await,
+    );
+    assert!(msg.contains("绩效目标档案"), "{msg}");
+
+    let on = s.reports_of(d.id).await.unwrap();
+    let kinds: Vec<_> = on.iter().map(|r| (r.kind, r.period_months)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (DossierKind::Monitoring, Some(6)),
+            (DossierKind::Monitoring, Some(9)),
+            (DossierKind::SelfEvaluation, None)
+        ]
+    );
+    // The target listings, the lookup by unit and year and the progress see the target.
+    let page = s.list_dossiers(&DossierFilter::default()).await.unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, d.id);
+    assert_eq!(s.find_dossier(w.unit_id, 2023).await.unwrap().id, d.id);
+    let progress = s.progress(Some(&[w.unit_id]), 2023).await.unwrap();
+    assert_eq!(progress.len(), 1);
+    assert_eq!(progress[0].dossier_id, Some(d.id));
+    let reports = s
+        .list_dossiers(&DossierFilter {
+            kind: DossierKind::Monitoring,
+            ..DossierFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(reports.total, 2);
+
+    let sheets = s
+        .report_sheets(&ReportFilter {
+            kind: DossierKind::Monitoring,
+            year: Some(2023),
+            unit_ids: None,
+            round_id: Some(round.id),
+        })
+        .await
+        .unwrap();
+    assert_eq!(sheets.len(), 1);
+    assert_eq!(sheets[0].0.id, m.id);
+    assert_eq!(sheets[0].1, report_forms);
+    let none = s
+        .report_sheets(&ReportFilter {
+            kind: DossierKind::SelfEvaluation,
+            year: Some(2023),
+            unit_ids: Some(vec![]),
+            round_id: None,
+        })
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    assert_eq!(
+        s.rounds(Some(2023)).await.unwrap(),
+        std::slice::from_ref(&round)
+    );
+    assert_eq!(s.get_round(round.id).await.unwrap(), round);
+    assert!(s.verify_audit().await.unwrap().is_intact());
 }

@@ -57,6 +57,65 @@ pub fn this_year() -> i64 {
 pub struct Checked {
     pub findings: Vec<Finding>,
     pub totals: Vec<FormTotals>,
+    /// The scores and lights of the report forms, as a save would compute them.
+    pub scores: Vec<FormScores>,
+}
+
+/// What the server computes on one report form (self-evaluation: 执行率, each row's score,
+/// 总分 and 等级; monitoring: 执行率 and the lights), shown live while a unit types.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FormScores {
+    SelfEvaluation {
+        form: usize,
+        execution_rate: Option<rust_decimal::Decimal>,
+        execution_score: Option<rust_decimal::Decimal>,
+        rows: Vec<Option<rust_decimal::Decimal>>,
+        total: Option<rust_decimal::Decimal>,
+        grade: Option<String>,
+    },
+    Monitoring {
+        form: usize,
+        rate: Option<rust_decimal::Decimal>,
+        money_light: Option<jixiao_domain::report::Light>,
+        rows: Vec<Option<jixiao_domain::report::Light>>,
+        light: Option<jixiao_domain::report::Light>,
+    },
+}
+
+/// The computed scores and lights of every report form among `forms`, numbers to 2 places
+/// without trailing zeros (`100`, `62.5`), as the forms print them.
+pub fn form_scores(forms: &[Form], p: &jixiao_domain::Profile) -> Vec<FormScores> {
+    use jixiao_domain::scoring;
+    let shown = |d: rust_decimal::Decimal| scoring::round2(d).normalize();
+    forms
+        .iter()
+        .enumerate()
+        .filter_map(|(form, f)| match f {
+            Form::SelfEvaluation(e) => {
+                let ev = scoring::evaluate(e, p);
+                Some(FormScores::SelfEvaluation {
+                    form,
+                    execution_rate: ev.execution.and_then(|x| x.rate).map(shown),
+                    execution_score: ev.execution.and_then(|x| x.score).map(shown),
+                    rows: ev.rows.iter().map(|r| r.computed.map(shown)).collect(),
+                    total: ev.total.map(shown),
+                    grade: ev.grade,
+                })
+            }
+            Form::Monitoring(m) => {
+                let l = scoring::monitoring_lights(m, p);
+                Some(FormScores::Monitoring {
+                    form,
+                    rate: l.rate.map(shown),
+                    money_light: l.money,
+                    rows: l.rows,
+                    light: l.worst,
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// A file read without saving: what `upload` would store.
@@ -236,20 +295,30 @@ fn field_error(k: usize, kind: FormKind, path: &str, e: &serde_json::Error) -> S
 /// An indicator value edited as text (no comparator, number or unit yet) is read like the
 /// importer reads a 指标值及单位 cell.
 fn read_indicator_values(form: &mut Form) {
-    let indicators = match form {
-        Form::DepartmentOverall(f) => &mut f.indicators,
-        Form::Project(f) => &mut f.indicators,
-        Form::SpecialFundSummary(_) | Form::SelfEvaluation(_) | Form::Monitoring(_) => return,
-    };
-    for ind in indicators {
-        let v = &ind.value;
-        if v.number.is_none()
-            && v.comparator.is_none()
-            && v.unit.is_none()
-            && !v.text.trim().is_empty()
-        {
-            ind.value = IndicatorValue::parse(&v.text);
+    match form {
+        Form::DepartmentOverall(f) => f.indicators.iter_mut().for_each(|i| reread(&mut i.value)),
+        Form::Project(f) => f.indicators.iter_mut().for_each(|i| reread(&mut i.value)),
+        Form::SelfEvaluation(e) => {
+            for i in &mut e.indicators {
+                reread(&mut i.target);
+                reread(&mut i.actual);
+            }
         }
+        Form::Monitoring(m) => {
+            for i in &mut m.indicators {
+                reread(&mut i.target);
+                reread(&mut i.progress);
+                reread(&mut i.forecast);
+            }
+        }
+        Form::SpecialFundSummary(_) => {}
+    }
+}
+
+fn reread(v: &mut IndicatorValue) {
+    if v.number.is_none() && v.comparator.is_none() && v.unit.is_none() && !v.text.trim().is_empty()
+    {
+        *v = IndicatorValue::parse(&v.text);
     }
 }
 
@@ -484,10 +553,24 @@ impl Services {
 
     /// The rules on unsaved forms, as a save would run them, and their totals. Nothing is
     /// written. Any signed-in user may check forms.
-    pub async fn check_forms(&self, _user: &User, forms: Vec<Form>) -> ApiResult<Checked> {
+    /// With `dossier` (one the caller sees), the forms are checked as a save of it would
+    /// be: a report against the approved targets it reports on.
+    pub async fn check_forms(
+        &self,
+        user: &User,
+        forms: Vec<Form>,
+        dossier: Option<i64>,
+    ) -> ApiResult<Checked> {
         self.within_limits(&forms)?;
         let totals = totals(&forms);
-        let mut findings = self.check("未保存的表", &forms).await?;
+        let scores = form_scores(&forms, &self.profile);
+        let mut findings = match dossier {
+            Some(id) => {
+                let d = self.visible(user, id).await?;
+                self.check_stored(&d, "未保存的表", &forms).await?
+            }
+            None => self.check("未保存的表", &forms).await?,
+        };
         // What 提交审核 will also ask for (the sign-off), shown while the user is editing.
         let dossier = jixiao_domain::Dossier::of("", None, "未保存的表", &forms);
         let profile = self.profile.clone();
@@ -498,7 +581,11 @@ impl Services {
             .await?,
         );
         rules::sort_findings(&mut findings);
-        Ok(Checked { findings, totals })
+        Ok(Checked {
+            findings,
+            totals,
+            scores,
+        })
     }
 
     /// Reads a file as `upload` does, without saving: its forms, every parse warning and
@@ -606,6 +693,10 @@ impl Services {
         Self::require(user, &[Role::Unit, Role::Admin], "编辑档案")?;
         let adjust = if d.status.editable() {
             false
+        } else if d.status == jixiao_domain::review::Status::Approved && d.kind.is_report() {
+            return Err(ApiError::unprocessable(
+                "报告已审核通过，不能再修改；如需更正，请联系审核人员",
+            ));
         } else if d.status == jixiao_domain::review::Status::Approved {
             true
         } else {
@@ -665,10 +756,7 @@ impl Services {
         if preview {
             self.within_limits(&forms)?;
             let mut findings = notes;
-            findings.extend(
-                self.check_dossier(&d.unit_name, year, &imported.path, &forms)
-                    .await?,
-            );
+            findings.extend(self.check_stored(&d, &imported.path, &forms).await?);
             rules::sort_findings(&mut findings);
             let same = self.store.get_version(id, base_version).await?.forms == forms;
             return Ok(Reimported {

@@ -3,7 +3,7 @@
 //! of those are unread.
 
 use jixiao_domain::review::Status;
-use jixiao_store::{DossierOrder, Role, Store};
+use jixiao_store::{DossierKind, DossierOrder, Role, Store};
 use serde::Serialize;
 
 use super::{DossierSummary, ListParams, Scope, Services, User};
@@ -78,19 +78,32 @@ impl Services {
                 (&[("review", Status::Submitted)], vec![Status::Submitted])
             }
         };
-        let page = self
-            .list(
-                user,
-                ListParams {
-                    statuses,
-                    order: DossierOrder::Recent,
-                    limit: Some(SHOWN),
-                    ..ListParams::default()
-                },
-            )
-            .await?;
-        let mut items: Vec<TodoItem> = page
-            .items
+        // Target dossiers and the reports on them (监控、自评) alike, the latest first.
+        let mut found: Vec<DossierSummary> = Vec::new();
+        let mut total = 0;
+        for kind in [
+            DossierKind::Targets,
+            DossierKind::Monitoring,
+            DossierKind::SelfEvaluation,
+        ] {
+            let page = self
+                .list(
+                    user,
+                    ListParams {
+                        statuses: statuses.clone(),
+                        order: DossierOrder::Recent,
+                        limit: Some(SHOWN),
+                        kind,
+                        ..ListParams::default()
+                    },
+                )
+                .await?;
+            total += page.total;
+            found.extend(page.items);
+        }
+        found.sort_by_key(|d| std::cmp::Reverse((d.updated_at, d.id)));
+        found.truncate(usize::try_from(SHOWN).unwrap_or(50));
+        let mut items: Vec<TodoItem> = found
             .iter()
             .filter_map(|d: &DossierSummary| {
                 let (kind, _) = kinds.iter().find(|(_, s)| *s == d.status)?;
@@ -99,9 +112,14 @@ impl Services {
                     "submit" => "填报完成后提交审核",
                     _ => "审核并给出等级和意见",
                 };
+                let label = if d.kind.is_report() {
+                    format!("{}：{label}", d.kind_label)
+                } else {
+                    label.to_string()
+                };
                 Some(TodoItem {
                     kind,
-                    label: label.to_string(),
+                    label,
                     dossier_id: d.id,
                     unit_name: d.unit_name.clone(),
                     year: d.year,
@@ -134,7 +152,7 @@ impl Services {
         let unread = notices.iter().filter(|n| n.unread).count() as i64;
         Ok(Todo {
             items,
-            item_count: page.total,
+            item_count: total,
             notices,
             unread,
         })

@@ -5,10 +5,14 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use jixiao_domain::report::{
+    GoalPair, MonitoredIndicator, Monitoring, ScoredIndicator, SelfEvaluation,
+};
 use jixiao_domain::{
     DepartmentOverall, ExpenditureDetail, Form, FormKind, Indicator, KeyTask, Project,
     ProjectVariant, SpecialFundSummary, SummaryItem,
 };
+use jixiao_store::DossierKind;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -38,7 +42,28 @@ pub fn script_json(value: &impl Serialize) -> String {
 }
 
 /// Blank forms and rows from the model's defaults, so the script makes new ones in
-/// exactly the shape the server reads; and the names of the kinds of table.
+/// exactly the shape the server reads; and the names of the kinds of table (a report's
+/// editor offers only its own kind).
+fn blanks_for(kind: DossierKind) -> Value {
+    let mut b = blanks();
+    let report = |f: Form| serde_json::to_value(f).unwrap_or(Value::Null);
+    b["forms"]["self_evaluation"] = report(Form::SelfEvaluation(SelfEvaluation::default()));
+    b["forms"]["monitoring"] = report(Form::Monitoring(Monitoring::default()));
+    b["rows"]["goals"] = json!(GoalPair::default());
+    b["rows"]["self_evaluation_indicators"] = json!(ScoredIndicator::default());
+    b["rows"]["monitoring_indicators"] = json!(MonitoredIndicator::default());
+    match kind {
+        DossierKind::Targets => {}
+        DossierKind::SelfEvaluation => {
+            b["kinds"] = json!([["self_evaluation", FormKind::SelfEvaluation.label()]]);
+        }
+        DossierKind::Monitoring => {
+            b["kinds"] = json!([["monitoring", FormKind::Monitoring.label()]]);
+        }
+    }
+    b
+}
+
 fn blanks() -> Value {
     let project = |variant| {
         Form::Project(Project {
@@ -145,7 +170,8 @@ pub async fn edit_page(
                 "forms": m.forms,
                 "remarks": remarks,
                 "framework": framework,
-                "blank": blanks(),
+                "kind": d.kind,
+                "blank": blanks_for(d.kind),
             });
             st.ui().render(
                 "editor.html",

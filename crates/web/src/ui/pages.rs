@@ -149,7 +149,7 @@ pub struct HomeQuery {
 }
 
 /// Empty form fields mean "any".
-fn opt_num(s: &Option<String>) -> Option<i64> {
+pub(crate) fn opt_num(s: &Option<String>) -> Option<i64> {
     s.as_deref().and_then(|s| s.trim().parse().ok())
 }
 
@@ -242,6 +242,7 @@ pub async fn home(
         },
         limit: Some(PAGE_SIZE),
         offset: Some((page_no - 1) * PAGE_SIZE),
+        ..ListParams::default()
     };
     let list = svc.list(&viewer.user, params).await;
     let page = match list {
@@ -397,11 +398,36 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             })
         })
         .collect();
+    let is_report = detail.summary.kind.is_report();
+    let scores = crate::services::form_scores(forms, state.services().profile());
+    let report_scores: Vec<_> = scores.iter().map(|s| score_view(s, forms)).collect();
+    let suggested_grade = scores.iter().find_map(|s| match s {
+        crate::services::FormScores::SelfEvaluation { grade, .. } => grade.clone(),
+        _ => None,
+    });
+    let approved_target = !is_report && detail.summary.approved_version.is_some() && is_current;
+    let has_self_eval = page
+        .reports
+        .iter()
+        .any(|r| r.kind == jixiao_store::DossierKind::SelfEvaluation);
+    let reports: Vec<_> = page
+        .reports
+        .iter()
+        .map(crate::services::DossierSummary::from)
+        .collect();
     state.ui().render(
         "dossier.html",
         json!({
             "me": me,
             "d": detail.summary,
+            "is_report": is_report,
+            "report_scores": report_scores,
+            "suggested_grade": suggested_grade,
+            "reports": reports,
+            "show_reports": approved_target || !page.reports.is_empty(),
+            "can_start_monitoring": approved_target,
+            "can_start_self_eval": approved_target && !has_self_eval && matches!(role, Role::Unit | Role::Admin),
+            "months": (1..=12).collect::<Vec<_>>(),
             "shown": shown,
             "is_current": is_current,
             "forms": form_views,
@@ -439,6 +465,46 @@ fn dossier_page(state: &AppState, page: &DossierView, me: Me, role: Role) -> Res
             "formats": FORMATS.iter().map(|(code, label, _)| json!({"code": code, "label": label})).collect::<Vec<_>>(),
         }),
     )
+}
+
+/// One report form's computed result for the dossier page (计算结果).
+fn score_view(s: &crate::services::FormScores, forms: &[jixiao_domain::Form]) -> serde_json::Value {
+    use crate::services::FormScores;
+    let light = |l: &Option<jixiao_domain::report::Light>| l.map(|l| l.label());
+    match s {
+        FormScores::SelfEvaluation {
+            form,
+            execution_rate,
+            execution_score,
+            total,
+            grade,
+            ..
+        } => json!({
+            "form": form,
+            "name": forms.get(*form).map(jixiao_domain::Form::display_name),
+            "kind": "self_evaluation",
+            "rate": execution_rate,
+            "execution_score": execution_score,
+            "total": total,
+            "grade": grade,
+        }),
+        FormScores::Monitoring {
+            form,
+            rate,
+            money_light,
+            rows,
+            light: worst,
+        } => json!({
+            "form": form,
+            "name": forms.get(*form).map(jixiao_domain::Form::display_name),
+            "kind": "monitoring",
+            "rate": rate,
+            "money_light": light(money_light),
+            "light": light(worst),
+            "light_code": worst,
+            "reds": rows.iter().filter(|l| **l == Some(jixiao_domain::report::Light::Red)).count(),
+        }),
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -330,6 +330,40 @@ mod cases {
                 [401, 403, 403, 403, 403, 200],
             ),
             ("get", "/api/jobs/{id}", [401, 200, 404, 404, 404, 200]),
+            (
+                "get",
+                "/api/dossiers/{id}/reports",
+                [401, 200, 404, 200, 404, 200],
+            ),
+            (
+                "post",
+                "/api/dossiers/{id}/reports",
+                [401, 201, 404, 201, 404, 201],
+            ),
+            ("get", "/api/reports/{id}", [401, 200, 404, 200, 404, 200]),
+            ("put", "/api/reports/{id}", [401, 200, 404, 403, 404, 200]),
+            (
+                "post",
+                "/api/reports/{id}/submit",
+                [401, 200, 404, 403, 404, 200],
+            ),
+            (
+                "post",
+                "/api/reports/{id}/return",
+                [401, 403, 404, 200, 404, 200],
+            ),
+            (
+                "post",
+                "/api/reports/{id}/approve",
+                [401, 403, 404, 200, 404, 200],
+            ),
+            ("post", "/api/rounds", [401, 403, 403, 201, 201, 201]),
+            ("get", "/api/monitoring", [401, 200, 200, 200, 200, 200]),
+            (
+                "get",
+                "/api/self-evaluations",
+                [401, 200, 200, 200, 200, 200],
+            ),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
         let documented: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
@@ -350,7 +384,11 @@ mod cases {
                 let submitted = path.ends_with("/return")
                     || path.ends_with("/approve")
                     || path.ends_with("/withdraw");
-                let id = if submitted {
+                let id = if path.starts_with("/api/reports/") {
+                    env.report(env.unit_a, year, submitted).await
+                } else if *path == "/api/dossiers/{id}/reports" {
+                    env.approved(env.unit_a, year, &[blank_form()]).await
+                } else if submitted {
                     env.submitted_dossier(env.unit_a, year).await
                 } else {
                     env.blank_dossier(env.unit_a, year).await
@@ -434,10 +472,18 @@ mod cases {
             "/api/login" => {
                 Some(json!({ "username": role.unwrap_or(UNIT_OWN), "password": PASSWORD }))
             }
-            "/api/dossiers/{id}" if method == "put" => {
+            "/api/dossiers/{id}" | "/api/reports/{id}" if method == "put" => {
                 Some(json!({ "forms": [blank_project()], "base_version": 1 }))
             }
-            "/api/dossiers/{id}/submit" | "/api/dossiers/{id}/withdraw" => Some(json!({})),
+            "/api/dossiers/{id}/submit"
+            | "/api/dossiers/{id}/withdraw"
+            | "/api/reports/{id}/submit" => Some(json!({})),
+            "/api/dossiers/{id}/reports" if method == "post" => {
+                Some(json!({ "kind": "monitoring", "period_months": 6 }))
+            }
+            "/api/reports/{id}/return" => Some(json!({ "comment": "请说明偏差原因" })),
+            "/api/reports/{id}/approve" => Some(json!({ "grade": "良", "opinions": {} })),
+            "/api/rounds" => Some(json!({ "year": 2024, "period_months": 6 })),
             "/api/dossiers/{id}" if method == "delete" => Some(json!({})),
             "/api/todo/read" => Some(json!({ "seq": 1 })),
             "/api/progress/remind" => Some(json!({ "year": 2024 })),
@@ -1700,7 +1746,10 @@ mod cases {
         assert_eq!(t["details_missing"], 1);
         assert_eq!(t["indicators"], 1);
         let r = check(json!({ "forms": [] }), &own).await;
-        assert_eq!(r.body, json!({ "findings": [], "totals": [] }));
+        assert_eq!(
+            r.body,
+            json!({ "findings": [], "totals": [], "scores": [] })
+        );
 
         for (bad, why) in [
             (json!("12万元"), "12万元"),

@@ -1271,3 +1271,200 @@ async fn reimport_a_corrected_file_in_chromium() {
     assert_eq!(v2.info.kind.code(), "save");
     f.c.close().await.unwrap();
 }
+
+/// Sets every cell `sel` matches to `value(cell)` (a JS expression over `e`, the cell)
+/// and fires the event the editor listens to, as typing would.
+async fn set_cells(f: &Flow, sel: &str, value: &str) -> usize {
+    let n = f
+        .js(
+            &format!(
+                "let n = 0; for (const e of document.querySelectorAll(arguments[0])) {{
+                   const v = ({value}); if (v == null) continue;
+                   e.value = v; e.dispatchEvent(new Event(e.tagName === 'SELECT' ? 'change' : 'input', {{ bubbles: true }})); n++;
+                 }} return n;"
+            ),
+            vec![json!(sel)],
+        )
+        .await;
+    n.as_u64().unwrap() as usize
+}
+
+/// The budget year after the targets, in Chromium: the reviewer opens the 1–6月 monitoring
+/// round; the unit fills its report with one red light and its reasons, the reviewer
+/// approves; after the year the unit starts its self-evaluation prefilled from the targets,
+/// enters the actuals and sees the score computed as it types, submits; the reviewer
+/// approves with the computed grade; the PDF of the 自评表 holds the scores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitoring_and_self_evaluation_in_chromium() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let seed_txt = seed_docx().with_extension("txt");
+    let (f, store, _, _, id) = signed_in_with_seed(&driver, dir.path(), &seed_txt).await;
+    // The targets approved (the review itself is the first browser test's subject).
+    let reviewer = Actor::user(&store.user_by_username("shenhe").await.unwrap(), None);
+    use jixiao_domain::review::{Action, Grade, Opinions, Status};
+    store
+        .transition(id, Status::Draft, 1, &Action::Submit, &reviewer)
+        .await
+        .unwrap();
+    let opinions = Opinions {
+        completeness: "齐全".into(),
+        relevance: "相关".into(),
+        appropriateness: "适当".into(),
+        feasibility: "可行".into(),
+    };
+    store
+        .transition(
+            id,
+            Status::Submitted,
+            1,
+            &Action::Approve {
+                grade: Grade::Good,
+                opinions,
+            },
+            &reviewer,
+        )
+        .await
+        .unwrap();
+
+    // The reviewer opens the round from the monitoring board.
+    f.login("shenhe").await;
+    f.go("/monitoring?year=2023").await;
+    f.click("#round-form button[type=submit]").await;
+    f.until(
+        "the board of the new round",
+        "return !!document.querySelector('#board tbody tr')",
+    )
+    .await;
+    let rid = store.reports_of(id).await.unwrap()[0].id;
+
+    // The unit: half the year gone, almost nothing spent, the first indicator at 0 with
+    // 有可能 — a red light — and the reasons and measures given.
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{id}")).await;
+    f.click(&format!("#reports a[href='/dossiers/{rid}']"))
+        .await;
+    f.click("#edit-link").await;
+    f.css("[data-path='f0:money.executed']").await;
+    f.fill("f0:money.executed", "1").await;
+    f.fill("f0:indicators[0].progress", "0").await;
+    set_cells(
+        &f,
+        "[data-path=\"f0:indicators[0].possibility\"]",
+        "'possible'",
+    )
+    .await;
+    f.until(
+        "the red light of the first indicator",
+        "const o = document.querySelector('output[data-computed=\"f0:0\"]'); return !!o && o.textContent === '红灯';",
+    )
+    .await;
+    f.until(
+        "deviation-unexplained while the reasons are missing",
+        "return !!document.querySelector('#findings li[data-rule=\"deviation-unexplained\"]')",
+    )
+    .await;
+    f.fill("f0:indicators[0].deviation", "设备采购延期").await;
+    f.fill("f0:indicators[0].measures", "9月底前完成采购").await;
+    set_cells(&f, "[data-path$='signoff.preparer']", "'张填表'").await;
+    set_cells(&f, "[data-path$='signoff.phone']", "'0731-28881234'").await;
+    f.shot("16-monitoring-editor").await;
+    f.save().await;
+    f.go(&format!("/dossiers/{rid}")).await;
+    f.confirm(true).await;
+    f.click("#submit-btn").await;
+    f.until_status("已提交").await;
+
+    f.login("shenhe").await;
+    f.go("/monitoring?year=2023").await;
+    let first = f.css("#board tbody tr").await;
+    assert_eq!(
+        first.attr("data-light").await.unwrap().as_deref(),
+        Some("red")
+    );
+    f.shot("17-monitoring-board").await;
+    f.go(&format!("/dossiers/{rid}")).await;
+    f.click("#review-form input[value='良']").await;
+    f.confirm(true).await;
+    f.click("#approve-btn").await;
+    f.until_status("审核通过").await;
+
+    // After the year: the self-evaluation, prefilled; actuals as targeted, the budget
+    // spent; the score follows the typing.
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{id}")).await;
+    f.click("#start-self-eval").await;
+    f.css("[data-sum$=':scores']").await;
+    let sid = store
+        .reports_of(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == jixiao_store::DossierKind::SelfEvaluation)
+        .unwrap()
+        .id;
+    set_cells(
+        &f,
+        "[data-path$='money.total.executed']",
+        "document.querySelector('[data-path=\"' + e.dataset.path.replace('executed', 'annual') + '\"]').value",
+    )
+    .await;
+    let actuals = set_cells(
+        &f,
+        "[data-path*='indicators['][data-path$='.actual']",
+        "document.querySelector('[data-path=\"' + e.dataset.path.replace(/actual$/, 'target') + '\"]').value",
+    )
+    .await;
+    assert!(actuals > 5, "{actuals} actuals");
+    // Qualitative rows (及时, 健康发展) are scored by the unit within their band.
+    set_cells(
+        &f,
+        "[data-path*='indicators['][data-path$='.score']",
+        "(() => { const t = document.querySelector('[data-path=\"' + e.dataset.path.replace(/score$/, 'target') + '\"]').value;
+                  return /\\d/.test(t) ? null : document.querySelector('[data-path=\"' + e.dataset.path.replace(/score$/, 'weight') + '\"]').value; })()",
+    )
+    .await;
+    set_cells(&f, "[data-path$='signoff.preparer']", "'张填表'").await;
+    set_cells(&f, "[data-path$='signoff.phone']", "'0731-28881234'").await;
+    f.until(
+        "the computed total of a project's self-evaluation",
+        "return [...document.querySelectorAll('[data-sum$=\":scores\"]')].some(s => s.textContent.includes('计算总分 100') && s.textContent.includes('计算等级 优'))",
+    )
+    .await;
+    f.shot("18-self-evaluation-editor").await;
+    f.save().await;
+    f.go(&format!("/dossiers/{sid}")).await;
+    let total = f.css("#scores .total").await.text().await.unwrap();
+    assert_eq!(total, "100");
+    f.confirm(true).await;
+    f.click("#submit-btn").await;
+    f.until_status("已提交").await;
+
+    // The reviewer approves with the grade the score gives (preselected).
+    f.login("shenhe").await;
+    f.go(&format!("/dossiers/{sid}")).await;
+    let checked = f
+        .js(
+            "const g = document.querySelector('#review-form input[name=grade]:checked'); return g ? g.value : null;",
+            vec![],
+        )
+        .await;
+    assert_eq!(checked, json!("优"));
+    f.confirm(true).await;
+    f.click("#approve-btn").await;
+    f.until_status("审核通过").await;
+    let d = store.get_dossier(sid).await.unwrap();
+    assert_eq!(d.grade, Some(Grade::Excellent));
+    f.shot("19-self-evaluation-approved").await;
+
+    // The official 自评表 as PDF holds the scores.
+    let pdf = f
+        .pdf_text("a[data-export='pdf']", &dir.path().join("自评表.pdf"))
+        .await;
+    assert!(pdf.contains("项目支出绩效自评表"), "{pdf}");
+    assert!(pdf.contains("总分") && pdf.contains("100"), "{pdf}");
+    assert!(pdf.contains("自评等级") && pdf.contains("优"), "{pdf}");
+    f.c.close().await.unwrap();
+}

@@ -226,7 +226,7 @@ async fn embedded_model_round_trips_and_saves() {
         let main = env.get(&entry, None).await;
         assert_eq!(main.status, StatusCode::OK);
         let mut seen = 0;
-        for module in html(&main).split("from \"./").skip(1) {
+        for module in html(&main).split("\"./").skip(1) {
             let name = module.split('"').next().unwrap();
             let m = env.get(&format!("{dir}/{name}"), None).await;
             assert_eq!(m.status, StatusCode::OK, "{name}");
@@ -234,6 +234,8 @@ async fn embedded_model_round_trips_and_saves() {
             seen += 1;
         }
         assert_eq!(seen, 4, "util, model, edit and new");
+        let report = env.get(&format!("{dir}/editor-report.js"), None).await;
+        assert_eq!(report.status, StatusCode::OK);
         assert_eq!(
             env.get(&format!("{dir}/nope.js"), None).await.status,
             StatusCode::NOT_FOUND

@@ -10,5 +10,6 @@ mod hardening;
 mod instances;
 mod limits;
 mod public;
+mod reports;
 mod serve;
 mod ui;

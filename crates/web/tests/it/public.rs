@@ -109,45 +109,10 @@ async fn validate_package(env: &Env, year: i64) -> usize {
     rows
 }
 
-async fn approved(env: &Env, unit: i64, year: i64, forms: &[jixiao_domain::Form]) -> i64 {
-    let admin =
-        jixiao_store::Actor::user(&env.store.get_user(env.users[ADMIN]).await.unwrap(), None);
-    let d = env
-        .store
-        .create_dossier(unit, year, forms, &[], &admin)
-        .await
-        .unwrap();
-    for action in [
-        jixiao_domain::review::Action::Submit,
-        jixiao_domain::review::Action::Approve {
-            grade: jixiao_domain::review::Grade::Good,
-            opinions: jixiao_domain::review::Opinions {
-                completeness: "齐全".into(),
-                relevance: "相关".into(),
-                appropriateness: "适当".into(),
-                feasibility: "可行".into(),
-            },
-        },
-    ] {
-        let cur = env.store.get_dossier(d.id).await.unwrap();
-        env.store
-            .transition(d.id, cur.status, 1, &action, &admin)
-            .await
-            .unwrap();
-    }
-    d.id
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_readers_see_only_what_is_published() {
     backends(|env| async move {
-        let seed = jixiao_files::import::import_bytes(
-            "seed.docx",
-            &seed_docx(),
-            &jixiao_domain::Profile::national(),
-            &jixiao_files::limits::Limits::default(),
-        );
-        let mut forms = seed.forms.clone();
+        let mut forms = seed_forms();
         for f in &mut forms {
             let s = f.signoff_mut();
             s.head = "王负责".into();
@@ -155,9 +120,9 @@ async fn anonymous_readers_see_only_what_is_published() {
             s.phone = "0731-28881234".into();
         }
         let signoff = forms[0].signoff().clone();
-        let a = approved(&env, env.unit_a, 2023, &forms).await;
-        let b = approved(&env, env.unit_b, 2023, &forms).await;
-        let older = approved(&env, env.unit_a, 2022, &forms).await;
+        let a = env.approved(env.unit_a, 2023, &forms).await;
+        let b = env.approved(env.unit_b, 2023, &forms).await;
+        let older = env.approved(env.unit_a, 2022, &forms).await;
 
         // Nothing published: nothing public.
         let routes = |id: i64| {

@@ -285,6 +285,67 @@ impl Env {
         panic!("the export job did not finish");
     }
 
+    /// A dossier of `forms` made, submitted and approved (良) by the administrator.
+    pub async fn approved(&self, unit: i64, year: i64, forms: &[jixiao_domain::Form]) -> i64 {
+        let admin =
+            jixiao_store::Actor::user(&self.store.get_user(self.users[ADMIN]).await.unwrap(), None);
+        let d = self
+            .store
+            .create_dossier(unit, year, forms, &[], &admin)
+            .await
+            .unwrap();
+        for action in [
+            jixiao_domain::review::Action::Submit,
+            jixiao_domain::review::Action::Approve {
+                grade: jixiao_domain::review::Grade::Good,
+                opinions: jixiao_domain::review::Opinions {
+                    completeness: "齐全".into(),
+                    relevance: "相关".into(),
+                    appropriateness: "适当".into(),
+                    feasibility: "可行".into(),
+                },
+            },
+        ] {
+            let cur = self.store.get_dossier(d.id).await.unwrap();
+            self.store
+                .transition(d.id, cur.status, 1, &action, &admin)
+                .await
+                .unwrap();
+        }
+        d.id
+    }
+
+    /// A monitoring report (1–6月, version 1) on an approved target of a blank project,
+    /// submitted when asked.
+    pub async fn report(&self, unit: i64, year: i64, submitted: bool) -> i64 {
+        let target = self.approved(unit, year, &[blank_form()]).await;
+        let forms = jixiao_domain::prefill::monitoring_from_targets(&[blank_form()], 6);
+        let new = jixiao_store::NewReport {
+            target_id: target,
+            kind: jixiao_store::DossierKind::Monitoring,
+            period_months: Some(6),
+            round_id: None,
+        };
+        let d = self
+            .store
+            .create_report(&new, &forms, &[], &system())
+            .await
+            .unwrap();
+        if submitted {
+            self.store
+                .transition(
+                    d.id,
+                    jixiao_domain::review::Status::Draft,
+                    1,
+                    &jixiao_domain::review::Action::Submit,
+                    &system(),
+                )
+                .await
+                .unwrap();
+        }
+        d.id
+    }
+
     /// A blank dossier already submitted (version 1).
     pub async fn submitted_dossier(&self, unit: i64, year: i64) -> i64 {
         let id = self.blank_dossier(unit, year).await;
@@ -380,6 +441,17 @@ pub fn seed_docx() -> Vec<u8> {
         "/../../examples/seed-2023-shifeng-tongzhanbu.docx"
     ))
     .unwrap()
+}
+
+/// The forms of the seed filing (examples/), read as an upload reads them.
+pub fn seed_forms() -> Vec<jixiao_domain::Form> {
+    jixiao_files::import::import_bytes(
+        "seed.docx",
+        &seed_docx(),
+        &jixiao_domain::Profile::national(),
+        &jixiao_files::limits::Limits::default(),
+    )
+    .forms
 }
 
 // ---------------------------------------------------------------- backends
