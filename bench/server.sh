@@ -11,7 +11,9 @@
 #   BACKENDS ("sqlite postgres"), PG_URL (postgres://$(id -un)@127.0.0.1:5432: a server
 #   where that role may create databases; a fresh database is created and dropped),
 #   PG_ADMIN_DB (test), QUIET_WAIT (seconds to wait for other builds to finish, 1800),
-#   ONLY_STATS (1: measure only the 统计汇总 page, at 1 connection).
+#   ONLY_STATS (1: measure only the 统计汇总 page, at 1 connection),
+#   ONLY_PUBLIC (1: fill with every dossier approved and published, then measure only the
+#   public dossier page /public/dossiers/{id}, without login, and the year's open data).
 # Needs curl and psql; installs wrk (Debian package) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,7 +98,9 @@ for backend in $BACKENDS; do
   esac
   echo "$backend: load average before filling: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   start=$(date +%s)
-  echo "$PASSWORD" | "$FILL" --database "$DB" --count "$N" --admin bench-admin >"$WORK/fill-$backend.txt"
+  publish=()
+  if [ "${ONLY_PUBLIC:-0}" = 1 ]; then publish=(--publish); fi
+  echo "$PASSWORD" | "$FILL" --database "$DB" --count "$N" --admin bench-admin "${publish[@]}" >"$WORK/fill-$backend.txt"
   read -r _ FIRST LAST < <(tail -n1 "$WORK/fill-$backend.txt")
   # After a bulk load PostgreSQL needs planner statistics (autovacuum gathers them within a
   # minute when it is on; without them the list joins and sorts all 10,000 rows: 17 ms
@@ -118,6 +122,28 @@ for backend in $BACKENDS; do
   total=$(curl -sf -H "Cookie: $COOKIE" "$BASE/api/dossiers" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["total"], len(d["items"]))')
   bytes=$(curl -sf -H "Cookie: $COOKIE" "$BASE/api/dossiers/$FIRST" | wc -c)
   echo "$backend: list total/page = $total; one dossier = $bytes bytes of JSON" >&2
+
+  if [ "${ONLY_PUBLIC:-0}" = 1 ]; then
+    page=$(curl -sf "$BASE/public/dossiers/$FIRST" | wc -c)
+    echo "$backend: public dossier page = $page bytes of HTML (no login)" >&2
+    for conns in 64 1; do
+      from=$(wc -l <"$WORK/server-$backend.log")
+      JIXIAO_PREFIX=/public/dossiers/ JIXIAO_COOKIE= JIXIAO_FIRST=$FIRST JIXIAO_LAST=$LAST \
+        CONNECTIONS=$conns THREADS=$(( conns > 1 ? THREADS : 1 )) \
+        measure "GET /public/dossiers/{id} (public page, $conns connections)" "$backend" -s bench/dossier.lua "$BASE"
+      tail -n +"$((from + 1))" "$WORK/server-$backend.log" | grep 'path=/public/dossiers/[0-9]' | grep -o 'ms=[0-9]*' | cut -d= -f2 | sort -n |
+        awk -v b="$backend" -v c="$conns" '{ a[NR] = $1 } END { if (NR) printf "%s: public page server time at %d connections over %d requests: p50 %d ms, p99 %d ms, max %d ms\n", b, c, NR, a[int(NR*0.5)+1], a[int(NR*0.99)], a[NR] > "/dev/stderr" }'
+    done
+    for file in targets.csv data.json; do
+      t=$(curl -sf -o "$WORK/open-data" -w '%{time_total}' "$BASE/public/data/2025/$file")
+      echo "$backend: /public/data/2025/$file: $(wc -c <"$WORK/open-data") bytes in $t s" >&2
+    done
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+    errors=$(grep -c 'status=5' "$WORK/server-$backend.log" || true)
+    echo "$backend: server logged $errors responses with status 5xx" >&2
+    if [ "$backend" = postgres ]; then psql -q "$PG_URL/$PG_ADMIN_DB" -c "DROP DATABASE $PG_DB WITH (FORCE)" >/dev/null; PG_DB=; fi
+    continue
+  fi
 
   # 统计汇总 of the last filled year, as an admin sees it (every unit): the first request
   # counts every dossier's findings and indicators (as after an upgrade); then the page at

@@ -13,6 +13,9 @@
 //!     --database bench.db --count 10000 --admin bench-admin
 //! ```
 //!
+//! With `--publish` every dossier is then submitted, approved (良, by the admin) and every
+//! year published, so the public pages have 10,000 published dossiers to serve.
+//!
 //! The last line of output is `ids FIRST LAST` (the dossier id range).
 
 use std::io::BufRead;
@@ -21,7 +24,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::Parser;
 use jixiao_domain::Profile;
-use jixiao_store::{hash_password, open, Actor, DossierFilter, NewUser, Role, Store};
+use jixiao_store::{hash_password, open, Actor, AnyStore, DossierFilter, NewUser, Role, Store};
 use jixiao_web::services::{Config, User};
 use jixiao_web::AppState;
 use tokio::task::JoinSet;
@@ -71,6 +74,9 @@ struct Args {
     /// Username of the admin account created for the load generator.
     #[arg(long, default_value = "bench-admin")]
     admin: String,
+    /// Then submit, approve (良) and publish every dossier (预算公开), for the public pages.
+    #[arg(long)]
+    publish: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -203,11 +209,74 @@ async fn fill(args: Args, password: String) -> anyhow::Result<()> {
         findings += f;
     }
     let total = store.list_dossiers(&DossierFilter::default()).await?.total;
+    if args.publish {
+        publish_all(&store, &filer.account).await?;
+        println!(
+            "approved and published {total} dossiers ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
     store.close().await;
     println!(
         "{total} dossiers, {versions} versions, {findings} findings in version 1 ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
     println!("ids {first} {last}");
+    Ok(())
+}
+
+/// Submits and approves every dossier (the admin reviews: no unit of its own), then
+/// publishes each year.
+async fn publish_all(store: &AnyStore, admin: &jixiao_store::User) -> anyhow::Result<()> {
+    use jixiao_domain::review::{Action, Grade, Opinions, Status};
+    let actor = Actor::user(admin, Some("127.0.0.1".into()));
+    let approve = Action::Approve {
+        grade: Grade::Good,
+        opinions: Opinions {
+            completeness: "要素齐全".into(),
+            relevance: "与职能相符".into(),
+            appropriateness: "目标与资金匹配".into(),
+            feasibility: "措施可行".into(),
+        },
+    };
+    loop {
+        let page = store
+            .list_dossiers(&DossierFilter {
+                statuses: vec![Status::Draft],
+                limit: jixiao_store::MAX_PAGE,
+                ..DossierFilter::default()
+            })
+            .await?;
+        if page.items.is_empty() {
+            break;
+        }
+        let mut tasks = JoinSet::new();
+        for d in page.items {
+            let (store, actor, approve) = (store.clone(), actor.clone(), approve.clone());
+            tasks.spawn(async move {
+                let v = d.current_version;
+                store
+                    .transition(d.id, Status::Draft, v, &Action::Submit, &actor)
+                    .await?;
+                store
+                    .transition(d.id, Status::Submitted, v, &approve, &actor)
+                    .await?;
+                anyhow::Ok(())
+            });
+            while tasks.len() >= IN_FLIGHT {
+                tasks.join_next().await.expect("tasks in flight")??;
+            }
+        }
+        while let Some(r) = tasks.join_next().await {
+            r??;
+        }
+    }
+    for year in YEARS {
+        let selection = jixiao_store::publications::Selection {
+            year,
+            ..Default::default()
+        };
+        store.publish(&selection, &actor).await?;
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use jixiao_domain::review::{Action, Grade, Opinions, Status};
 use jixiao_store::{
     hash_password, open, open_existing, random_token, Actor, AnyStore, NewUser, Role, Store,
     StoreError,
@@ -175,16 +176,50 @@ async fn demo(store: &AnyStore, config: &ConfigFile) -> anyhow::Result<()> {
     store
         .assign_reviewer(accounts[1].id, unit.id, &actor)
         .await?;
-    if store.find_dossier(unit.id, 2023).await.is_err() {
-        let state = AppState::with(
-            store.clone(),
-            jixiao_domain::Profile::builtin("hunan-zhuzhou")?,
-            config.clone().into_config(),
-        );
-        let filer = User {
-            account: accounts[0].clone(),
-            address: None,
+    let state = AppState::with(
+        store.clone(),
+        jixiao_domain::Profile::builtin("hunan-zhuzhou")?,
+        config.clone().into_config(),
+    );
+    let filer = User {
+        account: accounts[0].clone(),
+        address: None,
+    };
+    // Last year's targets, approved, so 绩效运行监控 and 绩效自评 can be tried at once.
+    if store.find_dossier(unit.id, 2022).await.is_err() {
+        let saved = state
+            .services()
+            .upload(
+                &filer,
+                "2022年绩效目标表（示例）.txt",
+                SEED.replace("2023年", "2022年").into_bytes(),
+                None,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("导入示例档案失败：{e}"))?;
+        let reviewer = Actor::user(&accounts[1], None);
+        let approve = Action::Approve {
+            grade: Grade::Good,
+            opinions: Opinions {
+                completeness: "要素齐全".into(),
+                relevance: "与职能相符".into(),
+                appropriateness: "目标与资金匹配".into(),
+                feasibility: "措施可行".into(),
+            },
         };
+        let v = saved.version;
+        store
+            .transition(saved.id, Status::Draft, v, &Action::Submit, &reviewer)
+            .await?;
+        store
+            .transition(saved.id, Status::Submitted, v, &approve, &reviewer)
+            .await?;
+        say(&format!(
+            "已导入2022年度示例档案并审核通过（编号 {}），可在其上填报绩效运行监控和绩效自评",
+            saved.id
+        ));
+    }
+    if store.find_dossier(unit.id, 2023).await.is_err() {
         let saved = state
             .services()
             .upload(

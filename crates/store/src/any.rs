@@ -342,6 +342,12 @@ impl Store for AnyStore {
     ) -> Result<(crate::publications::Published, Vec<Form>)> {
         on!(self.published_dossier(id))
     }
+    async fn published_year(
+        &self,
+        year: i64,
+    ) -> Result<Vec<(crate::publications::Published, Vec<Form>)>> {
+        on!(self.published_year(year))
+    }
     async fn statistics_stamp(&self) -> Result<String> {
         on!(self.statistics_stamp())
     }

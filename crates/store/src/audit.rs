@@ -378,6 +378,7 @@ pub(crate) async fn events<B: Backend>(
 /// The workflow steps of one dossier, oldest first (版本历史 shows them beside the saves).
 pub const STEP_ACTIONS: &[&str] = &[
     "dossier.create",
+    "report.create",
     "dossier.submit",
     "dossier.withdraw",
     "dossier.return",

@@ -120,6 +120,27 @@ pub(crate) async fn list<B: Backend>(b: &B, year: Option<i64>) -> Result<Vec<Pub
     rows.iter().map(published_of).collect()
 }
 
+/// The published dossiers of `year` with the forms of the versions published, in the order
+/// of [`list`]: one query for the year's open data instead of one per dossier.
+pub(crate) async fn year_with_forms<B: Backend>(
+    b: &B,
+    year: i64,
+) -> Result<Vec<(Published, Vec<Form>)>> {
+    let select = PUBLISHED.replacen(
+        " FROM dossiers d",
+        ", v.forms FROM dossiers d \
+         JOIN versions v ON v.dossier_id = d.id AND v.version = d.published_version",
+        1,
+    );
+    let mut q = Sql::new(select);
+    q.push(" AND d.year = ").push_bind(year);
+    q.push(" ORDER BY COALESCE(p.name, u.name), u.name, d.year DESC");
+    let rows = b.read().await?.fetch_all(&q).await?;
+    rows.iter()
+        .map(|r| Ok((published_of(r)?, serde_json::from_str(&r.text("forms")?)?)))
+        .collect()
+}
+
 /// A published dossier with the forms of the version published; `NotFound` when it is
 /// not published (or does not exist).
 pub(crate) async fn get<B: Backend>(b: &B, id: i64) -> Result<(Published, Vec<Form>)> {

@@ -298,6 +298,12 @@ pub trait Store: Send + Sync {
         &self,
         id: i64,
     ) -> impl Future<Output = Result<(crate::publications::Published, Vec<Form>)>> + Send;
+    /// Every published dossier of a year with the forms published, in one query, in the
+    /// order of [`Store::published`] (the year's open data).
+    fn published_year(
+        &self,
+        year: i64,
+    ) -> impl Future<Output = Result<Vec<(crate::publications::Published, Vec<Form>)>>> + Send;
 
     // ---- statistics ----
 
@@ -689,6 +695,12 @@ impl<B: Backend> Store for B {
         id: i64,
     ) -> Result<(crate::publications::Published, Vec<Form>)> {
         crate::publications::get(self, id).await
+    }
+    async fn published_year(
+        &self,
+        year: i64,
+    ) -> Result<Vec<(crate::publications::Published, Vec<Form>)>> {
+        crate::publications::year_with_forms(self, year).await
     }
     async fn statistics_stamp(&self) -> Result<String> {
         crate::stats::stamp(self).await

@@ -463,7 +463,7 @@ pub struct Step {
 impl Step {
     fn of(e: &jixiao_store::DossierEvent) -> Step {
         let what = match e.action.as_str() {
-            "dossier.create" => "新建",
+            "dossier.create" | "report.create" => "新建",
             "dossier.submit" => "提交审核",
             "dossier.withdraw" => "撤回提交",
             "dossier.return" => "退回修改",

@@ -54,6 +54,7 @@ fn demo_server_starts_answers_and_stops() {
     assert!(all.contains("填报用户：用户名 tianbao，密码 "), "{all}");
     assert!(all.contains("审核用户：用户名 shenhe，密码 "), "{all}");
     assert!(all.contains("已导入示例档案"), "{all}");
+    assert!(all.contains("已导入2022年度示例档案并审核通过"), "{all}");
     let health = http_get(&addr, "/healthz");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     let list = http_get(&addr, "/api/dossiers");

@@ -79,55 +79,36 @@ pub async fn save(
     .into_response())
 }
 
+/// The workflow steps of a report are the dossier's, once the id is known to name a report
+/// the caller sees.
 pub async fn submit(
     State(state): State<AppState>,
     auth: Authed,
     DossierId(id): DossierId,
-    ApiJson(body): ApiJson<SubmitRequest>,
+    body: ApiJson<SubmitRequest>,
 ) -> ApiResult<Response> {
-    let svc = state.services();
-    svc.visible_report(&auth.user, id).await?;
-    Ok(Json(svc.submit(&auth.user, id, body.version).await?).into_response())
+    state.services().visible_report(&auth.user, id).await?;
+    super::submit(State(state), auth, DossierId(id), body).await
 }
 
 pub async fn return_report(
     State(state): State<AppState>,
     auth: Authed,
     DossierId(id): DossierId,
-    ApiJson(body): ApiJson<ReturnRequest>,
+    body: ApiJson<ReturnRequest>,
 ) -> ApiResult<Response> {
-    let svc = state.services();
-    svc.visible_report(&auth.user, id).await?;
-    let done = svc
-        .return_dossier(
-            &auth.user,
-            id,
-            body.opinions.into(),
-            body.comment,
-            body.version,
-        )
-        .await?;
-    Ok(Json(done).into_response())
+    state.services().visible_report(&auth.user, id).await?;
+    super::return_dossier(State(state), auth, DossierId(id), body).await
 }
 
 pub async fn approve(
     State(state): State<AppState>,
     auth: Authed,
     DossierId(id): DossierId,
-    ApiJson(body): ApiJson<ApproveRequest>,
+    body: ApiJson<ApproveRequest>,
 ) -> ApiResult<Response> {
-    let svc = state.services();
-    svc.visible_report(&auth.user, id).await?;
-    let done = svc
-        .approve(
-            &auth.user,
-            id,
-            body.grade,
-            body.opinions.into(),
-            body.version,
-        )
-        .await?;
-    Ok(Json(done).into_response())
+    state.services().visible_report(&auth.user, id).await?;
+    super::approve(State(state), auth, DossierId(id), body).await
 }
 
 /// `POST /api/rounds`: 开启监控 (reviewers, administrators); 201.

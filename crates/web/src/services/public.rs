@@ -104,6 +104,17 @@ impl Services {
             .collect())
     }
 
+    /// Every published dossier of a year with its forms redacted (one store query).
+    pub async fn public_year(&self, year: i64) -> ApiResult<Vec<(Published, Vec<Form>)>> {
+        Ok(self
+            .store
+            .published_year(year)
+            .await?
+            .into_iter()
+            .map(|(p, forms)| (p, redact(forms, &self.config.public_redact)))
+            .collect())
+    }
+
     /// A published dossier with its forms redacted; 404 unless published.
     pub async fn public_dossier(&self, id: i64) -> ApiResult<(Published, Vec<Form>)> {
         match self.store.published_dossier(id).await {

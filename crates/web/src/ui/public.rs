@@ -224,17 +224,10 @@ pub async fn data(
         return not_found(&state);
     }
     let svc = state.services();
-    let list = match svc.public_list(Some(year), "").await {
+    let loaded = match svc.public_year(year).await {
         Ok(l) => l,
         Err(e) => return state.ui().error_page(None, e),
     };
-    let mut loaded = Vec::with_capacity(list.len());
-    for p in list {
-        match svc.public_dossier(p.id).await {
-            Ok(x) => loaded.push(x),
-            Err(e) => return state.ui().error_page(None, e),
-        }
-    }
     let rows: usize = loaded.iter().map(|(_, f)| dossier_rows(f)).sum();
     let made = svc
         .cpu(rows, move || {

@@ -21,6 +21,10 @@ fn rules(body: &Value) -> Vec<String> {
         .collect()
 }
 
+async fn post(env: &Env, who: &Client, path: &str, body: Value) -> Reply {
+    env.json(Method::POST, path, Some(who), Some(body)).await
+}
+
 async fn put_report(env: &Env, who: &Client, id: i64, forms: &Value, base: i64) -> Reply {
     env.json(
         Method::PUT,
@@ -50,13 +54,9 @@ async fn monitoring_and_self_evaluation_through_the_year() {
 
         // A unit cannot open a round; the assigned reviewer opens 1–6月 for their unit.
         let body = json!({ "year": 2023, "period_months": 6, "due": "2023-07-15" });
-        let r = env
-            .json(Method::POST, "/api/rounds", Some(&own), Some(body.clone()))
-            .await;
+        let r = post(&env, &own, "/api/rounds", body.clone()).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = env
-            .json(Method::POST, "/api/rounds", Some(&reviewer), Some(body))
-            .await;
+        let r = post(&env, &reviewer, "/api/rounds", body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(r.body["created"], 1);
         let round = r.body["round"]["id"].as_i64().unwrap();
@@ -122,14 +122,13 @@ async fn monitoring_and_self_evaluation_through_the_year() {
         // Changing the approved target is reported against the approved version.
         let mut changed = sheet.clone();
         changed[0]["indicators"][0]["target"] = value("1个");
-        let r = env
-            .json(
-                Method::POST,
-                "/api/check",
-                Some(&own),
-                Some(json!({ "forms": changed, "dossier": rid })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &own,
+            "/api/check",
+            json!({ "forms": changed, "dossier": rid }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(rules(&r.body).contains(&"target-changed".to_string()));
         assert_eq!(r.body["scores"][0]["kind"], "monitoring");
@@ -141,14 +140,7 @@ async fn monitoring_and_self_evaluation_through_the_year() {
         let r = put_report(&env, &own, rid, &sheet, 2).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(!rules(&r.body).contains(&"deviation-unexplained".to_string()));
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/reports/{rid}/submit"),
-                Some(&own),
-                Some(json!({})),
-            )
-            .await;
+        let r = post(&env, &own, &format!("/api/reports/{rid}/submit"), json!({})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
         // The reviewer's board: red first; another unit's reviewer sees nothing.
@@ -165,57 +157,52 @@ async fn monitoring_and_self_evaluation_through_the_year() {
             .await;
         assert!(b.body["rows"].as_array().unwrap().is_empty());
 
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/reports/{rid}/approve"),
-                Some(&reviewer),
-                Some(json!({ "grade": "良", "opinions": {} })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &reviewer,
+            &format!("/api/reports/{rid}/approve"),
+            json!({ "grade": "良", "opinions": {} }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["status"], "approved");
 
         // Reports only on approved targets; reviewers do not write self-evaluations.
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{draft}/reports"),
-                Some(&admin),
-                Some(json!({ "kind": "self_evaluation" })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &admin,
+            &format!("/api/dossiers/{draft}/reports"),
+            json!({ "kind": "self_evaluation" }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.error().contains("尚未审核通过"), "{}", r.error());
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{target}/reports"),
-                Some(&reviewer),
-                Some(json!({ "kind": "self_evaluation" })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &reviewer,
+            &format!("/api/dossiers/{target}/reports"),
+            json!({ "kind": "self_evaluation" }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{other}/reports"),
-                Some(&own),
-                Some(json!({ "kind": "self_evaluation" })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &own,
+            &format!("/api/dossiers/{other}/reports"),
+            json!({ "kind": "self_evaluation" }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
 
         // The self-evaluation: prefilled from the targets (with the profile's weights) and
         // the monitoring report's reasons.
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{target}/reports"),
-                Some(&own),
-                Some(json!({ "kind": "self_evaluation" })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &own,
+            &format!("/api/dossiers/{target}/reports"),
+            json!({ "kind": "self_evaluation" }),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let sid = r.body["id"].as_i64().unwrap();
         let mut eval = r.body["forms"].clone();
@@ -229,14 +216,13 @@ async fn monitoring_and_self_evaluation_through_the_year() {
             .as_str()
             .unwrap()
             .contains("设备采购延期"));
-        let again = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{target}/reports"),
-                Some(&own),
-                Some(json!({ "kind": "self_evaluation" })),
-            )
-            .await;
+        let again = post(
+            &env,
+            &own,
+            &format!("/api/dossiers/{target}/reports"),
+            json!({ "kind": "self_evaluation" }),
+        )
+        .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
 
         // Every target met and the budget spent: the server scores each form 100 (优).
@@ -260,14 +246,13 @@ async fn monitoring_and_self_evaluation_through_the_year() {
 
         // Missing the first target by half costs points, and the total follows.
         eval[project]["indicators"][0]["actual"] = value("1个");
-        let r = env
-            .json(
-                Method::POST,
-                "/api/check",
-                Some(&own),
-                Some(json!({ "forms": eval, "dossier": sid })),
-            )
-            .await;
+        let r = post(
+            &env,
+            &own,
+            "/api/check",
+            json!({ "forms": eval, "dossier": sid }),
+        )
+        .await;
         let s = r.body["scores"]
             .as_array()
             .unwrap()
