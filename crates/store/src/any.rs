@@ -342,6 +342,9 @@ impl Store for AnyStore {
     ) -> Result<(crate::publications::Published, Vec<Form>)> {
         on!(self.published_dossier(id))
     }
+    async fn published_head(&self, id: i64) -> Result<crate::publications::Published> {
+        on!(self.published_head(id))
+    }
     async fn published_year(
         &self,
         year: i64,

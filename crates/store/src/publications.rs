@@ -141,6 +141,16 @@ pub(crate) async fn year_with_forms<B: Backend>(
         .collect()
 }
 
+/// What is published of one dossier (no forms); `NotFound` unless published.
+pub(crate) async fn head<B: Backend>(b: &B, id: i64) -> Result<Published> {
+    let mut q = Sql::new(PUBLISHED);
+    q.push(" AND d.id = ").push_bind(id);
+    match b.read().await?.fetch_optional(&q).await? {
+        Some(r) => published_of(&r),
+        None => Err(StoreError::NotFound),
+    }
+}
+
 /// A published dossier with the forms of the version published; `NotFound` when it is
 /// not published (or does not exist).
 pub(crate) async fn get<B: Backend>(b: &B, id: i64) -> Result<(Published, Vec<Form>)> {

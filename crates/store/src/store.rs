@@ -298,6 +298,12 @@ pub trait Store: Send + Sync {
         &self,
         id: i64,
     ) -> impl Future<Output = Result<(crate::publications::Published, Vec<Form>)>> + Send;
+    /// What is published of one dossier, without its forms (a page cache's key);
+    /// `NotFound` unless published.
+    fn published_head(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<crate::publications::Published>> + Send;
     /// Every published dossier of a year with the forms published, in one query, in the
     /// order of [`Store::published`] (the year's open data).
     fn published_year(
@@ -695,6 +701,9 @@ impl<B: Backend> Store for B {
         id: i64,
     ) -> Result<(crate::publications::Published, Vec<Form>)> {
         crate::publications::get(self, id).await
+    }
+    async fn published_head(&self, id: i64) -> Result<crate::publications::Published> {
+        crate::publications::head(self, id).await
     }
     async fn published_year(
         &self,

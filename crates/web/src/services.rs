@@ -79,6 +79,9 @@ pub struct Config {
     pub public_redact: Vec<String>,
     /// 统计汇总 answers kept while nothing they depend on changed (0: none).
     pub stats_cache: usize,
+    /// 预算公开: public dossier pages kept laid out while their publication is unchanged
+    /// (0: none).
+    pub public_cache: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server]
     /// trusted_proxies`); empty: the connection's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -204,6 +207,9 @@ pub struct ServerSection {
     /// 统计汇总 answers kept (per year and set of units) while the data they come from is
     /// unchanged; 0 computes every answer afresh.
     pub stats_cache: usize,
+    /// Public dossier pages kept laid out (per dossier) while their publication is
+    /// unchanged; 0 lays out every request afresh.
+    pub public_cache: usize,
     /// Addresses of the reverse proxies in front of this server (docs/storage.md, "Several
     /// instances"): their `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -224,6 +230,7 @@ impl Default for ServerSection {
             export_keep_secs: 3600,
             public_redact: vec!["preparer".into(), "phone".into()],
             stats_cache: 64,
+            public_cache: 256,
             trusted_proxies: Vec::new(),
         }
     }
@@ -266,6 +273,7 @@ impl ConfigFile {
             },
             public_redact: s.public_redact,
             stats_cache: s.stats_cache,
+            public_cache: s.public_cache,
             trusted_proxies: s.trusted_proxies,
             clock: Clock::wall(),
         }

@@ -33,6 +33,9 @@ use crate::AppState;
 /// The compiled templates.
 pub struct Ui {
     env: Environment<'static>,
+    /// 预算公开: the official tables of published dossiers, laid out, by (dossier, version
+    /// published, when published): reused until the dossier is published again.
+    pub(crate) public_sheets: public::SheetCache,
 }
 
 /// (name, source) of every template.
@@ -133,7 +136,10 @@ impl Ui {
         }
         env.add_filter("datetime", view::datetime);
         env.add_global("asset_version", asset_version());
-        Ui { env }
+        Ui {
+            env,
+            public_sheets: public::SheetCache::default(),
+        }
     }
 
     /// Renders a page; a template error is logged and shown as a plain Chinese 500 page.

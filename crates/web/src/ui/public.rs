@@ -3,6 +3,9 @@
 //! reviews, versions or user names. Every answer is cacheable (`Cache-Control: public`,
 //! an `ETag` of its bytes, 304 for a matching `If-None-Match`).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -11,6 +14,7 @@ use jixiao_files::export::html::{table_html, CellNote};
 use jixiao_files::export::package::{self, PublishedForms, RESOURCES};
 use jixiao_files::export::{self, table, ExportFormat};
 use jixiao_store::publications::Published;
+use jixiao_store::Store;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -129,6 +133,34 @@ pub async fn list(
     .await
 }
 
+/// (dossier, version published, when published) → the official tables laid out as HTML.
+type SheetKey = (i64, i64, i64);
+
+/// Public dossier pages laid out, bounded by `[server] public_cache` entries (cleared when
+/// full: publishing changes rarely, so a full cache refills from the pages asked for).
+#[derive(Default)]
+pub struct SheetCache(Mutex<HashMap<SheetKey, Arc<Vec<String>>>>);
+
+impl SheetCache {
+    fn get(&self, k: &SheetKey) -> Option<Arc<Vec<String>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(k)
+            .cloned()
+    }
+
+    fn put(&self, k: SheetKey, sheets: Arc<Vec<String>>, room: usize) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // A dossier published again leaves its older layout behind.
+        m.retain(|old, _| old.0 != k.0);
+        if m.len() >= room {
+            m.clear();
+        }
+        m.insert(k, sheets);
+    }
+}
+
 /// `GET /public/dossiers/{id}`: a published dossier drawn as the official tables.
 pub async fn dossier(
     State(state): State<AppState>,
@@ -136,26 +168,47 @@ pub async fn dossier(
     Path(id): Path<String>,
 ) -> Response {
     let svc = state.services();
-    let Some((p, forms)) = published(&state, &id).await else {
-        return not_found(&state);
+    let room = svc.config().public_cache;
+    // The cheap head first: a page laid out for this publication is reused as it is.
+    let head = match id.parse::<i64>() {
+        Ok(n) if room > 0 => match svc.store().published_head(n).await {
+            Ok(h) => Some(h),
+            Err(_) => return not_found(&state),
+        },
+        _ => None,
     };
-    let sheets = match svc
-        .cpu(dossier_rows(&forms), move || {
-            table::tables(&forms)
-                .iter()
-                .map(|t| table_html(t, &|_| CellNote::default()))
-                .collect::<Vec<_>>()
-        })
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => return state.ui().error_page(None, e),
+    let key = head.as_ref().map(|h| (h.id, h.version, h.published_at));
+    let hit = key.and_then(|k| state.ui().public_sheets.get(&k));
+    let (p, sheets) = match (head, hit) {
+        (Some(p), Some(sheets)) => (p, sheets),
+        _ => {
+            let Some((p, forms)) = published(&state, &id).await else {
+                return not_found(&state);
+            };
+            let laid = svc
+                .cpu(dossier_rows(&forms), move || {
+                    table::tables(&forms)
+                        .iter()
+                        .map(|t| table_html(t, &|_| CellNote::default()))
+                        .collect::<Vec<_>>()
+                })
+                .await;
+            let sheets = match laid {
+                Ok(s) => Arc::new(s),
+                Err(e) => return state.ui().error_page(None, e),
+            };
+            if room > 0 {
+                let k = (p.id, p.version, p.published_at);
+                state.ui().public_sheets.put(k, sheets.clone(), room);
+            }
+            (p, sheets)
+        }
     };
     html(
         &state,
         &headers,
         "public_dossier.html",
-        json!({ "p": p, "sheets": sheets }),
+        json!({ "p": p, "sheets": &*sheets }),
     )
     .await
 }

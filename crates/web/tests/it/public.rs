@@ -297,6 +297,69 @@ async fn anonymous_readers_see_only_what_is_published() {
             .as_str()
             .unwrap()
             .contains("/public/dossiers/"));
+        // Adjusted, approved and published again: the page shows the new version (the
+        // layout cached for the first publication is not reused).
+        let admin_actor =
+            jixiao_store::Actor::user(&env.store.get_user(env.users[ADMIN]).await.unwrap(), None);
+        let mut adjusted = forms.clone();
+        if let Some(jixiao_domain::Form::Project(p)) = adjusted
+            .iter_mut()
+            .find(|f| matches!(f, jixiao_domain::Form::Project(_)))
+        {
+            p.name = "公开后调整的项目".into();
+        }
+        let cur = env.store.get_dossier(a).await.unwrap();
+        let v = env
+            .store
+            .save_version(
+                a,
+                cur.current_version,
+                &adjusted,
+                &[],
+                &admin_actor,
+                jixiao_store::SaveKind::Adjustment {
+                    reason: "年中调整".into(),
+                },
+            )
+            .await
+            .unwrap()
+            .version;
+        for (from, action) in [
+            (
+                jixiao_domain::review::Status::Adjusting,
+                jixiao_domain::review::Action::Submit,
+            ),
+            (
+                jixiao_domain::review::Status::Submitted,
+                jixiao_domain::review::Action::Approve {
+                    grade: jixiao_domain::review::Grade::Good,
+                    opinions: jixiao_domain::review::Opinions {
+                        completeness: "齐全".into(),
+                        relevance: "相关".into(),
+                        appropriateness: "适当".into(),
+                        feasibility: "可行".into(),
+                    },
+                },
+            ),
+        ] {
+            env.store
+                .transition(a, from, v, &action, &admin_actor)
+                .await
+                .unwrap();
+        }
+        let r = env
+            .json(
+                Method::POST,
+                "/api/publications",
+                Some(&admin),
+                Some(json!({ "year": 2023 })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = env.get(&format!("/public/dossiers/{a}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.as_str().unwrap().contains("公开后调整的项目"));
+
         let actions: Vec<String> = env
             .store
             .audit_log(0, 10_000)
