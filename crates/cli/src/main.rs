@@ -4,6 +4,7 @@ mod admin;
 mod batch;
 mod config;
 mod export;
+mod library;
 mod report;
 mod score;
 mod serve;
@@ -187,6 +188,15 @@ enum Command {
     /// 用备份替换 SQLite 数据库（原文件保留；服务运行时拒绝执行）
     Restore {
         file: PathBuf,
+        #[command(flatten)]
+        db: admin::DbArgs,
+    },
+    /// 指标库：从已审核通过的档案和填报文件建立，导出为 .xlsx
+    Library {
+        #[command(subcommand)]
+        cmd: library::LibraryCmd,
+        #[arg(long, default_value = "national", global = true)]
+        profile: String,
         #[command(flatten)]
         db: admin::DbArgs,
     },
@@ -375,5 +385,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { file, db } => admin::backup(&db, &file),
         Command::Restore { file, db } => admin::restore(&db, &file),
         Command::Audit { cmd, db } => admin::audit(&db, cmd),
+        Command::Library { cmd, profile, db } => library::run(&db, load_profile(&profile)?, cmd),
     }
 }

@@ -4,6 +4,7 @@
 pub mod calc;
 pub mod finding;
 pub mod labels;
+pub mod library;
 pub mod model;
 pub mod money;
 pub mod prefill;

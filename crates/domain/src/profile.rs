@@ -425,6 +425,63 @@ struct RawProfile {
     scoring: RawScoring,
     #[serde(default)]
     monitoring: RawMonitoring,
+    #[serde(default)]
+    library: RawLibrary,
+}
+
+/// `[library]`: how the indicator library groups names and where it starts.
+#[derive(Debug, Clone, Deserialize, Default)]
+struct RawLibrary {
+    #[serde(default)]
+    qualifiers: Vec<String>,
+    #[serde(default)]
+    synonyms: Vec<Vec<String>>,
+    outlier_min_sources: Option<usize>,
+    outlier_margin: Option<String>,
+    #[serde(default)]
+    common: Vec<CommonIndicator>,
+}
+
+/// A 共性指标 of the profile: an entry of the library before any filing.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct CommonIndicator {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub standard: String,
+}
+
+/// The indicator library's settings (`[library]`, docs/library.md).
+#[derive(Debug, Clone, Default)]
+pub struct LibrarySettings {
+    /// Leading words that do not change what a 三级 name measures, normalised.
+    pub qualifiers: Vec<String>,
+    /// Synonym groups, normalised; the first of a group stands for it.
+    pub synonyms: Vec<Vec<String>>,
+    /// value-outlier: filings of other units needed before a target is compared.
+    pub outlier_min_sources: usize,
+    /// value-outlier: percentage points outside the middle half that are still usual.
+    pub outlier_margin: Decimal,
+    pub common: Vec<CommonIndicator>,
+}
+
+impl RawLibrary {
+    fn build(self) -> Result<LibrarySettings, ProfileError> {
+        Ok(LibrarySettings {
+            qualifiers: normalized(self.qualifiers),
+            synonyms: self.synonyms.into_iter().map(normalized).collect(),
+            outlier_min_sources: self.outlier_min_sources.unwrap_or(5).max(1),
+            outlier_margin: opt_decimal(
+                "library.outlier_margin",
+                &self.outlier_margin,
+                Decimal::from(10),
+            )?,
+            common: self.common,
+        })
+    }
 }
 
 /// A loaded profile.
@@ -463,6 +520,8 @@ pub struct Profile {
     pub scoring: Scoring,
     /// In-year monitoring: period and warning lights (`[monitoring]`).
     pub monitoring: MonitoringSettings,
+    /// The indicator library (`[library]`).
+    pub library: LibrarySettings,
     /// What a crate above builds from this profile once and reuses for every file (the
     /// recogniser's word index): see [`Profile::derived`].
     pub derived: Derived,
@@ -654,6 +713,7 @@ impl Profile {
             vocabulary: raw.vocabulary.normalised(),
             scoring: raw.scoring.build()?,
             monitoring: raw.monitoring.build()?,
+            library: raw.library.build()?,
             derived: Derived::default(),
         })
     }

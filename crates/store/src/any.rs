@@ -351,6 +351,23 @@ impl Store for AnyStore {
     ) -> Result<Vec<(crate::publications::Published, Vec<Form>)>> {
         on!(self.published_year(year))
     }
+    async fn library_put(
+        &self,
+        source: &str,
+        year: Option<i64>,
+        data: &str,
+    ) -> Result<Option<String>> {
+        on!(self.library_put(source, year, data))
+    }
+    async fn library_page(&self, after: &str, limit: i64) -> Result<Vec<crate::LibrarySource>> {
+        on!(self.library_page(after, limit))
+    }
+    async fn library_add_edit(&self, edit: &str, actor: &Actor) -> Result<i64> {
+        on!(self.library_add_edit(edit, actor))
+    }
+    async fn library_edits(&self) -> Result<Vec<String>> {
+        on!(self.library_edits())
+    }
     async fn statistics_stamp(&self) -> Result<String> {
         on!(self.statistics_stamp())
     }

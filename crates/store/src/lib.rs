@@ -12,6 +12,7 @@ mod comments;
 mod dossiers;
 mod error;
 mod leases;
+mod library;
 mod login;
 mod migrate;
 mod model;
@@ -36,6 +37,7 @@ mod workflow;
 
 pub use any::{open, open_existing, sqlite_file, AnyStore};
 pub use error::{Result, StoreError};
+pub use library::LibrarySource;
 pub use login::LOGIN_FAILED;
 pub use model::*;
 pub use postgres::PgStore;

@@ -67,6 +67,10 @@ pub(crate) const SQLITE: Files = &[
         "20261205060000_reports.sql",
         include_str!("../migrations/sqlite/20261205060000_reports.sql"),
     ),
+    (
+        "20261205070000_library.sql",
+        include_str!("../migrations/sqlite/20261205070000_library.sql"),
+    ),
 ];
 
 pub(crate) const POSTGRES: Files = &[
@@ -117,6 +121,10 @@ pub(crate) const POSTGRES: Files = &[
     (
         "20261205060000_reports.sql",
         include_str!("../migrations/postgres/20261205060000_reports.sql"),
+    ),
+    (
+        "20261205070000_library.sql",
+        include_str!("../migrations/postgres/20261205070000_library.sql"),
     ),
 ];
 

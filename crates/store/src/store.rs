@@ -311,6 +311,31 @@ pub trait Store: Send + Sync {
         year: i64,
     ) -> impl Future<Output = Result<Vec<(crate::publications::Published, Vec<Form>)>>> + Send;
 
+    // ---- indicator library ----
+
+    /// Stores (or replaces) what the library keeps of a source; answers the data it
+    /// replaced, so the caller can take its old contribution back.
+    fn library_put(
+        &self,
+        source: &str,
+        year: Option<i64>,
+        data: &str,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Stored sources after `after` in key order, at most `limit`.
+    fn library_page(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<crate::LibrarySource>>> + Send;
+    /// Records an admin's correction of the library (audited `library.edit`).
+    fn library_add_edit(
+        &self,
+        edit: &str,
+        actor: &Actor,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Every correction, oldest first.
+    fn library_edits(&self) -> impl Future<Output = Result<Vec<String>>> + Send;
+
     // ---- statistics ----
 
     /// Counts what the statistics desk needs of every dossier whose current version was
@@ -710,6 +735,23 @@ impl<B: Backend> Store for B {
         year: i64,
     ) -> Result<Vec<(crate::publications::Published, Vec<Form>)>> {
         crate::publications::year_with_forms(self, year).await
+    }
+    async fn library_put(
+        &self,
+        source: &str,
+        year: Option<i64>,
+        data: &str,
+    ) -> Result<Option<String>> {
+        crate::library::put(self, source, year, data).await
+    }
+    async fn library_page(&self, after: &str, limit: i64) -> Result<Vec<crate::LibrarySource>> {
+        crate::library::page(self, after, limit).await
+    }
+    async fn library_add_edit(&self, edit: &str, actor: &Actor) -> Result<i64> {
+        crate::library::add_edit(self, edit, actor).await
+    }
+    async fn library_edits(&self) -> Result<Vec<String>> {
+        crate::library::edits(self).await
     }
     async fn statistics_stamp(&self) -> Result<String> {
         crate::stats::stamp(self).await

@@ -21,6 +21,7 @@ use crate::login::{device_cookie, device_token, site_of, Site};
 use crate::services::{forms_from_json, Config, ListParams, LoggedIn};
 use crate::AppState;
 
+pub mod library;
 pub mod reports;
 
 // ---------------------------------------------------------------- extractors

@@ -118,6 +118,10 @@ pub fn router(state: AppState) -> Router {
             "/api/publications",
             post(api::publish).delete(api::unpublish),
         )
+        .route("/api/library", get(api::library::list))
+        .route("/api/library/suggest", get(api::library::suggest))
+        .route("/api/library/similar", get(api::library::similar))
+        .route("/api/library/edits", post(api::library::edit))
         .route("/api/jobs/{id}", get(api::job))
         .route("/api/todo", get(api::todo))
         .route("/api/todo/read", post(api::todo_read))
@@ -310,6 +314,20 @@ pub async fn serve_on(
     let purge = tokio::spawn(purge_sessions(store.clone()));
     let renew = tokio::spawn(keep_lease(store.clone(), lease.id.clone(), holder));
     let counted = tokio::spawn(count_statistics(store.clone()));
+    // The indicator library is read before it is first asked for.
+    let warm = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            match state.services().warm_library().await {
+                Ok(s) => tracing::info!(
+                    sources = s.sources,
+                    entries = s.entries,
+                    "indicator library ready"
+                ),
+                Err(e) => tracing::warn!(error = ?e, "the indicator library could not be read"),
+            }
+        })
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -317,6 +335,7 @@ pub async fn serve_on(
     purge.abort();
     renew.abort();
     counted.abort();
+    warm.abort();
     if let Err(e) = store.release_lease(&lease.id).await {
         tracing::warn!(cause = %e.detail(), "releasing the database lease failed");
     }

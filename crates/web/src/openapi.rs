@@ -51,6 +51,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/rounds"),
     ("get", "/api/monitoring"),
     ("get", "/api/self-evaluations"),
+    ("get", "/api/library/suggest"),
+    ("get", "/api/library/similar"),
+    ("get", "/api/library"),
+    ("post", "/api/library/edits"),
 ];
 
 fn err(desc: &str) -> Value {
@@ -107,6 +111,7 @@ fn schemas() -> Value {
     g.subschema_for::<crate::services::Todo>();
     g.subschema_for::<crate::services::Progress>();
     g.subschema_for::<crate::api::RemindRequest>();
+    g.subschema_for::<jixiao_domain::library::Edit>();
     g.subschema_for::<crate::api::DeadlineRequest>();
     g.subschema_for::<crate::services::Transitioned>();
     g.subschema_for::<LoginRequest>();
@@ -331,7 +336,30 @@ pub fn document() -> Value {
             "404": err("档案不存在或无权查看"), "409": err("已有更新的版本"), "413": err("文件过大"),
             "422": err("文件无法读取、档案不可修改或超过限制") } } });
     reports(&mut doc);
+    library(&mut doc);
     doc
+}
+
+/// The indicator library routes (指标库).
+fn library(doc: &mut Value) {
+    let entry = json!({ "type": "object", "description": "指标库条目（汇总数字，不含任何单位的填报）：key、name、level1、level2、comparator、unit、usual_value、standard、range（n、min、q1、median、q3、max、unit，至少两个单位填报后才给出）、achieved（自评实际值÷目标值，%）、uses、units、years、common、retired" });
+    doc["paths"]["/api/library/suggest"] = json!({ "get": { "summary": "三级指标名称补全：常用的指标性质、计量单位和目标值范围",
+        "parameters": [{ "name": "q", "in": "query", "required": true, "schema": { "type": "string", "maxLength": 50 } }],
+        "responses": { "200": ok("至多 10 条", json!({ "type": "array", "items": entry })),
+            "401": err("请先登录"), "422": err("查询文字过长") } } });
+    doc["paths"]["/api/library/similar"] = json!({ "get": { "summary": "同类项目常用的指标（按项目名称相近程度找出的项目中，本表尚未使用的指标）",
+        "parameters": [{ "name": "dossier", "in": "query", "required": true, "schema": { "type": "integer" } },
+            { "name": "form", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 0 }, "description": "表的序号（从 0 起），须为项目表或部门整体表" }],
+        "responses": { "200": ok("project 与 indicators（每条另有 projects：在多少个同类项目中使用，of：同类项目数）", json!({ "type": "object" })),
+            "400": err("参数格式不对"), "401": err("请先登录"), "404": err("档案不存在或无权查看"), "422": err("该表不是项目表或部门整体表") } } });
+    doc["paths"]["/api/library"] = json!({ "get": { "summary": "指标库条目列表（管理员）",
+        "parameters": [{ "name": "q", "in": "query", "required": false, "schema": { "type": "string" } }],
+        "responses": { "200": ok("total 与 entries（至多 300 条，按使用次数）", json!({ "type": "object" })),
+            "401": err("请先登录"), "403": err("不是管理员") } } });
+    doc["paths"]["/api/library/edits"] = json!({ "post": { "summary": "更正指标库（管理员，记入审计日志）：合并（merge）、改名（rename）、停用（retire）、标为共性指标（common）", "description": CSRF,
+        "requestBody": body(json!({ "$ref": "#/components/schemas/Edit" })),
+        "responses": { "200": ok("已更正", json!({ "type": "object" })), "401": err("请先登录"),
+            "403": err("不是管理员或 CSRF 令牌错误"), "422": err("指标库中没有该条目、名称为空或合并到自身") } } });
 }
 
 /// The report routes (绩效运行监控, 绩效自评).

@@ -31,6 +31,7 @@ mod admin;
 pub use admin::{AdminAssignment, AdminOverview, AdminUnit, AdminUser, NewAccount};
 mod editing;
 pub mod jobs;
+pub mod library;
 mod progress;
 pub mod reports;
 pub use progress::{Progress, ProgressRow};
@@ -518,6 +519,7 @@ pub struct Services {
     print: PrintQueue,
     jobs: jobs::Jobs,
     stats_cache: stats::StatsCache,
+    library: library::LibraryCell,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -592,6 +594,7 @@ impl Services {
             print: PrintQueue::new(config.pdf.workers, config.pdf.queue, config.pdf.retry_after),
             jobs: jobs::Jobs::new(config.exports.clone()),
             stats_cache: stats::StatsCache::default(),
+            library: library::LibraryCell::default(),
             config,
         }
     }
@@ -874,11 +877,16 @@ impl Services {
     ) -> ApiResult<Vec<Finding>> {
         let approved = self.approved_targets(d).await?;
         let dossier = Dossier::of(&d.unit_name, u16::try_from(d.year).ok(), file, forms);
+        let mut found = self.library_findings(d, &dossier).await?;
         let profile = self.profile.clone();
-        self.cpu(dossier_rows(forms), move || {
-            rules::check_against(&[dossier], &profile, &approved)
-        })
-        .await
+        found.extend(
+            self.cpu(dossier_rows(forms), move || {
+                rules::check_against(&[dossier], &profile, &approved)
+            })
+            .await?,
+        );
+        rules::sort_findings(&mut found);
+        Ok(found)
     }
 
     /// The approved target forms a report is about (none for a target dossier).
@@ -1280,6 +1288,7 @@ impl Services {
                 })
             })
             .await?;
+        self.library_learn(&after).await;
         Ok(Transitioned {
             dossier: DossierSummary::from(&after),
             warnings: Vec::new(),

@@ -7,4 +7,5 @@ mod cli;
 mod config;
 mod crash;
 mod export;
+mod library;
 mod serve;

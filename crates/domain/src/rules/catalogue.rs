@@ -232,6 +232,27 @@ const CATALOGUE: &[RuleInfo] = &[
         example: "三级指标“服务对象满意度”的年度指标值“≥90%”与批复的项目支出绩效目标表《申遗经费》中的“≥95%”不一致；监控和自评应以批复的绩效目标为准，确需调整的请按程序申请调整",
     },
     RuleInfo {
+        id: "indicator-duplicate",
+        severity: Severity::Warning,
+        title: "同一张表中重复的指标",
+        source: "财预〔2021〕101号“重点突出”：只设反映主要产出和效果的核心指标；指标库的同义名称归并（docs/library.md）",
+        example: "三级指标“工程验收合格率”与第3个指标“项目验收合格率”衡量的是同一内容，请合并为一个指标或改为衡量不同内容的指标",
+    },
+    RuleInfo {
+        id: "value-outlier",
+        severity: Severity::Info,
+        title: "指标值明显偏离同类指标的常见范围",
+        source: "财预〔2015〕88号 审核要点“绩效目标合理性”；指标库中其他单位已批复的同类目标（docs/library.md）",
+        example: "三级指标“验收合格率”的指标值“≥60%”明显低于同类指标通常填写的范围95%～100%（中位数100%，24份），请核实指标值是否合理（依据：指标库中其他单位已批复的目标）",
+    },
+    RuleInfo {
+        id: "stale-target",
+        severity: Severity::Warning,
+        title: "目标与上年相同而上年实际已超过",
+        source: "财预〔2015〕88号 绩效目标应“与预算确定的投入相匹配”并参考历史标准；财预〔2021〕101号 指标值设定依据“历史标准”",
+        example: "三级指标“培训人次”的指标值“≥500人次”与上年相同，而上年实际完成“620人次”已超过该目标，目标可能偏低，请参考上年实际完成情况设定指标值",
+    },
+    RuleInfo {
         id: "parse-warning",
         severity: Severity::Warning,
         title: "导入时无法确定的内容",

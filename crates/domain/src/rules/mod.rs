@@ -15,6 +15,7 @@
 mod arith;
 mod calc_rules;
 mod catalogue;
+mod library_rules;
 
 mod quality;
 mod reports;
@@ -27,6 +28,7 @@ use crate::profile::Profile;
 
 pub use crate::labels::field_label;
 pub use catalogue::{catalogue, rules_markdown, RuleInfo};
+pub use library_rules::library_findings;
 
 /// What the rules read besides the dossier.
 #[derive(Clone, Copy, Debug)]
@@ -98,6 +100,7 @@ pub const RULES: &[(&str, RuleFn)] = &[
         reports::overachievement_unexplained,
     ),
     ("target-changed", reports::target_changed),
+    ("indicator-duplicate", library_rules::indicator_duplicate),
 ];
 
 /// Run every rule on one dossier; findings sorted by file, form and field order.

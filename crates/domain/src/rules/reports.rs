@@ -942,7 +942,7 @@ fn approved_for<'a>(ctx: &Ctx<'a>, d: &'a Dossier, report: &Form) -> Option<&'a 
 
 /// Whether two targets say the same: numbers equal in one unit (a comparator left out on
 /// one side does not count), or the same words.
-fn same_target(a: &IndicatorValue, b: &IndicatorValue) -> bool {
+pub(crate) fn same_target(a: &IndicatorValue, b: &IndicatorValue) -> bool {
     match (a.number, b.number) {
         (Some(_), Some(_)) => {
             let comparators = match (a.comparator, b.comparator) {

@@ -2,6 +2,7 @@
 //! each module is one area, as the separate files were.
 
 mod calc_corpus;
+mod library;
 mod reports;
 mod rules;
 mod scoring_props;

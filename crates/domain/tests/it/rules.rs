@@ -1301,11 +1301,14 @@ fn catalogue_lists_every_rule_once() {
         "overachievement-unexplained",
         "target-changed",
         "year-mismatch",
+        "indicator-duplicate",
+        "value-outlier",
+        "stale-target",
         "parse-warning",
     ] {
         assert_eq!(ids.iter().filter(|i| **i == id).count(), 1, "{id}");
     }
-    assert_eq!(ids.len(), 31);
+    assert_eq!(ids.len(), 34);
     for (id, _) in rules::RULES {
         assert!(ids.contains(id), "{id} runs but is not catalogued");
     }

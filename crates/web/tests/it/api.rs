@@ -364,6 +364,18 @@ mod cases {
                 "/api/self-evaluations",
                 [401, 200, 200, 200, 200, 200],
             ),
+            (
+                "get",
+                "/api/library/suggest",
+                [401, 200, 200, 200, 200, 200],
+            ),
+            (
+                "get",
+                "/api/library/similar",
+                [401, 200, 404, 200, 404, 200],
+            ),
+            ("get", "/api/library", [401, 403, 403, 403, 403, 200]),
+            ("post", "/api/library/edits", [401, 403, 403, 403, 403, 200]),
         ];
         let covered: BTreeSet<(&str, &str)> = matrix.iter().map(|(m, p, _)| (*m, *p)).collect();
         let documented: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
@@ -397,6 +409,12 @@ mod cases {
                 if *path == "/api/jobs/{id}" {
                     let job = env.export_job(UNIT_OWN, id).await;
                     url = path.replace("{id}", &job.to_string());
+                }
+                match *path {
+                    "/api/library/similar" => url = format!("{path}?dossier={id}&form=0"),
+                    // 验收
+                    "/api/library/suggest" => url = format!("{path}?q=%E9%AA%8C%E6%94%B6"),
+                    _ => {}
                 }
                 if url.contains("{cid}") {
                     let cid = env.remark(id, REVIEWER_ASSIGNED, "f0:name").await;
@@ -498,6 +516,9 @@ mod cases {
             "/api/dossiers/{id}/comments" => Some(json!({ "field": "", "body": "意见" })),
             "/api/dossiers/{id}/comments/{cid}/resolve" => Some(json!({ "resolved": true })),
             "/api/publications" => Some(json!({ "year": 2023 })),
+            "/api/library/edits" => {
+                Some(json!({ "action": "common", "key": "结余率", "common": true }))
+            }
 
             "/api/check" => Some(json!({ "forms": [blank_project()] })),
             "/api/dossiers/create" => {

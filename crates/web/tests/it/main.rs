@@ -8,6 +8,7 @@ mod common;
 mod editor;
 mod hardening;
 mod instances;
+mod library;
 mod limits;
 mod public;
 mod reports;
