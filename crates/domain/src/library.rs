@@ -244,14 +244,14 @@ impl Values {
         if n == 0 {
             return None;
         }
-        // Nearest-rank quantiles: always a value some filing wrote.
-        let q = |p: usize| v[((n - 1) * p) / 4];
+        // Nearest-rank quartiles, always a value some filing wrote; the lower one rounded
+        // down and the upper one up, so the middle half is never drawn too narrow.
         Some(Range {
             n: n as u32,
             min: v[0],
-            q1: q(1),
-            median: q(2),
-            q3: q(3),
+            q1: v[(n - 1) / 4],
+            median: v[(n - 1) / 2],
+            q3: v[(3 * (n - 1)).div_ceil(4)],
             max: v[n - 1],
             unit: unit.to_string(),
         })
@@ -317,6 +317,8 @@ pub struct Entry {
     common: bool,
     /// The profile's value for a 共性 entry.
     common_value: Option<String>,
+    /// The profile's name for a 共性 entry, shown until filings name it.
+    profile_name: Option<String>,
     rename: Option<String>,
     retired: bool,
     /// Merged into another entry: its data moved there.
@@ -332,17 +334,25 @@ impl Entry {
         }
     }
 
-    /// The name shown: an admin's, else the one most filings wrote, else the key.
+    /// The name shown: an admin's, else the one most filings wrote, else the profile's,
+    /// else the key.
     pub fn name(&self) -> String {
         self.rename
             .clone()
             .or_else(|| self.names.top().map(str::to_string))
+            .or_else(|| self.profile_name.clone())
             .unwrap_or_else(|| self.key.clone())
     }
 
     fn refresh_search(&mut self) {
         let mut s = self.key.clone();
-        for n in self.names.0.keys().chain(self.rename.iter()) {
+        for n in self
+            .names
+            .0
+            .keys()
+            .chain(self.rename.iter())
+            .chain(self.profile_name.iter())
+        {
             s.push('\u{1}');
             s.push_str(&crate::text::search_fold(n));
         }
@@ -527,7 +537,7 @@ impl Library {
             let i = lib.entry_index(&key);
             let e = &mut lib.entries[i];
             e.common = true;
-            e.rename = Some(c.name.clone());
+            e.profile_name = Some(c.name.clone());
             e.common_value = (!c.value.is_empty()).then(|| c.value.clone());
             let v = IndicatorValue::parse(&c.value);
             if let Some(cmp) = v.comparator {

@@ -3,6 +3,7 @@
 import { $, say, announce, el, copy, csrf, call, refreshCsrf, loginLink, existsLink, parsePath, getP, setP, remap, toWan } from "./editor-util.js";
 import { M, YEAR, SEV, KIND, formName, L, isMoney, FIELD, COLS, NOUN, LONG, label } from "./editor-model.js";
 import { REPORT_KINDS, POSSIBILITY, reportSections, showScores } from "./editor-report.js";
+import { library } from "./editor-library.js";
 
 // Cells holding an indicator value (指标值, 年度指标值, 实际完成值, 期间执行情况, 全年预计完成情况).
 const VALUE = new Set(["value", "target", "actual", "progress", "forecast"]);
@@ -123,6 +124,8 @@ export function editor() {
     if (extraRows) t.append(el("tfoot", null, extraRows));
     return el("div", { class: "ed-table-wrap" }, t, rows.length ? null : el("p", { class: "empty", text: "还没有" + noun + "，点下面的按钮添加。" }));
   }
+  // 指标库: what similar projects used (editor-library.js), for a saved dossier.
+  const similarButton = () => M.id ? el("button", { type: "button", class: "ed-add", "data-lib": "similar", text: "参考同类项目的指标" }) : null;
   const sumNote = (k, key) => el("span", { class: "ed-sum", "data-sum": "f" + k + ":" + key });
 
   // ---------------------------------------------------------- one form
@@ -139,7 +142,7 @@ export function editor() {
         field(k, "parent.name"), field(k, "parent.amount"), field(k, "amount"), field(k, "period"));
       sec.append(box("基本信息", el("div", { class: "ed-grid" }, head)),
         box("绩效目标", field(k, "period_goal", { wide: true, rows: 3 }), field(k, "annual_goal", { wide: true, rows: 3 })),
-        box("年度绩效指标", table(k, "indicators", COLS.indicators, "指标", "年度绩效指标"), addButton("indicators", "添加一行指标")),
+        box("年度绩效指标", table(k, "indicators", COLS.indicators, "指标", "年度绩效指标"), addButton("indicators", "添加一行指标"), similarButton()),
         box("支出明细及测算说明",
           table(k, "details", COLS.details, "支出明细", "支出明细及测算说明",
             el("tr", null, el("th", { scope: "row", colspan: 3, text: "合计" }), el("td", null, control(k, "details_total", "支出明细合计（万元）")), el("td", { colspan: 2 }, sumNote(k, "details_sum")))),
@@ -154,7 +157,7 @@ export function editor() {
           el("div", { class: "ed-grid" }, field(k, "budget.by_nature.basic"), field(k, "budget.by_nature.project"))),
         box("部门职责与目标", field(k, "duties", { wide: true, area: true, rows: 4 }), field(k, "annual_goal", { wide: true, rows: 3, label: "年度总体目标" })),
         box("年度重点工作计划", table(k, "key_tasks", COLS.key_tasks, "重点工作", "年度重点工作计划"), addButton("key_tasks", "添加一项重点工作")),
-        box("年度绩效指标", table(k, "indicators", COLS.indicators, "指标", "年度绩效指标"), addButton("indicators", "添加一行指标")));
+        box("年度绩效指标", table(k, "indicators", COLS.indicators, "指标", "年度绩效指标"), addButton("indicators", "添加一行指标"), similarButton()));
     } else if (REPORT_KINDS.has(f.kind)) {
       sec.append(...reportSections(k, f, { field, table, addButton, box }, head));
     } else {
@@ -629,6 +632,34 @@ export function editor() {
           clearDraft(); box.hidden = true;
         } })));
   }
+  // Rows filled from the indicator library: the name, and 一级/二级/指标值 where empty.
+  function fillFrom(row, x) {
+    row.name = x.name;
+    if (!row.level1 && x.level1) row.level1 = x.level1;
+    if (!row.level2 && x.level2 && level2Of(row.level1).includes(x.level2)) row.level2 = x.level2;
+    if ((!row.value || !row.value.text) && x.value) row.value = { text: x.value, comparator: null, number: null, unit: null };
+  }
+  library(root, {
+    dossier: M.id,
+    kind: (k) => forms[k] && forms[k].kind,
+    names: (k) => ((forms[k] && forms[k].indicators) || []).map((r) => r.name),
+    fillRow: (k, i, x) => {
+      const row = forms[k] && forms[k].indicators && forms[k].indicators[i];
+      if (!row) return;
+      fillFrom(row, x);
+      rerender(k);
+      changed();
+    },
+    addRow: (k, x) => {
+      const f = forms[k];
+      if (!f.indicators) f.indicators = [];
+      const row = blankRow("indicators", k);
+      fillFrom(row, x);
+      f.indicators.push(row);
+      rerender(k);
+      changed();
+    },
+  });
   root.dataset.version = base;
   renderAll();
   offerDraft();

@@ -64,7 +64,7 @@ pub async fn list(
     query: Q<TextQuery>,
 ) -> ApiResult<Response> {
     let q = query.map(|q| q.0.q).unwrap_or_default();
-    let (entries, total) = state.services().library_list(&auth.user, &q).await?;
+    let (entries, total) = state.services().library_list(&auth.user, &q, None).await?;
     Ok(Json(json!({ "total": total, "entries": entries })).into_response())
 }
 

@@ -261,13 +261,19 @@ impl Services {
         })
     }
 
-    /// The entries (admin page), filtered by text, most used first.
-    pub async fn library_list(&self, user: &User, q: &str) -> ApiResult<(Vec<Suggestion>, usize)> {
+    /// The entries (admin page), filtered by text, most used first: at most `limit` of
+    /// them ([`LIST`] by default), and how many there are.
+    pub async fn library_list(
+        &self,
+        user: &User,
+        q: &str,
+        limit: Option<usize>,
+    ) -> ApiResult<(Vec<Suggestion>, usize)> {
         Self::require(user, &[Role::Admin], "管理指标库")?;
         let g = self.library().await?;
         let all = g.as_ref().map(|lib| lib.list(q)).unwrap_or_default();
         let n = all.len();
-        Ok((all.into_iter().take(LIST).collect(), n))
+        Ok((all.into_iter().take(limit.unwrap_or(LIST)).collect(), n))
     }
 
     /// An admin's correction: stored (audited) and applied at once.

@@ -7,6 +7,7 @@
 mod admin;
 mod diff;
 mod editor;
+mod library;
 pub(crate) mod pages;
 mod public;
 mod reports;
@@ -68,6 +69,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("editor.html", include_str!("../../templates/editor.html")),
     ("new.html", include_str!("../../templates/new.html")),
     ("admin.html", include_str!("../../templates/admin.html")),
+    ("library.html", include_str!("../../templates/library.html")),
     ("todo.html", include_str!("../../templates/todo.html")),
     (
         "progress.html",
@@ -122,6 +124,10 @@ const MODULES: &[(&str, &str)] = &[
     (
         "editor-report.js",
         include_str!("../../static/editor-report.js"),
+    ),
+    (
+        "editor-library.js",
+        include_str!("../../static/editor-library.js"),
     ),
 ];
 
@@ -370,6 +376,9 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/dossiers/{id}/export/{format}", get(pages::export))
         .route("/dossiers/{id}/review-letter", get(pages::review_letter))
         .route("/admin", get(admin::page))
+        .route("/library", get(library::page))
+        .route("/library/edit", post(library::edit))
+        .route("/library/export.xlsx", get(library::export))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))

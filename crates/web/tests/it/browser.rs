@@ -1468,3 +1468,190 @@ async fn monitoring_and_self_evaluation_in_chromium() {
     assert!(pdf.contains("自评等级") && pdf.contains("优"), "{pdf}");
     f.c.close().await.unwrap();
 }
+
+/// A target table of the road project of `year` with the given indicator rows.
+fn road_form(year: u16, rows: &[(&str, &str, &str, &str)]) -> jixiao_domain::Form {
+    jixiao_domain::Form::Project(jixiao_domain::Project {
+        title: "项目支出绩效目标表".into(),
+        year: Some(year),
+        name: format!("{year}年农村公路养护工程"),
+        annual_goal: "完成农村公路日常养护".into(),
+        indicators: rows
+            .iter()
+            .map(|(l1, l2, name, value)| jixiao_domain::Indicator {
+                level1: (*l1).into(),
+                level2: (*l2).into(),
+                name: (*name).into(),
+                value: jixiao_domain::IndicatorValue::parse(value),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    })
+}
+
+/// 指标库 in Chromium: three units' approved 2022 targets teach the library; writing its
+/// 2024 targets, a unit types part of a 三级 name and picks a suggestion (name, 一级/二级 and
+/// the usual target filled, the range of comparable filings shown, no unit named), then adds
+/// what similar projects used with one click, and saves; an admin renames the entry on the
+/// library page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indicator_library_in_chromium() {
+    let Some(driver) = driver().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, store, state) = server(dir.path()).await;
+    let admin_user = jixiao_web::User {
+        account: store.user_by_username("guanli").await.unwrap(),
+        address: None,
+    };
+    let admin = Actor::user(&admin_user.account, None);
+    let own = store.unit_by_name(UNIT).await.unwrap().id;
+    use jixiao_domain::review::{Action, Grade, Opinions, Status};
+    let others = ["区交通运输局", "区农业农村局"];
+    let mut units = vec![(UNIT.to_string(), own)];
+    for name in others {
+        let u = store.create_unit(name, None, &admin).await.unwrap();
+        units.push((name.to_string(), u.id));
+    }
+    for ((_, unit), acceptance) in units.iter().zip(["100%", "≥98%", "≥95%"]) {
+        let forms = [road_form(
+            2022,
+            &[
+                ("产出指标", "数量指标", "养护公路里程", "≥120公里"),
+                ("产出指标", "质量指标", "工程验收合格率", acceptance),
+                ("满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥90%"),
+            ],
+        )];
+        let d = store
+            .create_dossier(*unit, 2022, &forms, &[], &admin)
+            .await
+            .unwrap();
+        store
+            .transition(d.id, Status::Draft, 1, &Action::Submit, &admin)
+            .await
+            .unwrap();
+        let opinions = Opinions {
+            completeness: "齐全".into(),
+            relevance: "相关".into(),
+            appropriateness: "适当".into(),
+            feasibility: "可行".into(),
+        };
+        // Approved through the service, as the review page does: the library learns it.
+        state
+            .services()
+            .approve(&admin_user, d.id, Grade::Good, opinions, Some(1))
+            .await
+            .unwrap();
+    }
+    let draft = store
+        .create_dossier(
+            own,
+            2024,
+            &[road_form(
+                2024,
+                &[("产出指标", "数量指标", "养护公路里程", "≥130公里")],
+            )],
+            &[],
+            &admin,
+        )
+        .await
+        .unwrap();
+
+    let c = browser(&driver, &dir.path().join("chromium-profile")).await;
+    let shots = std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from);
+    if let Some(s) = &shots {
+        std::fs::create_dir_all(s).unwrap();
+    }
+    let f = Flow {
+        c,
+        base: format!("http://{addr}"),
+        shots,
+    };
+    f.login("tianbao").await;
+    f.go(&format!("/dossiers/{}/edit", draft.id)).await;
+    f.click("section[data-form='0'] [data-add='indicators']")
+        .await;
+    f.type_in("[data-path='f0:indicators[1].name']", "验收")
+        .await;
+    f.until(
+        "the library's suggestions",
+        "const l = document.getElementById('lib-suggest'); return !!l && !l.hidden && !!l.querySelector('li[data-key=\"验收合格率\"]');",
+    )
+    .await;
+    let list = f.css("#lib-suggest").await.text().await.unwrap();
+    assert!(
+        list.contains("同类目标 95%～100%（中位数98%，3份）"),
+        "{list}"
+    );
+    for (name, _) in &units {
+        assert!(!list.contains(name.as_str()), "a unit named in {list}");
+    }
+    f.shot("20-library-suggest").await;
+    f.click("#lib-suggest li[data-key='验收合格率'] button")
+        .await;
+    f.until(
+        "the suggestion filled in",
+        "const v = (p) => (document.querySelector('[data-path=\"' + p + '\"]') || {}).value;
+         return v('f0:indicators[1].name') === '工程验收合格率' && v('f0:indicators[1].value') === '≥98%'
+           && v('f0:indicators[1].level1') === '产出指标' && v('f0:indicators[1].level2') === '质量指标';",
+    )
+    .await;
+    let hint = f.css(".lib-hint").await.text().await.unwrap();
+    assert!(hint.contains("中位数98%"), "{hint}");
+
+    // What similar projects used that this form lacks, one click to add.
+    f.click("section[data-form='0'] button[data-lib='similar']")
+        .await;
+    f.css(".lib-similar li[data-key='沿线群众满意度']").await;
+    let similar = f.css(".lib-similar").await.text().await.unwrap();
+    assert!(
+        !similar.contains("工程验收合格率"),
+        "already on the form: {similar}"
+    );
+    f.shot("21-library-similar").await;
+    f.click(".lib-similar li[data-key='沿线群众满意度'] button[data-lib='add']")
+        .await;
+    f.until(
+        "the similar projects' indicator added",
+        "const e = document.querySelector('[data-path=\"f0:indicators[2].name\"]'); return !!e && e.value === '沿线群众满意度';",
+    )
+    .await;
+    f.save().await;
+    let v = saved_in_editor(&f, &store, draft.id).await;
+    let jixiao_domain::Form::Project(p) = &v.forms[0] else {
+        panic!("a project form")
+    };
+    let names: Vec<&str> = p.indicators.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["养护公路里程", "工程验收合格率", "沿线群众满意度"]);
+    assert_eq!(p.indicators[1].value.text, "≥98%");
+
+    // The admin's library page: the entry, renamed.
+    f.login("guanli").await;
+    f.click("#library-link").await;
+    f.css("#library-table tr[data-key='验收合格率']").await;
+    f.type_in(
+        "#library-table tr[data-key='验收合格率'] input[name='name']",
+        "工程（项目）验收合格率",
+    )
+    .await;
+    f.click("#library-table tr[data-key='验收合格率'] form button[type='submit']")
+        .await;
+    f.css(".alert.ok").await;
+    let row = f
+        .css("#library-table tr[data-key='验收合格率']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("工程（项目）验收合格率"), "{row}");
+    f.shot("22-library-admin").await;
+    assert!(store
+        .audit_log(0, 100_000)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "library.edit"));
+    f.c.close().await.unwrap();
+}
