@@ -488,8 +488,8 @@ impl Edit {
 /// What the library knows of a project name across filings.
 #[derive(Clone, Debug, Default)]
 struct ProjectProfile {
-    /// Entry keys used → filings.
-    keys: Counts,
+    /// Entries used (by index) → filings.
+    keys: HashMap<u32, u32>,
     filings: u32,
     users: HashMap<u32, u32>,
 }
@@ -598,7 +598,7 @@ impl Library {
         for p in &m.projects {
             let pkey = crate::text::search_fold(&p.name);
             let pi = (!pkey.is_empty()).then(|| self.project_index(&pkey));
-            let mut keys_here: HashSet<String> = HashSet::new();
+            let mut keys_here: HashSet<u32> = HashSet::new();
             for r in &p.rows {
                 let key = self.key_of(&r.name);
                 if key.is_empty() {
@@ -641,14 +641,14 @@ impl Library {
                 if new_name || sign < 0 {
                     e.refresh_search();
                 }
-                keys_here.insert(key);
+                keys_here.insert(i as u32);
             }
             if let Some(pi) = pi {
                 let pr = &mut self.projects[pi];
                 pr.filings = pr.filings.saturating_add_signed(sign);
                 pr.users.bump(unit, sign);
-                for k in &keys_here {
-                    pr.keys.add(k, sign);
+                for k in keys_here {
+                    pr.keys.bump(k, sign);
                 }
             }
         }
@@ -722,8 +722,8 @@ impl Library {
                     ..Entry::default()
                 };
                 for p in &mut self.projects {
-                    if let Some(n) = p.keys.0.remove(from) {
-                        *p.keys.0.entry(into.clone()).or_default() += n;
+                    if let Some(n) = p.keys.remove(&(f as u32)) {
+                        *p.keys.entry(t as u32).or_default() += n;
                     }
                 }
                 self.merged.insert(from.clone(), into.clone());
@@ -830,7 +830,10 @@ impl Library {
         const PROJECTS: usize = 20;
         let q = bigrams(project);
         let n = self.projects.len().max(1) as f64;
-        let mut score: HashMap<u32, f64> = HashMap::new();
+        // Dense scores: one slot per project, touched ones listed (no hashing per posting).
+        let mut score = vec![0f32; self.projects.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut max_score = 0f32;
         for b in &q {
             let Some(list) = self.postings.get(b) else {
                 continue;
@@ -839,49 +842,63 @@ impl Library {
             if list.len() as f64 > n * 0.2 && n > 50.0 {
                 continue;
             }
-            let idf = (n / list.len() as f64).ln() + 1.0;
+            let idf = ((n / list.len() as f64).ln() + 1.0) as f32;
+            max_score += idf;
             for &p in list {
-                *score.entry(p).or_default() += idf;
+                let s = &mut score[p as usize];
+                if *s == 0.0 {
+                    touched.push(p);
+                }
+                *s += idf;
             }
         }
-        let max_score: f64 = q
-            .iter()
-            .filter_map(|b| self.postings.get(b))
-            .map(|l| (n / l.len() as f64).ln() + 1.0)
-            .sum();
-        let mut best: Vec<(u32, f64)> = score
-            .into_iter()
-            .filter(|(p, s)| *s >= max_score * 0.3 && self.projects[*p as usize].filings > 0)
-            .collect();
-        best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        best.truncate(PROJECTS);
+        touched.retain(|&p| {
+            score[p as usize] >= max_score * 0.3 && self.projects[p as usize].filings > 0
+        });
+        let by_score = |a: &u32, b: &u32| {
+            score[*b as usize]
+                .total_cmp(&score[*a as usize])
+                .then(a.cmp(b))
+        };
+        if touched.len() > PROJECTS {
+            touched.select_nth_unstable_by(PROJECTS, by_score);
+            touched.truncate(PROJECTS);
+        }
+        touched.sort_by(by_score);
         let have: HashSet<String> = have.iter().map(|h| self.key_of(h)).collect();
-        let mut used: HashMap<&str, u32> = HashMap::new();
-        for (p, _) in &best {
-            for k in self.projects[*p as usize].keys.0.keys() {
-                *used.entry(k.as_str()).or_default() += 1;
+        // An indicator counts for a project when at least a tenth of its filings use it
+        // (a project name filed a thousand times has a long tail of one-off rows).
+        let mut used: HashMap<u32, u32> = HashMap::new();
+        for p in &touched {
+            let pr = &self.projects[*p as usize];
+            for (k, n) in &pr.keys {
+                if n.saturating_mul(10) >= pr.filings {
+                    *used.entry(*k).or_default() += 1;
+                }
             }
         }
-        let mut out: Vec<SimilarIndicator> = used
+        let mut ranked: Vec<(u32, u32)> = used
             .into_iter()
-            .filter(|(k, _)| !have.contains(*k))
-            .filter_map(|(k, projects)| {
-                let e = self.entry(k)?;
-                (!e.retired && e.unit_count() >= MIN_UNITS).then(|| SimilarIndicator {
-                    entry: e.summary(),
-                    projects,
-                    of: best.len() as u32,
-                })
+            .filter(|(k, _)| {
+                let e = &self.entries[*k as usize];
+                !e.merged && !e.retired && e.unit_count() >= MIN_UNITS && !have.contains(&e.key)
             })
             .collect();
-        out.sort_by(|a, b| {
-            b.projects
-                .cmp(&a.projects)
-                .then(b.entry.units.cmp(&a.entry.units))
-                .then(a.entry.key.cmp(&b.entry.key))
+        ranked.sort_by(|a, b| {
+            let (ea, eb) = (&self.entries[a.0 as usize], &self.entries[b.0 as usize]);
+            b.1.cmp(&a.1)
+                .then(eb.unit_count().cmp(&ea.unit_count()))
+                .then(ea.key.cmp(&eb.key))
         });
-        out.truncate(limit);
-        out
+        ranked
+            .into_iter()
+            .take(limit)
+            .map(|(k, projects)| SimilarIndicator {
+                entry: self.entries[k as usize].summary(),
+                projects,
+                of: touched.len() as u32,
+            })
+            .collect()
     }
 
     /// How a target compares with what other filings wrote for the same indicator: the

@@ -82,7 +82,7 @@ fn build_from_folders_and_export() {
         .find(|r| r[col("三级指标")].contains("满意度") && r[col("指标类型")] == "个性")
         .expect("a satisfaction indicator of the seed");
     let uses: u32 = sat[col("使用次数")].parse().unwrap();
-    assert!(uses >= 2 && uses % 2 == 0, "{uses}");
+    assert!(uses >= 2 && uses.is_multiple_of(2), "{uses}");
     assert_eq!(sat[col("填报单位数")], "1");
     assert_eq!(
         sat[col("目标值中位数")],

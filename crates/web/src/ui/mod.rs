@@ -291,13 +291,55 @@ impl FromRequestParts<AppState> for PageId {
     }
 }
 
-async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    serve_static(
+/// A script or style sheet as served: its whole-line comments left out (they document the
+/// source; the pages need not download them). No script here has a multi-line string, so
+/// a line that starts with `//` is always a comment.
+fn lean(name: &str, body: &str) -> String {
+    let comment = |t: &str| {
+        if name.ends_with(".js") {
+            t.starts_with("//")
+        } else {
+            t.len() >= 4
+                && t.starts_with("/*")
+                && t.ends_with("*/")
+                && !t[2..t.len() - 2].contains("*/")
+        }
+    };
+    let mut out = String::with_capacity(body.len());
+    for line in body.lines().filter(|l| !comment(l.trim_start())) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Every static file and module as served (name, content type, body), made once.
+fn served() -> &'static [(&'static str, &'static str, String)] {
+    static SERVED: std::sync::OnceLock<Vec<(&'static str, &'static str, String)>> =
+        std::sync::OnceLock::new();
+    SERVED.get_or_init(|| {
+        let modules = MODULES
+            .iter()
+            .map(|(n, b)| (*n, "text/javascript; charset=utf-8", *b));
         STATIC
             .iter()
-            .find(|(n, _, _)| *n == name)
-            .map(|(_, t, b)| (*t, *b)),
-    )
+            .copied()
+            .chain(modules)
+            .map(|(n, t, b)| (n, t, lean(n, b)))
+            .collect()
+    })
+}
+
+fn served_file(name: &str, module: bool) -> Option<(&'static str, &'static str)> {
+    let in_modules = MODULES.iter().any(|(n, _)| *n == name);
+    (in_modules == module)
+        .then(|| served().iter().find(|(n, _, _)| *n == name))
+        .flatten()
+        .map(|(_, t, b)| (*t, b.as_str()))
+}
+
+async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    serve_static(served_file(&name, false))
 }
 
 /// `GET /static/m/{version}/{name}`: an editor module (any version: the path only makes the
@@ -305,12 +347,7 @@ async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> 
 async fn module_file(
     axum::extract::Path((_version, name)): axum::extract::Path<(String, String)>,
 ) -> Response {
-    serve_static(
-        MODULES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, b)| ("text/javascript; charset=utf-8", *b)),
-    )
+    serve_static(served_file(&name, true))
 }
 
 fn serve_static(file: Option<(&'static str, &'static str)>) -> Response {
@@ -330,20 +367,15 @@ fn serve_static(file: Option<(&'static str, &'static str)>) -> Response {
     }
 }
 
-/// Bytes of JavaScript and CSS the heaviest page loads (for the benchmark): the editor,
-/// which loads every static file but the print view's and every module but the
-/// new-dossier page's (imported only there).
+/// Bytes of JavaScript and CSS the heaviest page loads (for the benchmark), as served:
+/// the editor, which loads every static file but the print view's and every module but
+/// the new-dossier page's (imported only there).
 pub fn asset_bytes() -> usize {
-    STATIC
+    served()
         .iter()
-        .filter(|(name, _, _)| *name != "print.js")
+        .filter(|(name, _, _)| !matches!(*name, "print.js" | "editor-new.js"))
         .map(|(_, _, b)| b.len())
-        .sum::<usize>()
-        + MODULES
-            .iter()
-            .filter(|(name, _)| *name != "editor-new.js")
-            .map(|(_, b)| b.len())
-            .sum::<usize>()
+        .sum()
 }
 
 /// The page routes; an upload (导入修改后的文件) may be `upload_limit` bytes.
@@ -416,5 +448,39 @@ mod tests {
     #[test]
     fn all_scripts_and_styles_stay_under_100_kb() {
         assert!(asset_bytes() < 100 * 1024, "{} bytes", asset_bytes());
+    }
+
+    /// Serving leaves out whole-line comments and nothing else.
+    #[test]
+    fn served_files_keep_every_line_of_code() {
+        let js =
+            "// a comment\nconst a = 1; // kept\n  // indented comment\nconst u = \"http://x\";\n";
+        assert_eq!(
+            lean("x.js", js),
+            "const a = 1; // kept\nconst u = \"http://x\";\n"
+        );
+        let css = "/* a */\n.a { color: red; } /* kept */\n/* a */ .b {} /* c */\n";
+        assert_eq!(
+            lean("x.css", css),
+            ".a { color: red; } /* kept */\n/* a */ .b {} /* c */\n"
+        );
+        for (name, _, body) in served() {
+            let source = STATIC
+                .iter()
+                .map(|(n, _, b)| (*n, *b))
+                .chain(MODULES.iter().copied())
+                .find(|(n, _)| n == name)
+                .unwrap()
+                .1;
+            let code = |s: &str| {
+                s.lines()
+                    .filter(|l| {
+                        !l.trim_start().starts_with("//") && !l.trim_start().starts_with("/*")
+                    })
+                    .count()
+            };
+            assert_eq!(code(body), code(source), "{name}");
+            assert!(body.len() <= source.len());
+        }
     }
 }
