@@ -46,16 +46,13 @@ async fn render(
         Ok(o) => o,
         Err(e) => return state.ui().error_page(Some(viewer), e),
     };
-    let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
-    if let Some(ApiError::Internal(cause)) = &error {
-        tracing::error!(%cause, "admin action failed");
-    }
     let reviewers: Vec<_> = overview
         .users
         .iter()
         .filter(|u| u.role == Role::Reviewer.code())
         .collect();
-    let mut res = state.ui().render(
+    form_page(
+        state,
         "admin.html",
         json!({
             "me": viewer.me(),
@@ -65,12 +62,41 @@ async fn render(
             "deleted": overview.deleted,
             "reviewers": reviewers,
             "roles": Role::ALL.iter().map(|r| json!({"code": r.code(), "label": r.label()})).collect::<Vec<_>>(),
-            "notice": notice,
-            "error": error.map(|e| e.to_string()),
         }),
-    );
+        notice,
+        error,
+    )
+}
+
+/// An admin page with its fixed notice or the error of the action just tried (and that
+/// error's status; an internal cause is logged, never shown).
+pub(super) fn form_page(
+    state: &AppState,
+    template: &str,
+    mut ctx: serde_json::Value,
+    notice: Option<&str>,
+    error: Option<ApiError>,
+) -> Response {
+    let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
+    if let Some(ApiError::Internal(cause)) = &error {
+        tracing::error!(%cause, template, "admin action failed");
+    }
+    ctx["notice"] = json!(notice);
+    ctx["error"] = json!(error.map(|e| e.to_string()));
+    let mut res = state.ui().render(template, ctx);
     *res.status_mut() = status;
     res
+}
+
+/// The fixed text a redirect's `?done=` code asks for, if it is one of `notices`.
+pub(super) fn notice_of(
+    notices: &[(&str, &'static str)],
+    done: Option<&str>,
+) -> Option<&'static str> {
+    notices
+        .iter()
+        .find(|(code, _)| Some(*code) == done)
+        .map(|(_, text)| *text)
 }
 
 pub async fn page(
@@ -79,11 +105,7 @@ pub async fn page(
     query: Result<Query<DoneQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let done = query.ok().and_then(|Query(q)| q.done);
-    let notice = NOTICES
-        .iter()
-        .find(|(code, _)| Some(*code) == done.as_deref())
-        .map(|(_, text)| *text);
-    render(&state, &viewer, notice, None).await
+    render(&state, &viewer, notice_of(NOTICES, done.as_deref()), None).await
 }
 
 /// Checks the form's CSRF token, runs the action, then back to the page (303) or the

@@ -3,7 +3,6 @@
 //! library as .xlsx. The services decide who may (admins only) and audit every change.
 
 use axum::extract::{Form as HtmlForm, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_domain::library::Edit;
 use serde::Deserialize;
@@ -40,8 +39,8 @@ async fn render(
         Ok(x) => x,
         Err(e) => return state.ui().error_page(Some(viewer), e),
     };
-    let status = error.as_ref().map_or(StatusCode::OK, ApiError::status);
-    let mut res = state.ui().render(
+    super::admin::form_page(
+        state,
         "library.html",
         json!({
             "me": viewer.me(),
@@ -49,12 +48,10 @@ async fn render(
             "entries": entries,
             "shown": entries.len(),
             "total": total,
-            "notice": notice,
-            "error": error.map(|e| e.to_string()),
         }),
-    );
-    *res.status_mut() = status;
-    res
+        notice,
+        error,
+    )
 }
 
 pub async fn page(
@@ -63,10 +60,7 @@ pub async fn page(
     query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let q = query.map(|Query(q)| q).unwrap_or_default();
-    let notice = NOTICES
-        .iter()
-        .find(|(code, _)| Some(*code) == q.done.as_deref())
-        .map(|(_, text)| *text);
+    let notice = super::admin::notice_of(NOTICES, q.done.as_deref());
     render(&state, &viewer, &q.q, notice, None).await
 }
 

@@ -1089,18 +1089,23 @@ async fn signed_in_with_seed(
         )
         .await
         .unwrap();
+    let f = flow(driver, dir, addr).await;
+    f.login("tianbao").await;
+    (f, store, state, filer, saved.id)
+}
+
+/// A browser on the server at `addr`, saving screenshots where `JIXIAO_SCREENSHOTS` says.
+async fn flow(driver: &Driver, dir: &Path, addr: SocketAddr) -> Flow {
     let c = browser(driver, &dir.join("chromium-profile")).await;
     let shots = std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from);
     if let Some(s) = &shots {
         std::fs::create_dir_all(s).unwrap();
     }
-    let f = Flow {
+    Flow {
         c,
         base: format!("http://{addr}"),
         shots,
-    };
-    f.login("tianbao").await;
-    (f, store, state, filer, saved.id)
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1559,16 +1564,7 @@ async fn indicator_library_in_chromium() {
         .await
         .unwrap();
 
-    let c = browser(&driver, &dir.path().join("chromium-profile")).await;
-    let shots = std::env::var_os("JIXIAO_SCREENSHOTS").map(PathBuf::from);
-    if let Some(s) = &shots {
-        std::fs::create_dir_all(s).unwrap();
-    }
-    let f = Flow {
-        c,
-        base: format!("http://{addr}"),
-        shots,
-    };
+    let f = flow(&driver, dir.path(), addr).await;
     f.login("tianbao").await;
     f.go(&format!("/dossiers/{}/edit", draft.id)).await;
     f.click("section[data-form='0'] [data-add='indicators']")

@@ -30,13 +30,10 @@ fn road(year: u16, inds: Vec<Indicator>) -> Form {
     })
 }
 
-fn rules(body: &Value) -> Vec<String> {
-    body["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
+/// POSTs `body` to `path` as `who`; the answer must be 200.
+async fn ok_post(env: &Env, who: &Client, path: &str, body: Value) {
+    let r = env.json(Method::POST, path, Some(who), Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,7 +145,7 @@ async fn library_learns_suggests_and_checks() {
             .unwrap()
             .iter()
             .find(|f| f["rule"] == "value-outlier")
-            .unwrap_or_else(|| panic!("{:?}", rules(&d.body)));
+            .unwrap_or_else(|| panic!("{:?}", d.body["findings"]));
         assert_eq!(outlier["severity"], "info");
         assert_eq!(outlier["location"]["field"], "indicators[1].value");
 
@@ -192,24 +189,10 @@ async fn library_learns_suggests_and_checks() {
             )
             .await
             .unwrap();
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/reports/{}/submit", report.id),
-                Some(&own),
-                Some(json!({})),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/reports/{}/approve", report.id),
-                Some(&admin),
-                Some(json!({ "grade": "优", "opinions": {} })),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let rid = report.id;
+        ok_post(&env, &own, &format!("/api/reports/{rid}/submit"), json!({})).await;
+        let accept = json!({ "grade": "优", "opinions": {} });
+        ok_post(&env, &admin, &format!("/api/reports/{rid}/approve"), accept).await;
         // (A save that changes nothing stores nothing: add a row.)
         let again = json!([road(
             2024,
@@ -221,7 +204,11 @@ async fn library_learns_suggests_and_checks() {
         )]);
         let r = env.save(&own, draft, &again, json!(3)).await;
         assert!(
-            rules(&r.body).contains(&"stale-target".to_string()),
+            r.body["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "stale-target"),
             "{:?}",
             r.body
         );
@@ -247,26 +234,24 @@ async fn library_learns_suggests_and_checks() {
             )
             .await
             .unwrap();
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{}/submit", fresh.id),
-                Some(&other),
-                Some(json!({})),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-        let r = env
-            .json(
-                Method::POST,
-                &format!("/api/dossiers/{}/approve", fresh.id),
-                Some(&admin),
-                Some(json!({ "grade": "良", "opinions": {
-                    "completeness": "齐全", "relevance": "相关",
-                    "appropriateness": "适当", "feasibility": "可行" } })),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let fid = fresh.id;
+        ok_post(
+            &env,
+            &other,
+            &format!("/api/dossiers/{fid}/submit"),
+            json!({}),
+        )
+        .await;
+        let approve = json!({ "grade": "良", "opinions": {
+            "completeness": "齐全", "relevance": "相关",
+            "appropriateness": "适当", "feasibility": "可行" } });
+        ok_post(
+            &env,
+            &admin,
+            &format!("/api/dossiers/{fid}/approve"),
+            approve,
+        )
+        .await;
         let r = env
             .get("/api/library/suggest?q=%E6%A1%A5%E6%A2%81", Some(&own))
             .await;
