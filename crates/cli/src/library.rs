@@ -15,7 +15,7 @@ use jixiao_files::export::listing;
 use jixiao_files::import::{import_path_with, Status};
 use jixiao_files::limits::Limits;
 use jixiao_store::Store;
-use jixiao_web::services::library::{export_rows, EXPORT_HEAD};
+use jixiao_web::services::library::{export_rows, import_edits, EXPORT_HEAD};
 use jixiao_web::services::Services;
 use jixiao_web::ConfigFile;
 
@@ -33,6 +33,11 @@ pub enum LibraryCmd {
         /// 输出的 .xlsx 文件
         file: PathBuf,
     },
+    /// 导入指标库（.xlsx 等，须有“三级指标”列；可有一级指标、二级指标、指标类型、指标值、评（扣）分标准、是否启用、标签）
+    Import {
+        /// 指标库文件（如 jixiao library export 导出的文件，或一体化系统导出的指标库）
+        file: PathBuf,
+    },
 }
 
 pub fn run(db: &DbArgs, profile: Profile, cmd: LibraryCmd) -> anyhow::Result<ExitCode> {
@@ -43,6 +48,24 @@ pub fn run(db: &DbArgs, profile: Profile, cmd: LibraryCmd) -> anyhow::Result<Exi
     rt.block_on(async move {
         let store = connect(db).await?;
         let mut failed = 0;
+        if let LibraryCmd::Import { file } = &cmd {
+            let sheet = jixiao_files::read::sniff::read_path(file, &Limits::default())
+                .map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
+            let edits = import_edits(&sheet, &profile.library).map_err(|e| anyhow::anyhow!(e))?;
+            let actor = jixiao_store::Actor::system("cli");
+            let mut defined = 0;
+            for e in &edits {
+                defined += usize::from(matches!(e, jixiao_domain::library::Edit::Define { .. }));
+                store
+                    .library_add_edit(&serde_json::to_string(e)?, &actor)
+                    .await?;
+            }
+            println!(
+                "从 {} 导入 {defined} 个指标（共 {} 项更正，已记入审计日志）",
+                file.display(),
+                edits.len()
+            );
+        }
         if let LibraryCmd::Build { paths } = &cmd {
             // Data tables and notes beside the filings (.csv, .tsv, .md) are not filings.
             let files: Vec<PathBuf> = crate::batch::collect(paths)?
@@ -116,6 +139,9 @@ pub fn run(db: &DbArgs, profile: Profile, cmd: LibraryCmd) -> anyhow::Result<Exi
                     stats.entries,
                     started.elapsed().as_secs_f64()
                 );
+            }
+            LibraryCmd::Import { .. } => {
+                println!("指标库现有 {} 个指标", stats.entries);
             }
             LibraryCmd::Export { file } => {
                 let rows = export_rows(&lib.list(""));

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Form;
-use crate::profile::LibrarySettings;
+use crate::profile::{CommonIndicator, LibrarySettings};
 use crate::text::normalize_label;
 use crate::value::IndicatorValue;
 
@@ -323,6 +323,9 @@ pub struct Entry {
     retired: bool,
     /// Merged into another entry: its data moved there.
     merged: bool,
+    /// Defined by the profile or an imported library (listed before any use).
+    defined: bool,
+    tags: Vec<String>,
 }
 
 impl Entry {
@@ -402,6 +405,7 @@ impl Entry {
                 .map(|(a, b)| (*a, *b)),
             common: self.common,
             retired: self.retired,
+            tags: self.tags.clone(),
         }
     }
 }
@@ -436,6 +440,8 @@ pub struct Suggestion {
     pub years: Option<(u16, u16)>,
     pub common: bool,
     pub retired: bool,
+    /// An admin's or an imported library's classification (领域, 项目类型 …).
+    pub tags: Vec<String>,
 }
 
 /// An indicator similar projects used.
@@ -471,6 +477,23 @@ pub enum Edit {
         key: String,
         common: bool,
     },
+    /// An entry of an imported library (or written by an admin): known before any filing.
+    Define {
+        level1: String,
+        level2: String,
+        name: String,
+        #[serde(default)]
+        value: String,
+        #[serde(default)]
+        standard: String,
+        #[serde(default)]
+        common: bool,
+    },
+    /// Classification (支出功能分类, 项目类型, 领域 …), replacing the entry's tags.
+    Tag {
+        key: String,
+        tags: Vec<String>,
+    },
 }
 
 impl Edit {
@@ -478,9 +501,11 @@ impl Edit {
     pub fn keys(&self) -> Vec<&str> {
         match self {
             Edit::Merge { from, into } => vec![from, into],
-            Edit::Rename { key, .. } | Edit::Retire { key, .. } | Edit::Common { key, .. } => {
-                vec![key]
-            }
+            Edit::Rename { key, .. }
+            | Edit::Retire { key, .. }
+            | Edit::Common { key, .. }
+            | Edit::Tag { key, .. } => vec![key],
+            Edit::Define { .. } => Vec::new(),
         }
     }
 }
@@ -530,28 +555,37 @@ impl Library {
             ..Library::default()
         };
         for c in &settings.common {
-            let key = name_key(&c.name, settings);
-            if key.is_empty() {
-                continue;
-            }
-            let i = lib.entry_index(&key);
-            let e = &mut lib.entries[i];
-            e.common = true;
-            e.profile_name = Some(c.name.clone());
-            e.common_value = (!c.value.is_empty()).then(|| c.value.clone());
-            let v = IndicatorValue::parse(&c.value);
-            if let Some(cmp) = v.comparator {
-                e.comparators.add(cmp.symbol(), 1);
-            }
-            if let Some(u) = &v.unit {
-                e.units_of_measure.add(u, 1);
-            }
-            e.level1.add(&c.level1, 1);
-            e.level2.add(&c.level2, 1);
-            e.standards.add(&c.standard, 1);
-            e.refresh_search();
+            lib.define(c, true);
         }
         lib
+    }
+
+    /// An entry defined rather than filed (the profile's 共性 entries, an imported library):
+    /// shown before any filing uses it, with its name, levels, value and 标准.
+    fn define(&mut self, c: &CommonIndicator, common: bool) {
+        let key = self.key_of(&c.name);
+        if key.is_empty() {
+            return;
+        }
+        let i = self.entry_index(&key);
+        let e = &mut self.entries[i];
+        e.defined = true;
+        e.common |= common;
+        e.profile_name = Some(c.name.trim().to_string());
+        if !c.value.trim().is_empty() {
+            e.common_value = Some(c.value.trim().to_string());
+        }
+        let v = IndicatorValue::parse(&c.value);
+        if let Some(cmp) = v.comparator {
+            e.comparators.add(cmp.symbol(), 1);
+        }
+        if let Some(u) = &v.unit {
+            e.units_of_measure.add(u, 1);
+        }
+        e.level1.add(c.level1.trim(), 1);
+        e.level2.add(c.level2.trim(), 1);
+        e.standards.add(&keep(&c.standard), 1);
+        e.refresh_search();
     }
 
     /// The key a name is filed under, after admins' merges.
@@ -715,6 +749,10 @@ impl Library {
                 }
                 dst.uses += src.uses;
                 dst.common |= src.common;
+                dst.defined |= src.defined;
+                if dst.tags.is_empty() {
+                    dst.tags = src.tags;
+                }
                 dst.refresh_search();
                 self.entries[f] = Entry {
                     key: from.clone(),
@@ -745,6 +783,32 @@ impl Library {
                     e.common = *common;
                 }
             }
+            Edit::Define {
+                level1,
+                level2,
+                name,
+                value,
+                standard,
+                common,
+            } => self.define(
+                &CommonIndicator {
+                    level1: level1.clone(),
+                    level2: level2.clone(),
+                    name: name.clone(),
+                    value: value.clone(),
+                    standard: standard.clone(),
+                },
+                *common,
+            ),
+            Edit::Tag { key, tags } => {
+                if let Some(e) = self.entry_mut(key) {
+                    e.tags = tags
+                        .iter()
+                        .map(|t| t.trim().to_string())
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                }
+            }
         }
     }
 
@@ -768,7 +832,7 @@ impl Library {
     fn live(&self) -> impl Iterator<Item = &Entry> {
         self.entries
             .iter()
-            .filter(|e| !e.merged && (e.uses > 0 || e.common))
+            .filter(|e| !e.merged && (e.uses > 0 || e.common || e.defined))
     }
 
     /// Entries in all (not merged away, used or 共性).

@@ -356,10 +356,10 @@ fn library(doc: &mut Value) {
         "parameters": [{ "name": "q", "in": "query", "required": false, "schema": { "type": "string" } }],
         "responses": { "200": ok("total 与 entries（至多 300 条，按使用次数）", json!({ "type": "object" })),
             "401": err("请先登录"), "403": err("不是管理员") } } });
-    doc["paths"]["/api/library/edits"] = json!({ "post": { "summary": "更正指标库（管理员，记入审计日志）：合并（merge）、改名（rename）、停用（retire）、标为共性指标（common）", "description": CSRF,
+    doc["paths"]["/api/library/edits"] = json!({ "post": { "summary": "更正指标库（管理员，记入审计日志）：合并（merge）、改名（rename）、停用（retire）、标为共性指标（common）、标签（tag）、新增条目（define，导入指标库时用）", "description": CSRF,
         "requestBody": body(json!({ "$ref": "#/components/schemas/Edit" })),
         "responses": { "200": ok("已更正", json!({ "type": "object" })), "401": err("请先登录"),
-            "403": err("不是管理员或 CSRF 令牌错误"), "422": err("指标库中没有该条目、名称为空或合并到自身") } } });
+            "403": err("不是管理员或 CSRF 令牌错误"), "422": err("指标库中没有该条目、名称为空、标签过多或过长，或合并到自身") } } });
 }
 
 /// The report routes (绩效运行监控, 绩效自评).

@@ -93,4 +93,64 @@ fn build_from_folders_and_export() {
     assert!(rows
         .iter()
         .any(|r| r[col("三级指标")] == "结余率" && r[col("指标类型")] == "共性"));
+
+    // The export, read into another database: the entries are known there before any
+    // filing, with their 共性 marks.
+    let out = jixiao(d)
+        .args(["init", "--database", "y.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = jixiao(d)
+        .args(["library", "import", "--database", "y.db"])
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries = rows.len() - head - 1;
+    assert!(
+        stdout.contains(&format!("导入 {entries} 个指标")),
+        "{stdout}"
+    );
+    let again = d.join("again.xlsx");
+    let out = jixiao(d)
+        .args(["library", "export", "--database", "y.db"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&again).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let sheet = wb.worksheet_range(&name).unwrap();
+    let rows2: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let names = |rows: &[Vec<String>]| {
+        let mut v: Vec<(String, String)> = rows[head + 1..]
+            .iter()
+            .map(|r| (r[col("三级指标")].clone(), r[col("指标类型")].clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&rows2), names(&rows));
+    // A file without a 三级指标 column is refused in Chinese.
+    std::fs::write(d.join("plain.txt"), "只是一段说明文字，没有表格。\n").unwrap();
+    let out = jixiao(d)
+        .args(["library", "import", "--database", "y.db"])
+        .arg(d.join("plain.txt"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("三级指标"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

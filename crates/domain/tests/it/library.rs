@@ -324,6 +324,25 @@ fn admin_edits_merge_rename_retire_and_mark_common() {
         lib.list("验收合格率")[0].retired,
         "the admin list still shows it"
     );
+
+    // An imported entry is known before any filing uses it; tags classify it.
+    lib.apply(&Edit::Define {
+        level1: "产出指标".into(),
+        level2: "数量指标".into(),
+        name: "新建村级公路里程".into(),
+        value: "≥10公里".into(),
+        standard: "以交通部门验收数据为准".into(),
+        common: false,
+    });
+    lib.apply(&Edit::Tag {
+        key: "新建村级公路里程".into(),
+        tags: vec!["交通运输".into(), " ".into(), "农村公路".into()],
+    });
+    let s = &lib.suggest("村级公路", 5)[0];
+    assert_eq!((s.uses, s.common), (0, false));
+    assert_eq!(s.usual_value.as_deref(), Some("≥10公里"));
+    assert_eq!(s.comparator.as_deref(), Some("≥"));
+    assert_eq!(s.tags, ["交通运输", "农村公路"]);
 }
 
 proptest! {

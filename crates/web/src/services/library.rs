@@ -296,6 +296,18 @@ impl Services {
                     return Err(ApiError::unprocessable("新名称不能为空，最多 100 个字"));
                 }
             }
+            if let Edit::Define { name, .. } = &edit {
+                if name.trim().is_empty() || name.chars().count() > 100 {
+                    return Err(ApiError::unprocessable(
+                        "三级指标名称不能为空，最多 100 个字",
+                    ));
+                }
+            }
+            if let Edit::Tag { tags, .. } = &edit {
+                if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 30) {
+                    return Err(ApiError::unprocessable("标签最多 20 个，每个最多 30 个字"));
+                }
+            }
             if let Edit::Merge { from, into } = &edit {
                 if lib.key_of(from) == lib.key_of(into) {
                     return Err(ApiError::unprocessable("不能把指标合并到它自己"));
@@ -376,6 +388,7 @@ pub const EXPORT_HEAD: &[&str] = &[
     "适用年度起",
     "适用年度止",
     "是否启用",
+    "标签",
     "使用次数",
     "填报单位数",
     "名称写法数",
@@ -385,6 +398,84 @@ pub const EXPORT_HEAD: &[&str] = &[
     "自评完成率中位数（%）",
     "归并键",
 ];
+
+/// Tags as typed or exported: separated by 、, commas or semicolons.
+pub fn split_tags(s: &str) -> Vec<String> {
+    s.split(['、', ',', '，', ';', '；'])
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The corrections that bring a library exported as .xlsx (by [`EXPORT_HEAD`], or any sheet
+/// with a 三级指标 column and some of the others) into this one: each row is an entry
+/// defined with its 一级/二级, 指标值, 评（扣）分标准 and 共性 mark, retired when 是否启用 is
+/// 否, tagged by 标签 (separated by 、or ,). Rows without a 三级指标 are skipped; a sheet
+/// without that column is an error in Chinese.
+pub fn import_edits(
+    sheet: &jixiao_files::Sheet,
+    settings: &jixiao_domain::profile::LibrarySettings,
+) -> Result<Vec<Edit>, String> {
+    let norm = |t: &str| jixiao_domain::text::normalize_label(t);
+    let head_at = sheet
+        .rows
+        .iter()
+        .position(|r| r.cells.iter().any(|c| norm(&c.text) == "三级指标"))
+        .ok_or("表中没有“三级指标”列，无法导入指标库")?;
+    let head = &sheet.rows[head_at];
+    let col = |name: &str| {
+        head.cells
+            .iter()
+            .find(|c| norm(&c.text) == norm(name))
+            .map(|c| c.col)
+    };
+    let cols: Vec<Option<usize>> = [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标类型",
+        "指标值",
+        "评（扣）分标准",
+        "是否启用",
+        "标签",
+    ]
+    .iter()
+    .map(|n| col(n))
+    .collect();
+    let mut out = Vec::new();
+    for row in &sheet.rows[head_at + 1..] {
+        let cell = |i: usize| -> String {
+            cols[i]
+                .and_then(|c| row.cells.iter().find(|x| x.col == c))
+                .map(|x| x.text.trim().to_string())
+                .unwrap_or_default()
+        };
+        let name = cell(2);
+        if name.is_empty() {
+            continue;
+        }
+        let key = jixiao_domain::library::name_key(&name, settings);
+        out.push(Edit::Define {
+            level1: cell(0),
+            level2: cell(1),
+            name,
+            value: cell(4),
+            standard: cell(5),
+            common: cell(3) == "共性",
+        });
+        if cell(6) == "否" {
+            out.push(Edit::Retire {
+                key: key.clone(),
+                retired: true,
+            });
+        }
+        let tags = split_tags(&cell(7));
+        if !tags.is_empty() {
+            out.push(Edit::Tag { key, tags });
+        }
+    }
+    Ok(out)
+}
 
 /// The rows of the library export, one per entry, in the order given.
 pub fn export_rows(entries: &[Suggestion]) -> Vec<Vec<String>> {
@@ -410,6 +501,7 @@ pub fn export_rows(entries: &[Suggestion]) -> Vec<Vec<String>> {
                 e.years.map(|y| y.0.to_string()).unwrap_or_default(),
                 e.years.map(|y| y.1.to_string()).unwrap_or_default(),
                 if e.retired { "否" } else { "是" }.to_string(),
+                e.tags.join("、"),
                 e.uses.to_string(),
                 e.units.to_string(),
                 e.variants.to_string(),

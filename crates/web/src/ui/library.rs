@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::Viewer;
 use crate::error::ApiError;
-use crate::services::library::{export_rows, EXPORT_HEAD};
+use crate::services::library::{export_rows, split_tags, EXPORT_HEAD};
 use crate::services::same_token;
 use crate::AppState;
 
@@ -19,6 +19,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("rename", "已改名。"),
     ("retire", "已更改启用状态；停用的指标不再提示给填报单位。"),
     ("common", "已更改共性指标标记。"),
+    ("tag", "已保存标签。"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -114,6 +115,10 @@ pub async fn edit(
         "common" => Edit::Common {
             key: f.key,
             common: flag,
+        },
+        "tag" => Edit::Tag {
+            key: f.key,
+            tags: split_tags(&f.value),
         },
         _ => {
             return render(
