@@ -80,7 +80,7 @@ pub struct Config {
     pub public_redact: Vec<String>,
     /// 统计汇总 answers kept while nothing they depend on changed (0: none).
     pub stats_cache: usize,
-    /// 预算公开: public dossier pages kept laid out while their publication is unchanged
+    /// 预算公开: public dossier pages kept as rendered while their publication is unchanged
     /// (0: none).
     pub public_cache: usize,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`[server]
@@ -208,8 +208,8 @@ pub struct ServerSection {
     /// 统计汇总 answers kept (per year and set of units) while the data they come from is
     /// unchanged; 0 computes every answer afresh.
     pub stats_cache: usize,
-    /// Public dossier pages kept laid out (per dossier) while their publication is
-    /// unchanged; 0 lays out every request afresh.
+    /// Public dossier pages kept as rendered (per dossier) while their publication is
+    /// unchanged; 0 renders every request afresh.
     pub public_cache: usize,
     /// Addresses of the reverse proxies in front of this server (docs/storage.md, "Several
     /// instances"): their `X-Forwarded-For` names the client.
@@ -520,6 +520,8 @@ pub struct Services {
     jobs: jobs::Jobs,
     stats_cache: stats::StatsCache,
     library: library::LibraryCell,
+    /// Publications made through this instance (see `publication_generation`).
+    publications: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -595,6 +597,7 @@ impl Services {
             jobs: jobs::Jobs::new(config.exports.clone()),
             stats_cache: stats::StatsCache::default(),
             library: library::LibraryCell::default(),
+            publications: std::sync::atomic::AtomicU64::new(0),
             config,
         }
     }

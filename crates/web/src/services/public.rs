@@ -50,6 +50,12 @@ pub fn redact(mut forms: Vec<Form>, policy: &[String]) -> Vec<Form> {
 }
 
 impl Services {
+    /// Publications and withdrawals made through this instance so far: kept public pages
+    /// rendered before the last one are checked against the store again.
+    pub fn publication_generation(&self) -> u64 {
+        self.publications.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Publishes (or with `publish: false` unpublishes) a year's approved dossiers, of one
     /// unit or a 主管部门's units when named. Administrators only; audited.
     pub async fn set_published(
@@ -78,11 +84,15 @@ impl Services {
             parent_id,
         };
         let actor = user.actor();
-        Ok(if publish {
+        let n = if publish {
             self.store.publish(&s, &actor).await?
         } else {
             self.store.unpublish(&s, &actor).await?
-        })
+        };
+        // Public pages kept by this instance are checked again (ui::public).
+        self.publications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
     }
 
     /// The published dossiers (of a year), optionally only those whose unit or 主管部门

@@ -39,6 +39,24 @@ fn etag(bytes: &[u8]) -> String {
 /// The bytes with their type, cacheable; 304 when the client has them.
 fn cached(req: &HeaderMap, content_type: &str, bytes: Vec<u8>, file: Option<&str>) -> Response {
     let tag = etag(&bytes);
+    tagged(
+        req,
+        content_type,
+        axum::body::Bytes::from(bytes),
+        &tag,
+        file,
+    )
+}
+
+/// [`cached`] with the tag already computed (a kept page is not hashed again per request;
+/// `Bytes` clone without copying).
+fn tagged(
+    req: &HeaderMap,
+    content_type: &str,
+    bytes: axum::body::Bytes,
+    tag: &str,
+    file: Option<&str>,
+) -> Response {
     let matches = req
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -50,7 +68,7 @@ fn cached(req: &HeaderMap, content_type: &str, bytes: Vec<u8>, file: Option<&str
     };
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
-    if let Ok(v) = HeaderValue::from_str(&tag) {
+    if let Ok(v) = HeaderValue::from_str(tag) {
         h.insert(header::ETAG, v);
     }
     if let Ok(v) = HeaderValue::from_str(content_type) {
@@ -71,15 +89,27 @@ async fn html(
     template: &str,
     ctx: serde_json::Value,
 ) -> Response {
+    match rendered(state, template, ctx).await {
+        Ok(b) => cached(req, "text/html; charset=utf-8", b, None),
+        Err(res) => res,
+    }
+}
+
+/// A page rendered to bytes (to tag it, or keep it); the error page as it is otherwise.
+async fn rendered(
+    state: &AppState,
+    template: &str,
+    ctx: serde_json::Value,
+) -> Result<Vec<u8>, Response> {
     let page = state.ui().render(template, ctx);
     if page.status() != StatusCode::OK {
-        return page;
+        return Err(page);
     }
-    // Rendered pages are small; read them back to tag them.
-    match axum::body::to_bytes(page.into_body(), usize::MAX).await {
-        Ok(b) => cached(req, "text/html; charset=utf-8", b.to_vec(), None),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    // Rendered pages are small; read them back.
+    axum::body::to_bytes(page.into_body(), usize::MAX)
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 /// The published dossier of a path's id; `None` (404 for the caller) for anything else.
@@ -133,31 +163,75 @@ pub async fn list(
     .await
 }
 
-/// (dossier, version published, when published) → the official tables laid out as HTML.
-type SheetKey = (i64, i64, i64);
+/// How long a kept page is served without asking the store whether its publication
+/// changed. A change on this instance is seen at once (the services count publications);
+/// one made on another instance within this time (answers are cacheable for 5 minutes
+/// anyway, `CACHE`).
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Public dossier pages laid out, bounded by `[server] public_cache` entries (cleared when
-/// full: publishing changes rarely, so a full cache refills from the pages asked for).
+/// A public dossier page as rendered, for one publication of the dossier.
+struct KeptPage {
+    version: i64,
+    published_at: i64,
+    /// When the store last confirmed the publication, and the services' publication count
+    /// then.
+    checked: std::time::Instant,
+    generation: u64,
+    body: Page,
+}
+
+/// A rendered page and its ETag.
+#[derive(Clone)]
+struct Page {
+    bytes: axum::body::Bytes,
+    tag: Arc<str>,
+}
+
+/// Public dossier pages as rendered, by dossier, bounded by `[server] public_cache` entries
+/// (cleared when full: publishing changes rarely, so a full cache refills from the pages
+/// asked for).
 #[derive(Default)]
-pub struct SheetCache(Mutex<HashMap<SheetKey, Arc<Vec<String>>>>);
+pub struct SheetCache(Mutex<HashMap<i64, KeptPage>>);
 
 impl SheetCache {
-    fn get(&self, k: &SheetKey) -> Option<Arc<Vec<String>>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(k)
-            .cloned()
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, KeptPage>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn put(&self, k: SheetKey, sheets: Arc<Vec<String>>, room: usize) {
-        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        // A dossier published again leaves its older layout behind.
-        m.retain(|old, _| old.0 != k.0);
-        if m.len() >= room {
+    /// The kept page, if it was confirmed recently and nothing was published since.
+    fn fresh(&self, id: i64, generation: u64) -> Option<Page> {
+        self.lock()
+            .get(&id)
+            .filter(|k| k.generation == generation && k.checked.elapsed() < RECHECK)
+            .map(|k| k.body.clone())
+    }
+
+    /// The kept page if it is still the publication `head` says, marked confirmed.
+    fn confirm(&self, head: &Published, generation: u64) -> Option<Page> {
+        let mut m = self.lock();
+        let k = m
+            .get_mut(&head.id)
+            .filter(|k| (k.version, k.published_at) == (head.version, head.published_at))?;
+        k.checked = std::time::Instant::now();
+        k.generation = generation;
+        Some(k.body.clone())
+    }
+
+    fn put(&self, p: &Published, generation: u64, body: Page, room: usize) {
+        let mut m = self.lock();
+        if m.len() >= room && !m.contains_key(&p.id) {
             m.clear();
         }
-        m.insert(k, sheets);
+        m.insert(
+            p.id,
+            KeptPage {
+                version: p.version,
+                published_at: p.published_at,
+                checked: std::time::Instant::now(),
+                generation,
+                body,
+            },
+        );
     }
 }
 
@@ -169,48 +243,56 @@ pub async fn dossier(
 ) -> Response {
     let svc = state.services();
     let room = svc.config().public_cache;
-    // The cheap head first: a page laid out for this publication is reused as it is.
-    let head = match id.parse::<i64>() {
-        Ok(n) if room > 0 => match svc.store().published_head(n).await {
-            Ok(h) => Some(h),
-            Err(_) => return not_found(&state),
-        },
-        _ => None,
-    };
-    let key = head.as_ref().map(|h| (h.id, h.version, h.published_at));
-    let hit = key.and_then(|k| state.ui().public_sheets.get(&k));
-    let (p, sheets) = match (head, hit) {
-        (Some(p), Some(sheets)) => (p, sheets),
-        _ => {
-            let Some((p, forms)) = published(&state, &id).await else {
-                return not_found(&state);
-            };
-            let laid = svc
-                .cpu(dossier_rows(&forms), move || {
-                    table::tables(&forms)
-                        .iter()
-                        .map(|t| table_html(t, &|_| CellNote::default()))
-                        .collect::<Vec<_>>()
-                })
-                .await;
-            let sheets = match laid {
-                Ok(s) => Arc::new(s),
-                Err(e) => return state.ui().error_page(None, e),
-            };
-            if room > 0 {
-                let k = (p.id, p.version, p.published_at);
-                state.ui().public_sheets.put(k, sheets.clone(), room);
-            }
-            (p, sheets)
+    let page = |p: Page| tagged(&headers, "text/html; charset=utf-8", p.bytes, &p.tag, None);
+    let n = id.parse::<i64>().ok();
+    let generation = svc.publication_generation();
+    let kept = &state.ui().public_sheets;
+    if let (Some(n), true) = (n, room > 0) {
+        if let Some(body) = kept.fresh(n, generation) {
+            return page(body);
         }
+        // The cheap head: a page rendered for this publication is reused as it is.
+        match svc.store().published_head(n).await {
+            Ok(h) => {
+                if let Some(body) = kept.confirm(&h, generation) {
+                    return page(body);
+                }
+            }
+            Err(_) => return not_found(&state),
+        }
+    }
+    let Some((p, forms)) = published(&state, &id).await else {
+        return not_found(&state);
     };
-    html(
+    let laid = svc
+        .cpu(dossier_rows(&forms), move || {
+            table::tables(&forms)
+                .iter()
+                .map(|t| table_html(t, &|_| CellNote::default()))
+                .collect::<Vec<_>>()
+        })
+        .await;
+    let sheets = match laid {
+        Ok(s) => s,
+        Err(e) => return state.ui().error_page(None, e),
+    };
+    let body = match rendered(
         &state,
-        &headers,
         "public_dossier.html",
-        json!({ "p": p, "sheets": &*sheets }),
+        json!({ "p": p, "sheets": sheets }),
     )
     .await
+    {
+        Ok(b) => Page {
+            tag: etag(&b).into(),
+            bytes: b.into(),
+        },
+        Err(res) => return res,
+    };
+    if room > 0 {
+        kept.put(&p, generation, body.clone(), room);
+    }
+    page(body)
 }
 
 /// `GET /public/dossiers/{id}/export/{pdf|xlsx|json|csv}`.
