@@ -318,13 +318,8 @@ pub async fn serve_on(
     let warm = {
         let state = state.clone();
         tokio::spawn(async move {
-            match state.services().warm_library().await {
-                Ok(s) => tracing::info!(
-                    sources = s.sources,
-                    entries = s.entries,
-                    "indicator library ready"
-                ),
-                Err(e) => tracing::warn!(error = ?e, "the indicator library could not be read"),
+            if let Err(e) = state.services().warm_library().await {
+                tracing::warn!(error = ?e, "the indicator library could not be read");
             }
         })
     };

@@ -29,7 +29,7 @@ const SUGGESTIONS: usize = 10;
 /// Entries the admin list shows.
 const LIST: usize = 300;
 
-/// What `jixiao library build` and the warm-up report.
+/// What a read of the library found (`jixiao library build` prints it, the first read logs it).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct LibraryStats {
     /// Sources in the library.
@@ -85,17 +85,10 @@ impl Services {
         Ok(w.downgrade())
     }
 
-    /// Reads the library at start, off the request path (`serve`).
-    pub async fn warm_library(&self) -> ApiResult<LibraryStats> {
-        let g = self.library().await?;
-        let lib = g
-            .as_ref()
-            .ok_or_else(|| ApiError::internal("library not loaded"))?;
-        Ok(LibraryStats {
-            sources: lib.sources(),
-            learnt: 0,
-            entries: lib.len(),
-        })
+    /// Reads the library at start, off the request path (`serve`); the first read logs
+    /// what it found.
+    pub async fn warm_library(&self) -> ApiResult<()> {
+        self.library().await.map(drop)
     }
 
     /// Builds the library from the store: every stored source, then the approved dossiers

@@ -8,6 +8,7 @@ use jixiao_domain::library::Edit;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::pages::encode;
 use super::Viewer;
 use crate::error::ApiError;
 use crate::services::library::{export_rows, split_tags, EXPORT_HEAD};
@@ -132,12 +133,9 @@ pub async fn edit(
         }
     };
     match state.services().library_edit(&viewer.user, edit).await {
-        Ok(()) => Redirect::to(&format!(
-            "/library?done={}&q={}",
-            f.action,
-            urlencoding(&f.q)
-        ))
-        .into_response(),
+        Ok(()) => {
+            Redirect::to(&format!("/library?done={}&q={}", f.action, encode(&f.q))).into_response()
+        }
         Err(e @ ApiError::Forbidden(_)) => state.ui().error_page(Some(&viewer), e),
         Err(e) => render(&state, &viewer, &f.q, None, Some(e)).await,
     }
@@ -167,16 +165,4 @@ pub async fn export(State(state): State<AppState>, viewer: Viewer) -> Response {
             .error_page(Some(&viewer), ApiError::unprocessable(m)),
         Err(e) => state.ui().error_page(Some(&viewer), e),
     }
-}
-
-/// Percent-encodes a query value.
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

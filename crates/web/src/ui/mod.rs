@@ -34,9 +34,9 @@ use crate::AppState;
 /// The compiled templates.
 pub struct Ui {
     env: Environment<'static>,
-    /// 预算公开: the official tables of published dossiers, laid out, by (dossier, version
-    /// published, when published): reused until the dossier is published again.
-    pub(crate) public_sheets: public::SheetCache,
+    /// 预算公开: public dossier pages as rendered, per dossier, while their publication
+    /// stands (ui::public).
+    pub(crate) public_pages: public::PageCache,
 }
 
 /// (name, source) of every template.
@@ -144,7 +144,7 @@ impl Ui {
         env.add_global("asset_version", asset_version());
         Ui {
             env,
-            public_sheets: public::SheetCache::default(),
+            public_pages: public::PageCache::default(),
         }
     }
 

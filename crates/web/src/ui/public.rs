@@ -191,9 +191,9 @@ struct Page {
 /// (cleared when full: publishing changes rarely, so a full cache refills from the pages
 /// asked for).
 #[derive(Default)]
-pub struct SheetCache(Mutex<HashMap<i64, KeptPage>>);
+pub struct PageCache(Mutex<HashMap<i64, KeptPage>>);
 
-impl SheetCache {
+impl PageCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, KeptPage>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -246,7 +246,7 @@ pub async fn dossier(
     let page = |p: Page| tagged(&headers, "text/html; charset=utf-8", p.bytes, &p.tag, None);
     let n = id.parse::<i64>().ok();
     let generation = svc.publication_generation();
-    let kept = &state.ui().public_sheets;
+    let kept = &state.ui().public_pages;
     if let (Some(n), true) = (n, room > 0) {
         if let Some(body) = kept.fresh(n, generation) {
             return page(body);
